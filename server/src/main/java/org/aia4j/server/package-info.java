@@ -1,0 +1,2 @@
+/** The Vert.x OpenAI-style HTTP endpoint. */
+package org.aia4j.server;
