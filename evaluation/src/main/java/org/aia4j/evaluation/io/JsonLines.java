@@ -1,0 +1,70 @@
+package org.aia4j.evaluation.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** JSON Lines I/O: errors name the file and the 1-based line number; writes are atomic. */
+public final class JsonLines {
+  /** The shared mapper: stable key order for reproducible files. */
+  public static final ObjectMapper MAPPER = new ObjectMapper()
+      .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, false);
+
+  private JsonLines() {}
+
+  /**
+   * Reads every non-blank line of {@code path} as a JSON object.
+   *
+   * @throws IOException naming the file and line of the first malformed line
+   */
+  public static List<JsonNode> read(Path path) throws IOException {
+    if (!Files.isRegularFile(path)) {
+      throw new NoSuchFileException(path.toString(), null, "JSON Lines file is missing");
+    }
+    List<JsonNode> rows = new ArrayList<>();
+    try (BufferedReader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      String line;
+      int number = 0;
+      while ((line = reader.readLine()) != null) {
+        number++;
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode node;
+        try {
+          node = MAPPER.readTree(line);
+        } catch (JsonProcessingException e) {
+          throw new IOException(path + " line " + number + ": malformed JSON: " + e.getOriginalMessage(), e);
+        }
+        if (node == null || !node.isObject()) {
+          throw new IOException(path + " line " + number + ": expected a JSON object");
+        }
+        rows.add(node);
+      }
+    }
+    return rows;
+  }
+
+  /** Writes one compact JSON value per line, atomically. */
+  public static void write(Path path, List<?> rows) throws IOException {
+    StringBuilder text = new StringBuilder();
+    for (Object row : rows) {
+      text.append(MAPPER.writeValueAsString(row)).append('\n');
+    }
+    AtomicFiles.writeString(path, text.toString());
+  }
+
+  /** Writes one pretty-printed JSON document, atomically. */
+  public static void writeJson(Path path, Object value) throws IOException {
+    AtomicFiles.writeString(path, MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value) + "\n");
+  }
+}
