@@ -1,8 +1,72 @@
 package org.aia4j.cli;
 
-/** Placeholder entry point until the picocli command lands. */
-public final class AiaCommand {
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.ParseResult;
+
+/** The {@code aia} command: the entry point that ties the aia4j modules together. */
+@Command(
+    name = "aia",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Train, evaluate and serve unified multimodal models with the AIA loss.",
+    subcommands = {
+        QuickstartCommand.class,
+        DataCommand.class,
+        RenderCommand.class,
+        ScoreCommand.class,
+        ProvidersCommand.class,
+        CommandLine.HelpCommand.class
+    })
+public final class AiaCommand implements Runnable {
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Builds the configured command line; tests use it to run commands in-process. */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new AiaCommand());
+    cli.setExecutionExceptionHandler(new FriendlyErrors());
+    return cli;
+  }
+
   public static void main(String[] args) {
-    System.out.println("aia4j");
+    System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * Turns expected failures (bad input, missing files) into one clear line on stderr and exit
+   * code 1; only unexpected errors print a stack trace. Set {@code AIA_DEBUG=1} to always see it.
+   */
+  static final class FriendlyErrors implements IExecutionExceptionHandler {
+    @Override
+    public int handleExecutionException(Exception e, CommandLine cli, ParseResult parsed) {
+      PrintWriter err = cli.getErr();
+      boolean expected = e instanceof java.io.IOException || e instanceof IllegalArgumentException
+          || e instanceof IllegalStateException || e instanceof java.io.UncheckedIOException;
+      err.println(cli.getColorScheme().errorText("aia " + cli.getCommandName() + ": " + describe(e)));
+      if (!expected || System.getenv("AIA_DEBUG") != null) {
+        e.printStackTrace(err);
+      }
+      err.flush();
+      return 1;
+    }
+
+    private static String describe(Throwable e) {
+      if (e instanceof NoSuchFileException missing) {
+        String reason = missing.getReason() == null ? "no such file" : missing.getReason();
+        return reason + ": " + missing.getFile();
+      }
+      String message = e.getMessage();
+      return message == null ? e.getClass().getSimpleName() : message;
+    }
   }
 }
