@@ -1,0 +1,57 @@
+package org.aia4j.api.tokenizer;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Turns text into ids in {@code [0, vocabularySize)} and back. Text the vocabulary cannot cover
+ * maps to {@link #unknownId()} instead of failing, so any prompt can be encoded.
+ */
+public interface TextTokenizer {
+
+  /** @return the provider name that loads this tokenizer back, e.g. {@code word} */
+  String kind();
+
+  /** @return the version of this kind's on-disk format */
+  int version();
+
+  /** @return the number of ids, specials included */
+  int vocabularySize();
+
+  /** @return the id of the unknown token */
+  int unknownId();
+
+  /**
+   * @param text any text
+   * @return its ids, without {@code <bos>}/{@code <eos>}; the caller adds specials
+   */
+  int[] encode(String text);
+
+  /**
+   * @param ids ids in {@code [0, vocabularySize)}
+   * @return the text they spell
+   * @throws IllegalArgumentException on an out-of-range id
+   */
+  String decode(int[] ids);
+
+  /**
+   * @param id an id in {@code [0, vocabularySize)}
+   * @return its token string
+   * @throws IllegalArgumentException on an out-of-range id
+   */
+  String token(int id);
+
+  /**
+   * @param token a token string
+   * @return its id, or {@link #unknownId()} if the vocabulary lacks it
+   */
+  int id(String token);
+
+  /**
+   * Writes everything {@link TextTokenizerProvider#load} needs into {@code dir}.
+   *
+   * @param dir the directory, created if missing
+   * @throws IOException if it cannot be written
+   */
+  void save(Path dir) throws IOException;
+}
