@@ -14,6 +14,7 @@ import picocli.CommandLine.ParseResult;
     versionProvider = VersionProvider.class,
     description = "Train, evaluate and serve unified multimodal models with the AIA loss.",
     subcommands = {
+        ProvidersCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class AiaCommand implements Runnable {

@@ -1,0 +1,40 @@
+package org.aia4j.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import org.aia4j.api.Registries;
+import org.aia4j.api.spi.Provider;
+import org.aia4j.api.spi.ProviderRegistry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** Lists every provider found on the class path, so a user can check that a plug-in jar loaded. */
+@Command(name = "providers", mixinStandardHelpOptions = true,
+    description = "List the backends, models, losses, benchmarks and tokenizers found on the class path.")
+final class ProvidersCommand implements Runnable {
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public void run() {
+    PrintWriter out = spec.commandLine().getOut();
+    List<ProviderRegistry<? extends Provider>> registries = List.of(
+        Registries.backends(), Registries.models(), Registries.losses(), Registries.benchmarks(),
+        Registries.imageTokenizers(), Registries.textTokenizers());
+    for (ProviderRegistry<? extends Provider> registry : registries) {
+      out.printf("%s (override: -D%s or %s)%n", registry.kind(), registry.propertyKey(), registry.environmentKey());
+      if (registry.isEmpty()) {
+        out.printf("  (none: add a jar registering %s)%n", registry.service().getName());
+        continue;
+      }
+      String chosen = registry.getDefault().name();
+      for (Provider provider : registry.all()) {
+        out.printf("  %s %-16s rank %-4d %s%n", provider.name().equals(chosen) ? "*" : " ",
+            provider.name(), provider.rank(), provider.getClass().getName());
+      }
+    }
+    out.flush();
+  }
+}
