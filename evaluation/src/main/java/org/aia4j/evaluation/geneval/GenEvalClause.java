@@ -1,0 +1,139 @@
+package org.aia4j.evaluation.geneval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.Set;
+import org.aia4j.evaluation.io.JsonLines;
+import org.aia4j.evaluation.world.Shape;
+import org.aia4j.evaluation.world.WorldColor;
+
+/**
+ * One include or exclude clause of GenEval metadata: {@code {"class": ..., "count": ...}} with an
+ * optional {@code "color"} and an optional {@code "position"}.
+ *
+ * @param shape the object class
+ * @param count include: at least this many; exclude: fewer than this many
+ * @param color required colour of the counted objects, or {@code null}
+ * @param position required position relative to an earlier include clause, or {@code null}
+ */
+public record GenEvalClause(Shape shape, int count, WorldColor color, GenEvalPosition position) {
+  private static final Set<String> KEYS = Set.of("class", "count", "color", "position");
+
+  public GenEvalClause {
+    Objects.requireNonNull(shape, "shape");
+    if (count < 1) {
+      throw new IllegalArgumentException("Clause count must be >= 1, got " + count);
+    }
+  }
+
+  /** {@code count} objects of {@code shape}, any colour, anywhere. */
+  public static GenEvalClause of(Shape shape, int count) {
+    return new GenEvalClause(shape, count, null, null);
+  }
+
+  /** This clause requiring colour {@code color}. */
+  public GenEvalClause withColor(WorldColor color) {
+    return new GenEvalClause(shape, count, Objects.requireNonNull(color, "color"), position);
+  }
+
+  /** This clause requiring {@code relation} to the objects of include clause {@code targetGroup}. */
+  public GenEvalClause withPosition(SpatialRelation relation, int targetGroup) {
+    return new GenEvalClause(shape, count, color, new GenEvalPosition(relation, targetGroup));
+  }
+
+  /** GenEval's JSON form, keys in GenEval's order: class, count, color, position. */
+  public ObjectNode toJson() {
+    ObjectNode node = JsonLines.MAPPER.createObjectNode();
+    node.put("class", shape.label());
+    node.put("count", count);
+    if (color != null) {
+      node.put("color", color.label());
+    }
+    if (position != null) {
+      node.putArray("position").add(position.relation().label()).add(position.targetGroup());
+    }
+    return node;
+  }
+
+  /**
+   * Parses GenEval's JSON form strictly: class and colour names exactly as spelt in prompts, no
+   * unknown keys (a misspelt {@code "colour"} would otherwise silently drop a requirement).
+   *
+   * @param where what is being parsed, for error messages (e.g. {@code include[1]})
+   * @throws IllegalArgumentException naming {@code where} and the fault
+   */
+  public static GenEvalClause fromJson(JsonNode node, String where) {
+    if (node == null || !node.isObject()) {
+      throw new IllegalArgumentException(where + ": expected an object like {\"class\": \"circle\", \"count\": 1}");
+    }
+    for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!KEYS.contains(name)) {
+        throw new IllegalArgumentException(where + ": unknown key '" + name + "' (a clause has class, count, "
+            + "color, position)");
+      }
+    }
+    JsonNode classNode = node.get("class");
+    if (classNode == null || !classNode.isTextual()) {
+      throw new IllegalArgumentException(where + ": \"class\" must be a string");
+    }
+    Shape shape = parseShape(classNode.asText(), where);
+    JsonNode countNode = node.get("count");
+    if (countNode == null || !countNode.isIntegralNumber() || !countNode.canConvertToInt() || countNode.intValue() < 1) {
+      throw new IllegalArgumentException(where + ": \"count\" must be an integer >= 1, got " + countNode);
+    }
+    WorldColor color = null;
+    JsonNode colorNode = node.get("color");
+    if (colorNode != null) {
+      if (!colorNode.isTextual()) {
+        throw new IllegalArgumentException(where + ": \"color\" must be a string");
+      }
+      color = parseColor(colorNode.asText(), where);
+    }
+    GenEvalPosition position = null;
+    JsonNode positionNode = node.get("position");
+    if (positionNode != null) {
+      if (!positionNode.isArray() || positionNode.size() != 2 || !positionNode.get(0).isTextual()
+          || !positionNode.get(1).isIntegralNumber() || !positionNode.get(1).canConvertToInt()) {
+        throw new IllegalArgumentException(where + ": \"position\" must be [relation, target group index], e.g. "
+            + "[\"left of\", 0], got " + positionNode);
+      }
+      try {
+        position = new GenEvalPosition(SpatialRelation.parse(positionNode.get(0).asText()), positionNode.get(1).intValue());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+      }
+    }
+    return new GenEvalClause(shape, countNode.intValue(), color, position);
+  }
+
+  private static Shape parseShape(String text, String where) {
+    Shape shape;
+    try {
+      shape = Shape.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+    }
+    if (!shape.label().equals(text)) {
+      throw new IllegalArgumentException(where + ": class '" + text + "' must be spelt '" + shape.label()
+          + "' (GenEval matches class names exactly)");
+    }
+    return shape;
+  }
+
+  private static WorldColor parseColor(String text, String where) {
+    WorldColor color;
+    try {
+      color = WorldColor.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+    }
+    if (!color.label().equals(text)) {
+      throw new IllegalArgumentException(where + ": colour '" + text + "' must be spelt '" + color.label()
+          + "' (GenEval matches colour names exactly)");
+    }
+    return color;
+  }
+}
