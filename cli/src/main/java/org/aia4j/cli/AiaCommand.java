@@ -14,6 +14,10 @@ import picocli.CommandLine.ParseResult;
     versionProvider = VersionProvider.class,
     description = "Train, evaluate and serve unified multimodal models with the AIA loss.",
     subcommands = {
+        QuickstartCommand.class,
+        DataCommand.class,
+        RenderCommand.class,
+        ScoreCommand.class,
         ProvidersCommand.class,
         CommandLine.HelpCommand.class
     })

@@ -1,0 +1,54 @@
+package org.aia4j.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.aia4j.evaluation.geneval.GenEvalMetadata;
+import org.aia4j.evaluation.geneval.GenEvalPrompt;
+import org.aia4j.evaluation.geneval.GenEvalSuite;
+import org.aia4j.evaluation.world.WorldSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code aia data ...}: writes the benchmark suites of the embedded world in official formats. */
+@Command(name = "data", mixinStandardHelpOptions = true,
+    description = "Write the embedded world's benchmark suites in the official file formats.",
+    subcommands = {DataCommand.GenEval.class, MMBenchDataCommand.class})
+final class DataCommand implements Runnable {
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** {@code aia data geneval}. */
+  @Command(name = "geneval", mixinStandardHelpOptions = true,
+      description = "Write a GenEval-style evaluation_metadata.jsonl for the embedded world.")
+  static final class GenEval implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--out", required = true, description = "The metadata file to write (.jsonl).")
+    Path out;
+
+    @Option(names = "--seed", defaultValue = "" + GenEvalSuite.DEFAULT_SEED,
+        description = "Seed of the sampled tags (default: ${DEFAULT-VALUE}, the default suite).")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+      List<GenEvalPrompt> prompts = GenEvalSuite.generate(WorldSpec.standard(), seed);
+      GenEvalMetadata.write(out, prompts);
+      Map<String, Integer> perTag = new TreeMap<>();
+      prompts.forEach(p -> perTag.merge(p.tag(), 1, Integer::sum));
+      spec.commandLine().getOut().printf("Wrote %d prompts to %s %s%n", prompts.size(), out, perTag);
+      return 0;
+    }
+  }
+}
