@@ -1,0 +1,90 @@
+package org.aia4j.evaluation.geneval;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.aia4j.api.benchmark.Benchmark;
+import org.aia4j.api.benchmark.BenchmarkOptions;
+import org.aia4j.api.benchmark.BenchmarkScore;
+import org.aia4j.api.benchmark.ProgressListener;
+import org.aia4j.api.model.GenerationRequest;
+import org.aia4j.api.model.UnifiedModel;
+
+/**
+ * The GenEval-style suite as a {@link Benchmark}: the model draws {@code samplesPerPrompt}
+ * images per prompt, batched; they are written in GenEval's folder layout (so the official
+ * scorer can run on them too) and scored with {@link GenEvalScorer}.
+ */
+public final class GenEvalBenchmark implements Benchmark {
+  /** Sub-folder of the run directory holding the images in GenEval's layout. */
+  public static final String IMAGES = "images";
+
+  private final List<GenEvalPrompt> prompts;
+  private final String source;
+
+  /**
+   * @param prompts the suite
+   * @param source where the prompts came from, recorded in the score's details
+   */
+  public GenEvalBenchmark(List<GenEvalPrompt> prompts, String source) {
+    if (prompts.isEmpty()) {
+      throw new IllegalArgumentException("The GenEval suite is empty: " + source);
+    }
+    this.prompts = List.copyOf(prompts);
+    this.source = source;
+  }
+
+  @Override
+  public String name() {
+    return "geneval";
+  }
+
+  @Override
+  public String description() {
+    return "GenEval-style text-to-image: " + prompts.size() + " prompts from " + source;
+  }
+
+  @Override
+  public int size() {
+    return prompts.size();
+  }
+
+  @Override
+  public BenchmarkScore run(UnifiedModel model, BenchmarkOptions options, Path outDir, ProgressListener progress)
+      throws IOException {
+    List<GenEvalPrompt> chosen = prompts.subList(0, options.effectiveSize(prompts.size()));
+    Path images = outDir.resolve(IMAGES);
+    GenEvalLayout.writeDirectory(images, dir -> {
+      for (int start = 0; start < chosen.size(); start += options.batchSize()) {
+        List<GenEvalPrompt> batch = chosen.subList(start, Math.min(chosen.size(), start + options.batchSize()));
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+          // One seed per prompt, derived from its index, so a subset reproduces the full run's images.
+          requests.add(new GenerationRequest(batch.get(i).prompt(), options.samplesPerPrompt(),
+              options.sampling().withSeed(options.sampling().seed() + start + i)));
+        }
+        List<List<BufferedImage>> drawn = model.generate(requests);
+        if (drawn.size() != batch.size()) {
+          throw new IllegalStateException("Model " + model.name() + " returned " + drawn.size()
+              + " image lists for " + batch.size() + " prompts");
+        }
+        for (int i = 0; i < batch.size(); i++) {
+          GenEvalLayout.writePrompt(dir, start + i, batch.get(i), drawn.get(i));
+        }
+        progress.onProgress(start + batch.size(), chosen.size(), "prompts drawn");
+      }
+    });
+    GenEvalSummary summary = GenEvalScorer.score(images, outDir);
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("images", summary.images());
+    details.put("prompts", summary.prompts());
+    details.put("correct_images", summary.correctImages());
+    details.put("correct_prompts", summary.correctPrompts());
+    details.put("source", source);
+    return new BenchmarkScore(name(), summary.overall(), summary.tasks(), details);
+  }
+}

@@ -1,0 +1,41 @@
+package org.aia4j.evaluation.mmbench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Map;
+import org.aia4j.api.benchmark.Benchmark;
+import org.aia4j.api.benchmark.BenchmarkProvider;
+import org.aia4j.evaluation.world.WorldSpec;
+
+/**
+ * Registers {@link MmbenchBenchmark} as {@code mmbench}. Config: {@code data} (an MMBench TSV;
+ * default: the embedded world's suite), {@code seed}, {@code questions}.
+ */
+public final class MmbenchBenchmarkProvider implements BenchmarkProvider {
+  @Override
+  public String name() {
+    return "mmbench";
+  }
+
+  @Override
+  public int rank() {
+    return 20;
+  }
+
+  @Override
+  public Benchmark create(Map<String, String> config) {
+    String data = config.get("data");
+    if (data != null) {
+      try {
+        return MmbenchBenchmark.fromFile(Path.of(data));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e.getMessage(), e);
+      }
+    }
+    long seed = Long.parseLong(config.getOrDefault("seed", Long.toString(MmbenchSuite.DEFAULT_SEED)));
+    int questions = Integer.parseInt(config.getOrDefault("questions", Integer.toString(MmbenchSuite.DEFAULT_QUESTIONS)));
+    return new MmbenchBenchmark(CircularEval.expand(MmbenchSuite.questions(WorldSpec.standard(), seed, questions)),
+        "the embedded world (seed " + seed + ", " + questions + " questions)");
+  }
+}
