@@ -1,7 +1,6 @@
 package org.aia4j.loss;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -126,8 +125,10 @@ public final class InteractionStatistic {
     if (keyPadding != null) {
       visible = visible.logicalAnd(keyPadding.reshape(b, 1, 1, t).gt(0));
     }
-    NDArray masked = NDArrays.where(visible, logits, manager.create(MASKED_LOGIT).toType(type, false));
-    NDArray probabilities = masked.softmax(3);
+    // Additive bias, 0 where visible, MASKED_LOGIT elsewhere: exp underflows to exactly 0, so
+    // masked keys get probability 0 and zero gradient, as with the model's own masking.
+    NDArray bias = visible.toType(type, false).sub(1).mul(-MASKED_LOGIT);
+    NDArray probabilities = logits.add(bias).softmax(3);
     NDArray keyColumn = keyMask.toType(type, false).reshape(b, 1, t, 1);
     NDArray rowMass = probabilities.matMul(keyColumn).squeeze(3); // (B, H, Qmax)
     return meanOverQueries(rowMass.mean(new int[] {1}), queryValid.toType(type, false));
