@@ -127,7 +127,7 @@ public final class AiaLoss implements TrainingLoss {
     NDArray delta = manager.create(targets.delta()).toType(type, false);
     NDArray any = count.gt(0).toType(type, false);
     NDArray unweighted = Huber.of(layerMeans.sub(target), delta).mean().mul(any);
-    NDArray weighted = unweighted.mul(targets.lambda());
+    NDArray weighted = unweighted.mul(Scalars.like(unweighted, targets.lambda()));
     return new AiaTerms(task, targets.lambda(), weighted, unweighted, layerMeans, count, targets);
   }
 

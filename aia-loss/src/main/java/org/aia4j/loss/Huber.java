@@ -33,6 +33,6 @@ public final class Huber {
   public static NDArray of(NDArray x, NDArray delta) {
     NDArray a = x.abs();
     NDArray c = a.minimum(delta);
-    return c.mul(a.sub(c.mul(0.5)));
+    return c.mul(a.sub(c.mul(Scalars.like(c, 0.5))));
   }
 }
