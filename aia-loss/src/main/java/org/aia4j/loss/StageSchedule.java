@@ -302,7 +302,7 @@ public record StageSchedule(
     String name = task.name().toLowerCase(Locale.ROOT);
     double lambda = schedule.lambda();
     if (!(lambda >= 0) || Double.isInfinite(lambda)) {
-      throw new IllegalArgumentException(name + ".lambda must be finite and >= 0, got " + lambda);
+      throw new IllegalArgumentException(name + ".lambda must be finite and >= 0, got " + fmt(lambda));
     }
     List<Stage> stages = schedule.stages();
     if (stages.isEmpty()) {
@@ -320,35 +320,35 @@ public record StageSchedule(
           && (stage.from() != Math.rint(stage.from()) || stage.to() != Math.rint(stage.to()))) {
         throw new IllegalArgumentException(
             at + ": an absolute schedule's from and to are whole layer numbers, got "
-                + stage.from() + " and " + stage.to());
+                + fmt(stage.from()) + " and " + fmt(stage.to()));
       }
       if (!(stage.to() > stage.from())) {
         throw new IllegalArgumentException(
-            at + " is empty: from " + stage.from() + " must be below to " + stage.to());
+            at + " is empty: from " + fmt(stage.from()) + " must be below to " + fmt(stage.to()));
       }
       if (!(stage.delta() > 0) || Double.isInfinite(stage.delta())) {
         throw new IllegalArgumentException(
-            at + ": delta must be finite and > 0, got " + stage.delta());
+            at + ": delta must be finite and > 0, got " + fmt(stage.delta()));
       }
       if (!(stage.target() >= 0 && stage.target() <= 1)) {
         throw new IllegalArgumentException(
-            at + ": target must be an interaction mass in [0, 1], got " + stage.target());
+            at + ": target must be an interaction mass in [0, 1], got " + fmt(stage.target()));
       }
       if (i == 0 && Math.abs(stage.from()) > EPS) {
         throw new IllegalArgumentException(
-            name + ".stages leave a gap: the first stage starts at " + unit + stage.from()
+            name + ".stages leave a gap: the first stage starts at " + unit + fmt(stage.from())
                 + ", not 0");
       }
       if (i > 0) {
         double previousEnd = stages.get(i - 1).to();
         if (stage.from() > previousEnd + EPS) {
           throw new IllegalArgumentException(
-              name + ".stages leave a gap: stages[" + (i - 1) + "] ends at " + unit + previousEnd
-                  + " but stages[" + i + "] starts at " + stage.from());
+              name + ".stages leave a gap: stages[" + (i - 1) + "] ends at " + unit + fmt(previousEnd)
+                  + " but stages[" + i + "] starts at " + fmt(stage.from()));
         }
         if (stage.from() < previousEnd - EPS) {
           throw new IllegalArgumentException(
-              name + ".stages overlap: stages[" + i + "] starts at " + unit + stage.from()
+              name + ".stages overlap: stages[" + i + "] starts at " + unit + fmt(stage.from())
                   + " before stages[" + (i - 1) + "] ends at " + previousEnd);
         }
       }
@@ -356,13 +356,18 @@ public record StageSchedule(
     double last = stages.get(stages.size() - 1).to();
     if (last < end - EPS) {
       throw new IllegalArgumentException(
-          name + ".stages leave a gap: the last stage ends at " + unit + last + ", not " + end);
+          name + ".stages leave a gap: the last stage ends at " + unit + fmt(last) + ", not " + fmt(end));
     }
     if (last > end + EPS) {
       throw new IllegalArgumentException(
-          name + ".stages run past the end: the last stage ends at " + unit + last
-              + ", beyond " + end);
+          name + ".stages run past the end: the last stage ends at " + unit + fmt(last)
+              + ", beyond " + fmt(end));
     }
+  }
+
+  /** A number as users wrote it: whole numbers without a trailing ".0". */
+  private static String fmt(double x) {
+    return x == Math.rint(x) && Math.abs(x) < 1e15 ? Long.toString((long) x) : Double.toString(x);
   }
 
   // ----- JSON -------------------------------------------------------------------------------
