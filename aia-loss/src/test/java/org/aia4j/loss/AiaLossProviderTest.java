@@ -1,0 +1,48 @@
+package org.aia4j.loss;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.aia4j.api.Registries;
+import org.aia4j.api.loss.LossProvider;
+import org.aia4j.api.loss.TrainingLoss;
+import org.aia4j.api.model.Task;
+import org.junit.jupiter.api.Test;
+
+class AiaLossProviderTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void foundThroughServiceLoaderByName() {
+    LossProvider provider = Registries.losses().get("aia");
+    assertThat(provider).isInstanceOf(AiaLossProvider.class);
+    assertThat(Registries.losses().get("AIA")).as("names match case-insensitively").isInstanceOf(AiaLossProvider.class);
+    TrainingLoss loss = provider.create(JSON.createObjectNode());
+    assertThat(loss.name()).isEqualTo("aia");
+    assertThat(((AiaLoss) loss).schedule()).isEqualTo(StageSchedule.paperDefault());
+    assertThat(((AiaLoss) loss).bosAsText()).isTrue();
+  }
+
+  @Test
+  void configIsTheScheduleJsonPlusBosAsText() throws Exception {
+    AiaLossProvider provider = new AiaLossProvider();
+    assertThat(provider.createAia(JSON.readTree("{\"bosAsText\": false}")).roles(Task.GENERATION))
+        .isEqualTo(new SequenceRoles(Task.GENERATION, false));
+
+    StageSchedule expert =
+        StageSchedule.fromExpertCurves(new double[] {0.5, 0.6}, new double[] {0.3, 0.2}, 2);
+    ObjectNode config = expert.toJson();
+    config.put("bosAsText", true);
+    AiaLoss loss = provider.createAia(config);
+    assertThat(loss.schedule()).isEqualTo(expert);
+    assertThat(config.has("bosAsText")).as("the caller's config is not modified").isTrue();
+
+    assertThatThrownBy(() -> provider.create(JSON.readTree("{\"bosAsText\": \"yes\"}")))
+        .hasMessage("bosAsText must be true or false, got \"yes\"");
+    assertThatThrownBy(() -> provider.create(JSON.readTree("{\"lamda\": 5}")))
+        .hasMessage("Unknown field 'lamda' in aia loss config. Known fields: bosAsText, generation, layers, mode, understanding");
+  }
+}
