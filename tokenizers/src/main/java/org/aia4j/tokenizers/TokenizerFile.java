@@ -1,6 +1,9 @@
 package org.aia4j.tokenizers;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,9 +32,31 @@ final class TokenizerFile {
   private static final ObjectMapper MAPPER =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-  /** Objects indented, arrays on one line: a codebook row or a vocabulary stays readable. */
+  /**
+   * Objects indented; a top-level array one element per line (a code, a word), deeper arrays on
+   * one line (a code's pixels).
+   */
   private static final DefaultPrettyPrinter PRINTER =
-      new DefaultPrettyPrinter().withArrayIndenter(DefaultPrettyPrinter.FixedSpaceIndenter.instance);
+      new DefaultPrettyPrinter().withArrayIndenter(new TopLevelArraysOnly());
+
+  /** Breaks lines inside an array, unless that array is itself inside an array. */
+  private static final class TopLevelArraysOnly implements DefaultPrettyPrinter.Indenter {
+
+    @Override
+    public void writeIndentation(JsonGenerator generator, int level) throws IOException {
+      JsonStreamContext context = generator.getOutputContext();
+      if (context.inArray() && context.getParent() != null && context.getParent().inArray()) {
+        generator.writeRaw(' ');
+      } else {
+        DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.writeIndentation(generator, level);
+      }
+    }
+
+    @Override
+    public boolean isInline() {
+      return false;
+    }
+  }
 
   private final Path path;
   private final ObjectNode root;
@@ -63,7 +88,7 @@ final class TokenizerFile {
     Path target = dir.resolve(fileName);
     Path temp = Files.createTempFile(dir, fileName + ".", ".tmp");
     try {
-      Files.write(temp, MAPPER.writer(PRINTER).writeValueAsBytes(json));
+      Files.writeString(temp, MAPPER.writer(PRINTER).writeValueAsString(json) + "\n");
       try {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
