@@ -14,7 +14,7 @@ import java.nio.file.Path;
  */
 public interface ImageTokenizer {
 
-  /** @return the provider name that loads this tokenizer back, e.g. {@code kmeans-patch} */
+  /** @return the provider name that loads this tokenizer back, e.g. {@code patch-vq} */
   String kind();
 
   /** @return the version of this kind's on-disk format */
