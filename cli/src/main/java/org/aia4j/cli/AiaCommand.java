@@ -18,6 +18,7 @@ import picocli.CommandLine.ParseResult;
         DataCommand.class,
         RenderCommand.class,
         ScoreCommand.class,
+        TargetsCommand.class,
         ProvidersCommand.class,
         CommandLine.HelpCommand.class
     })

@@ -119,6 +119,26 @@ class CliTest {
   }
 
   @Test
+  void targetsTurnsExpertProfilesIntoASchedule() throws Exception {
+    Files.writeString(tmp.resolve("und.json"),
+        "{\"task\": \"und\", \"samples\": 8, \"mean\": [0.5, 0.6, 0.7, 0.8], \"std\": [0.1, 0.1, 0.1, 0.1]}");
+    Files.writeString(tmp.resolve("gen.json"),
+        "{\"task\": \"gen\", \"samples\": 8, \"mean\": [0.4, 0.2, 0.2, 0.2], \"std\": [0, 0, 0, 0]}");
+    Run run = aia("targets", "--und", tmp.resolve("und.json").toString(), "--gen", tmp.resolve("gen.json").toString(),
+        "--stages", "2", "--out", tmp.resolve("schedule.json").toString());
+    assertThat(run.exit()).as(run.err()).isZero();
+    JsonNode schedule = JSON.readTree(tmp.resolve("schedule.json").toFile());
+    assertThat(schedule.get("mode").asText()).isEqualTo("relative");
+    assertThat(schedule.at("/understanding/stages/1/target").asDouble()).isCloseTo(0.75, org.assertj.core.data.Offset.offset(1e-9));
+
+    Run swapped = aia("targets", "--und", tmp.resolve("gen.json").toString(), "--gen", tmp.resolve("und.json").toString(),
+        "--out", tmp.resolve("bad.json").toString());
+    assertThat(swapped.exit()).isEqualTo(1);
+    assertThat(swapped.err()).contains("is a gen profile, but a und profile is needed");
+    assertThat(tmp.resolve("bad.json")).doesNotExist();
+  }
+
+  @Test
   void providersListsTheRegisteredBenchmarks() {
     Run run = aia("providers");
     assertThat(run.exit()).isZero();

@@ -1,5 +1,7 @@
 package org.aia4j.api.checkpoint;
 
+import org.aia4j.api.io.AtomicDirectory;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

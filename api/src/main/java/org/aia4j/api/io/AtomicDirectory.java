@@ -1,4 +1,4 @@
-package org.aia4j.api.checkpoint;
+package org.aia4j.api.io;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
