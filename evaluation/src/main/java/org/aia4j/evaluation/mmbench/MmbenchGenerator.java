@@ -30,7 +30,8 @@ import org.aia4j.evaluation.world.WorldSpec;
  * shape with a present one, neighbouring counts. The right answer's letter is balanced: among
  * questions with {@code n} options, every block of {@code n} puts it once under each letter, in
  * a seeded random order. Scenes come from {@link SceneSampler#allCombinations}, so they include
- * the held-out colour-shape combinations (the suite tests composition, not memory). Questions that
+ * the held-out colour-shape combinations (the suite tests composition, not memory); a
+ * {@link #trainingOnly} generator draws training questions that never show nor name them. Questions that
  * name an object only name one the scene holds once, and spatial questions only ask about pairs
  * whose relation is unambiguous (same row or column for the four-way question).
  *
