@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.aia4j.evaluation.io.Images;
 import org.aia4j.evaluation.world.ColorShape;
 import org.aia4j.evaluation.world.Scene;
@@ -29,7 +30,8 @@ import org.aia4j.evaluation.world.WorldSpec;
  * shape with a present one, neighbouring counts. The right answer's letter is balanced: among
  * questions with {@code n} options, every block of {@code n} puts it once under each letter, in
  * a seeded random order. Scenes come from {@link SceneSampler#allCombinations}, so they include
- * the held-out colour-shape combinations (the suite tests composition, not memory). Questions that
+ * the held-out colour-shape combinations (the suite tests composition, not memory); a
+ * {@link #trainingOnly} generator draws training questions that never show nor name them. Questions that
  * name an object only name one the scene holds once, and spatial questions only ask about pairs
  * whose relation is unambiguous (same row or column for the four-way question).
  *
@@ -51,13 +53,32 @@ public final class MmbenchGenerator {
   private final WorldSpec spec;
   private final SceneSampler sampler;
   private final SceneRenderer renderer;
+  private final boolean trainingOnly;
   private final Map<Integer, ArrayDeque<Integer>> letterBlocks = new HashMap<>();
 
+  /** A generator of evaluation questions: scenes over every combination, held-out ones included. */
   public MmbenchGenerator(WorldSpec spec, long seed) {
+    this(spec, seed, false);
+  }
+
+  private MmbenchGenerator(WorldSpec spec, long seed, boolean trainingOnly) {
     this.spec = Objects.requireNonNull(spec, "spec");
-    this.sampler = SceneSampler.allCombinations(spec, seed);
+    this.trainingOnly = trainingOnly;
+    this.sampler = trainingOnly ? SceneSampler.trainingOnly(spec, seed) : SceneSampler.allCombinations(spec, seed);
     this.renderer = new SceneRenderer(spec);
   }
+
+  /**
+   * A generator of training questions: the same templates, but no question's scene shows, and no
+   * question or option names, a combination {@code spec} holds out (a question that would is
+   * drawn again). Used by {@code org.aia4j.evaluation.data}.
+   */
+  public static MmbenchGenerator trainingOnly(WorldSpec spec, long seed) {
+    return new MmbenchGenerator(spec, seed, true);
+  }
+
+  /** A question together with the scene its image shows. */
+  public record WithScene(MmbenchQuestion question, Scene scene) {}
 
   /**
    * {@code count} original (unrotated) questions with indices {@code 0 .. count-1}, split
@@ -77,7 +98,41 @@ public final class MmbenchGenerator {
 
   /** One question of {@code category} with row index {@code index}. */
   public MmbenchQuestion generate(MmbenchCategory category, long index) {
-    Draft draft = switch (category) {
+    return generateWithScene(category, index).question();
+  }
+
+  /** One question of {@code category} with row index {@code index}, and its scene. */
+  public WithScene generateWithScene(MmbenchCategory category, long index) {
+    for (int i = 0; i < MAX_ATTEMPTS; i++) {
+      Draft draft = draft(category);
+      if (!trainingOnly || showsNoHeldOut(draft)) {
+        return new WithScene(finish(draft, category, index), draft.scene());
+      }
+    }
+    throw new IllegalStateException("No " + category.label() + " question avoids the held-out combinations "
+        + spec.heldOut() + " in " + MAX_ATTEMPTS + " attempts");
+  }
+
+  private boolean showsNoHeldOut(Draft draft) {
+    if (!draft.scene().objects().stream().allMatch(o -> spec.isTrainable(o.colorShape()))) {
+      return false;
+    }
+    List<String> texts = new ArrayList<>(draft.distractors());
+    texts.add(draft.question());
+    texts.add(draft.correct());
+    for (ColorShape held : spec.heldOut()) {
+      // "red triangle" or "red triangles" as whole words.
+      Pattern named = Pattern.compile(
+          "\\b" + held.color().label() + " (" + held.shape().label() + "|" + held.shape().plural() + ")\\b");
+      if (texts.stream().anyMatch(t -> named.matcher(t).find())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private Draft draft(MmbenchCategory category) {
+    return switch (category) {
       case EXISTENCE -> coin() ? existsYesNo() : whichAppears();
       case COUNTING -> counting();
       case COLOR_RECOGNITION -> attempt(this::colorOfShape);
@@ -86,7 +141,6 @@ public final class MmbenchGenerator {
       case SPATIAL_RELATIONSHIP -> coin() ? attempt(this::fourWayRelation) : attempt(this::twoWayRelation);
       case ATTRIBUTE_COMPARISON -> coin() ? moreOrFewer() : attempt(this::sameColor);
     };
-    return finish(draft, category, index);
   }
 
   /** A question before its options get letters: the right option text and the wrong ones. */
