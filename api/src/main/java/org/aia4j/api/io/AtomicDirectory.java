@@ -33,7 +33,7 @@ public final class AtomicDirectory {
   public static void write(Path target, boolean replace, Writer writer) throws IOException {
     Path absolute = target.toAbsolutePath().normalize();
     if (!replace && isNonEmpty(absolute)) {
-      throw new FileAlreadyExistsException(absolute.toString(), null, "already exists and is not empty");
+      throw new FileAlreadyExistsException(absolute.toString(), null, "output folder already exists and is not empty; choose a new one or delete it");
     }
     Files.createDirectories(absolute.getParent());
     Path staging = Files.createTempDirectory(absolute.getParent(), "." + absolute.getFileName() + ".");

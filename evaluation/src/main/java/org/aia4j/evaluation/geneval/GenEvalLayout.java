@@ -14,7 +14,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.aia4j.evaluation.io.AtomicFiles;
+import org.aia4j.api.io.AtomicDirectory;
+import org.aia4j.api.io.AtomicFiles;
 import org.aia4j.evaluation.io.Images;
 
 /**
@@ -154,47 +155,6 @@ public final class GenEvalLayout {
    * @throws FileAlreadyExistsException if {@code target} exists and is not an empty directory
    */
   public static void writeDirectory(Path target, DirectoryWriter writer) throws IOException {
-    Path absolute = target.toAbsolutePath();
-    checkWritable(absolute);
-    Files.createDirectories(absolute.getParent());
-    Path staging = Files.createTempDirectory(absolute.getParent(), "." + absolute.getFileName() + ".");
-    try {
-      writer.write(staging);
-      checkWritable(absolute);
-      Files.deleteIfExists(absolute);
-      AtomicFiles.move(staging, absolute);
-    } finally {
-      deleteTree(staging);
-    }
-  }
-
-  private static void checkWritable(Path target) throws IOException {
-    if (Files.exists(target)) {
-      boolean empty;
-      try (Stream<Path> children = Files.isDirectory(target) ? Files.list(target) : Stream.of(target)) {
-        empty = Files.isDirectory(target) && children.findAny().isEmpty();
-      }
-      if (!empty) {
-        throw new FileAlreadyExistsException(target.toString(), null,
-            "output folder already exists and is not empty; choose a new one or delete it");
-      }
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.delete(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
+    AtomicDirectory.write(target, false, writer::write);
   }
 }

@@ -10,7 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.aia4j.evaluation.io.AtomicFiles;
+import org.aia4j.api.io.AtomicFiles;
 import org.aia4j.evaluation.io.JsonLines;
 
 /**

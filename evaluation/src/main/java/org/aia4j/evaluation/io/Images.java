@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Base64;
+import org.aia4j.api.io.AtomicFiles;
 import javax.imageio.ImageIO;
 
 /** PNG and base64 image I/O with errors that name the file or field at fault. */

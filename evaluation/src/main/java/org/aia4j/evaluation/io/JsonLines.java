@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.aia4j.api.io.AtomicFiles;
 
 /** JSON Lines I/O: errors name the file and the 1-based line number; writes are atomic. */
 public final class JsonLines {

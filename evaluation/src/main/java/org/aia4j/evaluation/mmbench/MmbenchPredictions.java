@@ -8,7 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.aia4j.evaluation.io.AtomicFiles;
+import org.aia4j.api.io.AtomicFiles;
 
 /**
  * A model's raw answers: one line per TSV row, {@code index<TAB>answer text}. The text is everything

@@ -15,7 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.aia4j.evaluation.io.AtomicFiles;
+import org.aia4j.api.io.AtomicFiles;
 
 /**
  * Reads and writes MMBench TSV files: tab-separated, one header line, cells quoted the way
