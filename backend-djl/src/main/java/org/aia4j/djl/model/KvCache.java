@@ -8,6 +8,11 @@ import ai.djl.ndarray.NDManager;
  * incremental decoding with {@link UnifiedTransformer#forward(ai.djl.training.ParameterStore,
  * NDArray, KvCache, Capture)}. Every sequence of the batch has the same length {@code S}: feed
  * prompts of one length together (or one at a time). Owns its arrays: close it when done.
+ *
+ * <p>Keys captured with {@link Capture#QUERY_KEYS} during a cached step are the cache's arrays
+ * and are closed by the next step; copy them to keep them. Extension point for batches of
+ * unequal prompt lengths (CFG's conditional and unconditional prefixes): left padding with a
+ * per-sample key mask and per-sample position offsets, added as extra inputs of the same step.
  */
 public final class KvCache implements AutoCloseable {
 

@@ -250,6 +250,22 @@ class UnifiedTransformerTest {
   }
 
   @Test
+  void djlSaveAndLoadParametersRoundTrip() throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    model.saveParameters(new java.io.DataOutputStream(bytes));
+    try (NDManager m = manager.newSubManager()) {
+      UnifiedTransformer copy = new UnifiedTransformer(CONFIG);
+      copy.loadParameters(
+          m, new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+      assertThat(copy.isInitialized()).isTrue();
+      NDArray tokens = toArray(m, randomTokens(new Random(9), 2, 6, CONFIG.vocabSize()));
+      ParameterStore store = new ParameterStore(m, false);
+      assertThat(copy.forward(store, tokens, false, Capture.NONE).logits().toFloatArray())
+          .isEqualTo(model.forward(store, tokens, false, Capture.NONE).logits().toFloatArray());
+    }
+  }
+
+  @Test
   void oneSeedGivesIdenticalInitialParametersAnotherSeedDifferentOnes() {
     ModelConfig config = ModelConfig.preset("tiny");
     try (NDManager m = manager.newSubManager()) {
