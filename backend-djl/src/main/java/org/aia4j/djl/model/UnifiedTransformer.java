@@ -1,0 +1,277 @@
+package org.aia4j.djl.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The reference unified model (DESIGN section 4): one decoder-only transformer over the unified
+ * vocabulary of text tokens, image codes and specials.
+ *
+ * <pre>
+ *   x = embedding.token[tokens] + embedding.position[0..T)
+ *   for each layer:  x = x + attention(LayerNorm(x));  x = x + mlp(LayerNorm(x))
+ *   logits = lm_head( final_norm(x) )          (untied: lm_head has its own weight, no bias)
+ * </pre>
+ *
+ * <p>Parameters (all float32, PyTorch layouts, {@code Linear} weights {@code (out, in)}):
+ *
+ * <pre>
+ *   embedding.token.weight            (V, W)
+ *   embedding.position.weight         (maxLength, W)
+ *   layers.i.attention_norm.weight    (W)         layers.i.attention_norm.bias   (W)
+ *   layers.i.attention.qkv.weight     (3W, W)     layers.i.attention.qkv.bias    (3W)
+ *   layers.i.attention.out.weight     (W, W)      layers.i.attention.out.bias    (W)
+ *   layers.i.mlp_norm.weight          (W)         layers.i.mlp_norm.bias         (W)
+ *   layers.i.mlp.up.weight            (M, W)      layers.i.mlp.up.bias           (M)
+ *   layers.i.mlp.down.weight          (W, M)      layers.i.mlp.down.bias         (W)
+ *   final_norm.weight                 (W)         final_norm.bias                (W)
+ *   lm_head.weight                    (V, W)
+ * </pre>
+ *
+ * {@code qkv} rows {@code [0, W)} are the queries, {@code [W, 2W)} the keys, {@code [2W, 3W)} the
+ * values; within each, head {@code h} owns rows {@code [h d, (h+1) d)}. LayerNorm eps is 1e-5,
+ * GELU is the exact (erf) one. These names are the parameter names of {@link #getParameters()}
+ * and of the safetensors files ({@code org.aia4j.djl.io.ModelWeights}).
+ *
+ * <p>Initialisation (GPT-2): weights Normal(0, 0.02), the two residual projections per layer
+ * (attention.out, mlp.down) Normal(0, 0.02 / sqrt(2 L)), biases 0, norms 1/0; drawn in Java from
+ * {@link ModelConfig#seed()} and the parameter's name, so one seed gives one model everywhere.
+ */
+public final class UnifiedTransformer extends AbstractBlock {
+
+  static final double INIT_STD = 0.02;
+
+  /** The additive mask value above the diagonal: exp underflows to exactly 0. */
+  static final float MASKED = -1e9f;
+
+  private static final byte VERSION = 1;
+
+  private final ModelConfig config;
+  private final Parameter tokenEmbedding;
+  private final Parameter positionEmbedding;
+  private final List<DecoderLayer> layers;
+  private final Parameter finalNormWeight;
+  private final Parameter finalNormBias;
+  private final Parameter lmHead;
+  private final Shape normShape;
+
+  /** (maxLength, maxLength) additive causal mask, built once per device from arange. */
+  private NDArray causalBias;
+
+  /**
+   * Builds the model's structure; call {@link #initialize(NDManager)} (or load parameters) next.
+   *
+   * @param config the configuration
+   */
+  public UnifiedTransformer(ModelConfig config) {
+    super(VERSION);
+    this.config = Objects.requireNonNull(config, "config");
+    int w = config.width();
+    this.normShape = new Shape(w);
+    DecoderLayer.ParameterFactory factory = new Factory();
+    tokenEmbedding =
+        factory.weight("embedding.token.weight", new Shape(config.vocabSize(), w), INIT_STD);
+    positionEmbedding =
+        factory.weight("embedding.position.weight", new Shape(config.maxLength(), w), INIT_STD);
+    List<DecoderLayer> list = new ArrayList<>();
+    for (int i = 0; i < config.layers(); i++) {
+      list.add(new DecoderLayer(i, config, factory));
+    }
+    layers = Collections.unmodifiableList(list);
+    finalNormWeight = factory.gamma("final_norm.weight", w);
+    finalNormBias = factory.beta("final_norm.bias", w);
+    lmHead = factory.weight("lm_head.weight", new Shape(config.vocabSize(), w), INIT_STD);
+  }
+
+  /** @return the configuration the model was built from */
+  public ModelConfig config() {
+    return config;
+  }
+
+  /**
+   * Draws the initial float32 parameters from the config's seed.
+   *
+   * @param manager owns the parameters; its device is the model's device
+   */
+  public void initialize(NDManager manager) {
+    initialize(manager, DataType.FLOAT32, new Shape(1, config.maxLength()));
+  }
+
+  /**
+   * @return every parameter by its stable name, in a fixed order (embeddings, layers in order,
+   *     final norm, head)
+   */
+  public Map<String, Parameter> namedParameters() {
+    Map<String, Parameter> map = new LinkedHashMap<>();
+    getDirectParameters().forEach(pair -> map.put(pair.getKey(), pair.getValue()));
+    return Collections.unmodifiableMap(map);
+  }
+
+  /**
+   * The training and full-sequence forward pass.
+   *
+   * @param ps the parameter store (the trainer's; {@code new ParameterStore(manager, false)} for
+   *     plain use)
+   * @param tokens {@code (B, T)} int64 (or int32) ids, {@code T <= maxLength}
+   * @param training true inside a gradient collector
+   * @param capture what to keep of each layer's attention
+   * @return logits {@code (B, T, V)} and the captures, in the manager of {@code tokens}
+   */
+  public ForwardOutput forward(
+      ParameterStore ps, NDArray tokens, boolean training, Capture capture) {
+    return run(ps, tokens, training, capture, null);
+  }
+
+  /**
+   * The incremental decoding step: feeds the next {@code T} tokens of every sequence after the
+   * {@link KvCache#length()} already cached, appends their keys and values to the cache and
+   * returns their logits. The first call feeds the prompt. Inference only (no gradient).
+   *
+   * @param ps the parameter store
+   * @param tokens {@code (B, T)} the new ids; {@code cache.length() + T <= maxLength}
+   * @param cache the cache, updated in place
+   * @param capture what to keep of each layer's attention (rows for the new positions only)
+   * @return logits {@code (B, T, V)} for the new positions
+   */
+  public ForwardOutput forward(ParameterStore ps, NDArray tokens, KvCache cache, Capture capture) {
+    Objects.requireNonNull(cache, "cache");
+    if (cache.layers() != layers.size()) {
+      throw new IllegalArgumentException(
+          "The cache has " + cache.layers() + " layers, the model " + layers.size());
+    }
+    ForwardOutput out = run(ps, tokens, false, capture, cache);
+    cache.advance((int) tokens.getShape().get(1));
+    return out;
+  }
+
+  private ForwardOutput run(
+      ParameterStore ps, NDArray tokens, boolean training, Capture capture, KvCache cache) {
+    Shape shape = tokens.getShape();
+    if (shape.dimension() != 2) {
+      throw new IllegalArgumentException("tokens must be (B, T), got " + shape);
+    }
+    int t = (int) shape.get(1);
+    int start = cache == null ? 0 : cache.length();
+    if (t < 1 || start + t > config.maxLength()) {
+      throw new IllegalArgumentException(
+          "Sequence of "
+              + (start + t)
+              + " positions"
+              + (start > 0 ? " (" + start + " cached + " + t + " new)" : "")
+              + " does not fit maxLength "
+              + config.maxLength());
+    }
+    Device device = tokens.getDevice();
+    NDArray x =
+        Embedding.embedding(
+                tokens, ps.getValue(tokenEmbedding, device, training), SparseFormat.DENSE)
+            .singletonOrThrow();
+    NDArray positions =
+        ps.getValue(positionEmbedding, device, training)
+            .get(new NDIndex("{}:{}", start, start + t));
+    x = x.add(positions);
+    NDArray bias = causalBias(device).get(new NDIndex("{}:{}, :{}", start, start + t, start + t));
+
+    NDList[] captured = {new NDList(), new NDList(), new NDList()};
+    for (int i = 0; i < layers.size(); i++) {
+      x = layers.get(i).forward(ps, device, training, x, bias, i, cache, capture, captured);
+    }
+    NDArray h =
+        LayerNorm.layerNorm(
+                x,
+                normShape,
+                ps.getValue(finalNormWeight, device, training),
+                ps.getValue(finalNormBias, device, training),
+                DecoderLayer.LAYER_NORM_EPS)
+            .singletonOrThrow();
+    NDArray logits = Linear.linear(h, ps.getValue(lmHead, device, training)).singletonOrThrow();
+    return new ForwardOutput(logits, captured[0], captured[1], captured[2]);
+  }
+
+  /** The (maxLength, maxLength) causal bias on {@code device}: 0 where key <= query, else -1e9. */
+  private NDArray causalBias(Device device) {
+    if (causalBias == null || !causalBias.getDevice().equals(device)) {
+      if (causalBias != null) {
+        causalBias.close();
+      }
+      NDManager manager = tokenEmbedding.getArray().getManager();
+      int n = config.maxLength();
+      try (NDManager scratch = manager.newSubManager(device)) {
+        NDArray index = scratch.arange(n);
+        NDArray future = index.reshape(1, n).gt(index.reshape(n, 1));
+        NDArray bias = future.toType(DataType.FLOAT32, false).mul(MASKED);
+        bias.attach(manager);
+        causalBias = bias;
+      }
+    }
+    return causalBias;
+  }
+
+  /** DJL's generic forward: {@code [tokens] -> [logits]}. */
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    return new NDList(forward(ps, inputs.singletonOrThrow(), training, Capture.NONE).logits());
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    Shape in = inputShapes[0];
+    return new Shape[] {new Shape(in.get(0), in.get(1), config.vocabSize())};
+  }
+
+  /** Registers parameters with their initialisers on this block. */
+  private final class Factory implements DecoderLayer.ParameterFactory {
+
+    @Override
+    public Parameter weight(String name, Shape shape, double std) {
+      return register(name, Parameter.Type.WEIGHT, shape, new SeededNormal(config.seed(), name, std));
+    }
+
+    @Override
+    public Parameter bias(String name, long size) {
+      return register(name, Parameter.Type.BIAS, new Shape(size), Initializer.ZEROS);
+    }
+
+    @Override
+    public Parameter gamma(String name, long size) {
+      return register(name, Parameter.Type.GAMMA, new Shape(size), Initializer.ONES);
+    }
+
+    @Override
+    public Parameter beta(String name, long size) {
+      return register(name, Parameter.Type.BETA, new Shape(size), Initializer.ZEROS);
+    }
+
+    private Parameter register(
+        String name, Parameter.Type type, Shape shape, Initializer initializer) {
+      return addParameter(
+          Parameter.builder()
+              .setName(name)
+              .setType(type)
+              .optShape(shape)
+              .optInitializer(initializer)
+              .build());
+    }
+  }
+}

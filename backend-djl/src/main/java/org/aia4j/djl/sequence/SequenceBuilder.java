@@ -1,0 +1,194 @@
+package org.aia4j.djl.sequence;
+
+import java.awt.image.BufferedImage;
+import java.util.Arrays;
+import java.util.Objects;
+import org.aia4j.api.data.GenerationSample;
+import org.aia4j.api.data.UnderstandingSample;
+import org.aia4j.api.model.Task;
+import org.aia4j.api.tokenizer.ImageTokenizer;
+import org.aia4j.api.tokenizer.TextTokenizer;
+
+/**
+ * Lays samples out as sequences of the unified vocabulary (DESIGN section 4):
+ *
+ * <pre>
+ *   understanding:           &lt;bos&gt; &lt;boi&gt; image &lt;eoi&gt; prompt &lt;answer&gt; answer &lt;eos&gt;
+ *                            loss on predicting the answer tokens and &lt;eos&gt;
+ *   generation:              &lt;bos&gt; prompt &lt;boi&gt; image &lt;eoi&gt; &lt;eos&gt;
+ *                            loss on predicting the image tokens, &lt;eoi&gt; and &lt;eos&gt;
+ *   generation, prompt dropped (classifier-free guidance):
+ *                            &lt;bos&gt; &lt;boi&gt; image &lt;eoi&gt; &lt;eos&gt;
+ * </pre>
+ *
+ * The {@code *Prefix} methods give what inference feeds before decoding. The {@code int[]}
+ * overloads take tokenizer-local ids (image codes, text ids), so a trainer can cache encoded
+ * images.
+ */
+public final class SequenceBuilder {
+
+  private final TokenLayout layout;
+  private final TextTokenizer text;
+  private final ImageTokenizer image;
+
+  /**
+   * @param layout the unified vocabulary
+   * @param text the text tokenizer the layout was made for
+   * @param image the image tokenizer the layout was made for
+   * @throws IllegalArgumentException if the tokenizers' sizes differ from the layout's
+   */
+  public SequenceBuilder(TokenLayout layout, TextTokenizer text, ImageTokenizer image) {
+    this.layout = Objects.requireNonNull(layout, "layout");
+    this.text = Objects.requireNonNull(text, "text");
+    this.image = Objects.requireNonNull(image, "image");
+    if (!TokenLayout.of(text, image).equals(layout)) {
+      throw new IllegalArgumentException(
+          "The tokenizers (text vocabulary "
+              + text.vocabularySize()
+              + ", image codebook "
+              + image.codebookSize()
+              + ") do not match the layout "
+              + layout);
+    }
+  }
+
+  /** @return the unified vocabulary */
+  public TokenLayout layout() {
+    return layout;
+  }
+
+  /** Lays out an understanding sample, encoding its image and texts. */
+  public TokenSequence understanding(UnderstandingSample sample) {
+    return understanding(image.encode(sample.image()), sample.prompt(), sample.answer());
+  }
+
+  /**
+   * @param imageCodes the image tokenizer's codes of the image
+   * @param prompt the question
+   * @param answer the target answer, not blank
+   * @return {@code <bos> <boi> image <eoi> prompt <answer> answer <eos>}
+   */
+  public TokenSequence understanding(int[] imageCodes, String prompt, String answer) {
+    int[] answerIds = text.encode(answer);
+    if (answerIds.length == 0) {
+      throw new IllegalArgumentException("The answer '" + answer + "' encodes to no tokens");
+    }
+    Appender seq = new Appender();
+    seq.add(TokenLayout.BOS, TokenRole.BOS);
+    seq.add(TokenLayout.BOI, TokenRole.SPECIAL);
+    seq.add(layout.fromImage(checkedCodes(imageCodes)), TokenRole.IMAGE);
+    seq.add(TokenLayout.EOI, TokenRole.SPECIAL);
+    seq.add(layout.fromText(text.encode(prompt)), TokenRole.TEXT);
+    int marker = seq.add(TokenLayout.ANSWER, TokenRole.SPECIAL);
+    seq.add(layout.fromText(answerIds), TokenRole.ANSWER);
+    int eos = seq.add(TokenLayout.EOS, TokenRole.SPECIAL);
+    // <answer> predicts the first answer token; the last answer token predicts <eos>.
+    return seq.build(Task.UNDERSTANDING, marker, eos - 1, false);
+  }
+
+  /**
+   * Lays out a generation sample, encoding its image and prompt.
+   *
+   * @param sample the sample
+   * @param dropPrompt true to remove the prompt (classifier-free guidance)
+   */
+  public TokenSequence generation(GenerationSample sample, boolean dropPrompt) {
+    return generation(sample.prompt(), image.encode(sample.image()), dropPrompt);
+  }
+
+  /**
+   * @param prompt the description
+   * @param imageCodes the image tokenizer's codes of the target image
+   * @param dropPrompt true to remove the prompt (classifier-free guidance)
+   * @return {@code <bos> prompt <boi> image <eoi> <eos>}, without the prompt when dropped
+   */
+  public TokenSequence generation(String prompt, int[] imageCodes, boolean dropPrompt) {
+    Appender seq = new Appender();
+    seq.add(TokenLayout.BOS, TokenRole.BOS);
+    if (!dropPrompt) {
+      seq.add(layout.fromText(text.encode(prompt)), TokenRole.TEXT);
+    }
+    int boi = seq.add(TokenLayout.BOI, TokenRole.SPECIAL);
+    seq.add(layout.fromImage(checkedCodes(imageCodes)), TokenRole.IMAGE);
+    int eoi = seq.add(TokenLayout.EOI, TokenRole.SPECIAL);
+    seq.add(TokenLayout.EOS, TokenRole.SPECIAL);
+    // <boi> predicts the first image token, ..., <eoi> predicts <eos>.
+    return seq.build(Task.GENERATION, boi, eoi, dropPrompt);
+  }
+
+  /**
+   * @return what inference feeds before decoding an answer: {@code <bos> <boi> image <eoi> prompt
+   *     <answer>}
+   */
+  public int[] understandingPrefix(BufferedImage img, String prompt) {
+    Appender seq = new Appender();
+    seq.add(TokenLayout.BOS, TokenRole.BOS);
+    seq.add(TokenLayout.BOI, TokenRole.SPECIAL);
+    seq.add(layout.fromImage(image.encode(img)), TokenRole.IMAGE);
+    seq.add(TokenLayout.EOI, TokenRole.SPECIAL);
+    seq.add(layout.fromText(text.encode(prompt)), TokenRole.TEXT);
+    seq.add(TokenLayout.ANSWER, TokenRole.SPECIAL);
+    return seq.tokens();
+  }
+
+  /**
+   * @param prompt the description, or null for the unconditional prefix of classifier-free
+   *     guidance
+   * @return what inference feeds before decoding {@link ImageTokenizer#tokensPerImage()} image
+   *     tokens: {@code <bos> prompt <boi>}, or {@code <bos> <boi>}
+   */
+  public int[] generationPrefix(String prompt) {
+    Appender seq = new Appender();
+    seq.add(TokenLayout.BOS, TokenRole.BOS);
+    if (prompt != null) {
+      seq.add(layout.fromText(text.encode(prompt)), TokenRole.TEXT);
+    }
+    seq.add(TokenLayout.BOI, TokenRole.SPECIAL);
+    return seq.tokens();
+  }
+
+  private int[] checkedCodes(int[] codes) {
+    ImageTokenizer.checkCodes(codes, image.tokensPerImage(), image.codebookSize());
+    return codes;
+  }
+
+  /** Grows token and role arrays together. */
+  private static final class Appender {
+    private int[] tokens = new int[128];
+    private TokenRole[] roles = new TokenRole[128];
+    private int size;
+
+    /** @return the position of the appended token */
+    int add(int token, TokenRole role) {
+      if (size == tokens.length) {
+        tokens = Arrays.copyOf(tokens, size * 2);
+        roles = Arrays.copyOf(roles, size * 2);
+      }
+      tokens[size] = token;
+      roles[size] = role;
+      return size++;
+    }
+
+    void add(int[] ids, TokenRole role) {
+      for (int id : ids) {
+        add(id, role);
+      }
+    }
+
+    int[] tokens() {
+      return Arrays.copyOf(tokens, size);
+    }
+
+    /** Labels are the next tokens; loss on positions {@code [firstLoss, lastLoss]}. */
+    TokenSequence build(Task task, int firstLoss, int lastLoss, boolean promptDropped) {
+      int[] ids = tokens();
+      int[] labels = new int[size];
+      System.arraycopy(ids, 1, labels, 0, size - 1);
+      labels[size - 1] = TokenLayout.PAD;
+      boolean[] loss = new boolean[size];
+      Arrays.fill(loss, firstLoss, lastLoss + 1, true);
+      return new TokenSequence(
+          task, ids, labels, loss, Arrays.copyOf(roles, size), promptDropped);
+    }
+  }
+}
