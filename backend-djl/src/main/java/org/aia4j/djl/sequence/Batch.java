@@ -3,10 +3,11 @@ package org.aia4j.djl.sequence;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import org.aia4j.api.model.Task;
+import org.aia4j.loss.InteractionSets;
+import org.aia4j.loss.SequenceRoles;
+import org.aia4j.loss.TokenRole;
 
 /**
  * A padded batch of one task, made by {@link BatchCollator}. Its arrays belong to the manager
@@ -16,7 +17,7 @@ import org.aia4j.api.model.Task;
  * @param tokens {@code (B, T)} int64 input ids, right-padded with {@code <pad>}
  * @param labels {@code (B, T)} int64 next-token targets ({@code <pad>} where there is no loss)
  * @param lossMask {@code (B, T)} float32 0/1: positions counting toward the token loss
- * @param roles {@code (B, T)} int32: each position's {@link TokenRole#ordinal()}
+ * @param roles {@code (B, T)} int32: each position's {@link TokenRole#code()}
  * @param promptDropped {@code (B)} float32 0/1: sequences whose prompt was dropped (CFG)
  * @param sequences the sequences, in batch order (their lengths are the unpadded lengths)
  */
@@ -40,50 +41,27 @@ public record Batch(
     return (int) tokens.getShape().get(1);
   }
 
-  /**
-   * @param selected the roles to select
-   * @return {@code (B, T)} float32, 1 where a position's role is one of {@code selected}
-   */
-  public NDArray roleMask(Set<TokenRole> selected) {
-    int b = size();
-    int t = length();
-    float[] mask = new float[b * t];
-    for (int i = 0; i < b; i++) {
+  /** @return {@code (B, T)} role codes ({@link TokenRole#code()}), padding is {@link TokenRole#OTHER} */
+  public int[][] roleCodes() {
+    int[][] codes = new int[size()][length()];
+    for (int i = 0; i < codes.length; i++) {
       TokenRole[] r = sequences.get(i).roles();
       for (int j = 0; j < r.length; j++) {
-        if (selected.contains(r[j])) {
-          mask[i * t + j] = 1f;
-        }
+        codes[i][j] = r[j].code();
       }
     }
-    NDManager manager = tokens.getManager();
-    return manager.create(mask, new Shape(b, t));
+    return codes;
   }
 
   /**
-   * The AIA query set of DESIGN section 3: image positions for generation, answer positions for
-   * understanding.
-   *
-   * @return {@code (B, T)} float32 0/1
+   * The AIA query and key sets of this batch (DESIGN section 3), chosen by {@code roles}, the
+   * one definition in the aia-loss module.
    */
-  public NDArray queryMask() {
-    return roleMask(
-        task == Task.GENERATION ? EnumSet.of(TokenRole.IMAGE) : EnumSet.of(TokenRole.ANSWER));
-  }
-
-  /**
-   * The AIA key set of DESIGN section 3: prompt text (and {@code <bos>} when {@code bosAsText},
-   * as the paper's code counts it) for generation, image positions for understanding.
-   *
-   * @param bosAsText whether {@code <bos>} belongs to the prompt (generation only)
-   * @return {@code (B, T)} float32 0/1
-   */
-  public NDArray keyMask(boolean bosAsText) {
-    if (task == Task.UNDERSTANDING) {
-      return roleMask(EnumSet.of(TokenRole.IMAGE));
+  public InteractionSets interactionSets(SequenceRoles roles) {
+    if (roles.task() != task) {
+      throw new IllegalArgumentException("Roles for " + roles.task() + " asked of a " + task + " batch");
     }
-    return roleMask(
-        bosAsText ? EnumSet.of(TokenRole.TEXT, TokenRole.BOS) : EnumSet.of(TokenRole.TEXT));
+    return roles.sets(roleCodes());
   }
 
   /** Closes the batch's arrays. */

@@ -3,6 +3,7 @@ package org.aia4j.djl.sequence;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
+import org.aia4j.loss.TokenRole;
 
 /**
  * Pads sequences of one task into a {@link Batch}. Padding goes right, with {@code <pad>} and
@@ -63,9 +64,9 @@ public final class BatchCollator {
         tokens[base + t] = s.tokens()[t];
         labels[base + t] = s.labels()[t];
         loss[base + t] = s.lossMask()[t] ? 1f : 0f;
-        roles[base + t] = s.roles()[t].ordinal();
+        roles[base + t] = s.roles()[t].code();
       }
-      // Padding: <pad> = 0 and TokenRole.PAD = 0, already there.
+      // Padding: <pad> = 0 and TokenRole.OTHER = 0, already there.
       dropped[i] = s.promptDropped() ? 1f : 0f;
     }
     Shape shape = new Shape(b, length);

@@ -8,6 +8,7 @@ import org.aia4j.api.data.UnderstandingSample;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.tokenizer.ImageTokenizer;
 import org.aia4j.api.tokenizer.TextTokenizer;
+import org.aia4j.loss.TokenRole;
 
 /**
  * Lays samples out as sequences of the unified vocabulary (DESIGN section 4):
@@ -75,13 +76,13 @@ public final class SequenceBuilder {
     }
     Appender seq = new Appender();
     seq.add(TokenLayout.BOS, TokenRole.BOS);
-    seq.add(TokenLayout.BOI, TokenRole.SPECIAL);
+    seq.add(TokenLayout.BOI, TokenRole.OTHER);
     seq.add(layout.fromImage(checkedCodes(imageCodes)), TokenRole.IMAGE);
-    seq.add(TokenLayout.EOI, TokenRole.SPECIAL);
+    seq.add(TokenLayout.EOI, TokenRole.OTHER);
     seq.add(layout.fromText(text.encode(prompt)), TokenRole.TEXT);
-    int marker = seq.add(TokenLayout.ANSWER, TokenRole.SPECIAL);
+    int marker = seq.add(TokenLayout.ANSWER, TokenRole.OTHER);
     seq.add(layout.fromText(answerIds), TokenRole.ANSWER);
-    int eos = seq.add(TokenLayout.EOS, TokenRole.SPECIAL);
+    int eos = seq.add(TokenLayout.EOS, TokenRole.OTHER);
     // <answer> predicts the first answer token; the last answer token predicts <eos>.
     return seq.build(Task.UNDERSTANDING, marker, eos - 1, false);
   }
@@ -108,10 +109,10 @@ public final class SequenceBuilder {
     if (!dropPrompt) {
       seq.add(layout.fromText(text.encode(prompt)), TokenRole.TEXT);
     }
-    int boi = seq.add(TokenLayout.BOI, TokenRole.SPECIAL);
+    int boi = seq.add(TokenLayout.BOI, TokenRole.OTHER);
     seq.add(layout.fromImage(checkedCodes(imageCodes)), TokenRole.IMAGE);
-    int eoi = seq.add(TokenLayout.EOI, TokenRole.SPECIAL);
-    seq.add(TokenLayout.EOS, TokenRole.SPECIAL);
+    int eoi = seq.add(TokenLayout.EOI, TokenRole.OTHER);
+    seq.add(TokenLayout.EOS, TokenRole.OTHER);
     // <boi> predicts the first image token, ..., <eoi> predicts <eos>.
     return seq.build(Task.GENERATION, boi, eoi, dropPrompt);
   }
@@ -123,11 +124,11 @@ public final class SequenceBuilder {
   public int[] understandingPrefix(BufferedImage img, String prompt) {
     Appender seq = new Appender();
     seq.add(TokenLayout.BOS, TokenRole.BOS);
-    seq.add(TokenLayout.BOI, TokenRole.SPECIAL);
+    seq.add(TokenLayout.BOI, TokenRole.OTHER);
     seq.add(layout.fromImage(image.encode(img)), TokenRole.IMAGE);
-    seq.add(TokenLayout.EOI, TokenRole.SPECIAL);
+    seq.add(TokenLayout.EOI, TokenRole.OTHER);
     seq.add(layout.fromText(text.encode(prompt)), TokenRole.TEXT);
-    seq.add(TokenLayout.ANSWER, TokenRole.SPECIAL);
+    seq.add(TokenLayout.ANSWER, TokenRole.OTHER);
     return seq.tokens();
   }
 
@@ -143,7 +144,7 @@ public final class SequenceBuilder {
     if (prompt != null) {
       seq.add(layout.fromText(text.encode(prompt)), TokenRole.TEXT);
     }
-    seq.add(TokenLayout.BOI, TokenRole.SPECIAL);
+    seq.add(TokenLayout.BOI, TokenRole.OTHER);
     return seq.tokens();
   }
 

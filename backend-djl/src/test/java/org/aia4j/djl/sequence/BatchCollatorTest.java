@@ -10,6 +10,9 @@ import java.util.List;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.tokenizer.ImageTokenizer;
 import org.aia4j.api.tokenizer.TextTokenizer;
+import org.aia4j.loss.InteractionSets;
+import org.aia4j.loss.SequenceRoles;
+import org.aia4j.loss.TokenRole;
 import org.junit.jupiter.api.Test;
 
 class BatchCollatorTest {
@@ -36,14 +39,14 @@ class BatchCollatorTest {
       assertThat(batch.labels().toLongArray()[12 + 7]).isZero();
       assertThat(batch.promptDropped().toFloatArray()).containsExactly(0f, 1f);
       int[] roles = batch.roles().toIntArray();
-      assertThat(roles[12 + 2]).isEqualTo(TokenRole.IMAGE.ordinal());
-      assertThat(roles[12 + 9]).isEqualTo(TokenRole.PAD.ordinal());
+      assertThat(roles[12 + 2]).isEqualTo(TokenRole.IMAGE.code());
+      assertThat(roles[12 + 9]).isEqualTo(TokenRole.OTHER.code());
       // AIA sets for generation: Q = image, K = prompt text (+ <bos> by flag).
-      float[] q = batch.queryMask().toFloatArray();
+      float[] q = batch.interactionSets(new SequenceRoles(Task.GENERATION, false)).queryMask(manager).toFloatArray();
       assertThat(java.util.Arrays.copyOfRange(q, 0, 12)).containsExactly(0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0);
-      float[] k = batch.keyMask(false).toFloatArray();
+      float[] k = batch.interactionSets(new SequenceRoles(Task.GENERATION, false)).keyMask(manager).toFloatArray();
       assertThat(java.util.Arrays.copyOfRange(k, 0, 12)).containsExactly(0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0);
-      assertThat(batch.keyMask(true).toFloatArray()[0]).isEqualTo(1f);
+      assertThat(batch.interactionSets(SequenceRoles.of(Task.GENERATION)).keyMask(manager).toFloatArray()[0]).isEqualTo(1f);
       assertThat(java.util.Arrays.copyOfRange(k, 12, 24)).containsOnly(0f);
     }
   }
@@ -56,8 +59,9 @@ class BatchCollatorTest {
       try (Batch batch = BatchCollator.collate(manager, List.of(u), 16)) {
         assertThat(batch.length()).isEqualTo(16);
         // <bos> <boi> i i i i <eoi> a <answer> red <eos>
-        assertThat(batch.queryMask().toFloatArray()[9]).isEqualTo(1f);
-        assertThat(batch.keyMask(true).toFloatArray()).containsExactly(0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        InteractionSets sets = batch.interactionSets(SequenceRoles.of(Task.UNDERSTANDING));
+        assertThat(sets.queryMask(manager).toFloatArray()[9]).isEqualTo(1f);
+        assertThat(sets.keyMask(manager).toFloatArray()).containsExactly(0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
       }
       assertThatThrownBy(() -> BatchCollator.collate(manager, List.of(u, g)))
           .hasMessageContaining("A batch holds one task: sequence 0 is UNDERSTANDING, sequence 1 is GENERATION");

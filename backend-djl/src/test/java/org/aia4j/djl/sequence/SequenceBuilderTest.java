@@ -1,10 +1,10 @@
 package org.aia4j.djl.sequence;
 
-import static org.aia4j.djl.sequence.TokenRole.ANSWER;
-import static org.aia4j.djl.sequence.TokenRole.BOS;
-import static org.aia4j.djl.sequence.TokenRole.IMAGE;
-import static org.aia4j.djl.sequence.TokenRole.SPECIAL;
-import static org.aia4j.djl.sequence.TokenRole.TEXT;
+import static org.aia4j.loss.TokenRole.ANSWER;
+import static org.aia4j.loss.TokenRole.BOS;
+import static org.aia4j.loss.TokenRole.IMAGE;
+import static org.aia4j.loss.TokenRole.OTHER;
+import static org.aia4j.loss.TokenRole.TEXT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,7 +33,7 @@ class SequenceBuilderTest {
         .isEqualTo("<bos> <boi> img:1 img:2 img:3 img:9 <eoi> text:4 text:5 <answer> text:2 text:3 <eos>");
     assertThat(s.tokens()).containsExactly(1, 3, 24, 25, 26, 32, 4, 20, 21, 5, 18, 19, 2);
     assertThat(s.roles())
-        .containsExactly(BOS, SPECIAL, IMAGE, IMAGE, IMAGE, IMAGE, SPECIAL, TEXT, TEXT, SPECIAL, ANSWER, ANSWER, SPECIAL);
+        .containsExactly(BOS, OTHER, IMAGE, IMAGE, IMAGE, IMAGE, OTHER, TEXT, TEXT, OTHER, ANSWER, ANSWER, OTHER);
     // Labels are the next tokens; loss where the target is an answer token or <eos>.
     assertThat(s.labels()).containsExactly(3, 24, 25, 26, 32, 4, 20, 21, 5, 18, 19, 2, 0);
     assertThat(s.lossPositions()).containsExactly(9, 10, 11);
@@ -53,7 +53,7 @@ class SequenceBuilderTest {
     assertThat(layout.describe(s.tokens()))
         .isEqualTo("<bos> text:1 text:2 text:3 <boi> img:0 img:5 img:5 img:7 <eoi> <eos>");
     assertThat(s.roles())
-        .containsExactly(BOS, TEXT, TEXT, TEXT, SPECIAL, IMAGE, IMAGE, IMAGE, IMAGE, SPECIAL, SPECIAL);
+        .containsExactly(BOS, TEXT, TEXT, TEXT, OTHER, IMAGE, IMAGE, IMAGE, IMAGE, OTHER, OTHER);
     // <boi> predicts the first image token ... <eoi> predicts <eos>.
     assertThat(s.lossPositions()).containsExactly(4, 5, 6, 7, 8, 9);
     assertThat(layout.describe(java.util.Arrays.copyOfRange(s.labels(), 4, 10)))
@@ -67,7 +67,7 @@ class SequenceBuilderTest {
   void generationWithDroppedPrompt() {
     TokenSequence s = builder.generation("a red circle", new int[] {0, 5, 5, 7}, true);
     assertThat(layout.describe(s.tokens())).isEqualTo("<bos> <boi> img:0 img:5 img:5 img:7 <eoi> <eos>");
-    assertThat(s.roles()).containsExactly(BOS, SPECIAL, IMAGE, IMAGE, IMAGE, IMAGE, SPECIAL, SPECIAL);
+    assertThat(s.roles()).containsExactly(BOS, OTHER, IMAGE, IMAGE, IMAGE, IMAGE, OTHER, OTHER);
     assertThat(s.positions(TEXT)).isEmpty();
     assertThat(s.lossPositions()).containsExactly(1, 2, 3, 4, 5, 6);
     assertThat(s.promptDropped()).isTrue();
