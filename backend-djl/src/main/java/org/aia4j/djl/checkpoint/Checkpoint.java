@@ -1,0 +1,227 @@
+package org.aia4j.djl.checkpoint;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.aia4j.api.Registries;
+import org.aia4j.api.checkpoint.Manifest;
+import org.aia4j.api.data.TrainingData;
+import org.aia4j.api.io.AtomicDirectory;
+import org.aia4j.api.tokenizer.ImageTokenizer;
+import org.aia4j.api.tokenizer.TextTokenizer;
+import org.aia4j.djl.io.ModelWeights;
+import org.aia4j.djl.io.SafeTensors;
+import org.aia4j.djl.model.ModelConfig;
+import org.aia4j.djl.model.UnifiedTransformer;
+import org.aia4j.djl.sequence.TokenLayout;
+import org.aia4j.djl.train.StepRecord;
+import org.aia4j.djl.train.TrainingConfig;
+import org.aia4j.djl.train.UnifiedTrainer;
+
+/**
+ * Writes and reads aia4j checkpoint directories.
+ *
+ * <p>A checkpoint is written into a staging directory and renamed into place, so an interrupted
+ * save never leaves a half-written checkpoint where a good one was; loading verifies
+ * {@code MANIFEST.sha256} first and refuses a corrupted, truncated or foreign directory with a
+ * message that names the file at fault.
+ */
+public final class Checkpoint {
+  /** The {@code format} field of {@code config.json}. */
+  public static final String FORMAT = "aia4j-checkpoint";
+  /** The {@code version} this code writes and reads. */
+  public static final int VERSION = 1;
+
+  public static final String CONFIG = "config.json";
+  public static final String MODEL = "model.safetensors";
+  public static final String OPTIMIZER = "optimizer.safetensors";
+  public static final String TOKENIZERS = "tokenizers";
+  public static final String METRICS = "metrics.jsonl";
+
+  static final ObjectMapper JSON = new ObjectMapper()
+      .enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private Checkpoint() {}
+
+  /**
+   * Saves {@code trainer}'s state as the checkpoint {@code dir}, replacing an older one there.
+   *
+   * @param earlierMetrics the {@code metrics.jsonl} lines of the steps before a resume
+   */
+  public static void save(Path dir, UnifiedTrainer trainer, List<String> earlierMetrics) throws IOException {
+    AtomicDirectory.write(dir, true, staging -> {
+      Files.writeString(staging.resolve(CONFIG), JSON.writeValueAsString(configJson(trainer)) + "\n",
+          StandardCharsets.UTF_8);
+      ModelWeights.save(trainer.model(), staging.resolve(MODEL), Map.of("step", Long.toString(trainer.step())));
+      Map<String, SafeTensors.Tensor> state = new LinkedHashMap<>();
+      trainer.optimizer().state().forEach((name, values) ->
+          state.put(name, SafeTensors.Tensor.ofFloats(new long[] {values.length}, values)));
+      SafeTensors.write(staging.resolve(OPTIMIZER), state, Map.of("optimizer", "adamw"));
+      Path tokenizers = Files.createDirectories(staging.resolve(TOKENIZERS));
+      trainer.imageTokenizer().save(tokenizers);
+      trainer.textTokenizer().save(tokenizers);
+      List<String> lines = new ArrayList<>(earlierMetrics);
+      for (StepRecord record : trainer.history()) {
+        lines.add(new ObjectMapper().writeValueAsString(record));
+      }
+      Files.write(staging.resolve(METRICS), lines, StandardCharsets.UTF_8);
+      Manifest.write(staging);
+    });
+  }
+
+  private static ObjectNode configJson(UnifiedTrainer trainer) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("format", FORMAT);
+    root.put("version", VERSION);
+    root.put("step", trainer.step());
+    root.set("model", JSON.valueToTree(trainer.model().config()));
+    ObjectNode tokenizers = root.putObject("tokenizers");
+    tokenizers.put("image", trainer.imageTokenizer().kind());
+    tokenizers.put("text", trainer.textTokenizer().kind());
+    ObjectNode layout = root.putObject("layout");
+    layout.put("specials", TokenLayout.SPECIAL_COUNT);
+    layout.put("text", trainer.layout().textVocabularySize());
+    layout.put("image", trainer.layout().imageCodebookSize());
+    root.set("training", JSON.valueToTree(trainer.config()));
+    root.put("data", trainer.data().describe());
+    ObjectNode provenance = root.putObject("provenance");
+    String version = Checkpoint.class.getPackage().getImplementationVersion();
+    provenance.put("aia4j", version == null ? "development" : version);
+    provenance.put("djl", ai.djl.engine.Engine.getDjlVersion());
+    provenance.put("engine", "PyTorch " + ai.djl.engine.Engine.getEngine("PyTorch").getVersion());
+    provenance.put("java", System.getProperty("java.version"));
+    provenance.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    provenance.put("threads", Runtime.getRuntime().availableProcessors());
+    return root;
+  }
+
+  /**
+   * Verifies {@code dir} and reads its {@code config.json}.
+   *
+   * @throws IOException naming what is wrong: not a checkpoint, another format or version, a
+   *     corrupted file
+   */
+  public static CheckpointInfo read(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new NoSuchFileException(dir.toString(), null, "checkpoint directory is missing");
+    }
+    Path configFile = dir.resolve(CONFIG);
+    if (!Files.isRegularFile(configFile)) {
+      throw new NoSuchFileException(configFile.toString(), null,
+          "not an aia4j checkpoint (no " + CONFIG + "; make one with aia train)");
+    }
+    Manifest.verify(dir);
+    JsonNode root;
+    try {
+      root = JSON.readTree(Files.readString(configFile, StandardCharsets.UTF_8));
+    } catch (JsonProcessingException e) {
+      throw new IOException(configFile + ": not valid JSON: " + e.getOriginalMessage(), e);
+    }
+    if (!FORMAT.equals(root.path("format").asText())) {
+      throw new IOException(configFile + ": format is '" + root.path("format").asText()
+          + "', expected '" + FORMAT + "' (is this an ONNX export or another tool's checkpoint?)");
+    }
+    if (root.path("version").asInt() != VERSION) {
+      throw new IOException(configFile + ": checkpoint version " + root.path("version").asText()
+          + " is not supported; this aia4j reads version " + VERSION);
+    }
+    try {
+      return new CheckpointInfo(
+          root.path("step").asLong(),
+          JSON.treeToValue(root.get("model"), ModelConfig.class),
+          JSON.treeToValue(root.get("training"), TrainingConfig.class),
+          root.path("tokenizers").path("image").asText(),
+          root.path("tokenizers").path("text").asText(),
+          root.path("data").asText(),
+          root.path("provenance"),
+          root);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw new IOException(configFile + ": invalid model or training section: " + e.getMessage(), e);
+    }
+  }
+
+  /** A checkpoint's model and tokenizers, ready for inference; closing frees the parameters. */
+  public record Loaded(CheckpointInfo info, UnifiedTransformer model, TokenLayout layout, TextTokenizer text,
+      ImageTokenizer image, NDManager manager) implements AutoCloseable {
+    @Override
+    public void close() {
+      manager.close();
+    }
+  }
+
+  /** Loads a checkpoint's model and tokenizers for inference. */
+  public static Loaded load(Path dir) throws IOException {
+    CheckpointInfo info = read(dir);
+    ImageTokenizer image = Registries.imageTokenizers().get(info.imageTokenizer()).load(dir.resolve(TOKENIZERS));
+    TextTokenizer text = Registries.textTokenizers().get(info.textTokenizer()).load(dir.resolve(TOKENIZERS));
+    TokenLayout layout = TokenLayout.of(text, image);
+    if (layout.vocabularySize() != info.model().vocabSize()) {
+      throw new IOException(dir + ": the tokenizers give a vocabulary of " + layout.vocabularySize()
+          + " but the model was built for " + info.model().vocabSize());
+    }
+    NDManager manager = NDManager.newBaseManager("PyTorch");
+    try {
+      UnifiedTransformer model = new UnifiedTransformer(info.model());
+      ModelWeights.load(model, manager, dir.resolve(MODEL));
+      return new Loaded(info, model, layout, text, image, manager);
+    } catch (IOException | RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Re-creates the trainer of a checkpoint to continue its run: same config (with
+   * {@code steps} as the new budget if given), parameters and optimizer state.
+   *
+   * @param data the same data source the run used (checked against the recorded description)
+   */
+  public static UnifiedTrainer resume(Path dir, TrainingData data, Integer steps) throws IOException {
+    CheckpointInfo info = read(dir);
+    if (!info.data().equals(data.describe())) {
+      throw new IOException(dir + " was trained on " + info.data() + ", not on " + data.describe()
+          + "; resume with the same data");
+    }
+    ImageTokenizer image = Registries.imageTokenizers().get(info.imageTokenizer()).load(dir.resolve(TOKENIZERS));
+    TextTokenizer text = Registries.textTokenizers().get(info.textTokenizer()).load(dir.resolve(TOKENIZERS));
+    TrainingConfig config = steps == null ? info.training() : info.training().withSteps(steps);
+    UnifiedTrainer trainer = new UnifiedTrainer(config, data, text, image);
+    try {
+      ModelWeights.load(trainer.model(), trainer.manager(), dir.resolve(MODEL));
+      SafeTensors.Contents optimizer = SafeTensors.read(dir.resolve(OPTIMIZER));
+      Map<String, float[]> state = new LinkedHashMap<>();
+      optimizer.tensors().forEach((name, tensor) -> state.put(name, tensor.toFloats()));
+      trainer.optimizer().restore(state);
+      if (trainer.step() != info.step()) {
+        throw new IOException(dir + ": optimizer is at step " + trainer.step() + " but config.json says " + info.step());
+      }
+      return trainer;
+    } catch (IllegalArgumentException e) {
+      trainer.close();
+      throw new IOException(dir.resolve(OPTIMIZER) + ": " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      trainer.close();
+      throw e;
+    }
+  }
+
+  /** The {@code metrics.jsonl} lines of a checkpoint, to carry them over on resume. */
+  public static List<String> metrics(Path dir) throws IOException {
+    Path file = dir.resolve(METRICS);
+    return Files.isRegularFile(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
+  }
+}

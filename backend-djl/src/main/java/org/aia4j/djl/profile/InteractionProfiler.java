@@ -1,0 +1,109 @@
+package org.aia4j.djl.profile;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.List;
+import org.aia4j.api.data.TrainingData;
+import org.aia4j.api.model.InteractionProfile;
+import org.aia4j.api.model.Task;
+import org.aia4j.djl.model.Capture;
+import org.aia4j.djl.model.ForwardOutput;
+import org.aia4j.djl.model.UnifiedTransformer;
+import org.aia4j.djl.sequence.Batch;
+import org.aia4j.djl.sequence.BatchCollator;
+import org.aia4j.djl.sequence.SequenceBuilder;
+import org.aia4j.djl.sequence.TokenSequence;
+import org.aia4j.loss.InteractionSets;
+import org.aia4j.loss.InteractionStatistic;
+import org.aia4j.loss.SequenceRoles;
+
+/**
+ * Measures a model's per-layer interaction curve {@code I_l} (DESIGN section 3) over samples of a
+ * task: the mean and spread over samples, as {@code aia profile} reports and as expert targets are
+ * made from. Uses the same statistic as the AIA loss, on samples the trainer never drew (indices
+ * from {@link #FIRST_INDEX} on), with prompts always present.
+ */
+public final class InteractionProfiler {
+  /** Profiling samples start far beyond any training run's indices. */
+  public static final long FIRST_INDEX = 1L << 40;
+
+  private final UnifiedTransformer model;
+  private final SequenceBuilder builder;
+  private final NDManager manager;
+
+  public InteractionProfiler(UnifiedTransformer model, SequenceBuilder builder, NDManager manager) {
+    this.model = model;
+    this.builder = builder;
+    this.manager = manager;
+  }
+
+  /**
+   * Profiles {@code samples} samples of {@code task}, {@code batchSize} at a time.
+   *
+   * @throws IllegalArgumentException if {@code samples < 1}
+   */
+  public InteractionProfile profile(TrainingData data, Task task, int samples, int batchSize) {
+    if (samples < 1 || batchSize < 1) {
+      throw new IllegalArgumentException("samples and batch size must be >= 1, got " + samples + " and " + batchSize);
+    }
+    int layers = model.config().layers();
+    List<double[]> perSample = new ArrayList<>();
+    ParameterStore ps = new ParameterStore(manager, false);
+    SequenceRoles roles = SequenceRoles.of(task);
+    double scale = 1.0 / Math.sqrt(model.config().headDim());
+    for (int start = 0; start < samples; start += batchSize) {
+      int count = Math.min(batchSize, samples - start);
+      List<TokenSequence> sequences = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        long index = FIRST_INDEX + start + i;
+        sequences.add(task == Task.UNDERSTANDING
+            ? builder.understanding(data.understanding(index))
+            : builder.generation(data.generation(index), false));
+      }
+      try (NDManager scope = manager.newSubManager()) {
+        Batch batch = BatchCollator.collate(scope, sequences);
+        ForwardOutput out = model.forward(ps, batch.tokens(), false, Capture.QUERY_KEYS);
+        InteractionSets sets = batch.interactionSets(roles);
+        NDArray queryIndex = sets.queryIndex(scope);
+        NDArray queryValid = sets.queryValid(scope);
+        NDArray keyMask = sets.keyMask(scope);
+        float[][] masses = new float[layers][];
+        for (int l = 0; l < layers; l++) {
+          masses[l] = InteractionStatistic.fromQueriesAndKeys(out.queries().get(l), out.keys().get(l), scale,
+              queryIndex, queryValid, keyMask, null).toFloatArray();
+        }
+        for (int b = 0; b < count; b++) {
+          if (sets.queryCount(b) == 0) {
+            continue;
+          }
+          double[] row = new double[layers];
+          for (int l = 0; l < layers; l++) {
+            row[l] = masses[l][b];
+          }
+          perSample.add(row);
+        }
+      }
+    }
+    if (perSample.isEmpty()) {
+      throw new IllegalStateException("No " + task.shortName() + " sample had query positions to profile");
+    }
+    List<Double> mean = new ArrayList<>();
+    List<Double> std = new ArrayList<>();
+    for (int l = 0; l < layers; l++) {
+      double sum = 0;
+      for (double[] row : perSample) {
+        sum += row[l];
+      }
+      double m = sum / perSample.size();
+      double sq = 0;
+      for (double[] row : perSample) {
+        sq += (row[l] - m) * (row[l] - m);
+      }
+      mean.add(Math.min(1.0, Math.max(0.0, m)));
+      std.add(Math.sqrt(sq / perSample.size()));
+    }
+    return new InteractionProfile(task, mean, std, perSample.size());
+  }
+}

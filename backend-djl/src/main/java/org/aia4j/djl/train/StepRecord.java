@@ -1,0 +1,39 @@
+package org.aia4j.djl.train;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Map;
+
+/**
+ * One line of {@code metrics.jsonl}: what a step did. Per task ({@code und}, {@code gen}): the
+ * next-token loss, the AIA loss (unweighted; reported even when AIA is off, so runs with and
+ * without it are comparable) and the per-layer interaction mass {@code I_l}.
+ *
+ * @param step the step number, from 1
+ * @param learningRate the rate used
+ * @param loss the total optimised loss
+ * @param tokenLoss next-token loss per task
+ * @param aiaLoss unweighted AIA loss per task
+ * @param interaction per-layer mean {@code I_l} per task
+ * @param gradientNorm global gradient norm before clipping
+ * @param tokens tokens processed in the step (padding excluded)
+ * @param seconds wall time of the step
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record StepRecord(
+    long step,
+    @JsonProperty("lr") double learningRate,
+    double loss,
+    @JsonProperty("ntp") Map<String, Double> tokenLoss,
+    @JsonProperty("aia") Map<String, Double> aiaLoss,
+    @JsonProperty("interaction") Map<String, double[]> interaction,
+    @JsonProperty("grad_norm") double gradientNorm,
+    long tokens,
+    double seconds) {
+
+  /** Tokens per second of the step. */
+  @JsonProperty("tokens_per_s")
+  public double tokensPerSecond() {
+    return seconds > 0 ? tokens / seconds : 0;
+  }
+}

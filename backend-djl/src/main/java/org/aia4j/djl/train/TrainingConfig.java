@@ -1,0 +1,99 @@
+package org.aia4j.djl.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Objects;
+
+/**
+ * Everything that decides a training run besides the data: with the same config and data, a run
+ * is reproducible. Recorded in every checkpoint.
+ *
+ * @param preset the model preset name ({@code tiny}, {@code small})
+ * @param tasks which tasks are trained
+ * @param aia whether the AIA loss is added (the interaction statistic is logged either way)
+ * @param schedule the AIA stage schedule JSON (see {@code org.aia4j.loss.StageSchedule})
+ * @param steps total optimisation steps of the run; the learning-rate schedule spans them
+ * @param seed seed of the parameter initialisation, the data order and prompt dropout
+ * @param batchSize sequences per step, split between the tasks by {@code understandingShare}
+ * @param understandingShare fraction of each step's sequences that are understanding samples
+ *     when both tasks are trained (0.5 = the paper's 1:1)
+ * @param learningRate peak learning rate of AdamW
+ * @param warmupSteps linear warm-up steps before the cosine decay
+ * @param finalLearningRateRatio the cosine decays to {@code learningRate * ratio}
+ * @param weightDecay AdamW's decoupled weight decay, on matrices only (not norms or biases)
+ * @param clipNorm the global gradient norm is clipped to this
+ * @param promptDropout probability that a generation sample's prompt is dropped (for CFG)
+ * @param patchSize the image tokenizer's patch side in pixels
+ * @param codebookSize the image tokenizer's codebook size
+ */
+public record TrainingConfig(
+    String preset,
+    TaskMix tasks,
+    boolean aia,
+    JsonNode schedule,
+    int steps,
+    long seed,
+    int batchSize,
+    double understandingShare,
+    double learningRate,
+    int warmupSteps,
+    double finalLearningRateRatio,
+    double weightDecay,
+    double clipNorm,
+    double promptDropout,
+    int patchSize,
+    int codebookSize) {
+
+  // Checks every field; each message names the field and, where it helps, the command option.
+  public TrainingConfig {
+    Objects.requireNonNull(preset, "preset");
+    Objects.requireNonNull(tasks, "tasks");
+    Objects.requireNonNull(schedule, "schedule");
+    positive("steps (--steps)", steps);
+    positive("batchSize", batchSize);
+    if (tasks == TaskMix.BOTH && (understandingShare <= 0 || understandingShare >= 1
+        || Math.round(batchSize * understandingShare) < 1 || Math.round(batchSize * (1 - understandingShare)) < 1)) {
+      throw new IllegalArgumentException("understandingShare " + understandingShare + " with batchSize " + batchSize
+          + " leaves a task without samples");
+    }
+    if (!(learningRate > 0) || !(finalLearningRateRatio >= 0 && finalLearningRateRatio <= 1)) {
+      throw new IllegalArgumentException("learningRate must be > 0 and finalLearningRateRatio in [0, 1], got "
+          + learningRate + " and " + finalLearningRateRatio);
+    }
+    if (warmupSteps < 0 || !(weightDecay >= 0) || !(clipNorm > 0)) {
+      throw new IllegalArgumentException("warmupSteps and weightDecay must be >= 0 and clipNorm > 0, got "
+          + warmupSteps + ", " + weightDecay + ", " + clipNorm);
+    }
+    if (!(promptDropout >= 0 && promptDropout < 1)) {
+      throw new IllegalArgumentException("promptDropout must be in [0, 1), got " + promptDropout);
+    }
+    positive("patchSize", patchSize);
+    positive("codebookSize", codebookSize);
+  }
+
+  /** Understanding sequences per step. */
+  public int understandingBatch() {
+    return switch (tasks) {
+      case BOTH -> (int) Math.round(batchSize * understandingShare);
+      case UNDERSTANDING -> batchSize;
+      case GENERATION -> 0;
+    };
+  }
+
+  /** Generation sequences per step. */
+  public int generationBatch() {
+    return batchSize - understandingBatch();
+  }
+
+  /** This config with another step budget. */
+  public TrainingConfig withSteps(int newSteps) {
+    return new TrainingConfig(preset, tasks, aia, schedule, newSteps, seed, batchSize, understandingShare,
+        learningRate, warmupSteps, finalLearningRateRatio, weightDecay, clipNorm, promptDropout, patchSize,
+        codebookSize);
+  }
+
+  private static void positive(String name, long value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(name + " must be > 0, got " + value);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package org.aia4j.djl.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.aia4j.djl.model.ModelConfig;
+
+/**
+ * The named training set-ups. {@code tiny} trains in seconds (tests); {@code small} is the
+ * quickstart's model, sized by measurement on a 2-core machine (DESIGN section 6).
+ *
+ * <p>Both use 8x8-pixel image patches: at 32x32 a patch is exactly one slot of the world, so an
+ * image is 16 tokens and an object is one token (DESIGN section 6 found half-drawn objects when an
+ * object spans tokens that are 8 positions apart). The tokenizer's own default stays 4x4.
+ */
+public final class TrainingPresets {
+  private record Defaults(int steps, int batchSize, double learningRate, int warmupSteps, int patchSize,
+      int codebookSize) {}
+
+  private static final Map<String, Defaults> DEFAULTS = new LinkedHashMap<>();
+
+  static {
+    DEFAULTS.put("tiny", new Defaults(20, 8, 3e-3, 2, 8, 64));
+    DEFAULTS.put("small", new Defaults(1500, 48, 2e-3, 50, 8, 64));
+  }
+
+  private TrainingPresets() {}
+
+  /**
+   * The training config of a preset.
+   *
+   * @param steps total steps, or null for the preset's default
+   * @throws IllegalArgumentException for an unknown preset, listing the known ones
+   */
+  public static TrainingConfig config(String preset, TaskMix tasks, boolean aia, JsonNode schedule, Integer steps,
+      long seed) {
+    Defaults d = DEFAULTS.get(preset);
+    if (d == null) {
+      throw new IllegalArgumentException(
+          "Unknown preset '" + preset + "'. Known presets: " + String.join(", ", DEFAULTS.keySet()));
+    }
+    ModelConfig.preset(preset); // the model preset must exist too
+    return new TrainingConfig(preset, tasks, aia, schedule, steps == null ? d.steps() : steps, seed, d.batchSize(),
+        0.5, d.learningRate(), d.warmupSteps(), 0.1, 0.01, 1.0, 0.1, d.patchSize(), d.codebookSize());
+  }
+
+  /** The preset names. */
+  public static Iterable<String> names() {
+    return DEFAULTS.keySet();
+  }
+}

@@ -1,0 +1,272 @@
+package org.aia4j.djl.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.aia4j.api.benchmark.ProgressListener;
+import org.aia4j.api.data.TrainingData;
+import org.aia4j.api.model.Task;
+import org.aia4j.api.tokenizer.ImageTokenizer;
+import org.aia4j.api.tokenizer.TextTokenizer;
+import org.aia4j.djl.model.Capture;
+import org.aia4j.djl.model.ForwardOutput;
+import org.aia4j.djl.model.ModelConfig;
+import org.aia4j.djl.model.UnifiedTransformer;
+import org.aia4j.djl.sequence.Batch;
+import org.aia4j.djl.sequence.BatchCollator;
+import org.aia4j.djl.sequence.SequenceBuilder;
+import org.aia4j.djl.sequence.TokenLayout;
+import org.aia4j.djl.sequence.TokenSequence;
+import org.aia4j.loss.AiaLoss;
+import org.aia4j.loss.AiaTerms;
+import org.aia4j.loss.InteractionSets;
+import org.aia4j.loss.InteractionStatistic;
+import org.aia4j.loss.StageSchedule;
+
+/**
+ * Trains the unified transformer on both tasks with next-token loss, plus the AIA loss when the
+ * config asks for it (DESIGN sections 3 and 4).
+ *
+ * <p>Each step draws its samples by index from the {@link TrainingData} ({@code step * batch + i}),
+ * and prompt dropout is a hash of the seed and the sample index, so a run resumed from a checkpoint
+ * sees exactly the data an uninterrupted run would. The interaction masses {@code I_l} are always
+ * computed (from each layer's queries and keys, only the query rows: the memory-lean path) and
+ * logged; only with AIA on do they enter the loss.
+ */
+public final class UnifiedTrainer implements AutoCloseable {
+  private final TrainingConfig config;
+  private final TrainingData data;
+  private final TextTokenizer text;
+  private final ImageTokenizer image;
+  private final TokenLayout layout;
+  private final SequenceBuilder builder;
+  private final NDManager manager;
+  private final UnifiedTransformer model;
+  private final ParameterStore parameterStore;
+  private final AdamW optimizer;
+  private final AiaLoss aia;
+  private final List<StepRecord> history = new ArrayList<>();
+
+  /**
+   * A fresh run: parameters drawn from the seed.
+   *
+   * @param config the run's configuration
+   * @param data the samples
+   * @param text fitted text tokenizer
+   * @param image fitted image tokenizer
+   */
+  public UnifiedTrainer(TrainingConfig config, TrainingData data, TextTokenizer text, ImageTokenizer image) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.data = Objects.requireNonNull(data, "data");
+    this.text = Objects.requireNonNull(text, "text");
+    this.image = Objects.requireNonNull(image, "image");
+    if (image.imageSize() != data.imageSize()) {
+      throw new IllegalArgumentException("The image tokenizer reads " + image.imageSize() + "x" + image.imageSize()
+          + " images but the data has " + data.imageSize() + "x" + data.imageSize());
+    }
+    this.layout = TokenLayout.of(text, image);
+    this.builder = new SequenceBuilder(layout, text, image);
+    this.aia = new AiaLoss(StageSchedule.fromJson(config.schedule()), true);
+    ModelConfig modelConfig = ModelConfig.preset(config.preset())
+        .withVocabSize(layout.vocabularySize())
+        .withSeed(config.seed());
+    this.manager = NDManager.newBaseManager("PyTorch");
+    this.model = new UnifiedTransformer(modelConfig);
+    model.initialize(manager);
+    // Fail now, not after minutes of training, if the schedule does not fit the model.
+    aia.schedule().resolve(Task.GENERATION, modelConfig.layers());
+    aia.schedule().resolve(Task.UNDERSTANDING, modelConfig.layers());
+    this.parameterStore = new ParameterStore(manager, false);
+    this.optimizer = new AdamW(model.namedParameters(), config.weightDecay());
+  }
+
+  /** The run's configuration. */
+  public TrainingConfig config() {
+    return config;
+  }
+
+  /** The model being trained. */
+  public UnifiedTransformer model() {
+    return model;
+  }
+
+  /** The manager that owns the model's parameters. */
+  public NDManager manager() {
+    return manager;
+  }
+
+  /** The unified vocabulary. */
+  public TokenLayout layout() {
+    return layout;
+  }
+
+  /** The text tokenizer. */
+  public TextTokenizer textTokenizer() {
+    return text;
+  }
+
+  /** The image tokenizer. */
+  public ImageTokenizer imageTokenizer() {
+    return image;
+  }
+
+  /** The data source. */
+  public TrainingData data() {
+    return data;
+  }
+
+  /** The optimizer, whose state a checkpoint saves. */
+  public AdamW optimizer() {
+    return optimizer;
+  }
+
+  /** Steps taken so far (including those before a resume). */
+  public long step() {
+    return optimizer.step();
+  }
+
+  /** The metrics of the steps taken by this trainer object (not those before a resume). */
+  public List<StepRecord> history() {
+    return List.copyOf(history);
+  }
+
+  /**
+   * Trains until the config's step budget, or for at most {@code maxSteps} more steps.
+   *
+   * @param maxSteps the most steps to take in this call ({@code Integer.MAX_VALUE}: to the end)
+   * @param progress told after every step
+   * @param onStep receives each step's metrics (e.g. to append to {@code metrics.jsonl})
+   * @return the steps taken in this call
+   */
+  public int train(int maxSteps, ProgressListener progress, Consumer<StepRecord> onStep) {
+    int taken = 0;
+    while (step() < config.steps() && taken < maxSteps) {
+      StepRecord record = trainStep();
+      history.add(record);
+      onStep.accept(record);
+      progress.onProgress(record.step(), config.steps(), String.format("loss %.3f | %,.0f tok/s",
+          record.loss(), record.tokensPerSecond()));
+      taken++;
+    }
+    return taken;
+  }
+
+  /** Takes one optimisation step. */
+  public StepRecord trainStep() {
+    long started = System.nanoTime();
+    long step = step();
+    double lr = learningRate(step);
+    Map<String, Double> tokenLosses = new LinkedHashMap<>();
+    Map<String, Double> aiaLosses = new LinkedHashMap<>();
+    Map<String, double[]> interaction = new LinkedHashMap<>();
+    long tokens = 0;
+    double total;
+    try (NDManager scope = manager.newSubManager();
+        GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+      NDArray loss = null;
+      for (Task task : Task.values()) {
+        List<TokenSequence> sequences = sequences(task, step);
+        if (sequences.isEmpty()) {
+          continue;
+        }
+        for (TokenSequence s : sequences) {
+          tokens += s.length();
+        }
+        Batch batch = BatchCollator.collate(scope, sequences);
+        ForwardOutput out = model.forward(parameterStore, batch.tokens(), true, Capture.QUERY_KEYS);
+        NDArray tokenLoss = TokenLoss.of(out.logits(), batch.labels(), batch.lossMask());
+        AiaTerms terms = interactionTerms(task, batch, out, scope);
+        NDArray taskLoss = config.aia() ? tokenLoss.add(terms.weighted()) : tokenLoss;
+        loss = loss == null ? taskLoss : loss.add(taskLoss);
+        tokenLosses.put(task.shortName(), (double) tokenLoss.getFloat());
+        aiaLosses.put(task.shortName(), (double) terms.unweighted().getFloat());
+        interaction.put(task.shortName(), toDoubles(terms.layerMeans().toFloatArray()));
+      }
+      total = loss.getFloat();
+      if (!Double.isFinite(total)) {
+        throw new IllegalStateException("The loss became " + total + " at step " + (step + 1)
+            + "; lower the learning rate");
+      }
+      collector.backward(loss);
+    }
+    double gradientNorm = optimizer.update(lr, config.clipNorm());
+    double seconds = (System.nanoTime() - started) / 1e9;
+    return new StepRecord(step + 1, lr, total, tokenLosses, aiaLosses, interaction, gradientNorm, tokens, seconds);
+  }
+
+  /** Per-sample {@code I_l} of every layer and the AIA terms of one task's batch. */
+  private AiaTerms interactionTerms(Task task, Batch batch, ForwardOutput out, NDManager scope) {
+    InteractionSets sets = batch.interactionSets(aia.roles(task));
+    NDArray queryIndex = sets.queryIndex(scope);
+    NDArray queryValid = sets.queryValid(scope);
+    NDArray keyMask = sets.keyMask(scope);
+    double scale = 1.0 / Math.sqrt(model.config().headDim());
+    NDList masses = new NDList();
+    for (int l = 0; l < out.queries().size(); l++) {
+      masses.add(InteractionStatistic.fromQueriesAndKeys(
+          out.queries().get(l), out.keys().get(l), scale, queryIndex, queryValid, keyMask, null));
+    }
+    NDArray kept = batch.promptDropped().neg().add(1f);
+    NDArray qualifies = kept.mul(InteractionStatistic.hasQueries(queryValid));
+    return aia.evaluate(task, masses, qualifies);
+  }
+
+  /** The sequences of {@code task} for step {@code step} (0-based). */
+  List<TokenSequence> sequences(Task task, long step) {
+    int count = task == Task.UNDERSTANDING ? config.understandingBatch() : config.generationBatch();
+    List<TokenSequence> sequences = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      long index = step * count + i;
+      if (task == Task.UNDERSTANDING) {
+        sequences.add(builder.understanding(data.understanding(index)));
+      } else {
+        boolean drop = unitHash(config.seed(), index) < config.promptDropout();
+        sequences.add(builder.generation(data.generation(index), drop));
+      }
+    }
+    return sequences;
+  }
+
+  /** Linear warm-up to the peak, then cosine decay to {@code peak * finalLearningRateRatio}. */
+  public double learningRate(long step) {
+    double peak = config.learningRate();
+    if (step < config.warmupSteps()) {
+      return peak * (step + 1) / config.warmupSteps();
+    }
+    long decaySteps = Math.max(1, config.steps() - config.warmupSteps());
+    double progress = Math.min(1.0, (step - config.warmupSteps()) / (double) decaySteps);
+    double floor = peak * config.finalLearningRateRatio();
+    return floor + (peak - floor) * 0.5 * (1 + Math.cos(Math.PI * progress));
+  }
+
+  /** A uniform double in [0, 1) from a seed and an index (SplitMix64's finaliser). */
+  static double unitHash(long seed, long index) {
+    long z = seed * 0x9E3779B97F4A7C15L + index + 0x632BE59BD9B4E019L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    z = z ^ (z >>> 31);
+    return (z >>> 11) * 0x1.0p-53;
+  }
+
+  private static double[] toDoubles(float[] values) {
+    double[] out = new double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = values[i];
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

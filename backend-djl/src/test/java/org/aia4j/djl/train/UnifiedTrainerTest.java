@@ -1,0 +1,169 @@
+package org.aia4j.djl.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.nn.Parameter;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.aia4j.api.model.InteractionProfile;
+import org.aia4j.api.model.Task;
+import org.aia4j.djl.checkpoint.Checkpoint;
+import org.aia4j.djl.checkpoint.CheckpointInfo;
+import org.aia4j.djl.profile.InteractionProfiler;
+import org.aia4j.djl.sequence.SequenceBuilder;
+import org.aia4j.loss.LayerTargets;
+import org.aia4j.loss.StageSchedule;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UnifiedTrainerTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void tokenLossesFallOnBothTasks() {
+    List<StepRecord> records = new ArrayList<>();
+    try (UnifiedTrainer trainer = WorldFixture.trainer(WorldFixture.tiny(false, 40, 5))) {
+      trainer.train(Integer.MAX_VALUE, (d, t, m) -> {}, records::add);
+    }
+    assertThat(records).hasSize(40);
+    for (String task : List.of("und", "gen")) {
+      double first = mean(records.subList(0, 5), task);
+      double last = mean(records.subList(35, 40), task);
+      assertThat(last).as("%s token loss %f -> %f", task, first, last).isLessThan(0.75 * first);
+    }
+    assertThat(records.get(0).interaction().get("und")).hasSize(2);
+  }
+
+  @Test
+  void aiaPullsEachTasksInteractionCurveToItsTargets() {
+    // The paper's schedule at 2 layers targets und (0.1, 0.3), gen (0.4, 0.4).
+    double[] off = distances(false);
+    double[] on = distances(true);
+    System.out.printf("mean |I - T| und %.4f -> %.4f, gen %.4f -> %.4f (AIA off -> on)%n", off[0], on[0], off[1], on[1]);
+    for (int t = 0; t < 2; t++) {
+      assertThat(on[t]).as("task %d: mean |I - T| with AIA %f, without %f", t, on[t], off[t]).isLessThan(0.5 * off[t]);
+    }
+  }
+
+  private static double[] distances(boolean aia) {
+    try (UnifiedTrainer trainer = WorldFixture.trainer(WorldFixture.tiny(aia, 80, 21))) {
+      trainer.train(Integer.MAX_VALUE, (d, t, m) -> {}, r -> {});
+      SequenceBuilder builder = new SequenceBuilder(trainer.layout(), trainer.textTokenizer(), trainer.imageTokenizer());
+      InteractionProfiler profiler = new InteractionProfiler(trainer.model(), builder, trainer.manager());
+      StageSchedule schedule = StageSchedule.paperDefault();
+      double[] result = new double[2];
+      Task[] tasks = {Task.UNDERSTANDING, Task.GENERATION};
+      for (int i = 0; i < 2; i++) {
+        InteractionProfile profile = profiler.profile(WorldFixture.DATA, tasks[i], 64, 32);
+        LayerTargets targets = schedule.resolve(tasks[i], profile.layers());
+        double sum = 0;
+        for (int l = 0; l < profile.layers(); l++) {
+          sum += Math.abs(profile.mean().get(l) - targets.target()[l]);
+        }
+        result[i] = sum / profile.layers();
+      }
+      return result;
+    }
+  }
+
+  @Test
+  void resumingFromACheckpointGivesTheSameParametersAsOneRun() throws IOException {
+    Map<String, float[]> straight;
+    try (UnifiedTrainer trainer = WorldFixture.trainer(WorldFixture.tiny(true, 12, 8))) {
+      trainer.train(Integer.MAX_VALUE, (d, t, m) -> {}, r -> {});
+      straight = parameters(trainer);
+    }
+    Path checkpoint = tmp.resolve("run");
+    try (UnifiedTrainer first = WorldFixture.trainer(WorldFixture.tiny(true, 12, 8))) {
+      assertThat(first.train(6, (d, t, m) -> {}, r -> {})).isEqualTo(6);
+      Checkpoint.save(checkpoint, first, List.of());
+    }
+    CheckpointInfo info = Checkpoint.read(checkpoint);
+    assertThat(info.step()).isEqualTo(6);
+    assertThat(info.training().steps()).isEqualTo(12);
+    try (UnifiedTrainer resumed = Checkpoint.resume(checkpoint, WorldFixture.DATA, null)) {
+      assertThat(resumed.train(Integer.MAX_VALUE, (d, t, m) -> {}, r -> {})).isEqualTo(6);
+      Map<String, float[]> continued = parameters(resumed);
+      for (String name : straight.keySet()) {
+        assertThat(continued.get(name)).as(name).containsExactly(straight.get(name));
+      }
+      Checkpoint.save(checkpoint, resumed, Checkpoint.metrics(checkpoint));
+    }
+    List<String> metrics = Files.readAllLines(checkpoint.resolve(Checkpoint.METRICS));
+    assertThat(metrics).hasSize(12);
+    JsonNode last = new ObjectMapper().readTree(metrics.get(11));
+    assertThat(last.get("step").asInt()).isEqualTo(12);
+    assertThat(last.at("/interaction/gen")).hasSize(2);
+    assertThat(last.has("tokens_per_s")).isTrue();
+  }
+
+  @Test
+  void checkpointsRecordProvenanceAndRefuseCorruption() throws IOException {
+    Path checkpoint = tmp.resolve("ckpt");
+    try (UnifiedTrainer trainer = WorldFixture.trainer(WorldFixture.tiny(false, 2, 3))) {
+      trainer.train(Integer.MAX_VALUE, (d, t, m) -> {}, r -> {});
+      Checkpoint.save(checkpoint, trainer, List.of());
+    }
+    JsonNode config = new ObjectMapper().readTree(checkpoint.resolve(Checkpoint.CONFIG).toFile());
+    assertThat(config.at("/training/seed").asLong()).isEqualTo(3);
+    assertThat(config.at("/training/tasks").asText()).isEqualTo("both");
+    assertThat(config.at("/provenance/djl").asText()).isEqualTo("0.32.0");
+    assertThat(config.get("data").asText()).startsWith("world(");
+    try (Checkpoint.Loaded loaded = Checkpoint.load(checkpoint)) {
+      assertThat(loaded.model().config().layers()).isEqualTo(2);
+    }
+
+    byte[] weights = Files.readAllBytes(checkpoint.resolve(Checkpoint.MODEL));
+    Files.write(checkpoint.resolve(Checkpoint.MODEL), java.util.Arrays.copyOf(weights, weights.length - 100));
+    assertThatThrownBy(() -> Checkpoint.load(checkpoint)).isInstanceOf(IOException.class)
+        .hasMessageContaining("model.safetensors is corrupted or truncated");
+    assertThatThrownBy(() -> Checkpoint.load(tmp.resolve("nothing"))).hasMessageContaining("checkpoint directory is missing");
+    Files.createDirectories(tmp.resolve("other"));
+    Files.writeString(tmp.resolve("other/config.json"), "{\"format\": \"onnx-export\"}");
+    org.aia4j.api.checkpoint.Manifest.write(tmp.resolve("other"));
+    assertThatThrownBy(() -> Checkpoint.load(tmp.resolve("other"))).hasMessageContaining("format is 'onnx-export'");
+  }
+
+  @Test
+  void badConfigurationsAreRefusedBeforeTraining() {
+    assertThatThrownBy(() -> TrainingPresets.config("huge", TaskMix.BOTH, true, WorldFixture.PAPER, 1, 0))
+        .hasMessageContaining("Unknown preset 'huge'. Known presets: tiny, small");
+    JsonNode thirtyLayers = StageSchedule.fromJson("{\"mode\":\"absolute\",\"layers\":30,"
+        + "\"generation\":{\"stages\":[{\"from\":0,\"to\":30,\"delta\":0.1,\"target\":0.4}]},"
+        + "\"understanding\":{\"stages\":[{\"from\":0,\"to\":30,\"delta\":0.1,\"target\":0.2}]}}").toJson();
+    assertThatThrownBy(() -> WorldFixture.trainer(TrainingPresets.config("tiny", TaskMix.BOTH, true, thirtyLayers, 1, 0)))
+        .hasMessageContaining("schedule is for 30 layers, model has 2");
+    assertThatThrownBy(() -> TaskMix.parse("all")).hasMessageContaining("Use both, und or gen");
+  }
+
+  @Test
+  void expertsTrainOneTaskOnly() {
+    List<StepRecord> records = new ArrayList<>();
+    try (UnifiedTrainer trainer = WorldFixture.trainer(TrainingPresets.config("tiny", TaskMix.GENERATION, false,
+        WorldFixture.PAPER, 2, 1))) {
+      trainer.train(Integer.MAX_VALUE, (d, t, m) -> {}, records::add);
+    }
+    assertThat(records.get(0).tokenLoss()).containsOnlyKeys("gen");
+  }
+
+  private static double mean(List<StepRecord> records, String task) {
+    return records.stream().mapToDouble(r -> r.tokenLoss().get(task)).average().orElseThrow();
+  }
+
+  private static Map<String, float[]> parameters(UnifiedTrainer trainer) {
+    Map<String, float[]> values = new LinkedHashMap<>();
+    for (Map.Entry<String, Parameter> e : trainer.model().namedParameters().entrySet()) {
+      values.put(e.getKey(), e.getValue().getArray().toFloatArray());
+    }
+    return values;
+  }
+}
