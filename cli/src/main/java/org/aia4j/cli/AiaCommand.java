@@ -15,6 +15,8 @@ import picocli.CommandLine.ParseResult;
     description = "Train, evaluate and serve unified multimodal models with the AIA loss.",
     subcommands = {
         QuickstartCommand.class,
+        TrainCommand.class,
+        ProfileCommand.class,
         DataCommand.class,
         RenderCommand.class,
         ScoreCommand.class,

@@ -47,8 +47,8 @@ final class TargetsCommand implements Callable<Integer> {
     console.printf("Wrote a %d-stage schedule to %s%n", stages, out);
     for (Task task : Task.values()) {
       LayerTargets targets = schedule.resolve(task, task == Task.UNDERSTANDING ? und.layers() : gen.layers());
-      console.printf("  %-13s lambda %.1f targets %s%n", task.name().toLowerCase(java.util.Locale.ROOT),
-          targets.lambda(), java.util.Arrays.toString(targets.target()));
+      console.printf(java.util.Locale.ROOT, "  %-13s lambda %.1f targets %s%n", task.name().toLowerCase(java.util.Locale.ROOT),
+          targets.lambda(), java.util.Arrays.stream(targets.target()).mapToObj(v -> String.format(java.util.Locale.ROOT, "%.3f", v)).toList());
     }
     console.flush();
     return 0;
