@@ -139,6 +139,56 @@ class CliTest {
   }
 
   @Test
+  void trainResumeProfileAndTargetsFromTheCommandLine() throws Exception {
+    Path run = tmp.resolve("run");
+    Run first = aia("train", "--preset", "tiny", "--steps", "8", "--stop-after", "4", "--seed", "3", "--out", run.toString());
+    assertThat(first.exit()).as(first.err()).isZero();
+    assertThat(first.out()).contains("step 4 of 8");
+    Run again = aia("train", "--preset", "tiny", "--out", run.toString());
+    assertThat(again.exit()).isEqualTo(1);
+    assertThat(again.err()).contains("already holds a run: pass --resume");
+    Run resumed = aia("train", "--out", run.toString(), "--resume");
+    assertThat(resumed.exit()).as(resumed.err()).isZero();
+    assertThat(Files.readAllLines(run.resolve("metrics.jsonl"))).hasSize(8);
+    JsonNode config = JSON.readTree(run.resolve("config.json").toFile());
+    assertThat(config.get("step").asInt()).isEqualTo(8);
+    assertThat(config.at("/training/aia").asBoolean()).isTrue();
+
+    for (String task : List.of("und", "gen")) {
+      Run profile = aia("profile", "--checkpoint", run.toString(), "--task", task, "--samples", "16",
+          "--out", tmp.resolve(task + ".json").toString());
+      assertThat(profile.exit()).as(profile.err()).isZero();
+      assertThat(JSON.readTree(tmp.resolve(task + ".json").toFile()).get("mean")).hasSize(2);
+    }
+    Run targets = aia("targets", "--und", tmp.resolve("und.json").toString(), "--gen", tmp.resolve("gen.json").toString(),
+        "--stages", "2", "--out", tmp.resolve("experts.json").toString());
+    assertThat(targets.exit()).as(targets.err()).isZero();
+    Run withTargets = aia("train", "--preset", "tiny", "--steps", "2", "--schedule", tmp.resolve("experts.json").toString(),
+        "--out", tmp.resolve("run2").toString());
+    assertThat(withTargets.exit()).as(withTargets.err()).isZero();
+  }
+
+  @Test
+  void trainRefusesBadConfigurationsWithSpecificErrors() throws Exception {
+    Run preset = aia("train", "--preset", "huge", "--out", tmp.resolve("a").toString());
+    assertThat(preset.exit()).isEqualTo(1);
+    assertThat(preset.err()).contains("Unknown preset 'huge'. Known presets: tiny, small");
+    Files.writeString(tmp.resolve("deep.json"), "{\"mode\":\"absolute\",\"layers\":30,"
+        + "\"generation\":{\"stages\":[{\"from\":0,\"to\":30,\"delta\":0.1,\"target\":0.4}]},"
+        + "\"understanding\":{\"stages\":[{\"from\":0,\"to\":30,\"delta\":0.1,\"target\":0.2}]}}");
+    Run depth = aia("train", "--preset", "tiny", "--schedule", tmp.resolve("deep.json").toString(), "--out", tmp.resolve("b").toString());
+    assertThat(depth.exit()).isEqualTo(1);
+    assertThat(depth.err()).contains("schedule is for 30 layers, model has 2");
+    Run missing = aia("train", "--preset", "tiny", "--schedule", tmp.resolve("none.json").toString(), "--out", tmp.resolve("c").toString());
+    assertThat(missing.err()).contains("schedule file is missing").contains("none.json");
+    Run resume = aia("train", "--out", tmp.resolve("nothing").toString(), "--resume");
+    assertThat(resume.err()).contains("--resume needs an existing checkpoint");
+    Run aiaFlag = aia("train", "--preset", "tiny", "--aia", "maybe", "--out", tmp.resolve("d").toString());
+    assertThat(aiaFlag.err()).contains("--aia must be on or off");
+    assertThat(tmp.resolve("b")).doesNotExist();
+  }
+
+  @Test
   void providersListsTheRegisteredBenchmarks() {
     Run run = aia("providers");
     assertThat(run.exit()).isZero();
