@@ -21,6 +21,7 @@ import picocli.CommandLine.ParseResult;
         RenderCommand.class,
         ScoreCommand.class,
         TargetsCommand.class,
+        BenchCommand.class,
         ProvidersCommand.class,
         CommandLine.HelpCommand.class
     })

@@ -11,7 +11,6 @@ import org.aia4j.djl.checkpoint.Checkpoint;
 import org.aia4j.djl.profile.InteractionProfiler;
 import org.aia4j.djl.sequence.SequenceBuilder;
 import org.aia4j.evaluation.data.WorldTrainingData;
-import org.aia4j.evaluation.world.WorldSpec;
 import org.aia4j.loss.ProfileFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,7 +40,7 @@ final class ProfileCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Task parsed = Task.parse(task);
     try (Checkpoint.Loaded loaded = Checkpoint.load(checkpoint)) {
-      WorldTrainingData data = new WorldTrainingData(WorldSpec.standard(), loaded.info().training().seed());
+      WorldTrainingData data = WorldRuns.data(loaded.info().training().seed());
       SequenceBuilder builder = new SequenceBuilder(loaded.layout(), loaded.text(), loaded.image());
       InteractionProfile profile = new InteractionProfiler(loaded.model(), builder, loaded.manager())
           .profile(data, parsed, samples, 32);

@@ -11,19 +11,13 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
-import org.aia4j.api.tokenizer.ImageTokenizer;
-import org.aia4j.api.tokenizer.TextTokenizer;
 import org.aia4j.djl.checkpoint.Checkpoint;
 import org.aia4j.djl.train.StepRecord;
 import org.aia4j.djl.train.TaskMix;
 import org.aia4j.djl.train.TrainingConfig;
 import org.aia4j.djl.train.TrainingPresets;
 import org.aia4j.djl.train.UnifiedTrainer;
-import org.aia4j.evaluation.data.WorldTrainingData;
-import org.aia4j.evaluation.world.WorldSpec;
 import org.aia4j.loss.StageSchedule;
-import org.aia4j.tokenizers.PatchVqTrainer;
-import org.aia4j.tokenizers.WordTokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -33,9 +27,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Train a unified model on the embedded world (next-token loss, plus the AIA loss with --aia on).")
 final class TrainCommand implements Callable<Integer> {
-  /** Images drawn to fit the image tokenizer. */
-  static final int TOKENIZER_IMAGES = 2000;
-
   @Spec
   CommandSpec spec;
 
@@ -79,19 +70,15 @@ final class TrainCommand implements Callable<Integer> {
         throw new NoSuchFileException(out.toString(), null, "--resume needs an existing checkpoint in --out");
       }
       long runSeed = Checkpoint.read(out).training().seed();
-      trainer = Checkpoint.resume(out, new WorldTrainingData(WorldSpec.standard(), runSeed), steps);
+      trainer = Checkpoint.resume(out, WorldRuns.data(runSeed), steps);
       earlier = Checkpoint.metrics(out);
       console.printf("Resuming %s at step %d of %d%n", out, trainer.step(), trainer.config().steps());
     } else {
       refuseNonEmpty(out);
       TrainingConfig config = TrainingPresets.config(preset, TaskMix.parse(tasks), onOff(aia), schedule(), steps, seed);
-      WorldTrainingData data = new WorldTrainingData(WorldSpec.standard(), seed);
-      console.printf("Fitting tokenizers on %s%n", data.describe());
+      console.println("Fitting the tokenizers on the world's data");
       console.flush();
-      TextTokenizer text = WordTokenizer.fit(data.vocabularyCorpus());
-      ImageTokenizer image = PatchVqTrainer.defaults().withPatchSize(config.patchSize())
-          .withCodebookSize(config.codebookSize()).withSeed(seed).fit(data.tokenizerImages(TOKENIZER_IMAGES, seed));
-      trainer = new UnifiedTrainer(config, data, text, image);
+      trainer = WorldRuns.trainer(config);
       earlier = List.of();
     }
     try (trainer) {

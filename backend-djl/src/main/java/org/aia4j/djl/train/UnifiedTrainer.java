@@ -39,7 +39,7 @@ import org.aia4j.loss.StageSchedule;
  * <p>Each step draws its samples by index from the {@link TrainingData} ({@code step * batch + i}),
  * and prompt dropout is a hash of the seed and the sample index, so a run resumed from a checkpoint
  * sees exactly the data an uninterrupted run would. The interaction masses {@code I_l} are always
- * computed (from each layer's queries and keys, only the query rows: the memory-lean path) and
+ * computed (by default from the attention maps the eager attention builds anyway; see {@link InteractionPath}) and
  * logged; only with AIA on do they enter the loss.
  */
 public final class UnifiedTrainer implements AutoCloseable {
@@ -55,6 +55,24 @@ public final class UnifiedTrainer implements AutoCloseable {
   private final AdamW optimizer;
   private final AiaLoss aia;
   private final List<StepRecord> history = new ArrayList<>();
+  private InteractionPath interactionPath = InteractionPath.ATTENTION_MAPS;
+
+  /**
+   * How the interaction statistic is computed; both give the same values and gradients (tested in
+   * aia-loss).
+   */
+  public enum InteractionPath {
+    /**
+     * From the attention probabilities the model's eager attention computes anyway: one extra
+     * matrix product per layer. The default, and the cheaper path while attention is not fused.
+     */
+    ATTENTION_MAPS,
+    /**
+     * Recomputes only the query rows from each layer's queries and keys: needs no (B,H,T,T) map,
+     * so it suits fused attention and long sequences, at the price of a second softmax over them.
+     */
+    QUERY_ROWS
+  }
 
   /**
    * A fresh run: parameters drawn from the seed.
@@ -129,6 +147,11 @@ public final class UnifiedTrainer implements AutoCloseable {
     return optimizer;
   }
 
+  /** Chooses how the interaction statistic is computed (values are the same either way). */
+  public void setInteractionPath(InteractionPath path) {
+    this.interactionPath = Objects.requireNonNull(path, "path");
+  }
+
   /** Steps taken so far (including those before a resume). */
   public long step() {
     return optimizer.step();
@@ -160,21 +183,42 @@ public final class UnifiedTrainer implements AutoCloseable {
     return taken;
   }
 
-  /** Takes one optimisation step. */
+  /** Takes one optimisation step on the next samples of the data. */
   public StepRecord trainStep() {
+    long step = step();
+    Map<Task, List<TokenSequence>> batches = new LinkedHashMap<>();
+    for (Task task : Task.values()) {
+      batches.put(task, sequences(task, step));
+    }
+    return step(batches, true);
+  }
+
+  /**
+   * Takes one optimisation step on the given sequences: forward both tasks, token loss (+ AIA),
+   * backward, AdamW. Benchmarks call it with a fixed batch.
+   *
+   * @param batches the sequences of each task (empty lists are skipped)
+   * @param interaction whether to compute the interaction statistic; without AIA it is only
+   *     logged, and a run may skip it to measure the plain next-token step
+   */
+  public StepRecord step(Map<Task, List<TokenSequence>> batches, boolean interaction) {
+    if (config.aia() && !interaction) {
+      throw new IllegalArgumentException("The AIA loss needs the interaction statistic");
+    }
     long started = System.nanoTime();
     long step = step();
     double lr = learningRate(step);
     Map<String, Double> tokenLosses = new LinkedHashMap<>();
     Map<String, Double> aiaLosses = new LinkedHashMap<>();
-    Map<String, double[]> interaction = new LinkedHashMap<>();
+    Map<String, double[]> interactions = new LinkedHashMap<>();
     long tokens = 0;
     double total;
     try (NDManager scope = manager.newSubManager();
         GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
       NDArray loss = null;
-      for (Task task : Task.values()) {
-        List<TokenSequence> sequences = sequences(task, step);
+      for (Map.Entry<Task, List<TokenSequence>> entry : batches.entrySet()) {
+        Task task = entry.getKey();
+        List<TokenSequence> sequences = entry.getValue();
         if (sequences.isEmpty()) {
           continue;
         }
@@ -182,14 +226,24 @@ public final class UnifiedTrainer implements AutoCloseable {
           tokens += s.length();
         }
         Batch batch = BatchCollator.collate(scope, sequences);
-        ForwardOutput out = model.forward(parameterStore, batch.tokens(), true, Capture.QUERY_KEYS);
+        Capture capture = !interaction ? Capture.NONE
+            : interactionPath == InteractionPath.ATTENTION_MAPS ? Capture.PROBABILITIES : Capture.QUERY_KEYS;
+        ForwardOutput out = model.forward(parameterStore, batch.tokens(), true, capture);
         NDArray tokenLoss = TokenLoss.of(out.logits(), batch.labels(), batch.lossMask());
-        AiaTerms terms = interactionTerms(task, batch, out, scope);
-        NDArray taskLoss = config.aia() ? tokenLoss.add(terms.weighted()) : tokenLoss;
-        loss = loss == null ? taskLoss : loss.add(taskLoss);
+        NDArray taskLoss = tokenLoss;
         tokenLosses.put(task.shortName(), (double) tokenLoss.getFloat());
-        aiaLosses.put(task.shortName(), (double) terms.unweighted().getFloat());
-        interaction.put(task.shortName(), toDoubles(terms.layerMeans().toFloatArray()));
+        if (interaction) {
+          AiaTerms terms = interactionTerms(task, batch, out, scope);
+          if (config.aia()) {
+            taskLoss = tokenLoss.add(terms.weighted());
+          }
+          aiaLosses.put(task.shortName(), (double) terms.unweighted().getFloat());
+          interactions.put(task.shortName(), toDoubles(terms.layerMeans().toFloatArray()));
+        }
+        loss = loss == null ? taskLoss : loss.add(taskLoss);
+      }
+      if (loss == null) {
+        throw new IllegalArgumentException("A step needs at least one sequence");
       }
       total = loss.getFloat();
       if (!Double.isFinite(total)) {
@@ -200,28 +254,36 @@ public final class UnifiedTrainer implements AutoCloseable {
     }
     double gradientNorm = optimizer.update(lr, config.clipNorm());
     double seconds = (System.nanoTime() - started) / 1e9;
-    return new StepRecord(step + 1, lr, total, tokenLosses, aiaLosses, interaction, gradientNorm, tokens, seconds);
+    return new StepRecord(step + 1, lr, total, tokenLosses, interaction ? aiaLosses : null,
+        interaction ? interactions : null, gradientNorm, tokens, seconds);
   }
 
   /** Per-sample {@code I_l} of every layer and the AIA terms of one task's batch. */
   private AiaTerms interactionTerms(Task task, Batch batch, ForwardOutput out, NDManager scope) {
     InteractionSets sets = batch.interactionSets(aia.roles(task));
-    NDArray queryIndex = sets.queryIndex(scope);
     NDArray queryValid = sets.queryValid(scope);
     NDArray keyMask = sets.keyMask(scope);
-    double scale = 1.0 / Math.sqrt(model.config().headDim());
     NDList masses = new NDList();
-    for (int l = 0; l < out.queries().size(); l++) {
-      masses.add(InteractionStatistic.fromQueriesAndKeys(
-          out.queries().get(l), out.keys().get(l), scale, queryIndex, queryValid, keyMask, null));
+    if (interactionPath == InteractionPath.ATTENTION_MAPS) {
+      NDArray queryMask = sets.queryMask(scope);
+      for (NDArray attention : out.attentions()) {
+        masses.add(InteractionStatistic.fromAttention(attention, queryMask, keyMask));
+      }
+    } else {
+      NDArray queryIndex = sets.queryIndex(scope);
+      double scale = 1.0 / Math.sqrt(model.config().headDim());
+      for (int l = 0; l < out.queries().size(); l++) {
+        masses.add(InteractionStatistic.fromQueriesAndKeys(
+            out.queries().get(l), out.keys().get(l), scale, queryIndex, queryValid, keyMask, null));
+      }
     }
     NDArray kept = batch.promptDropped().neg().add(1f);
     NDArray qualifies = kept.mul(InteractionStatistic.hasQueries(queryValid));
     return aia.evaluate(task, masses, qualifies);
   }
 
-  /** The sequences of {@code task} for step {@code step} (0-based). */
-  List<TokenSequence> sequences(Task task, long step) {
+  /** The sequences of {@code task} that step {@code step} (0-based) trains on. */
+  public List<TokenSequence> sequences(Task task, long step) {
     int count = task == Task.UNDERSTANDING ? config.understandingBatch() : config.generationBatch();
     List<TokenSequence> sequences = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {

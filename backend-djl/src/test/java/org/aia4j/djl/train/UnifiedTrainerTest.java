@@ -76,6 +76,23 @@ class UnifiedTrainerTest {
   }
 
   @Test
+  void bothStatisticPathsTrainTheSameWay() {
+    try (UnifiedTrainer maps = WorldFixture.trainer(WorldFixture.tiny(true, 3, 4));
+        UnifiedTrainer rows = WorldFixture.trainer(WorldFixture.tiny(true, 3, 4))) {
+      rows.setInteractionPath(UnifiedTrainer.InteractionPath.QUERY_ROWS);
+      for (int i = 0; i < 3; i++) {
+        StepRecord a = maps.trainStep();
+        StepRecord b = rows.trainStep();
+        assertThat(b.loss()).isCloseTo(a.loss(), org.assertj.core.data.Offset.offset(1e-4));
+        for (String task : List.of("und", "gen")) {
+          assertThat(b.interaction().get(task)).containsExactly(a.interaction().get(task),
+              org.assertj.core.data.Offset.offset(1e-5));
+        }
+      }
+    }
+  }
+
+  @Test
   void resumingFromACheckpointGivesTheSameParametersAsOneRun() throws IOException {
     Map<String, float[]> straight;
     try (UnifiedTrainer trainer = WorldFixture.trainer(WorldFixture.tiny(true, 12, 8))) {

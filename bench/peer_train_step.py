@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""The same unified transformer and training step in PyTorch, as the speed and numerics peer of
+aia4j's DJL trainer (`aia bench train` runs it).
+
+It reads what aia4j exported into --dir: model.safetensors (the model's parameters, names and
+layouts of backend-djl's UnifiedTransformer), batch.safetensors (each task's tokens, labels, loss
+mask and AIA query/key sets) and peer.json (config, AIA targets and lambdas). It prints one JSON
+object: the loss of the first step (to check both engines compute the same function) and the
+median step time (forward, loss, backward, AdamW) with and without the AIA term.
+"""
+import argparse
+import json
+import math
+import statistics
+import struct
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+DTYPES = {"F32": np.float32, "F64": np.float64, "I64": np.int64, "I32": np.int32}
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n])
+    base = 8 + n
+    tensors = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = entry["data_offsets"]
+        array = np.frombuffer(data[base + begin:base + end], dtype=DTYPES[entry["dtype"]]).reshape(entry["shape"])
+        tensors[name] = torch.from_numpy(array.copy())
+    return tensors
+
+
+class Peer(torch.nn.Module):
+    """backend-djl's UnifiedTransformer: pre-norm, fused qkv, GELU (erf), learned positions, untied head."""
+
+    def __init__(self, params, layers, heads):
+        super().__init__()
+        # Clone: every mode starts from the exported weights, untouched by another mode's updates.
+        self.p = torch.nn.ParameterDict({k.replace(".", "__"): torch.nn.Parameter(v.clone()) for k, v in params.items()})
+        self.layers = layers
+        self.heads = heads
+
+    def w(self, name):
+        return self.p[name.replace(".", "__")]
+
+    def forward(self, tokens, capture):
+        b, t = tokens.shape
+        x = F.embedding(tokens, self.w("embedding.token.weight")) + self.w("embedding.position.weight")[:t]
+        width = x.shape[-1]
+        d = width // self.heads
+        causal = torch.ones(t, t, dtype=torch.bool).triu(1)
+        qs, ks = [], []
+        for i in range(self.layers):
+            pre = f"layers.{i}."
+            h = F.layer_norm(x, (width,), self.w(pre + "attention_norm.weight"), self.w(pre + "attention_norm.bias"), 1e-5)
+            qkv = F.linear(h, self.w(pre + "attention.qkv.weight"), self.w(pre + "attention.qkv.bias"))
+            q, k, v = qkv.split(width, dim=-1)
+            q = q.view(b, t, self.heads, d).transpose(1, 2)
+            k = k.view(b, t, self.heads, d).transpose(1, 2)
+            v = v.view(b, t, self.heads, d).transpose(1, 2)
+            scores = (q @ k.transpose(-1, -2)) / math.sqrt(d)
+            scores = scores.masked_fill(causal, -1e9)
+            attn = scores.softmax(-1) @ v
+            attn = attn.transpose(1, 2).reshape(b, t, width)
+            x = x + F.linear(attn, self.w(pre + "attention.out.weight"), self.w(pre + "attention.out.bias"))
+            h = F.layer_norm(x, (width,), self.w(pre + "mlp_norm.weight"), self.w(pre + "mlp_norm.bias"), 1e-5)
+            h = F.gelu(F.linear(h, self.w(pre + "mlp.up.weight"), self.w(pre + "mlp.up.bias")))
+            x = x + F.linear(h, self.w(pre + "mlp.down.weight"), self.w(pre + "mlp.down.bias"))
+            if capture:
+                qs.append(q)
+                ks.append(k)
+        x = F.layer_norm(x, (width,), self.w("final_norm.weight"), self.w("final_norm.bias"), 1e-5)
+        return F.linear(x, self.w("lm_head.weight")), qs, ks
+
+
+def token_loss(logits, labels, mask):
+    picked = logits.log_softmax(-1).gather(-1, labels.unsqueeze(-1)).squeeze(-1)
+    return -(picked * mask).sum() / mask.sum().clamp(min=1)
+
+
+def interaction(q, k, query_index, query_valid, key_mask):
+    """aia-loss's lean statistic: only the query rows of the attention map."""
+    b, h, t, d = q.shape
+    qmax = query_index.shape[1]
+    rows = q.gather(2, query_index.view(b, 1, qmax, 1).expand(b, h, qmax, d))
+    logits = rows @ k.transpose(-1, -2) / math.sqrt(d)
+    visible = torch.arange(t).view(1, 1, 1, t) <= query_index.view(b, 1, qmax, 1)
+    probabilities = (logits + (~visible).float() * -1e9).softmax(-1)
+    row_mass = (probabilities @ key_mask.view(b, 1, t, 1)).squeeze(-1).mean(1)
+    valid = query_valid
+    return (row_mass * valid).sum(1) / valid.sum(1).clamp(min=1)
+
+
+def huber(x, delta):
+    ax = x.abs()
+    return torch.where(ax <= delta, 0.5 * x * x, delta * (ax - 0.5 * delta))
+
+
+def step_loss(model, batch, spec, with_aia):
+    total = 0
+    for task in spec["tasks"]:
+        tb = {k[len(task) + 1:]: v for k, v in batch.items() if k.startswith(task + ".")}
+        logits, qs, ks = model(tb["tokens"], with_aia)
+        loss = token_loss(logits, tb["labels"], tb["loss_mask"])
+        if with_aia:
+            targets = spec["aia"][task]
+            qualifies = tb["qualifies"]
+            means = []
+            for l in range(len(qs)):
+                masses = interaction(qs[l], ks[l], tb["query_index"], tb["query_valid"], tb["key_mask"])
+                means.append((masses * qualifies).sum() / qualifies.sum().clamp(min=1))
+            means = torch.stack(means)
+            aia = huber(means - torch.tensor(targets["target"]), torch.tensor(targets["delta"])).mean()
+            loss = loss + targets["lambda"] * aia
+        total = total + loss
+    return total
+
+
+def blas():
+    """The BLAS library torch's process actually loaded (Debian's torch calls the system BLAS)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            names = {line.split("/")[-1].strip() for line in maps if "blas" in line.lower()}
+        return ", ".join(sorted(names)) or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dir", required=True)
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=15)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    spec = json.load(open(f"{args.dir}/peer.json"))
+    params = read_safetensors(f"{args.dir}/model.safetensors")
+    batch = read_safetensors(f"{args.dir}/batch.safetensors")
+    result = {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas()}
+    for with_aia in (False, True):
+        model = Peer(params, spec["layers"], spec["heads"])
+        optimizer = torch.optim.AdamW(
+            [{"params": [p for p in model.parameters() if p.dim() >= 2], "weight_decay": spec["weight_decay"]},
+             {"params": [p for p in model.parameters() if p.dim() < 2], "weight_decay": 0.0}],
+            lr=spec["lr"], betas=(0.9, 0.999), eps=1e-8)
+        times = []
+        first = None
+        for i in range(args.warmup + args.steps):
+            start = time.perf_counter()
+            optimizer.zero_grad(set_to_none=False)
+            loss = step_loss(model, batch, spec, with_aia)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            elapsed = time.perf_counter() - start
+            if first is None:
+                first = loss.item()
+            if i >= args.warmup:
+                times.append(elapsed)
+        key = "aia" if with_aia else "ntp"
+        result[key] = {"first_loss": first, "median_ms": 1000 * statistics.median(times),
+                       "min_ms": 1000 * min(times), "steps": len(times)}
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,307 @@
+package org.aia4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import ai.djl.ndarray.NDManager;
+import org.aia4j.api.io.AtomicDirectory;
+import org.aia4j.api.io.AtomicFiles;
+import org.aia4j.api.model.Task;
+import org.aia4j.djl.io.ModelWeights;
+import org.aia4j.djl.io.SafeTensors;
+import org.aia4j.djl.sequence.Batch;
+import org.aia4j.djl.sequence.BatchCollator;
+import org.aia4j.djl.sequence.TokenSequence;
+import org.aia4j.djl.train.StepRecord;
+import org.aia4j.djl.train.TaskMix;
+import org.aia4j.djl.train.TrainingConfig;
+import org.aia4j.djl.train.TrainingPresets;
+import org.aia4j.djl.train.UnifiedTrainer;
+import org.aia4j.loss.InteractionSets;
+import org.aia4j.loss.LayerTargets;
+import org.aia4j.loss.SequenceRoles;
+import org.aia4j.loss.StageSchedule;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code aia bench train}: the training step of aia4j against the same model, batch and optimizer
+ * in PyTorch/Python (Debian's python3-torch), and the AIA loss's overhead, written to
+ * {@code docs/benchmarks/}. Ratios are taken within one run, since these machines are noisy.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that write docs/benchmarks/.",
+    subcommands = {BenchCommand.Train.class})
+final class BenchCommand implements Runnable {
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** {@code aia bench train}. */
+  @Command(name = "train", mixinStandardHelpOptions = true,
+      description = "Training step time: aia4j (DJL) vs PyTorch/Python, next-token only vs with AIA.")
+  static final class Train implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--preset", defaultValue = "small", description = "Model preset (default: ${DEFAULT-VALUE}).")
+    String preset;
+
+    @Option(names = "--steps", defaultValue = "20", description = "Measured steps per mode (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "Unmeasured steps first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch for the peer.")
+    String python;
+
+    @Option(names = "--peer-script", defaultValue = "bench/peer_train_step.py", description = "The PyTorch peer.")
+    Path peerScript;
+
+    @Option(names = "--out", defaultValue = "docs/benchmarks", description = "Where train-step.md/json go.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter console = spec.commandLine().getOut();
+      JsonNode paper = StageSchedule.paperDefault().toJson();
+      TrainingConfig withAia = TrainingPresets.config(preset, TaskMix.BOTH, true, paper, 1000, 0);
+      TrainingConfig without = TrainingPresets.config(preset, TaskMix.BOTH, false, paper, 1000, 0);
+      Map<String, Object> results = new LinkedHashMap<>();
+      Path exchange = Files.createTempDirectory("aia-bench-");
+      try {
+        Map<Task, List<TokenSequence>> batch;
+        Map<String, double[]> java = new LinkedHashMap<>();
+        double javaFirstNtp;
+        double javaFirstAia;
+        long tokens;
+        try (UnifiedTrainer plain = WorldRuns.trainer(without); UnifiedTrainer aia = WorldRuns.trainer(withAia)) {
+          batch = new LinkedHashMap<>();
+          for (Task task : Task.values()) {
+            batch.put(task, plain.sequences(task, 0));
+          }
+          tokens = batch.values().stream().flatMap(List::stream).mapToLong(TokenSequence::length).sum();
+          export(plain, batch, withAia, exchange);
+          console.printf("Measuring aia4j: %s, batch %d sequences (%d tokens), %d + %d steps per mode%n", preset,
+              withAia.batchSize(), tokens, warmup, steps);
+          console.flush();
+          double[][] ntp = measure(plain, batch, false);
+          double[][] aiaTimes = measure(aia, batch, true);
+          javaFirstNtp = ntp[1][0];
+          javaFirstAia = aiaTimes[1][0];
+          java.put("ntp", ntp[0]);
+          java.put("aia", aiaTimes[0]);
+          try (UnifiedTrainer lean = WorldRuns.trainer(withAia)) {
+            lean.setInteractionPath(UnifiedTrainer.InteractionPath.QUERY_ROWS);
+            double[][] leanTimes = measure(lean, batch, true);
+            java.put("aia_query_rows", leanTimes[0]);
+            results.put("aia_query_rows_first_loss", leanTimes[1][0]);
+          }
+          results.put("model", plain.model().config());
+          results.put("parameters", plain.model().config().parameterCount());
+        }
+        results.put("batch_sequences", withAia.batchSize());
+        results.put("batch_tokens", tokens);
+        results.put("aia4j", Map.of(
+            "ntp", summary(java.get("ntp"), javaFirstNtp),
+            "aia", summary(java.get("aia"), javaFirstAia),
+            "aia_query_rows", summary(java.get("aia_query_rows"), (Double) results.get("aia_query_rows_first_loss"))));
+        JsonNode peer = runPeer(exchange, console);
+        if (peer != null) {
+          results.put("pytorch", peer);
+        }
+        write(results, java, javaFirstNtp, javaFirstAia, peer, console);
+      } finally {
+        AtomicDirectory.deleteTree(exchange);
+      }
+      return 0;
+    }
+
+    /** Step times in seconds of the measured steps, and the first step's loss. */
+    private double[][] measure(UnifiedTrainer trainer, Map<Task, List<TokenSequence>> batch, boolean aia) {
+      double[] times = new double[steps];
+      double first = Double.NaN;
+      for (int i = 0; i < warmup + steps; i++) {
+        StepRecord record = trainer.step(batch, aia);
+        if (i == 0) {
+          first = record.loss();
+        }
+        if (i >= warmup) {
+          times[i - warmup] = record.seconds();
+        }
+      }
+      return new double[][] {times, {first}};
+    }
+
+    private static Map<String, Object> summary(double[] seconds, double firstLoss) {
+      double[] sorted = seconds.clone();
+      Arrays.sort(sorted);
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("first_loss", firstLoss);
+      s.put("median_ms", 1000 * sorted[sorted.length / 2]);
+      s.put("min_ms", 1000 * sorted[0]);
+      s.put("steps", sorted.length);
+      return s;
+    }
+
+    /** Writes the model, the fixed batch and the AIA targets for the Python peer. */
+    private static void export(UnifiedTrainer trainer, Map<Task, List<TokenSequence>> batch, TrainingConfig config,
+        Path dir) throws IOException {
+      ModelWeights.save(trainer.model(), dir.resolve("model.safetensors"), Map.of());
+      Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
+      ObjectNode spec = new ObjectMapper().createObjectNode();
+      spec.put("layers", trainer.model().config().layers());
+      spec.put("heads", trainer.model().config().heads());
+      spec.put("lr", trainer.learningRate(0));
+      spec.put("weight_decay", config.weightDecay());
+      ArrayNode tasks = spec.putArray("tasks");
+      ObjectNode aia = spec.putObject("aia");
+      StageSchedule schedule = StageSchedule.fromJson(config.schedule());
+      try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+        for (Map.Entry<Task, List<TokenSequence>> entry : batch.entrySet()) {
+          String name = entry.getKey().shortName();
+          tasks.add(name);
+          Batch b = BatchCollator.collate(manager, entry.getValue());
+          InteractionSets sets = b.interactionSets(SequenceRoles.of(entry.getKey()));
+          long[] shape = b.tokens().getShape().getShape();
+          tensors.put(name + ".tokens", longs(shape, b.tokens().toLongArray()));
+          tensors.put(name + ".labels", longs(shape, b.labels().toLongArray()));
+          tensors.put(name + ".loss_mask", SafeTensors.Tensor.ofFloats(shape, b.lossMask().toFloatArray()));
+          tensors.put(name + ".key_mask", SafeTensors.Tensor.ofFloats(shape, sets.keyMask(manager).toFloatArray()));
+          var index = sets.queryIndex(manager);
+          tensors.put(name + ".query_index", longs(index.getShape().getShape(), index.toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray()));
+          var valid = sets.queryValid(manager);
+          tensors.put(name + ".query_valid", SafeTensors.Tensor.ofFloats(valid.getShape().getShape(), valid.toFloatArray()));
+          float[] dropped = b.promptDropped().toFloatArray();
+          float[] qualifies = new float[dropped.length];
+          for (int i = 0; i < dropped.length; i++) {
+            qualifies[i] = dropped[i] == 0 && sets.queryCount(i) > 0 ? 1f : 0f;
+          }
+          tensors.put(name + ".qualifies", SafeTensors.Tensor.ofFloats(new long[] {qualifies.length}, qualifies));
+          LayerTargets targets = schedule.resolve(entry.getKey(), trainer.model().config().layers());
+          ObjectNode t = aia.putObject(name);
+          t.put("lambda", targets.lambda());
+          ArrayNode target = t.putArray("target");
+          Arrays.stream(targets.target()).forEach(target::add);
+          ArrayNode delta = t.putArray("delta");
+          Arrays.stream(targets.delta()).forEach(delta::add);
+        }
+      }
+      SafeTensors.write(dir.resolve("batch.safetensors"), tensors, Map.of());
+      Files.writeString(dir.resolve("peer.json"), spec.toString(), StandardCharsets.UTF_8);
+    }
+
+    private static SafeTensors.Tensor longs(long[] shape, long[] values) {
+      ByteBuffer buffer = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+      for (long v : values) {
+        buffer.putLong(v);
+      }
+      buffer.flip();
+      return new SafeTensors.Tensor(SafeTensors.DType.I64, shape, buffer);
+    }
+
+    private JsonNode runPeer(Path exchange, PrintWriter console) throws Exception {
+      if (!Files.isExecutable(Path.of(python)) || !Files.isRegularFile(peerScript)) {
+        console.printf("PyTorch peer skipped: %s or %s missing (apt-get install python3-torch libopenblas0-pthread)%n",
+            python, peerScript);
+        return null;
+      }
+      console.println("Measuring the PyTorch/Python peer on the same model and batch");
+      console.flush();
+      Path log = exchange.resolve("peer.out");
+      Process process = new ProcessBuilder(python, peerScript.toString(), "--dir", exchange.toString(),
+          "--warmup", Integer.toString(warmup), "--steps", Integer.toString(steps), "--threads", "2")
+          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      if (!process.waitFor(20, TimeUnit.MINUTES) || process.exitValue() != 0) {
+        process.destroyForcibly();
+        throw new IOException("The PyTorch peer failed:\n" + Files.readString(log));
+      }
+      List<String> lines = Files.readAllLines(log);
+      return new ObjectMapper().readTree(lines.get(lines.size() - 1));
+    }
+
+    private void write(Map<String, Object> results, Map<String, double[]> java, double firstNtp, double firstAia,
+        JsonNode peer, PrintWriter console) throws IOException {
+      double javaNtp = median(java.get("ntp"));
+      double javaAia = median(java.get("aia"));
+      results.put("aia_overhead", javaAia / javaNtp - 1);
+      StringBuilder md = new StringBuilder();
+      md.append("# Training step: aia4j (DJL/PyTorch from Java) vs PyTorch/Python\n\n");
+      md.append("Written by `./aia bench train` on ").append(LocalDate.now()).append(" (")
+          .append(Runtime.getRuntime().availableProcessors()).append(" cores). Preset `").append(preset)
+          .append("`, ").append(results.get("parameters")).append(" parameters, one fixed batch of ")
+          .append(results.get("batch_sequences")).append(" sequences (").append(results.get("batch_tokens"))
+          .append(" tokens, understanding and generation 1:1). A step is forward (both tasks), loss, backward, ")
+          .append("gradient clipping and AdamW. Median of ").append(steps).append(" steps after ").append(warmup)
+          .append(" warm-up steps; both engines use 2 threads.\n\n");
+      md.append("| mode | aia4j (ms) |");
+      if (peer != null) {
+        md.append(" PyTorch/Python (ms) | aia4j / PyTorch |");
+      }
+      md.append("\n|---|---|").append(peer != null ? "---|---|" : "").append('\n');
+      for (String mode : List.of("ntp", "aia")) {
+        double ms = 1000 * median(java.get(mode));
+        md.append("| ").append(mode.equals("ntp") ? "next-token only" : "next-token + AIA").append(" | ")
+            .append(String.format(Locale.ROOT, "%.1f", ms)).append(" |");
+        if (peer != null) {
+          double peerMs = peer.path(mode).path("median_ms").asDouble();
+          md.append(String.format(Locale.ROOT, " %.1f | %.2fx |", peerMs, ms / peerMs));
+        }
+        md.append('\n');
+      }
+      md.append(String.format(Locale.ROOT, "| next-token + AIA, query-rows statistic | %.1f |%s%n",
+          1000 * median(java.get("aia_query_rows")), peer != null ? " | |" : ""));
+      md.append(String.format(Locale.ROOT, "%nAIA overhead in aia4j: %+.1f%% of the next-token step with the default "
+          + "statistic (from the attention maps), %+.1f%% with the memory-lean query-rows path (goal: <= 10%%).%n",
+          100 * (javaAia / javaNtp - 1), 100 * (median(java.get("aia_query_rows")) / javaNtp - 1)));
+      if (peer != null) {
+        double peerOverhead = peer.path("aia").path("median_ms").asDouble() / peer.path("ntp").path("median_ms").asDouble() - 1;
+        md.append(String.format(Locale.ROOT, "AIA overhead in the PyTorch peer: %+.1f%%.%n", 100 * peerOverhead));
+        md.append(String.format(Locale.ROOT,
+            "%nSame function in both engines: first-step loss %.6f (aia4j) vs %.6f (PyTorch) next-token only, "
+                + "%.6f vs %.6f with AIA.%n", firstNtp, peer.path("ntp").path("first_loss").asDouble(), firstAia,
+            peer.path("aia").path("first_loss").asDouble()));
+        md.append("\nPeer: PyTorch ").append(peer.path("torch").asText()).append(", BLAS ")
+            .append(peer.path("blas").asText()).append(", ").append(peer.path("threads").asInt()).append(" threads. ")
+            .append("aia4j: DJL 0.32.0 on PyTorch 2.5.1 (its bundled MKL/OpenMP build).\n");
+      }
+      md.append("\nRaw figures: `train-step.json`.\n");
+      Files.createDirectories(out);
+      ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      AtomicFiles.writeString(out.resolve("train-step.json"), json.writeValueAsString(results) + "\n");
+      AtomicFiles.writeString(out.resolve("train-step.md"), md.toString());
+      console.print(md);
+      console.flush();
+    }
+
+    private static double median(double[] values) {
+      double[] sorted = values.clone();
+      Arrays.sort(sorted);
+      return sorted[sorted.length / 2];
+    }
+  }
+}
