@@ -51,6 +51,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "The checkpoint directory to write.")
   Path out;
 
+  @Option(names = "--init", description = "Start from this checkpoint's parameters and tokenizers (fine-tuning).")
+  Path init;
+
   @Option(names = "--resume", description = "Continue the run saved in --out (with --steps: a new total).")
   boolean resume;
 
@@ -76,9 +79,14 @@ final class TrainCommand implements Callable<Integer> {
     } else {
       refuseNonEmpty(out);
       TrainingConfig config = TrainingPresets.config(preset, TaskMix.parse(tasks), onOff(aia), schedule(), steps, seed);
-      console.println("Fitting the tokenizers on the world's data");
+      if (init != null) {
+        console.printf("Fine-tuning from %s%n", init);
+        trainer = Checkpoint.fineTune(init, config, WorldRuns.data(seed));
+      } else {
+        console.println("Fitting the tokenizers on the world's data");
+        trainer = WorldRuns.trainer(config);
+      }
       console.flush();
-      trainer = WorldRuns.trainer(config);
       earlier = List.of();
     }
     try (trainer) {

@@ -166,6 +166,16 @@ class CliTest {
     Run withTargets = aia("train", "--preset", "tiny", "--steps", "2", "--schedule", tmp.resolve("experts.json").toString(),
         "--out", tmp.resolve("run2").toString());
     assertThat(withTargets.exit()).as(withTargets.err()).isZero();
+
+    Run fineTune = aia("train", "--preset", "tiny", "--steps", "2", "--aia", "off", "--init", run.toString(),
+        "--out", tmp.resolve("tuned").toString());
+    assertThat(fineTune.exit()).as(fineTune.err()).isZero();
+    JsonNode tuned = JSON.readTree(tmp.resolve("tuned/config.json").toFile());
+    assertThat(tuned.get("initialized_from").asText()).contains("step 8");
+    assertThat(tuned.get("step").asInt()).isEqualTo(2);
+    Run wrongPreset = aia("train", "--preset", "small", "--steps", "1", "--init", run.toString(),
+        "--out", tmp.resolve("wrong").toString());
+    assertThat(wrongPreset.err()).contains("is a 'tiny' model; fine-tune it with --preset tiny");
   }
 
   @Test

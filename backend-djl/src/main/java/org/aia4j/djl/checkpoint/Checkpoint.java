@@ -98,6 +98,9 @@ public final class Checkpoint {
     layout.put("image", trainer.layout().imageCodebookSize());
     root.set("training", JSON.valueToTree(trainer.config()));
     root.put("data", trainer.data().describe());
+    if (trainer.initializedFrom() != null) {
+      root.put("initialized_from", trainer.initializedFrom());
+    }
     ObjectNode provenance = root.putObject("provenance");
     String version = Checkpoint.class.getPackage().getImplementationVersion();
     provenance.put("aia4j", version == null ? "development" : version);
@@ -206,6 +209,7 @@ public final class Checkpoint {
       Map<String, float[]> state = new LinkedHashMap<>();
       optimizer.tensors().forEach((name, tensor) -> state.put(name, tensor.toFloats()));
       trainer.optimizer().restore(state);
+      trainer.setInitializedFrom(info.json().path("initialized_from").asText(null));
       if (trainer.step() != info.step()) {
         throw new IOException(dir + ": optimizer is at step " + trainer.step() + " but config.json says " + info.step());
       }
@@ -213,6 +217,32 @@ public final class Checkpoint {
     } catch (IllegalArgumentException e) {
       trainer.close();
       throw new IOException(dir.resolve(OPTIMIZER) + ": " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      trainer.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts a new run from a trained checkpoint's parameters (fine-tuning): the base's tokenizers
+   * and weights, a fresh optimizer and step counter, and {@code config} (which must name the same
+   * model preset). The base is recorded in the new run's provenance.
+   */
+  public static UnifiedTrainer fineTune(Path base, TrainingConfig config, TrainingData data) throws IOException {
+    CheckpointInfo info = read(base);
+    if (!info.training().preset().equals(config.preset())) {
+      throw new IOException(base + " is a '" + info.training().preset() + "' model; fine-tune it with --preset "
+          + info.training().preset() + ", not " + config.preset());
+    }
+    ImageTokenizer image = Registries.imageTokenizers().get(info.imageTokenizer()).load(base.resolve(TOKENIZERS));
+    TextTokenizer text = Registries.textTokenizers().get(info.textTokenizer()).load(base.resolve(TOKENIZERS));
+    UnifiedTrainer trainer = new UnifiedTrainer(config, data, text, image);
+    try {
+      ModelWeights.load(trainer.model(), trainer.manager(), base.resolve(MODEL));
+      trainer.optimizer().reloadWeights();
+      trainer.setInitializedFrom(base.toAbsolutePath() + " (step " + info.step() + ", model.safetensors sha256 "
+          + Manifest.read(base).digests().get(MODEL) + ")");
+      return trainer;
     } catch (IOException | RuntimeException e) {
       trainer.close();
       throw e;

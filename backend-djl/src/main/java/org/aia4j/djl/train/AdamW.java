@@ -97,6 +97,14 @@ public final class AdamW {
     return norm;
   }
 
+  /** Re-reads the master weights from the model after its parameters were replaced (fine-tuning). */
+  public void reloadWeights() {
+    for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
+      float[] w = e.getValue().getArray().toFloatArray();
+      System.arraycopy(w, 0, weights.get(e.getKey()), 0, w.length);
+    }
+  }
+
   /** The optimizer state as named float arrays, for the checkpoint. */
   public Map<String, float[]> state() {
     Map<String, float[]> state = new LinkedHashMap<>();
@@ -115,9 +123,8 @@ public final class AdamW {
     for (String name : parameters.keySet()) {
       copy(state, "exp_avg." + name, firstMoment.get(name));
       copy(state, "exp_avg_sq." + name, secondMoment.get(name));
-      float[] w = parameters.get(name).getArray().toFloatArray();
-      System.arraycopy(w, 0, weights.get(name), 0, w.length);
     }
+    reloadWeights();
     float[] saved = state.get("step");
     if (saved == null || saved.length != 1 || saved[0] < 0) {
       throw new IllegalArgumentException("optimizer state lacks a valid 'step'");

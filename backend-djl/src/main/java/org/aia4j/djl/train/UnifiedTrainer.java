@@ -56,6 +56,7 @@ public final class UnifiedTrainer implements AutoCloseable {
   private final AiaLoss aia;
   private final List<StepRecord> history = new ArrayList<>();
   private InteractionPath interactionPath = InteractionPath.ATTENTION_MAPS;
+  private String initializedFrom;
 
   /**
    * How the interaction statistic is computed; both give the same values and gradients (tested in
@@ -150,6 +151,16 @@ public final class UnifiedTrainer implements AutoCloseable {
   /** Chooses how the interaction statistic is computed (values are the same either way). */
   public void setInteractionPath(InteractionPath path) {
     this.interactionPath = Objects.requireNonNull(path, "path");
+  }
+
+  /** Where the initial parameters came from (a base checkpoint), or null if drawn from the seed. */
+  public String initializedFrom() {
+    return initializedFrom;
+  }
+
+  /** Records the base checkpoint a fine-tuning run started from. */
+  public void setInitializedFrom(String description) {
+    this.initializedFrom = description;
   }
 
   /** Steps taken so far (including those before a resume). */
