@@ -37,6 +37,9 @@ public final class ReportCharts {
       new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd),
       new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)};
 
+  /** Targets all runs share are drawn in this colour, not in one run's. */
+  private static final Color TARGET_GREY = new Color(0x444444);
+
   private static final int WIDTH = 640;
   private static final int HEIGHT = 400;
 
@@ -101,7 +104,16 @@ public final class ReportCharts {
     chart.getStyler().setXAxisDecimalPattern("0");
     chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
     int maxLayers = 0;
+    Set<String> distinctTargets = new LinkedHashSet<>();
+    for (ReportRun run : runs) {
+      LayerTargets targets = run.targets().get(task);
+      if (targets != null && run.interaction().containsKey(task)) {
+        distinctTargets.add(key(targets));
+      }
+    }
+    boolean shared = distinctTargets.size() == 1;
     Set<String> drawnTargets = new LinkedHashSet<>();
+    List<Runnable> pending = new ArrayList<>();
     for (int r = 0; r < runs.size(); r++) {
       ReportRun run = runs.get(r);
       LayerCurve curve = run.interaction().get(task);
@@ -117,11 +129,13 @@ public final class ReportCharts {
       series.setLineColor(color(r)).setLineWidth(2.2f);
       series.setMarker(SeriesMarkers.CIRCLE).setMarkerColor(color(r));
       LayerTargets targets = run.targets().get(task);
-      if (targets != null && drawnTargets.add(java.util.Arrays.toString(targets.target())
-          + java.util.Arrays.toString(targets.delta()))) {
-        addTargets(chart, run.name(), targets, color(r));
+      if (targets != null && drawnTargets.add(key(targets))) {
+        String label = shared ? "all runs" : run.name();
+        Color targetColor = shared ? TARGET_GREY : color(r);
+        pending.add(() -> addTargets(chart, label, targets, targetColor));
       }
     }
+    pending.forEach(Runnable::run); // after the curves, so the legend lists the runs first
     if (maxLayers == 0) {
       return Optional.empty();
     }
@@ -130,6 +144,10 @@ public final class ReportCharts {
       chart.getStyler().setXAxisMaxLabelCount(maxLayers);
     }
     return Optional.of(render("interaction-" + task.shortName(), title, chart));
+  }
+
+  private static String key(LayerTargets targets) {
+    return java.util.Arrays.toString(targets.target()) + java.util.Arrays.toString(targets.delta());
   }
 
   private static void addTargets(XYChart chart, String runName, LayerTargets targets, Color color) {
@@ -151,10 +169,10 @@ public final class ReportCharts {
     XYSeries step = chart.addSeries("targets T_l (" + runName + ")", x, t);
     step.setLineColor(color).setLineStyle(SeriesLines.DASH_DASH).setLineWidth(1.6f);
     step.setMarker(SeriesMarkers.NONE);
-    XYSeries band = chart.addSeries("T_l +- delta_l (" + runName + ")", x, high);
+    XYSeries band = chart.addSeries("T_l \u00b1 \u03b4_l (" + runName + ")", x, high);
     band.setLineColor(faint).setLineStyle(SeriesLines.DOT_DOT).setLineWidth(1.0f);
     band.setMarker(SeriesMarkers.NONE);
-    XYSeries bandLow = chart.addSeries("T_l - delta_l (" + runName + ")", x, low);
+    XYSeries bandLow = chart.addSeries("T_l \u2212 \u03b4_l (" + runName + ")", x, low);
     bandLow.setLineColor(faint).setLineStyle(SeriesLines.DOT_DOT).setLineWidth(1.0f);
     bandLow.setMarker(SeriesMarkers.NONE);
     bandLow.setShowInLegend(false);
@@ -162,7 +180,7 @@ public final class ReportCharts {
 
   /**
    * A training curve against step for one task: per run the raw values, faint, and their
-   * trailing moving average.
+   * centred moving average.
    *
    * @return the chart, empty if no run logged {@code metric} for {@code task}
    */
@@ -172,6 +190,9 @@ public final class ReportCharts {
         .xAxisTitle("step").yAxisTitle(metric.axis).build();
     style(chart.getStyler());
     chart.getStyler().setXAxisDecimalPattern("#,##0");
+    chart.getStyler().setYAxisDecimalPattern("0.0##");
+    chart.getStyler().setXAxisTickMarkSpacingHint(90);
+    chart.getStyler().setXAxisMaxLabelCount(8);
     boolean any = false;
     for (int r = 0; r < runs.size(); r++) {
       ReportRun run = runs.get(r);
@@ -226,11 +247,11 @@ public final class ReportCharts {
     if (!any) {
       return Optional.empty();
     }
-    CategoryChart chart = new CategoryChartBuilder().width(WIDTH + 160).height(HEIGHT).title(title)
+    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
         .yAxisTitle("accuracy").build();
     style(chart.getStyler());
     chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
-    chart.getStyler().setXAxisLabelRotation(categories.size() > 6 ? 20 : 0);
+    chart.getStyler().setXAxisLabelRotation(categories.size() > 4 ? 25 : 0);
     chart.getStyler().setAvailableSpaceFill(0.8);
     chart.getStyler().setPlotGridVerticalLinesVisible(false);
     List<String> labels = categories.stream().map(c -> c.replace('_', ' ')).toList();

@@ -82,17 +82,17 @@ public final class ReportPage {
     runList(html, runs);
     notes(html, runs);
 
-    html.append("<h2 id=\"comparison\">").append(runs.size() > 1 ? "Side by side" : "Summary").append("</h2>\n");
-    table(html, content.table(), runs.size() > 1);
-
     html.append("<h2 id=\"interaction\">Interaction I<sub>l</sub> per layer against the stage targets</h2>\n");
     charts(html, content.interaction(), "Solid: the measured per-layer mass I_l (mean over samples) of each run."
         + " Dashed steps: the run's stage targets T_l from its AIA schedule; dotted: T_l \u00b1 \u03b4_l (the"
         + " Huber threshold). Runs trained without AIA show their schedule's targets for reference.",
         "No run has an interaction curve.");
 
+    html.append("<h2 id=\"comparison\">").append(runs.size() > 1 ? "Side by side" : "Summary").append("</h2>\n");
+    table(html, content.table(), runs.size() > 1);
+
     html.append("<h2 id=\"training\">Training curves</h2>\n");
-    charts(html, content.training(), "Faint: raw logged values; solid: trailing moving average over "
+    charts(html, content.training(), "Faint: raw logged values; solid: centred moving average over "
         + options.smoothing() + " logged steps. The AIA loss is unweighted and logged with AIA off too.",
         "No run's checkpoint metrics were found.");
 
@@ -180,16 +180,18 @@ public final class ReportPage {
     if (withImages.isEmpty()) {
       return;
     }
-    html.append("<h2 id=\"images\">Generated images (first ").append(options.prompts()).append(" prompts)</h2>\n");
-    html.append("<p class=\"legend\">Every sample of each prompt, enlarged without smoothing. Border: "
+
+    String legend = "<p class=\"legend\">Every sample of each prompt, enlarged without smoothing. Border: "
         + "<span style=\"color:#2ca02c\">green</span> = the GenEval-style scorer accepted the image,"
-        + " <span style=\"color:#d62728\">red</span> = rejected, grey dashed = no verdict.</p>\n");
+        + " <span style=\"color:#d62728\">red</span> = rejected, grey dashed = no verdict.</p>\n";
     Map<Integer, String[]> prompts = new LinkedHashMap<>();
     for (ReportRun run : withImages) {
       for (SampleGallery.Prompt p : run.gallery()) {
         prompts.putIfAbsent(p.index(), new String[] {p.tag(), p.prompt()});
       }
     }
+    html.append("<h2 id=\"images\">Generated images (first ").append(prompts.size())
+        .append(prompts.size() == 1 ? " prompt" : " prompts").append(")</h2>\n").append(legend);
     html.append("<table class=\"grid\">\n<thead><tr><th>prompt</th>");
     for (ReportRun run : withImages) {
       html.append("<th>").append(swatch(runs.indexOf(run))).append(esc(run.name())).append("</th>");

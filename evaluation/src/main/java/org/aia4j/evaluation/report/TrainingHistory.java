@@ -83,8 +83,9 @@ public record TrainingHistory(Map<Task, Series> tokenLoss, Map<Task, Series> aia
     }
 
     /**
-     * A trailing moving average: point {@code i} is the mean of the finite values among points
-     * {@code i - window + 1 .. i}, so a curve never looks ahead of its step.
+     * A centred moving average: point {@code i} is the mean of the finite values among the
+     * {@code window} points around it ({@code window / 2} on each side, fewer at the ends), so
+     * the smoothed curve does not lag behind the raw one.
      *
      * @param window points averaged, at least 1
      * @return the smoothed series, same steps
@@ -93,9 +94,11 @@ public record TrainingHistory(Map<Task, Series> tokenLoss, Map<Task, Series> aia
       if (window < 1) {
         throw new IllegalArgumentException("window must be >= 1, got " + window);
       }
+      int before = (window - 1) / 2;
+      int after = window - 1 - before;
       double[] out = new double[values.length];
       for (int i = 0; i < values.length; i++) {
-        out[i] = meanOfFinite(values, Math.max(0, i - window + 1), i + 1);
+        out[i] = meanOfFinite(values, Math.max(0, i - before), Math.min(values.length, i + after + 1));
       }
       return new Series(steps, out);
     }

@@ -32,9 +32,10 @@ class TrainingHistoryTest {
   }
 
   @Test
-  void smoothingIsATrailingMovingAverage() {
+  void smoothingIsACentredMovingAverage() {
     TrainingHistory.Series series = new TrainingHistory.Series(new double[] {1, 2, 3, 4}, new double[] {4, 2, 6, 0});
-    assertThat(series.smoothed(2).values()).containsExactly(4, 3, 4, 3);
+    assertThat(series.smoothed(3).values()).containsExactly(new double[] {3, 4, 8 / 3.0, 3}, within(1e-12));
+    assertThat(series.smoothed(2).values()).as("even: one more after").containsExactly(3, 4, 3, 0);
     assertThat(series.smoothed(1)).isEqualTo(series);
     assertThat(series.smoothed(10).values()[3]).isCloseTo(3.0, within(1e-12));
     assertThat(series.tailMean(2)).isEqualTo(3.0);
