@@ -24,6 +24,26 @@ public record LayerTargets(Task task, double lambda, double[] delta, double[] ta
     return target.length;
   }
 
+  /**
+   * How far a curve is from these targets: the mean over layers of {@code |I_l - T_l|}, the
+   * figure reports and logs quote for "on target" (0 = every layer on its target).
+   *
+   * @param interaction per layer, the interaction mass {@code I_l}
+   * @return the mean absolute deviation from the targets
+   * @throws IllegalArgumentException if the curve has another number of layers
+   */
+  public double meanAbsoluteDeviation(double[] interaction) {
+    if (interaction.length != target.length) {
+      throw new IllegalArgumentException("curve has " + interaction.length + " layers, targets have "
+          + target.length);
+    }
+    double sum = 0;
+    for (int l = 0; l < target.length; l++) {
+      sum += Math.abs(interaction[l] - target[l]);
+    }
+    return sum / target.length;
+  }
+
   @Override
   public double[] delta() {
     return delta.clone();

@@ -14,6 +14,18 @@ class StageScheduleTest {
   private static final StageSchedule PAPER = StageSchedule.paperDefault();
 
   @Test
+  void meanAbsoluteDeviationAveragesLayerDistancesToTheTargets() {
+    LayerTargets und = StageSchedule.paperDefault().resolve(Task.UNDERSTANDING, 32);
+    double[] onTarget = und.target();
+    assertThat(und.meanAbsoluteDeviation(onTarget)).isZero();
+    double[] shifted = onTarget.clone();
+    shifted[0] += 0.32; // one layer of 32 off by 0.32
+    assertThat(und.meanAbsoluteDeviation(shifted)).isCloseTo(0.01, within(1e-12));
+    assertThatThrownBy(() -> und.meanAbsoluteDeviation(new double[4]))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4 layers");
+  }
+
+  @Test
   void paperDefaultAt32LayersIsTheTableOfTheDesign() {
     LayerTargets gen = PAPER.resolve(Task.GENERATION, 32);
     LayerTargets und = PAPER.resolve(Task.UNDERSTANDING, 32);

@@ -48,6 +48,9 @@ final class ProfileCommand implements Callable<Integer> {
       source.put("checkpoint", checkpoint.toAbsolutePath().toString());
       source.put("step", loaded.info().step());
       source.put("data", data.describe());
+      // What aia report needs to draw the run's targets beside the curve without the checkpoint.
+      source.put("aia", loaded.info().training().aia());
+      source.put("schedule", loaded.info().training().schedule());
       source.put("statistic", parsed == Task.GENERATION
           ? "mass image tokens put on the prompt (BOS counted as text)" : "mass answer tokens put on the image");
       ProfileFile.write(out, profile, source);

@@ -1,0 +1,353 @@
+package org.aia4j.evaluation.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.aia4j.api.model.InteractionProfile;
+import org.aia4j.api.model.Task;
+import org.aia4j.loss.LayerTargets;
+import org.aia4j.loss.ProfileFile;
+import org.aia4j.loss.StageSchedule;
+
+/**
+ * Reads report inputs into {@link ReportRun}s. An input is either an eval run directory
+ * ({@code RUN/summary.json}, {@code RUN/geneval/...}, {@code RUN/mmbench/summary.json}, and the
+ * checkpoint {@code summary.json} names, for its {@code metrics.jsonl}) or an {@code aia profile}
+ * JSON file; profiles of both tasks of one checkpoint become one run.
+ *
+ * <p>Inputs that are not what they claim to be (a directory without {@code summary.json},
+ * malformed JSON) are errors naming the path; parts that are merely absent (the checkpoint was
+ * moved, images were deleted) become notes on the page.
+ */
+public final class RunLoader {
+  /** The eval run's summary file. */
+  public static final String SUMMARY = "summary.json";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final int galleryPrompts;
+
+  /** @param galleryPrompts how many prompts' images to read per run, {@code >= 0} */
+  public RunLoader(int galleryPrompts) {
+    if (galleryPrompts < 0) {
+      throw new IllegalArgumentException("galleryPrompts must be >= 0, got " + galleryPrompts);
+    }
+    this.galleryPrompts = galleryPrompts;
+  }
+
+  /**
+   * Loads every input, in order; profiles of one checkpoint and different tasks are merged, and
+   * repeated names get a {@code (2)}, {@code (3)} suffix.
+   *
+   * @throws IOException naming the first input that is not an eval run or profile, or the file
+   *     that is malformed
+   */
+  public List<ReportRun> loadAll(List<Path> inputs) throws IOException {
+    if (inputs.isEmpty()) {
+      throw new IllegalArgumentException("no report inputs: give eval run directories or profile JSON files");
+    }
+    List<ReportRun> runs = new ArrayList<>();
+    Map<String, Integer> profileRunByCheckpoint = new LinkedHashMap<>();
+    for (Path input : inputs) {
+      Loaded loaded = load(input);
+      Integer mergeInto = loaded.checkpointKey == null ? null : profileRunByCheckpoint.get(loaded.checkpointKey);
+      if (mergeInto != null && canMerge(runs.get(mergeInto), loaded.run)) {
+        runs.set(mergeInto, merge(runs.get(mergeInto), loaded.run));
+      } else {
+        if (loaded.checkpointKey != null) {
+          profileRunByCheckpoint.putIfAbsent(loaded.checkpointKey, runs.size());
+        }
+        runs.add(loaded.run);
+      }
+    }
+    return uniqueNames(runs);
+  }
+
+  /** A run and, for a profile, the checkpoint it measured (the merge key). */
+  private record Loaded(ReportRun run, String checkpointKey) {}
+
+  private Loaded load(Path input) throws IOException {
+    if (Files.isDirectory(input)) {
+      return new Loaded(loadEvalRun(input), null);
+    }
+    if (!Files.exists(input)) {
+      throw new NoSuchFileException(input.toString(), null, "report input is missing");
+    }
+    if (input.getFileName().toString().equals(SUMMARY)) {
+      Path dir = input.toAbsolutePath().getParent();
+      return new Loaded(loadEvalRun(dir), null);
+    }
+    return loadProfile(input);
+  }
+
+  /**
+   * Loads one eval run directory.
+   *
+   * @throws IOException if {@code dir} has no {@code summary.json}, or a file is malformed
+   */
+  public ReportRun loadEvalRun(Path dir) throws IOException {
+    Path summaryFile = dir.resolve(SUMMARY);
+    if (!Files.isRegularFile(summaryFile)) {
+      throw new IOException(dir + " is not an eval run: it has no " + SUMMARY
+          + " (make one with aia eval, or pass an aia profile JSON file)");
+    }
+    JsonNode summary = readObject(summaryFile);
+    List<String> notes = new ArrayList<>();
+    String name = dir.toAbsolutePath().normalize().getFileName().toString();
+
+    JsonNode config = objectOrNull(summary.get("checkpoint_config"));
+    Long step = summary.path("checkpoint_step").isIntegralNumber() ? summary.get("checkpoint_step").asLong() : null;
+    TrainingHistory training = null;
+    String checkpointText = summary.path("checkpoint").asText("");
+    if (checkpointText.isEmpty()) {
+      notes.add(summaryFile + " names no checkpoint: training curves skipped");
+    } else {
+      Path checkpoint = dir.resolve(checkpointText);
+      Checkpoint found = readCheckpoint(checkpoint, notes);
+      training = found.training;
+      config = config == null ? found.config : config;
+    }
+
+    BenchmarkScores geneval = scores(summary.get("geneval"), "tasks", false, summaryFile, "geneval");
+    BenchmarkScores mmbench = scores(summary.get("mmbench"), "categories", true, summaryFile, "mmbench");
+    Path mmbenchSummary = dir.resolve("mmbench").resolve(SUMMARY);
+    if (mmbench == null && Files.isRegularFile(mmbenchSummary)) {
+      mmbench = scores(readObject(mmbenchSummary), "categories", true, mmbenchSummary, "");
+    }
+
+    Map<Task, LayerCurve> interaction = new EnumMap<>(Task.class);
+    JsonNode measured = summary.path("interaction");
+    if (measured.isObject()) {
+      var fields = measured.fields();
+      while (fields.hasNext()) {
+        var field = fields.next();
+        String at = summaryFile + ": interaction." + field.getKey();
+        double[] mean = numbers(field.getValue().get("mean"), at + ".mean");
+        double[] std = field.getValue().has("std") ? numbers(field.getValue().get("std"), at + ".std") : null;
+        if (std != null && std.length != mean.length) {
+          throw new IOException(at + ": mean has " + mean.length + " layers but std has " + std.length);
+        }
+        interaction.put(task(field.getKey(), at), new LayerCurve(mean, std, "eval"));
+      }
+    }
+    if (training != null) {
+      for (Map.Entry<Task, double[]> last : training.lastInteraction().entrySet()) {
+        if (!interaction.containsKey(last.getKey()) && last.getValue().length > 0) {
+          interaction.put(last.getKey(), new LayerCurve(last.getValue(), null, "last training step"));
+          notes.add("I_l (" + last.getKey().shortName() + ") is the last training step's (one batch): "
+              + summaryFile + " has no interaction." + last.getKey().shortName());
+        }
+      }
+    }
+
+    List<SampleGallery.Prompt> gallery = List.of();
+    Path genevalDir = dir.resolve("geneval");
+    if (galleryPrompts > 0 && (geneval != null || Files.isDirectory(genevalDir))) {
+      gallery = SampleGallery.read(genevalDir.resolve("images"), genevalDir.resolve("results.jsonl"),
+          galleryPrompts, notes);
+    }
+    return new ReportRun(name, dir, ReportRun.Kind.EVAL_RUN, config, objectOrNull(summary.get("settings")), step,
+        geneval, mmbench, interaction, targets(config, interaction, null, notes), training, gallery, notes);
+  }
+
+  private Loaded loadProfile(Path file) throws IOException {
+    JsonNode raw = readObject(file); // names the file if it is not JSON at all
+    InteractionProfile profile = ProfileFile.read(file, null);
+    List<String> notes = new ArrayList<>();
+    JsonNode source = raw.path("source");
+    String checkpointText = source.path("checkpoint").asText("");
+    String stem = file.getFileName().toString().replaceFirst("\\.json$", "");
+    String name = stem;
+    JsonNode config = null;
+    TrainingHistory training = null;
+    String key = null;
+    if (!checkpointText.isEmpty()) {
+      Path checkpoint = Path.of(checkpointText);
+      key = checkpoint.toAbsolutePath().normalize() + "@" + source.path("step").asText("");
+      name = checkpoint.getFileName() == null ? stem : checkpoint.getFileName().toString();
+      Checkpoint found = readCheckpoint(checkpoint, notes);
+      config = found.config;
+      training = found.training;
+    }
+    Map<Task, LayerCurve> interaction = new EnumMap<>(Task.class);
+    interaction.put(profile.task(), new LayerCurve(
+        profile.mean().stream().mapToDouble(Double::doubleValue).toArray(),
+        profile.std().stream().mapToDouble(Double::doubleValue).toArray(),
+        "profile, " + profile.samples() + " samples"));
+    JsonNode schedule = source.path("schedule").isObject() ? source.get("schedule") : null;
+    Long step = source.path("step").isIntegralNumber() ? source.get("step").asLong() : null;
+    ReportRun run = new ReportRun(name, file, ReportRun.Kind.PROFILE, config, null, step, null, null, interaction,
+        targets(config, interaction, schedule, notes), training, List.of(), notes);
+    return new Loaded(run, key);
+  }
+
+  private static boolean canMerge(ReportRun into, ReportRun other) {
+    return into.kind() == ReportRun.Kind.PROFILE && other.kind() == ReportRun.Kind.PROFILE
+        && other.interaction().keySet().stream().noneMatch(into.interaction()::containsKey);
+  }
+
+  private static ReportRun merge(ReportRun a, ReportRun b) {
+    Map<Task, LayerCurve> interaction = new EnumMap<>(Task.class);
+    interaction.putAll(a.interaction());
+    interaction.putAll(b.interaction());
+    Map<Task, LayerTargets> targets = new EnumMap<>(Task.class);
+    targets.putAll(a.targets());
+    b.targets().forEach(targets::putIfAbsent);
+    List<String> notes = new ArrayList<>(a.notes());
+    b.notes().stream().filter(n -> !notes.contains(n)).forEach(notes::add);
+    return new ReportRun(a.name(), a.source(), a.kind(), a.config() != null ? a.config() : b.config(), null,
+        a.checkpointStep(), null, null, interaction, targets, a.training() != null ? a.training() : b.training(),
+        List.of(), notes);
+  }
+
+  private static List<ReportRun> uniqueNames(List<ReportRun> runs) {
+    Set<String> seen = new HashSet<>();
+    List<ReportRun> out = new ArrayList<>();
+    for (ReportRun run : runs) {
+      String name = run.name();
+      for (int n = 2; !seen.add(name); n++) {
+        name = run.name() + " (" + n + ")";
+      }
+      out.add(name.equals(run.name()) ? run : new ReportRun(name, run.source(), run.kind(), run.config(),
+          run.settings(), run.checkpointStep(), run.geneval(), run.mmbench(), run.interaction(), run.targets(),
+          run.training(), run.gallery(), run.notes()));
+    }
+    return out;
+  }
+
+  /** What a checkpoint directory contributes: its config and its metrics. */
+  private record Checkpoint(JsonNode config, TrainingHistory training) {}
+
+  private static Checkpoint readCheckpoint(Path dir, List<String> notes) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      notes.add("checkpoint " + dir + " not found: training curves skipped");
+      return new Checkpoint(null, null);
+    }
+    Path configFile = dir.resolve("config.json");
+    JsonNode config = Files.isRegularFile(configFile) ? readObject(configFile) : null;
+    Path metrics = dir.resolve("metrics.jsonl");
+    if (!Files.isRegularFile(metrics)) {
+      notes.add("checkpoint " + dir + " has no metrics.jsonl: training curves skipped");
+      return new Checkpoint(config, null);
+    }
+    return new Checkpoint(config, TrainingHistory.read(metrics));
+  }
+
+  /**
+   * The run's stage targets per task: from {@code schedule} if given, else the config's
+   * {@code training.schedule}, resolved at the curve's depth (or the model's).
+   */
+  private static Map<Task, LayerTargets> targets(JsonNode config, Map<Task, LayerCurve> interaction,
+      JsonNode schedule, List<String> notes) {
+    Map<Task, LayerTargets> targets = new EnumMap<>(Task.class);
+    JsonNode json = schedule != null ? schedule : config == null ? null : config.path("training").get("schedule");
+    if (json == null || !json.isObject()) {
+      if (!interaction.isEmpty()) {
+        notes.add("no AIA schedule recorded: targets not drawn");
+      }
+      return targets;
+    }
+    StageSchedule parsed;
+    try {
+      parsed = StageSchedule.fromJson(json);
+    } catch (IllegalArgumentException e) {
+      notes.add("AIA schedule unreadable, targets not drawn: " + e.getMessage());
+      return targets;
+    }
+    int modelLayers = config == null ? 0 : config.path("model").path("layers").asInt(0);
+    for (Task task : Task.values()) {
+      LayerCurve curve = interaction.get(task);
+      int depth = curve != null ? curve.layers() : modelLayers;
+      if (depth <= 0) {
+        continue;
+      }
+      try {
+        targets.put(task, parsed.resolve(task, depth));
+      } catch (IllegalArgumentException e) {
+        notes.add(task.shortName() + " targets not drawn: " + e.getMessage());
+      }
+    }
+    return targets;
+  }
+
+  private static BenchmarkScores scores(JsonNode node, String partsField, boolean mmbench, Path file, String prefix)
+      throws IOException {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    String at = file + ": " + (prefix.isEmpty() ? "" : prefix + ".");
+    if (!node.isObject() || !node.path("overall").isNumber()) {
+      throw new IOException(at + "overall must be a number, got " + node.get("overall"));
+    }
+    Map<String, Double> parts = new LinkedHashMap<>();
+    JsonNode partsNode = node.path(partsField);
+    if (partsNode.isObject()) {
+      var fields = partsNode.fields();
+      while (fields.hasNext()) {
+        var field = fields.next();
+        if (!field.getValue().isNumber()) {
+          throw new IOException(at + partsField + "." + field.getKey() + " must be a number, got " + field.getValue());
+        }
+        parts.put(field.getKey(), field.getValue().asDouble());
+      }
+    }
+    Double vanilla = mmbench && node.path("vanilla").isNumber() ? node.get("vanilla").asDouble() : null;
+    return new BenchmarkScores(node.get("overall").asDouble(), vanilla, parts);
+  }
+
+  private static Task task(String name, String at) throws IOException {
+    try {
+      return Task.parse(name);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(at + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static double[] numbers(JsonNode node, String at) throws IOException {
+    if (node == null || !node.isArray() || node.isEmpty()) {
+      throw new IOException(at + " must be a non-empty array of numbers, got " + node);
+    }
+    double[] values = new double[node.size()];
+    for (int i = 0; i < values.length; i++) {
+      if (!node.get(i).isNumber()) {
+        throw new IOException(at + "[" + i + "] must be a number, got " + node.get(i));
+      }
+      values[i] = node.get(i).asDouble();
+    }
+    return values;
+  }
+
+  private static JsonNode objectOrNull(JsonNode node) {
+    return node != null && node.isObject() ? node : null;
+  }
+
+  /**
+   * Reads a JSON object file.
+   *
+   * @throws IOException naming the file if it is not valid JSON or not an object
+   */
+  static JsonNode readObject(Path file) throws IOException {
+    JsonNode node;
+    try {
+      node = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (JsonProcessingException e) {
+      throw new IOException(file + ": malformed JSON: " + e.getOriginalMessage(), e);
+    }
+    if (node == null || !node.isObject()) {
+      throw new IOException(file + ": expected a JSON object");
+    }
+    return node;
+  }
+}
