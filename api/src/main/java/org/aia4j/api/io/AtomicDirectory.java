@@ -39,6 +39,7 @@ public final class AtomicDirectory {
     Path staging = Files.createTempDirectory(absolute.getParent(), "." + absolute.getFileName() + ".");
     Path old = null;
     try {
+      AtomicFiles.readableByAll(staging, true);
       writer.write(staging);
       if (Files.exists(absolute)) {
         old = Files.createTempDirectory(absolute.getParent(), "." + absolute.getFileName() + ".old.");

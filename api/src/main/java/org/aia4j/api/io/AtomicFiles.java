@@ -21,6 +21,8 @@ public final class AtomicFiles {
     Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
     try {
       Files.write(tmp, bytes);
+      // Temporary files are created owner-only; the output is an ordinary file.
+      readableByAll(tmp, false);
       move(tmp, target);
     } finally {
       Files.deleteIfExists(tmp);
@@ -30,6 +32,17 @@ public final class AtomicFiles {
   /** Atomically replaces {@code target} with UTF-8 {@code text}. */
   public static void writeString(Path target, String text) throws IOException {
     write(target, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Gives a file {@code rw-r--r--} (a directory {@code rwxr-xr-x}) where the file system has POSIX
+   * permissions; temporary files and directories start owner-only.
+   */
+  public static void readableByAll(Path path, boolean directory) throws IOException {
+    if (Files.getFileStore(path).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+      Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString(
+          directory ? "rwxr-xr-x" : "rw-r--r--"));
+    }
   }
 
   /** Renames {@code source} onto {@code target}, atomically where the file system allows. */

@@ -80,6 +80,16 @@ class CheckpointFilesTest {
   }
 
   @Test
+  void outputsAreOrdinaryReadableFilesNotOwnerOnlyTemporaries() throws IOException {
+    Path dir = checkpoint("perms");
+    org.aia4j.api.io.AtomicFiles.writeString(dir.resolve("report.html"), "<html/>");
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("report.html"))))
+        .isEqualTo("rw-r--r--");
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
+        .isEqualTo("rwxr-xr-x");
+  }
+
+  @Test
   void replacingNeedsConsentAndThenSwapsTheWholeDirectory() throws IOException {
     Path dir = checkpoint("swap");
     assertThatThrownBy(() -> AtomicDirectory.write(dir, false, staging -> {})).isInstanceOf(FileAlreadyExistsException.class);
