@@ -1,44 +1,48 @@
 package org.aia4j.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import org.aia4j.api.io.AtomicDirectory;
+import org.aia4j.djl.checkpoint.Checkpoint;
+import org.aia4j.djl.checkpoint.CheckpointInfo;
 import org.aia4j.evaluation.geneval.GenEvalMetadata;
 import org.aia4j.evaluation.geneval.GenEvalOracle;
 import org.aia4j.evaluation.geneval.GenEvalScorer;
 import org.aia4j.evaluation.geneval.GenEvalSuite;
 import org.aia4j.evaluation.geneval.GenEvalSummary;
 import org.aia4j.evaluation.io.JsonLines;
-import org.aia4j.evaluation.mmbench.MmbenchPredictions;
-import org.aia4j.evaluation.mmbench.MmbenchQuestion;
-import org.aia4j.evaluation.mmbench.MmbenchScore;
-import org.aia4j.evaluation.mmbench.MmbenchScorer;
-import org.aia4j.evaluation.mmbench.MmbenchSuite;
-import org.aia4j.evaluation.mmbench.MmbenchTsv;
 import org.aia4j.evaluation.world.WorldSpec;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code aia quickstart}: the main loop on the embedded world. Until training lands it runs the
- * world self-check: both default suites are built, scored with their ground truth (which must
- * score 1.0) and with chance baselines (which must stay low), so the scorers are proven before
- * any model is.
+ * {@code aia quickstart}: the main loop of aia4j on the embedded world, end to end.
+ *
+ * <ol>
+ *   <li>A self-check of the benchmarks: oracle images must score 1.0.
+ *   <li>A shared base model trained once without AIA (cached in {@code OUT/base}: a re-run with
+ *       the same settings reuses it, an interrupted one resumes it).
+ *   <li>Two fine-tunes of that base with identical data, seed and budget: {@code baseline} (next-token
+ *       loss only) and {@code aia} (plus the AIA loss), as the paper fine-tunes a pretrained model.
+ *   <li>Both evaluated on the GenEval-style and MMBench-style suites.
+ *   <li>A comparison table here and {@code OUT/report.html} with the plots.
+ * </ol>
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
-    description = "Run the main loop on the embedded world (today: the benchmark self-check).")
+    description = "Train a unified model with and without AIA on the embedded world, evaluate both, write a report.")
 final class QuickstartCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -46,83 +50,190 @@ final class QuickstartCommand implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "quickstart", description = "Output folder (default: ${DEFAULT-VALUE}).")
   Path out;
 
-  @Option(names = "--samples", defaultValue = "4", description = "Oracle images per GenEval prompt (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--preset", defaultValue = "small", description = "Model preset (default: ${DEFAULT-VALUE}).")
+  String preset;
+
+  @Option(names = "--seed", defaultValue = "0", description = "Seed of both runs (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--base-steps", defaultValue = "1800", description = "Steps of the shared base (default: ${DEFAULT-VALUE}).")
+  int baseSteps;
+
+  @Option(names = "--tune-steps", defaultValue = "400", description = "Steps of each fine-tune (default: ${DEFAULT-VALUE}).")
+  int tuneSteps;
+
+  @Option(names = "--schedule", description = "AIA stage schedule JSON (default: the paper's, by relative depth).")
+  Path schedule;
+
+  @Option(names = "--limit", defaultValue = "0", description = "Evaluate only the first N prompts/questions; 0 = all.")
+  int limit;
+
+  @Option(names = "--samples", defaultValue = "4", description = "Images per GenEval prompt (default: ${DEFAULT-VALUE}).")
   int samples;
+
+  @Option(names = "--fresh", description = "Retrain everything instead of reusing finished runs in --out.")
+  boolean fresh;
+
+  private final ObjectMapper json = new ObjectMapper();
 
   @Override
   public Integer call() throws Exception {
     PrintWriter console = spec.commandLine().getOut();
-    Path geneval = out.resolve("geneval");
-    Path mmbench = out.resolve("mmbench");
-    // Only the folders this command creates are cleared, so a re-run starts fresh.
-    deleteTree(geneval);
-    deleteTree(mmbench);
-    Map<String, Object> summary = new LinkedHashMap<>();
-    GenEvalSummary oracleImages;
-    MmbenchScore truth;
-    MmbenchScore alwaysA;
-    try (ProgressBar bar = new ProgressBarBuilder().setTaskName("self-check").setInitialMax(5)
-        .setStyle(ProgressBarStyle.ASCII).continuousUpdate().build()) {
-      bar.setExtraMessage(" GenEval-style suite");
-      Path metadata = geneval.resolve(GenEvalMetadata.FILE_NAME);
-      GenEvalMetadata.write(metadata, GenEvalSuite.generate(WorldSpec.standard(), GenEvalSuite.DEFAULT_SEED));
-      bar.step();
-      bar.setExtraMessage(" oracle images");
-      GenEvalOracle.render(metadata, geneval.resolve("oracle-images"), samples, 32, GenEvalOracle.DEFAULT_SEED);
-      oracleImages = GenEvalScorer.score(geneval.resolve("oracle-images"), geneval.resolve("oracle-score"));
-      bar.step();
-      bar.setExtraMessage(" MMBench-style suite");
-      Path tsv = mmbench.resolve("mmbench.tsv");
-      MmbenchSuite.writeCircularTsv(tsv, MmbenchSuite.DEFAULT_SEED, MmbenchSuite.DEFAULT_QUESTIONS);
-      List<MmbenchQuestion> rows = MmbenchTsv.read(tsv).rows();
-      bar.step();
-      bar.setExtraMessage(" MMBench-style scoring");
-      Map<Long, String> truthAnswers = new LinkedHashMap<>();
-      Map<Long, String> letterA = new LinkedHashMap<>();
-      for (MmbenchQuestion row : rows) {
-        truthAnswers.put(row.index(), row.answer());
-        letterA.put(row.index(), "A");
+    long started = System.nanoTime();
+    Map<String, Object> timings = new LinkedHashMap<>();
+
+    stage(console, 1, "Benchmark self-check: oracle images of the GenEval-style suite");
+    double oracle = selfCheck();
+    console.printf(Locale.ROOT, "  oracle GenEval-style overall %.3f (must be 1.000)%n", oracle);
+    if (oracle < 0.99) {
+      throw new IllegalStateException("The benchmark self-check failed: oracle images scored " + oracle);
+    }
+    timings.put("self_check_s", seconds(started));
+
+    stage(console, 2, "Shared base model: " + preset + ", " + baseSteps + " steps, no AIA, seed " + seed);
+    long t = System.nanoTime();
+    Path base = out.resolve("base");
+    train(base, List.of("--aia", "off", "--steps", Integer.toString(baseSteps)), baseSteps);
+    timings.put("base_s", seconds(t));
+
+    List<String> arms = List.of("baseline", "aia");
+    for (int i = 0; i < arms.size(); i++) {
+      String arm = arms.get(i);
+      stage(console, 3 + i, "Fine-tune '" + arm + "' from the base: " + tuneSteps + " steps, AIA "
+          + (arm.equals("aia") ? "on" : "off"));
+      t = System.nanoTime();
+      List<String> args = new ArrayList<>(List.of("--aia", arm.equals("aia") ? "on" : "off", "--steps",
+          Integer.toString(tuneSteps), "--init", base.toString()));
+      if (schedule != null) {
+        args.addAll(List.of("--schedule", schedule.toString()));
       }
-      MmbenchPredictions.write(mmbench.resolve("truth.predictions.tsv"), truthAnswers);
-      MmbenchPredictions.write(mmbench.resolve("always-a.predictions.tsv"), letterA);
-      truth = MmbenchScorer.score(tsv, mmbench.resolve("truth.predictions.tsv"), mmbench.resolve("truth-score"));
-      alwaysA = MmbenchScorer.score(tsv, mmbench.resolve("always-a.predictions.tsv"), mmbench.resolve("always-a-score"));
-      bar.step();
-      bar.setExtraMessage(" summary");
-      summary.put("geneval_oracle_overall", oracleImages.overall());
-      summary.put("mmbench_truth_circular", truth.overall());
-      summary.put("mmbench_always_a_circular", alwaysA.overall());
-      summary.put("mmbench_always_a_vanilla", alwaysA.vanilla());
-      JsonLines.writeJson(out.resolve("self-check.json"), summary);
-      bar.step();
+      train(out.resolve(arm), args, tuneSteps);
+      timings.put(arm + "_s", seconds(t));
     }
 
-    console.println();
-    console.println("World self-check                          GenEval-style  MMBench circular (vanilla)");
-    console.printf("  ground truth (oracle images / answers)    %.3f          %.3f (%.3f)%n",
-        oracleImages.overall(), truth.overall(), truth.vanilla());
-    console.printf("  chance baseline (always 'A')              -              %.3f (%.3f)%n",
-        alwaysA.overall(), alwaysA.vanilla());
-    console.printf("Outputs in %s%n", out.toAbsolutePath());
-    console.println("Not yet built: training (aia train) and checkpoint evaluation (aia eval); once they land,");
-    console.println("this command trains the small model with and without AIA and compares them here.");
-    console.flush();
-    boolean healthy = oracleImages.overall() >= 0.99 && truth.overall() >= 0.999 && alwaysA.overall() <= 0.30;
-    if (!healthy) {
-      spec.commandLine().getErr().println("aia quickstart: the self-check failed: the scorers disagree with the ground truth");
-      return 1;
+    for (int i = 0; i < arms.size(); i++) {
+      String arm = arms.get(i);
+      stage(console, 5 + i, "Evaluate '" + arm + "' on both suites");
+      t = System.nanoTime();
+      Path evalDir = out.resolve("eval-" + arm);
+      AtomicDirectory.deleteTree(evalDir);
+      run("eval", "--checkpoint", out.resolve(arm).toString(), "--out", evalDir.toString(), "--limit",
+          Integer.toString(limit), "--samples", Integer.toString(samples), "--seed", Long.toString(seed));
+      timings.put("eval_" + arm + "_s", seconds(t));
     }
+
+    stage(console, 7, "Report");
+    run("report", out.resolve("eval-baseline").toString(), out.resolve("eval-aia").toString(), "--out",
+        out.resolve("report.html").toString(), "--title", "aia4j quickstart: AIA vs baseline (" + preset + ")");
+    timings.put("total_s", seconds(started));
+
+    Map<String, JsonNode> summaries = new LinkedHashMap<>();
+    for (String arm : arms) {
+      summaries.put(arm, json.readTree(out.resolve("eval-" + arm).resolve("summary.json").toFile()));
+    }
+    printTable(console, summaries);
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("preset", preset);
+    summary.put("seed", seed);
+    summary.put("base_steps", baseSteps);
+    summary.put("tune_steps", tuneSteps);
+    summary.put("oracle_geneval", oracle);
+    summaries.forEach((arm, s) -> summary.put(arm, Map.of(
+        "geneval", s.path("geneval").path("overall").asDouble(Double.NaN),
+        "mmbench_circular", s.path("mmbench").path("overall").asDouble(Double.NaN),
+        "mmbench_vanilla", s.path("mmbench").path("vanilla").asDouble(Double.NaN))));
+    summary.put("seconds", timings);
+    JsonLines.writeJson(out.resolve("quickstart.json"), summary);
+    console.printf(Locale.ROOT, "%nReport: %s%nTotal time %.1f min%n", out.resolve("report.html").toAbsolutePath(),
+        seconds(started) / 60);
+    console.flush();
     return 0;
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(path);
+  /** Oracle renders of the default GenEval-style suite, scored: proves the scorer before any model. */
+  private double selfCheck() throws IOException {
+    Path dir = out.resolve("self-check");
+    AtomicDirectory.deleteTree(dir);
+    Path metadata = dir.resolve(GenEvalMetadata.FILE_NAME);
+    GenEvalMetadata.write(metadata, GenEvalSuite.generate(WorldSpec.standard(), GenEvalSuite.DEFAULT_SEED));
+    GenEvalOracle.render(metadata, dir.resolve("oracle-images"), 1, 32, GenEvalOracle.DEFAULT_SEED);
+    GenEvalSummary summary = GenEvalScorer.score(dir.resolve("oracle-images"), dir.resolve("oracle-score"));
+    return summary.overall();
+  }
+
+  /**
+   * Trains into {@code dir} unless a finished run with the same settings is there: reuses it, or
+   * resumes it if it stopped early.
+   */
+  private void train(Path dir, List<String> settings, int steps) throws Exception {
+    List<String> args = new ArrayList<>(List.of("train", "--preset", preset, "--seed", Long.toString(seed),
+        "--out", dir.toString()));
+    args.addAll(settings);
+    if (Files.isDirectory(dir) && !fresh) {
+      CheckpointInfo info = reusable(dir, settings);
+      if (info != null && info.step() >= steps) {
+        spec.commandLine().getOut().printf("  reusing %s (step %d; --fresh retrains)%n", dir, info.step());
+        return;
+      }
+      if (info != null) {
+        run("train", "--out", dir.toString(), "--resume");
+        return;
       }
     }
+    AtomicDirectory.deleteTree(dir);
+    run(args.toArray(String[]::new));
+  }
+
+  /** The checkpoint in {@code dir} if it was made with these settings, else null. */
+  private CheckpointInfo reusable(Path dir, List<String> settings) {
+    try {
+      CheckpointInfo info = Checkpoint.read(dir);
+      boolean aia = settings.get(settings.indexOf("--aia") + 1).equals("on");
+      boolean same = info.training().preset().equals(preset) && info.training().seed() == seed
+          && info.training().aia() == aia
+          && info.training().steps() == Integer.parseInt(settings.get(settings.indexOf("--steps") + 1))
+          && (settings.contains("--init") == info.json().has("initialized_from"));
+      return same ? info : null;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private void run(String... args) {
+    CommandLine cli = AiaCommand.commandLine();
+    cli.setOut(spec.commandLine().getOut());
+    cli.setErr(spec.commandLine().getErr());
+    int exit = cli.execute(args);
+    if (exit != 0) {
+      throw new IllegalStateException("aia " + String.join(" ", args) + " failed (exit " + exit + ")");
+    }
+  }
+
+  private void printTable(PrintWriter console, Map<String, JsonNode> summaries) {
+    console.println();
+    console.printf("%-26s %10s %10s%n", "", "baseline", "AIA");
+    row(console, summaries, "GenEval-style overall", "/geneval/overall");
+    for (String tag : List.of("single_object", "two_object", "counting", "colors", "position", "color_attr")) {
+      row(console, summaries, "  " + tag, "/geneval/tasks/" + tag);
+    }
+    row(console, summaries, "MMBench-style circular", "/mmbench/overall");
+    row(console, summaries, "MMBench-style vanilla", "/mmbench/vanilla");
+    JsonNode categories = summaries.get("aia").at("/mmbench/categories");
+    categories.fieldNames().forEachRemaining(c -> row(console, summaries, "  " + c, "/mmbench/categories/" + c));
+    console.flush();
+  }
+
+  private static void row(PrintWriter console, Map<String, JsonNode> summaries, String label, String pointer) {
+    console.printf(Locale.ROOT, "%-26s %10.3f %10.3f%n", label, summaries.get("baseline").at(pointer).asDouble(Double.NaN),
+        summaries.get("aia").at(pointer).asDouble(Double.NaN));
+  }
+
+  private static void stage(PrintWriter console, int number, String what) {
+    console.printf("%n[%d/7] %s%n", number, what);
+    console.flush();
+  }
+
+  private static double seconds(long since) {
+    return (System.nanoTime() - since) / 1e9;
   }
 }
