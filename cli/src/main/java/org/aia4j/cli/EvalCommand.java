@@ -87,7 +87,8 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--batch", defaultValue = "8", description = "Prompts or questions per model call (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--batch", defaultValue = "16",
+      description = "Prompts or questions per model call; 16 was faster than 8 on the small preset (default: ${DEFAULT-VALUE}).")
   int batch;
 
   @Option(names = "--geneval-metadata", description = "A GenEval evaluation_metadata.jsonl (default: the embedded world's suite).")
@@ -132,7 +133,7 @@ final class EvalCommand implements Callable<Integer> {
     try (UnifiedModel model = models.load(checkpoint, Map.of())) {
       seconds.put("load", since(start));
       Files.createDirectories(out);
-      settings.set("model", JSON.valueToTree(model.info()));
+      summary.set("model", JSON.valueToTree(model.info()));
       for (Map.Entry<String, Benchmark> entry : suites.entrySet()) {
         String name = entry.getKey();
         Benchmark suite = entry.getValue();

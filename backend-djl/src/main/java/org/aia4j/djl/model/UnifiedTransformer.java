@@ -195,16 +195,23 @@ public final class UnifiedTransformer extends AbstractBlock {
         Embedding.embedding(
                 tokens, ps.getValue(tokenEmbedding, device, training), SparseFormat.DENSE)
             .singletonOrThrow();
-    NDArray positionWeight = ps.getValue(positionEmbedding, device, training);
-    NDArray bias = causalBias(device).get(new NDIndex("{}:{}, :{}", start, start + t, start + t));
+    NDArray bias;
     if (cache != null && cache.isPadded()) {
-      // Left-padded batch: per-sample positions, and padding slots masked out as keys.
+      // Left-padded batch: per-sample positions, and padding slots masked out as keys. The
+      // arrays made here belong to the step's manager (that of the tokens), not the model's.
       NDManager scratch = tokens.getManager();
       NDArray index = cache.positions(scratch, start, t).toDevice(device, false);
+      NDArray positionWeight = ps.getValue(positionEmbedding, device, training);
       x = x.add(Embedding.embedding(index, positionWeight, SparseFormat.DENSE).singletonOrThrow());
-      bias = bias.add(cache.keyPaddingBias(scratch, start + t, MASKED).toDevice(device, false));
+      NDArray causal = causalBias(device).get(new NDIndex("{}:{}, :{}", start, start + t, start + t));
+      causal.attach(scratch);
+      bias = cache.keyPaddingBias(scratch, start + t, MASKED).toDevice(device, false).add(causal);
     } else {
-      x = x.add(positionWeight.get(new NDIndex("{}:{}", start, start + t)));
+      NDArray positions =
+          ps.getValue(positionEmbedding, device, training)
+              .get(new NDIndex("{}:{}", start, start + t));
+      x = x.add(positions);
+      bias = causalBias(device).get(new NDIndex("{}:{}, :{}", start, start + t, start + t));
     }
 
     NDList[] captured = {new NDList(), new NDList(), new NDList()};
