@@ -17,6 +17,7 @@ import picocli.CommandLine.ParseResult;
         QuickstartCommand.class,
         TrainCommand.class,
         ProfileCommand.class,
+        EvalCommand.class,
         ReportCommand.class,
         DataCommand.class,
         RenderCommand.class,

@@ -23,7 +23,8 @@ final class WorldRuns {
   /** A fresh trainer: tokenizers fitted on the run's data, parameters drawn from its seed. */
   static UnifiedTrainer trainer(TrainingConfig config) {
     WorldTrainingData data = data(config.seed());
-    WordTokenizer text = WordTokenizer.fit(data.vocabularyCorpus());
+    // Case kept: "A" (an option letter, what MMBench reads) is not "a" (an article).
+    WordTokenizer text = WordTokenizer.fit(data.vocabularyCorpus(), 1, false);
     PatchVqTokenizer image = PatchVqTrainer.defaults().withPatchSize(config.patchSize())
         .withCodebookSize(config.codebookSize()).withSeed(config.seed())
         .fit(data.tokenizerImages(TOKENIZER_IMAGES, config.seed()));

@@ -106,16 +106,31 @@ class CliTest {
     assertThat(size.err()).contains("multiple of 4");
   }
 
+  /** The main loop, tiny: world -> base -> baseline and AIA fine-tunes -> eval -> report. */
   @Test
-  void quickstartSelfCheckRunsEndToEnd() throws Exception {
-    Run run = aia("quickstart", "--out", tmp.resolve("qs").toString(), "--samples", "1");
+  void quickstartRunsTheWholeLoopEndToEnd() throws Exception {
+    Path out = tmp.resolve("qs");
+    Run run = aia("quickstart", "--out", out.toString(), "--preset", "tiny", "--base-steps", "12", "--tune-steps", "4",
+        "--limit", "4", "--samples", "1");
     assertThat(run.exit()).as(run.err()).isZero();
-    JsonNode check = JSON.readTree(tmp.resolve("qs/self-check.json").toFile());
-    assertThat(check.get("geneval_oracle_overall").asDouble()).isEqualTo(1.0);
-    assertThat(check.get("mmbench_truth_circular").asDouble()).isEqualTo(1.0);
-    assertThat(check.get("mmbench_always_a_circular").asDouble()).isLessThanOrEqualTo(0.30);
-    // A second run replaces its own outputs rather than failing on them.
-    assertThat(aia("quickstart", "--out", tmp.resolve("qs").toString(), "--samples", "1").exit()).isZero();
+    JsonNode summary = JSON.readTree(out.resolve("quickstart.json").toFile());
+    assertThat(summary.get("oracle_geneval").asDouble()).isEqualTo(1.0);
+    for (String arm : List.of("baseline", "aia")) {
+      assertThat(summary.at("/" + arm + "/geneval").asDouble()).isBetween(0.0, 1.0);
+      assertThat(summary.at("/" + arm + "/mmbench_circular").asDouble()).isBetween(0.0, 1.0);
+      JsonNode config = JSON.readTree(out.resolve(arm).resolve("config.json").toFile());
+      assertThat(config.get("initialized_from").asText()).contains(out.resolve("base").toString());
+      assertThat(config.at("/training/aia").asBoolean()).isEqualTo(arm.equals("aia"));
+    }
+    String html = Files.readString(out.resolve("report.html"));
+    assertThat(html).contains("eval-baseline").contains("eval-aia").contains("data:image/png;base64,");
+    assertThat(run.out()).contains("GenEval-style overall").contains("MMBench-style circular");
+
+    // A second run reuses the finished models and only evaluates again.
+    Run again = aia("quickstart", "--out", out.toString(), "--preset", "tiny", "--base-steps", "12", "--tune-steps", "4",
+        "--limit", "4", "--samples", "1");
+    assertThat(again.exit()).as(again.err()).isZero();
+    assertThat(again.out()).contains("reusing " + out.resolve("base"));
   }
 
   @Test
@@ -196,6 +211,78 @@ class CliTest {
     Run aiaFlag = aia("train", "--preset", "tiny", "--aia", "maybe", "--out", tmp.resolve("d").toString());
     assertThat(aiaFlag.err()).contains("--aia must be on or off");
     assertThat(tmp.resolve("b")).doesNotExist();
+  void evalWritesTheReportLayoutForATinyCheckpoint() throws Exception {
+    Path checkpoint = tmp.resolve("tiny");
+    Run train = aia("train", "--preset", "tiny", "--steps", "20", "--out", checkpoint.toString());
+    assertThat(train.exit()).as(train.err()).isZero();
+    Path out = tmp.resolve("eval");
+    Run eval = aia("eval", "--checkpoint", checkpoint.toString(), "--benchmarks", "geneval,mmbench",
+        "--out", out.toString(), "--limit", "6", "--batch", "4");
+    assertThat(eval.exit()).as(eval.err()).isZero();
+
+    JsonNode summary = JSON.readTree(out.resolve("summary.json").toFile());
+    assertThat(summary.get("checkpoint").asText()).isEqualTo(checkpoint.toAbsolutePath().toString());
+    assertThat(summary.get("checkpoint_step").asInt()).isEqualTo(20);
+    assertThat(summary.at("/checkpoint_config/format").asText()).isEqualTo("aia4j-checkpoint");
+    JsonNode settings = summary.get("settings");
+    assertThat(settings.get("cfg").asDouble()).isEqualTo(2.0);
+    assertThat(settings.get("temperature").asDouble()).isEqualTo(1.0);
+    assertThat(settings.get("top_k").asInt()).isZero();
+    assertThat(settings.get("seed").asLong()).isZero();
+    assertThat(settings.get("samples").asInt()).isEqualTo(4);
+    assertThat(settings.get("batch").asInt()).isEqualTo(4);
+    assertThat(settings.get("limit").asInt()).isEqualTo(6);
+    assertThat(settings.get("backend").asText()).isEqualTo("djl");
+
+    JsonNode geneval = summary.get("geneval");
+    assertThat(geneval.get("overall").asDouble()).isBetween(0.0, 1.0);
+    assertThat(geneval.get("tasks").size()).isPositive();
+    geneval.get("tasks").forEach(v -> assertThat(v.asDouble()).isBetween(0.0, 1.0));
+    assertThat(geneval.get("images").asInt()).isEqualTo(24);
+    assertThat(out.resolve("geneval/images/00000/samples/0003.png")).exists();
+    assertThat(out.resolve("geneval/images/00005/metadata.jsonl")).exists();
+    assertThat(out.resolve("geneval/images/00006")).doesNotExist();
+    assertThat(out.resolve("geneval/results.jsonl")).exists();
+    assertThat(out.resolve("geneval/summary.json")).exists();
+
+    JsonNode mmbench = summary.get("mmbench");
+    assertThat(mmbench.get("overall").asDouble()).isBetween(0.0, 1.0);
+    assertThat(mmbench.get("vanilla").asDouble()).isBetween(0.0, 1.0).isGreaterThanOrEqualTo(mmbench.get("overall").asDouble());
+    assertThat(mmbench.get("questions").asInt()).isEqualTo(6);
+    mmbench.get("categories").forEach(v -> assertThat(v.asDouble()).isBetween(0.0, 1.0));
+    assertThat(out.resolve("mmbench/predictions.tsv")).exists();
+    assertThat(out.resolve("mmbench/summary.json")).exists();
+
+    for (String task : List.of("und", "gen")) {
+      JsonNode curve = summary.at("/interaction/" + task);
+      assertThat(curve.get("mean")).as(task).hasSize(2);
+      assertThat(curve.get("std")).hasSize(2);
+      assertThat(curve.get("samples").asInt()).isEqualTo(128);
+      curve.get("mean").forEach(v -> assertThat(v.asDouble()).isBetween(0.0, 1.0));
+    }
+    assertThat(summary.at("/seconds/total").asDouble()).isPositive();
+    assertThat(summary.at("/seconds/geneval").asDouble()).isPositive();
+
+    Run unknown = aia("eval", "--checkpoint", checkpoint.toString(), "--benchmarks", "geneval,pope",
+        "--out", tmp.resolve("e2").toString());
+    assertThat(unknown.exit()).isEqualTo(1);
+    assertThat(unknown.err()).contains("Unknown benchmark 'pope'").contains("geneval, mmbench").doesNotContain("\tat ");
+    assertThat(tmp.resolve("e2")).doesNotExist();
+
+    Run notACheckpoint = aia("eval", "--checkpoint", tmp.toString(), "--out", tmp.resolve("e3").toString());
+    assertThat(notACheckpoint.exit()).isEqualTo(1);
+    assertThat(notACheckpoint.err()).contains("not an aia4j checkpoint").doesNotContain("\tat ");
+
+    Path foreign = Files.createDirectories(tmp.resolve("foreign"));
+    Files.writeString(foreign.resolve("config.json"), "{\"format\": \"onnx-export\"}");
+    org.aia4j.api.checkpoint.Manifest.write(foreign);
+    Run other = aia("eval", "--checkpoint", foreign.toString(), "--out", tmp.resolve("e4").toString());
+    assertThat(other.exit()).isEqualTo(1);
+    assertThat(other.err()).contains("format is 'onnx-export'");
+
+    Run backend = aia("eval", "--checkpoint", checkpoint.toString(), "--backend", "tpu", "--out", tmp.resolve("e5").toString());
+    assertThat(backend.exit()).isEqualTo(1);
+    assertThat(backend.err()).contains("Unknown backend 'tpu'").contains("djl");
   }
 
   @Test

@@ -79,6 +79,7 @@ public final class WordTokenizer implements TextTokenizer {
   private final List<String> vocabulary;
   private final Map<String, Integer> ids;
   private final Provenance provenance;
+  private final boolean lowercase;
 
   /**
    * @param vocabulary {@value #UNKNOWN} first, then distinct normalised tokens (each one token
@@ -87,6 +88,19 @@ public final class WordTokenizer implements TextTokenizer {
    * @throws IllegalArgumentException on any other vocabulary
    */
   public WordTokenizer(List<String> vocabulary, Provenance provenance) {
+    this(vocabulary, provenance, true);
+  }
+
+  /**
+   * @param vocabulary {@value #UNKNOWN} first, then distinct normalised tokens
+   * @param provenance how it was fitted
+   * @param lowercase whether text is lower-cased before splitting; a case-preserving vocabulary
+   *     keeps "A" (an option letter) apart from "a" (an article), which MMBench's answer
+   *     extraction needs, since it reads upper-case letters only
+   * @throws IllegalArgumentException on any other vocabulary
+   */
+  public WordTokenizer(List<String> vocabulary, Provenance provenance, boolean lowercase) {
+    this.lowercase = lowercase;
     if (vocabulary.isEmpty() || !UNKNOWN.equals(vocabulary.get(UNKNOWN_ID))) {
       throw new IllegalArgumentException(
           "A vocabulary starts with " + UNKNOWN + " (id " + UNKNOWN_ID + "), got "
@@ -95,7 +109,7 @@ public final class WordTokenizer implements TextTokenizer {
     Map<String, Integer> index = new HashMap<>();
     for (int id = 0; id < vocabulary.size(); id++) {
       String token = vocabulary.get(id);
-      if (id > UNKNOWN_ID && !List.of(Objects.requireNonNullElse(token, "")).equals(tokens(token))) {
+      if (id > UNKNOWN_ID && !List.of(Objects.requireNonNullElse(token, "")).equals(tokens(token, lowercase))) {
         throw new IllegalArgumentException(
             "Vocabulary entry " + id + " '" + token + "' is not one normalised token");
       }
@@ -124,6 +138,15 @@ public final class WordTokenizer implements TextTokenizer {
    * @return the tokenizer
    */
   public static WordTokenizer fit(Iterable<String> corpus, int minFrequency) {
+    return fit(corpus, minFrequency, true);
+  }
+
+  /**
+   * Like {@link #fit(Iterable, int)}, choosing whether text is lower-cased.
+   *
+   * @param lowercase false keeps case, so "A" and "a" are different tokens
+   */
+  public static WordTokenizer fit(Iterable<String> corpus, int minFrequency, boolean lowercase) {
     if (minFrequency < 1) {
       throw new IllegalArgumentException("minFrequency must be at least 1, got " + minFrequency);
     }
@@ -131,7 +154,7 @@ public final class WordTokenizer implements TextTokenizer {
     long documents = 0;
     long total = 0;
     for (String text : corpus) {
-      for (String token : tokens(text)) {
+      for (String token : tokens(text, lowercase)) {
         counts.merge(token, 1L, Long::sum);
         total++;
       }
@@ -145,7 +168,7 @@ public final class WordTokenizer implements TextTokenizer {
             Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
                 .thenComparing(Map.Entry.comparingByKey()))
         .forEach(e -> vocabulary.add(e.getKey()));
-    return new WordTokenizer(vocabulary, new Provenance(minFrequency, documents, total));
+    return new WordTokenizer(vocabulary, new Provenance(minFrequency, documents, total), lowercase);
   }
 
   /**
@@ -153,11 +176,20 @@ public final class WordTokenizer implements TextTokenizer {
    * @return its normalised tokens: lower-cased words and single punctuation marks
    */
   public static List<String> tokens(String text) {
+    return tokens(text, true);
+  }
+
+  /**
+   * @param text any text, or null (no tokens)
+   * @param lowercase whether to lower-case first
+   * @return its words and single punctuation marks
+   */
+  public static List<String> tokens(String text, boolean lowercase) {
     List<String> tokens = new ArrayList<>();
     if (text == null) {
       return tokens;
     }
-    Matcher matcher = TOKEN.matcher(text.toLowerCase(Locale.ROOT));
+    Matcher matcher = TOKEN.matcher(lowercase ? text.toLowerCase(Locale.ROOT) : text);
     while (matcher.find()) {
       tokens.add(matcher.group());
     }
@@ -214,6 +246,11 @@ public final class WordTokenizer implements TextTokenizer {
     return vocabulary;
   }
 
+  /** @return whether text is lower-cased before it is split */
+  public boolean lowercase() {
+    return lowercase;
+  }
+
   /** @return how this vocabulary was fitted */
   public Provenance provenance() {
     return provenance;
@@ -221,7 +258,7 @@ public final class WordTokenizer implements TextTokenizer {
 
   @Override
   public int[] encode(String text) {
-    List<String> tokens = tokens(text);
+    List<String> tokens = tokens(text, lowercase);
     int[] out = new int[tokens.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = ids.getOrDefault(tokens.get(i), UNKNOWN_ID);
@@ -258,15 +295,15 @@ public final class WordTokenizer implements TextTokenizer {
   }
 
   /**
-   * Writes {@value #FILE_NAME}: {@code kind}, {@code version}, {@code lowercase} (always true in
-   * version 1), {@code unknownToken}, {@code provenance} ({@code minFrequency}, {@code
+   * Writes {@value #FILE_NAME}: {@code kind}, {@code version}, {@code lowercase} (true when
+   * missing), {@code unknownToken}, {@code provenance} ({@code minFrequency}, {@code
    * documents}, {@code tokens}) and {@code vocabulary}, the tokens in id order. Atomic: a
    * temporary file renamed over the old one.
    */
   @Override
   public void save(Path dir) throws IOException {
     ObjectNode root = TokenizerFile.header(KIND, VERSION);
-    root.put("lowercase", true);
+    root.put("lowercase", lowercase);
     root.put("unknownToken", UNKNOWN);
     ObjectNode made = root.putObject("provenance");
     made.put("minFrequency", provenance.minFrequency());
@@ -300,7 +337,7 @@ public final class WordTokenizer implements TextTokenizer {
             made.path("documents").asLong(),
             made.path("tokens").asLong());
     try {
-      return new WordTokenizer(vocabulary, provenance);
+      return new WordTokenizer(vocabulary, provenance, file.optional("lowercase").asBoolean(true));
     } catch (IllegalArgumentException e) {
       throw file.shape(e.getMessage());
     }

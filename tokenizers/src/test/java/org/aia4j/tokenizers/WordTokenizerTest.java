@@ -94,4 +94,17 @@ class WordTokenizerTest {
         .hasMessage("Vocabulary entry 1 'Red cube' is not one normalised token");
     assertThatThrownBy(() -> WordTokenizer.fit(CORPUS, 0)).hasMessageContaining("at least 1");
   }
+
+  @Test
+  void aCasePreservingVocabularyKeepsOptionLettersApartFromArticlesAndSurvivesSaving(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    WordTokenizer cased = WordTokenizer.fit(List.of("Is there a circle? A. yes B. no", "A"), 1, false);
+    assertThat(cased.id("A")).isNotEqualTo(cased.id("a"));
+    assertThat(cased.decode(cased.encode("A"))).isEqualTo("A");
+    assertThat(words.decode(words.encode("A"))).isEqualTo("a");
+    cased.save(dir);
+    WordTokenizer back = (WordTokenizer) new WordTokenizerProvider().load(dir);
+    assertThat(back.lowercase()).isFalse();
+    assertThat(back.encode("Is there a circle? A")).containsExactly(cased.encode("Is there a circle? A"));
+  }
 }

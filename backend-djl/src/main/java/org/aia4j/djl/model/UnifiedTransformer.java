@@ -147,6 +147,10 @@ public final class UnifiedTransformer extends AbstractBlock {
    * {@link KvCache#length()} already cached, appends their keys and values to the cache and
    * returns their logits. The first call feeds the prompt. Inference only (no gradient).
    *
+   * <p>Prompts of different lengths go in one batch left-padded, with a cache that knows each
+   * sample's padding ({@link KvCache#KvCache(NDManager, int, int[])}): padding slots are masked as
+   * keys and positions count from each sample's first real token.
+   *
    * @param ps the parameter store
    * @param tokens {@code (B, T)} the new ids; {@code cache.length() + T <= maxLength}
    * @param cache the cache, updated in place
@@ -158,6 +162,11 @@ public final class UnifiedTransformer extends AbstractBlock {
     if (cache.layers() != layers.size()) {
       throw new IllegalArgumentException(
           "The cache has " + cache.layers() + " layers, the model " + layers.size());
+    }
+    long batch = tokens.getShape().get(0);
+    if (cache.batchSize() >= 0 && cache.batchSize() != batch) {
+      throw new IllegalArgumentException(
+          "The cache was padded for " + cache.batchSize() + " sequences, got a batch of " + batch);
     }
     ForwardOutput out = run(ps, tokens, false, capture, cache);
     cache.advance((int) tokens.getShape().get(1));
@@ -186,11 +195,24 @@ public final class UnifiedTransformer extends AbstractBlock {
         Embedding.embedding(
                 tokens, ps.getValue(tokenEmbedding, device, training), SparseFormat.DENSE)
             .singletonOrThrow();
-    NDArray positions =
-        ps.getValue(positionEmbedding, device, training)
-            .get(new NDIndex("{}:{}", start, start + t));
-    x = x.add(positions);
-    NDArray bias = causalBias(device).get(new NDIndex("{}:{}, :{}", start, start + t, start + t));
+    NDArray bias;
+    if (cache != null && cache.isPadded()) {
+      // Left-padded batch: per-sample positions, and padding slots masked out as keys. The
+      // arrays made here belong to the step's manager (that of the tokens), not the model's.
+      NDManager scratch = tokens.getManager();
+      NDArray index = cache.positions(scratch, start, t).toDevice(device, false);
+      NDArray positionWeight = ps.getValue(positionEmbedding, device, training);
+      x = x.add(Embedding.embedding(index, positionWeight, SparseFormat.DENSE).singletonOrThrow());
+      NDArray causal = causalBias(device).get(new NDIndex("{}:{}, :{}", start, start + t, start + t));
+      causal.attach(scratch);
+      bias = cache.keyPaddingBias(scratch, start + t, MASKED).toDevice(device, false).add(causal);
+    } else {
+      NDArray positions =
+          ps.getValue(positionEmbedding, device, training)
+              .get(new NDIndex("{}:{}", start, start + t));
+      x = x.add(positions);
+      bias = causalBias(device).get(new NDIndex("{}:{}, :{}", start, start + t, start + t));
+    }
 
     NDList[] captured = {new NDList(), new NDList(), new NDList()};
     for (int i = 0; i < layers.size(); i++) {

@@ -12,7 +12,7 @@ import org.aia4j.tokenizers.WordTokenizer;
 /** The embedded world with fitted tokenizers: what the cli wires up for aia train. */
 final class WorldFixture {
   static final WorldTrainingData DATA = new WorldTrainingData(WorldSpec.standard(), 11);
-  static final TextTokenizer TEXT = WordTokenizer.fit(DATA.vocabularyCorpus());
+  static final TextTokenizer TEXT = WordTokenizer.fit(DATA.vocabularyCorpus(), 1, false);
   static final ImageTokenizer IMAGE =
       PatchVqTrainer.defaults().withPatchSize(8).withCodebookSize(64).fit(DATA.tokenizerImages(400, 3));
   static final JsonNode PAPER = StageSchedule.paperDefault().toJson();

@@ -1,0 +1,96 @@
+package org.aia4j.djl.infer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.util.List;
+import org.aia4j.djl.model.Capture;
+import org.aia4j.djl.model.KvCache;
+import org.aia4j.djl.model.UnifiedTransformer;
+import org.aia4j.djl.sequence.TokenLayout;
+
+/**
+ * Decodes a batch with a KV cache: the prefixes are left-padded to the longest and fed in one
+ * forward, then each step feeds one token per row. Padding slots are masked as keys and positions
+ * count from each row's first real token ({@link KvCache#KvCache(NDManager, int, int[])}), so a
+ * row's logits do not depend on the other rows.
+ */
+final class CachedDecoding implements Decoding {
+  private final UnifiedTransformer model;
+  private final NDManager manager;
+  private final ParameterStore ps;
+  private KvCache cache;
+  private int rows;
+
+  CachedDecoding(UnifiedTransformer model, NDManager parent) {
+    this.model = model;
+    this.manager = parent.newSubManager();
+    this.ps = new ParameterStore(manager, false);
+  }
+
+  @Override
+  public float[][] start(List<int[]> prefixes) {
+    if (cache != null) {
+      throw new IllegalStateException("start may be called once");
+    }
+    rows = prefixes.size();
+    int longest = prefixes.stream().mapToInt(p -> p.length).max().orElseThrow();
+    int[] padding = new int[rows];
+    long[] ids = new long[rows * longest];
+    for (int b = 0; b < rows; b++) {
+      int[] prefix = prefixes.get(b);
+      padding[b] = longest - prefix.length;
+      for (int i = 0; i < prefix.length; i++) {
+        ids[b * longest + padding[b] + i] = prefix[i];
+      }
+      for (int i = 0; i < padding[b]; i++) {
+        ids[b * longest + i] = TokenLayout.PAD;
+      }
+    }
+    cache = new KvCache(manager, model.config().layers(), padding);
+    return feed(ids, longest);
+  }
+
+  @Override
+  public float[][] next(int[] tokens) {
+    if (cache == null) {
+      throw new IllegalStateException("call start first");
+    }
+    if (tokens.length != rows) {
+      throw new IllegalArgumentException("Expected " + rows + " tokens, got " + tokens.length);
+    }
+    long[] ids = new long[rows];
+    for (int b = 0; b < rows; b++) {
+      ids[b] = tokens[b];
+    }
+    return feed(ids, 1);
+  }
+
+  private float[][] feed(long[] ids, int length) {
+    try (NDManager step = manager.newSubManager()) {
+      NDArray tokens = step.create(ids, new Shape(rows, length));
+      NDArray logits = model.forward(ps, tokens, cache, Capture.NONE).logits();
+      float[] last = logits.get(new NDIndex(":, -1, :")).toFloatArray();
+      return split(last, rows);
+    }
+  }
+
+  static float[][] split(float[] flat, int rows) {
+    int v = flat.length / rows;
+    float[][] out = new float[rows][v];
+    for (int b = 0; b < rows; b++) {
+      System.arraycopy(flat, b * v, out[b], 0, v);
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    if (cache != null) {
+      cache.close();
+    }
+    manager.close();
+  }
+}

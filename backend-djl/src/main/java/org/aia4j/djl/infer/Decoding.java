@@ -1,0 +1,38 @@
+package org.aia4j.djl.infer;
+
+import java.util.List;
+
+/**
+ * A batch of sequences decoded one token at a time: feed the prefixes, then one token per row per
+ * step, and read each row's next-token logits. {@link CachedDecoding} is the fast one (KV cache,
+ * all rows in one forward); {@link RecomputedDecoding} recomputes every row alone and is the
+ * reference the tests hold the cached one to.
+ */
+interface Decoding extends AutoCloseable {
+
+  /**
+   * Feeds the prefixes, one per row; may be called once.
+   *
+   * @param prefixes the rows' token ids, of any lengths {@code >= 1}
+   * @return per row, the logits of the token after its prefix, {@code [rows][vocabulary]}
+   */
+  float[][] start(List<int[]> prefixes);
+
+  /**
+   * Appends one token to every row.
+   *
+   * @param tokens one id per row (rows that are finished may be fed anything, e.g. {@code <pad>})
+   * @return per row, the logits of the token after it
+   */
+  float[][] next(int[] tokens);
+
+  /** Releases native memory. */
+  @Override
+  void close();
+
+  /** Makes a decoding for a batch. */
+  @FunctionalInterface
+  interface Factory {
+    Decoding open();
+  }
+}
