@@ -211,6 +211,9 @@ class CliTest {
     Run aiaFlag = aia("train", "--preset", "tiny", "--aia", "maybe", "--out", tmp.resolve("d").toString());
     assertThat(aiaFlag.err()).contains("--aia must be on or off");
     assertThat(tmp.resolve("b")).doesNotExist();
+  }
+
+  @Test
   void evalWritesTheReportLayoutForATinyCheckpoint() throws Exception {
     Path checkpoint = tmp.resolve("tiny");
     Run train = aia("train", "--preset", "tiny", "--steps", "20", "--out", checkpoint.toString());
