@@ -239,7 +239,6 @@ public final class Checkpoint {
     UnifiedTrainer trainer = new UnifiedTrainer(config, data, text, image);
     try {
       ModelWeights.load(trainer.model(), trainer.manager(), base.resolve(MODEL));
-      trainer.optimizer().reloadWeights();
       trainer.setInitializedFrom(base.toAbsolutePath() + " (step " + info.step() + ", model.safetensors sha256 "
           + Manifest.read(base).digests().get(MODEL) + ")");
       return trainer;

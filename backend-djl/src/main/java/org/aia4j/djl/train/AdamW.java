@@ -1,6 +1,9 @@
 package org.aia4j.djl.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,27 +11,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * AdamW (Loshchilov and Hutter) with global gradient-norm clipping, keeping its state in plain
- * Java arrays.
+ * AdamW (Loshchilov and Hutter) with global gradient-norm clipping, as PyTorch's
+ * {@code torch.optim.AdamW} computes it, on the engine's own kernels and in place.
  *
  * <p>Why not DJL's optimizer: its moment estimates are private, so a run could not be resumed
- * exactly; here the state (moments, master weights, step) is saved in the checkpoint and a
- * resumed run continues bit for bit. The arithmetic runs in float32 like PyTorch's AdamW, and the
- * model is small enough (about a million parameters) that one pass over the arrays per step costs
- * a few milliseconds.
+ * exactly; here the moments are arrays this class owns, saved in the checkpoint, and a resumed
+ * run continues bit for bit. Parameters are only ever changed in place: replacing a parameter's
+ * storage every step (as {@code NDArray.set(float[])} does) is both slower and fragile.
  */
-public final class AdamW {
+public final class AdamW implements AutoCloseable {
   /** PyTorch's defaults. */
   public static final double BETA1 = 0.9;
   public static final double BETA2 = 0.999;
   public static final double EPSILON = 1e-8;
 
   private final Map<String, Parameter> parameters;
-  private final Map<String, float[]> weights = new LinkedHashMap<>();
-  private final Map<String, float[]> firstMoment = new LinkedHashMap<>();
-  private final Map<String, float[]> secondMoment = new LinkedHashMap<>();
+  private final NDManager manager;
+  private final Map<String, NDArray> firstMoment = new LinkedHashMap<>();
+  private final Map<String, NDArray> secondMoment = new LinkedHashMap<>();
   private final double weightDecay;
   private long step;
+  private List<String> lastNonFinite = List.of();
 
   /**
    * @param parameters the model's parameters by name (initialised)
@@ -37,107 +40,122 @@ public final class AdamW {
   public AdamW(Map<String, Parameter> parameters, double weightDecay) {
     this.parameters = parameters;
     this.weightDecay = weightDecay;
+    NDManager owner = parameters.values().iterator().next().getArray().getManager();
+    this.manager = owner.newSubManager();
     for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
-      float[] w = e.getValue().getArray().toFloatArray();
-      weights.put(e.getKey(), w);
-      firstMoment.put(e.getKey(), new float[w.length]);
-      secondMoment.put(e.getKey(), new float[w.length]);
+      Shape shape = e.getValue().getArray().getShape();
+      firstMoment.put(e.getKey(), manager.zeros(shape));
+      secondMoment.put(e.getKey(), manager.zeros(shape));
     }
   }
 
-  /** Updates taken so far. */
+  /** Updates taken so far (skipped ones included). */
   public long step() {
     return step;
   }
 
-  /**
-   * Clips the gradients to a global norm of {@code clipNorm}, takes one AdamW step at
-   * {@code learningRate}, writes the new weights into the model and zeroes the gradients.
-   *
-   * @return the global gradient norm before clipping
-   */
-  public double update(double learningRate, double clipNorm) {
-    List<float[]> grads = new ArrayList<>(parameters.size());
-    double sumSq = 0;
-    for (Parameter p : parameters.values()) {
-      try (NDArray gradient = p.getArray().getGradient()) {
-        float[] g = gradient.toFloatArray();
-        for (float x : g) {
-          sumSq += (double) x * x;
-        }
-        grads.add(g);
-        gradient.subi(gradient);
-      }
-    }
-    double norm = Math.sqrt(sumSq);
-    float scale = norm > clipNorm ? (float) (clipNorm / (norm + 1e-6)) : 1f;
-    step++;
-    float b1 = (float) BETA1;
-    float b2 = (float) BETA2;
-    float biasCorrection1 = (float) (1 - Math.pow(BETA1, step));
-    float biasCorrection2 = (float) Math.sqrt(1 - Math.pow(BETA2, step));
-    float lr = (float) learningRate;
-    float stepSize = lr / biasCorrection1;
-    float eps = (float) EPSILON;
-    int index = 0;
-    for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
-      float[] g = grads.get(index++);
-      float[] w = weights.get(e.getKey());
-      float[] m = firstMoment.get(e.getKey());
-      float[] v = secondMoment.get(e.getKey());
-      float decay = e.getValue().getArray().getShape().dimension() >= 2 ? (float) (1 - learningRate * weightDecay) : 1f;
-      for (int i = 0; i < w.length; i++) {
-        float gi = g[i] * scale;
-        m[i] = b1 * m[i] + (1 - b1) * gi;
-        v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-        w[i] = w[i] * decay - stepSize * m[i] / ((float) Math.sqrt(v[i]) / biasCorrection2 + eps);
-      }
-      e.getValue().getArray().set(w);
-    }
-    return norm;
+  /** Parameters whose gradient was not finite in the last {@link #update} (which was then skipped). */
+  public List<String> lastNonFinite() {
+    return lastNonFinite;
   }
 
-  /** Re-reads the master weights from the model after its parameters were replaced (fine-tuning). */
-  public void reloadWeights() {
-    for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
-      float[] w = e.getValue().getArray().toFloatArray();
-      System.arraycopy(w, 0, weights.get(e.getKey()), 0, w.length);
+  /**
+   * Clips the gradients to a global norm of {@code clipNorm}, takes one AdamW step at
+   * {@code learningRate} and zeroes the gradients.
+   *
+   * @return the global gradient norm before clipping, or NaN if a gradient was not finite: then
+   *     the weights and moments are left as they were (see {@link #lastNonFinite()}), as
+   *     mixed-precision trainers skip a step on overflow, and the step still counts
+   */
+  public double update(double learningRate, double clipNorm) {
+    try (NDManager scope = manager.newSubManager()) {
+      Map<String, NDArray> gradients = new LinkedHashMap<>();
+      List<String> nonFinite = new ArrayList<>();
+      double sumSq = 0;
+      for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
+        NDArray gradient = e.getValue().getArray().getGradient();
+        gradient.attach(scope);
+        double sq = gradient.square().sum().getFloat();
+        if (!Double.isFinite(sq)) {
+          nonFinite.add(e.getKey());
+        }
+        sumSq += sq;
+        gradients.put(e.getKey(), gradient);
+      }
+      lastNonFinite = List.copyOf(nonFinite);
+      step++;
+      if (!nonFinite.isEmpty()) {
+        // A fill, not a product: inf * 0 would leave NaN behind.
+        gradients.values().forEach(g -> g.set(new NDIndex("..."), 0f));
+        return Double.NaN;
+      }
+      double norm = Math.sqrt(sumSq);
+      double scale = norm > clipNorm ? clipNorm / (norm + 1e-6) : 1.0;
+      double biasCorrection1 = 1 - Math.pow(BETA1, step);
+      double biasCorrection2 = Math.sqrt(1 - Math.pow(BETA2, step));
+      float stepSize = (float) (learningRate / biasCorrection1);
+      for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
+        NDArray weight = e.getValue().getArray();
+        NDArray m = firstMoment.get(e.getKey());
+        NDArray v = secondMoment.get(e.getKey());
+        NDArray g = gradients.get(e.getKey());
+        // Temporaries of ops on long-lived arrays land in this step's scope, not in their managers.
+        weight.tempAttach(scope);
+        m.tempAttach(scope);
+        v.tempAttach(scope);
+        NDArray clipped = scale == 1.0 ? g : g.mul((float) scale);
+        if (weight.getShape().dimension() >= 2 && weightDecay > 0) {
+          weight.muli((float) (1 - learningRate * weightDecay));
+        }
+        m.muli((float) BETA1).addi(clipped.mul((float) (1 - BETA1)));
+        v.muli((float) BETA2).addi(clipped.square().mul((float) (1 - BETA2)));
+        NDArray denominator = v.sqrt().div((float) biasCorrection2).add((float) EPSILON);
+        weight.subi(m.div(denominator).mul(stepSize));
+        g.muli(0f);
+      }
+      return norm;
     }
   }
 
   /** The optimizer state as named float arrays, for the checkpoint. */
   public Map<String, float[]> state() {
     Map<String, float[]> state = new LinkedHashMap<>();
-    firstMoment.forEach((name, m) -> state.put("exp_avg." + name, m));
-    secondMoment.forEach((name, v) -> state.put("exp_avg_sq." + name, v));
+    firstMoment.forEach((name, m) -> state.put("exp_avg." + name, m.toFloatArray()));
+    secondMoment.forEach((name, v) -> state.put("exp_avg_sq." + name, v.toFloatArray()));
     state.put("step", new float[] {step});
     return state;
   }
 
   /**
-   * Restores the state saved by {@link #state()}; the model's weights must already be loaded.
+   * Restores the state saved by {@link #state()}.
    *
    * @throws IllegalArgumentException naming a missing or mis-sized entry
    */
   public void restore(Map<String, float[]> state) {
-    for (String name : parameters.keySet()) {
-      copy(state, "exp_avg." + name, firstMoment.get(name));
-      copy(state, "exp_avg_sq." + name, secondMoment.get(name));
-    }
-    reloadWeights();
     float[] saved = state.get("step");
     if (saved == null || saved.length != 1 || saved[0] < 0) {
       throw new IllegalArgumentException("optimizer state lacks a valid 'step'");
     }
+    for (String name : parameters.keySet()) {
+      replace(firstMoment, name, state, "exp_avg." + name);
+      replace(secondMoment, name, state, "exp_avg_sq." + name);
+    }
     step = (long) saved[0];
   }
 
-  private static void copy(Map<String, float[]> state, String key, float[] into) {
-    float[] saved = state.get(key);
-    if (saved == null || saved.length != into.length) {
+  private void replace(Map<String, NDArray> moments, String name, Map<String, float[]> state, String key) {
+    NDArray current = moments.get(name);
+    float[] values = state.get(key);
+    if (values == null || values.length != current.size()) {
       throw new IllegalArgumentException("optimizer state entry '" + key + "' is "
-          + (saved == null ? "missing" : "of length " + saved.length + ", expected " + into.length));
+          + (values == null ? "missing" : "of length " + values.length + ", expected " + current.size()));
     }
-    System.arraycopy(saved, 0, into, 0, into.length);
+    moments.put(name, manager.create(values, current.getShape()));
+    current.close();
+  }
+
+  @Override
+  public void close() {
+    manager.close();
   }
 }

@@ -57,6 +57,11 @@ public final class UnifiedTrainer implements AutoCloseable {
   private final List<StepRecord> history = new ArrayList<>();
   private InteractionPath interactionPath = InteractionPath.ATTENTION_MAPS;
   private String initializedFrom;
+  private int skippedInARow;
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UnifiedTrainer.class);
+  /** Consecutive skipped updates after which training stops. */
+  static final int MAX_SKIPPED_IN_A_ROW = 5;
 
   /**
    * How the interaction statistic is computed; both give the same values and gradients (tested in
@@ -264,6 +269,16 @@ public final class UnifiedTrainer implements AutoCloseable {
       collector.backward(loss);
     }
     double gradientNorm = optimizer.update(lr, config.clipNorm());
+    if (Double.isNaN(gradientNorm)) {
+      skippedInARow++;
+      LOG.warn("Step {}: non-finite gradients in {}; update skipped", step + 1, optimizer.lastNonFinite());
+      if (skippedInARow >= MAX_SKIPPED_IN_A_ROW) {
+        throw new IllegalStateException(skippedInARow + " steps in a row had non-finite gradients (last in "
+            + optimizer.lastNonFinite() + "); lower the learning rate");
+      }
+    } else {
+      skippedInARow = 0;
+    }
     double seconds = (System.nanoTime() - started) / 1e9;
     return new StepRecord(step + 1, lr, total, tokenLosses, interaction ? aiaLosses : null,
         interaction ? interactions : null, gradientNorm, tokens, seconds);
