@@ -56,10 +56,10 @@ final class QuickstartCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "0", description = "Seed of both runs (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--base-steps", defaultValue = "1800", description = "Steps of the shared base (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--base-steps", defaultValue = "2400", description = "Steps of the shared base (default: ${DEFAULT-VALUE}).")
   int baseSteps;
 
-  @Option(names = "--tune-steps", defaultValue = "400", description = "Steps of each fine-tune (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--tune-steps", defaultValue = "500", description = "Steps of each fine-tune (default: ${DEFAULT-VALUE}).")
   int tuneSteps;
 
   @Option(names = "--schedule", description = "AIA stage schedule JSON (default: the paper's, by relative depth).")

@@ -53,7 +53,7 @@ public record WorldDataOptions(double multipleChoice, double caption, double sho
 
   /** The documented default mix. */
   public static WorldDataOptions defaults() {
-    return new WorldDataOptions(0.4, 0.4, 0.2, 0.7, 0.3, true);
+    return new WorldDataOptions(0.5, 0.3, 0.2, 0.7, 0.3, true);
   }
 
   /** This mix with other understanding weights. */
