@@ -43,7 +43,7 @@ class AdamWTest {
       // Weights (2-D) also decay: w * (1 - lr * wd) first.
       float expectedW = (float) (1 * (1 - 0.01 * 0.1) - 0.01);
       assertThat(params.get("w").getArray().toFloatArray()).containsOnly(expectedW);
-      assertThat(params.get("b").getArray().toFloatArray()).containsOnly((float) (1 - 0.01), offset(1e-7f));
+      assertThat(params.get("b").getArray().toFloatArray()).containsOnly(new float[] {(float) (1 - 0.01), (float) (1 - 0.01)}, offset(1e-7f));
       assertThat(params.get("w").getArray().getGradient().toFloatArray()).containsOnly(0f);
       assertThat(adam.step()).isEqualTo(1);
     }
