@@ -74,10 +74,17 @@ final class QuickstartCommand implements Callable<Integer> {
   @Option(names = "--fresh", description = "Retrain everything instead of reusing finished runs in --out.")
   boolean fresh;
 
+  @Option(names = "--seeds", split = ",", description = "Repeat the whole loop for these seeds (OUT/seed-N each) "
+      + "and write the mean and spread to OUT/experiment.md.")
+  List<Long> seeds;
+
   private final ObjectMapper json = new ObjectMapper();
 
   @Override
   public Integer call() throws Exception {
+    if (seeds != null && !seeds.isEmpty()) {
+      return experiment();
+    }
     PrintWriter console = spec.commandLine().getOut();
     long started = System.nanoTime();
     Map<String, Object> timings = new LinkedHashMap<>();
@@ -148,6 +155,75 @@ final class QuickstartCommand implements Callable<Integer> {
         seconds(started) / 60);
     console.flush();
     return 0;
+  }
+
+  /** The loop once per seed, then mean and spread over seeds of every score, per arm. */
+  private int experiment() throws Exception {
+    List<Path> evals = new ArrayList<>();
+    Map<String, Map<String, List<Double>>> metrics = new LinkedHashMap<>();
+    for (long s : seeds) {
+      Path dir = out.resolve("seed-" + s);
+      List<String> args = new ArrayList<>(List.of("quickstart", "--out", dir.toString(), "--preset", preset, "--seed",
+          Long.toString(s), "--base-steps", Integer.toString(baseSteps), "--tune-steps", Integer.toString(tuneSteps),
+          "--limit", Integer.toString(limit), "--samples", Integer.toString(samples)));
+      if (schedule != null) {
+        args.addAll(List.of("--schedule", schedule.toString()));
+      }
+      if (fresh) {
+        args.add("--fresh");
+      }
+      run(args.toArray(String[]::new));
+      for (String arm : List.of("baseline", "aia")) {
+        Path eval = dir.resolve("eval-" + arm);
+        evals.add(eval);
+        JsonNode summary = json.readTree(eval.resolve("summary.json").toFile());
+        Map<String, List<Double>> armMetrics = metrics.computeIfAbsent(arm, a -> new LinkedHashMap<>());
+        collect(armMetrics, "GenEval-style overall", summary.at("/geneval/overall"));
+        summary.at("/geneval/tasks").fields().forEachRemaining(e -> collect(armMetrics, "  " + e.getKey(), e.getValue()));
+        collect(armMetrics, "MMBench-style circular", summary.at("/mmbench/overall"));
+        collect(armMetrics, "MMBench-style vanilla", summary.at("/mmbench/vanilla"));
+        summary.at("/mmbench/categories").fields().forEachRemaining(e -> collect(armMetrics, "  " + e.getKey(), e.getValue()));
+      }
+    }
+    List<String> args = new ArrayList<>(List.of("report"));
+    evals.forEach(e -> args.add(e.toString()));
+    args.addAll(List.of("--out", out.resolve("report.html").toString(), "--title",
+        "aia4j: AIA vs baseline over seeds " + seeds));
+    run(args.toArray(String[]::new));
+    StringBuilder md = new StringBuilder();
+    md.append("| metric | baseline | AIA | AIA - baseline |\n|---|---|---|---|\n");
+    for (String metric : metrics.get("baseline").keySet()) {
+      List<Double> b = metrics.get("baseline").get(metric);
+      List<Double> a = metrics.get("aia").getOrDefault(metric, List.of());
+      List<Double> diff = new ArrayList<>();
+      for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+        diff.add(a.get(i) - b.get(i));
+      }
+      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", metric.strip(), meanStd(b), meanStd(a), meanStd(diff)));
+    }
+    md.append(String.format(Locale.ROOT, "%nMean +- standard deviation over seeds %s (%s, base %d steps, fine-tunes %d steps "
+        + "each, default suites, %d images per GenEval prompt). Per-seed runs in seed-N/.%n", seeds, preset, baseSteps,
+        tuneSteps, samples));
+    org.aia4j.api.io.AtomicFiles.writeString(out.resolve("experiment.md"), md.toString());
+    JsonLines.writeJson(out.resolve("experiment.json"), metrics);
+    spec.commandLine().getOut().print(md);
+    spec.commandLine().getOut().flush();
+    return 0;
+  }
+
+  private static void collect(Map<String, List<Double>> into, String metric, JsonNode value) {
+    if (value != null && value.isNumber()) {
+      into.computeIfAbsent(metric, m -> new ArrayList<>()).add(value.asDouble());
+    }
+  }
+
+  private static String meanStd(List<Double> values) {
+    if (values.isEmpty()) {
+      return "-";
+    }
+    double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    double var = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / Math.max(1, values.size() - 1);
+    return String.format(Locale.ROOT, "%.3f +- %.3f", mean, Math.sqrt(var));
   }
 
   /** Oracle renders of the default GenEval-style suite, scored: proves the scorer before any model. */

@@ -40,7 +40,7 @@ import org.aia4j.evaluation.world.WorldSpec;
  *   <li>multiple choice: a question of {@link MmbenchGenerator#trainingOnly} (the evaluation's
  *       templates, categories equally likely), rotated by a random CircularEval rotation so answer
  *       letters are uniform; prompt {@link MmbenchQuestion#prompt()} exactly as the evaluation
- *       builds it, answer the option's text, then its letter ("blue (B)"), which MMBench's answer extraction reads as B;
+ *       builds it, answer the option's text ("blue"), which MMBench's answer extraction maps to its letter;
  *   <li>caption: one of {@link WorldCaption#PROMPTS}, answer {@link WorldCaption#of the caption};
  *   <li>short answer: a question of {@link DirectQuestions}.
  * </ul>
@@ -178,10 +178,11 @@ public final class WorldTrainingData implements TrainingData {
         question = CircularEval.rotate(question, random.nextInt(CircularEval.rotations(question)));
         scene = drawn.scene();
         prompt = question.prompt();
-        // The option's text, then its letter: the model first says what it sees (the skill the
-        // captions and short answers train), then copies the letter of the option that says the
-        // same. MMBench's extraction reads the letter (one option letter, among the last tokens).
-        answer = question.options().get(question.answer()) + " (" + question.answer() + ")";
+        // The option's text, not its letter: saying what it sees is the skill the captions and
+        // short answers train too, and MMBench's answer extraction maps a unique option text to
+        // its letter. Measured: a model trained to add the letter ("blue (B)") got the text right
+        // far more often than the letter, which it learnt to guess (circular 0.00 vs 0.50).
+        answer = question.options().get(question.answer());
       }
       case CAPTION -> {
         scene = sampler.sample();

@@ -47,8 +47,6 @@ public final class WorldVocabulary {
     }
     for (char letter = 'A'; letter <= 'Z'; letter++) {
       texts.add(String.valueOf(letter));
-      // Multiple-choice answers end in the letter in brackets: "blue (B)".
-      texts.add("(" + letter + ")");
     }
     // Captions: every combination in every slot, and the instructions.
     texts.addAll(WorldCaption.PROMPTS);

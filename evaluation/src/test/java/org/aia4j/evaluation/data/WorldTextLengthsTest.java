@@ -47,8 +47,8 @@ class WorldTextLengthsTest {
 
     // Captions: 8 tokens an object ("a red circle in row 1 column 3") and a comma between objects.
     assertThat(stats.get("understanding CAPTION")[3].getMax()).isEqualTo(4 * 8 + 3);
-    // The option's text (at most five words: "a red circle and cross"), then "(B)".
-    assertThat(stats.get("understanding MULTIPLE_CHOICE")[3].getMax()).isLessThanOrEqualTo(8);
+    // The option's text, at most five words.
+    assertThat(stats.get("understanding MULTIPLE_CHOICE")[3].getMax()).isLessThanOrEqualTo(5);
     assertThat(stats.get("understanding MULTIPLE_CHOICE")[1].getMax()).isLessThanOrEqualTo(60);
     assertThat(stats.get("understanding SHORT_ANSWER")[1].getMax()).isLessThanOrEqualTo(10);
     assertThat(stats.get("understanding SHORT_ANSWER")[3].getMax()).isLessThanOrEqualTo(4);
