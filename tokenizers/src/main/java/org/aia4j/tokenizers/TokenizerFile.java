@@ -11,14 +11,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.aia4j.api.io.AtomicFiles;
 
 /**
  * One tokenizer's JSON file in a checkpoint directory: written atomically, read back with a
@@ -84,19 +83,8 @@ final class TokenizerFile {
    * @return the written file
    */
   static Path writeAtomically(Path dir, String fileName, JsonNode json) throws IOException {
-    Files.createDirectories(dir);
     Path target = dir.resolve(fileName);
-    Path temp = Files.createTempFile(dir, fileName + ".", ".tmp");
-    try {
-      Files.writeString(temp, MAPPER.writer(PRINTER).writeValueAsString(json) + "\n");
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(temp);
-    }
+    AtomicFiles.writeString(target, MAPPER.writer(PRINTER).writeValueAsString(json) + "\n");
     return target;
   }
 
