@@ -36,7 +36,7 @@ public record ModelConfig(
   static {
     Map<String, ModelConfig> presets = new LinkedHashMap<>();
     // For tests: a forward and backward pass takes milliseconds.
-    presets.put("tiny", new ModelConfig(2, 32, 4, 64, 64, 64, 0));
+    presets.put("tiny", new ModelConfig(2, 32, 4, 64, 128, 64, 0));
     // For the quickstart (DESIGN section 6: 4 x 128, 4 heads, about 0.9 M parameters with a
     // vocabulary of a few hundred). The vocabulary comes from the tokenizers: withVocabSize.
     presets.put("small", new ModelConfig(4, 128, 4, 512, 256, 512, 0));

@@ -189,15 +189,15 @@ class DjlUnifiedModelTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Answer request 1")
         .hasMessageContaining("Expected a 32x32 image, got 40x40");
-    String longPrompt = String.join(" ", java.util.Collections.nCopies(80, "red"));
+    String longPrompt = String.join(" ", java.util.Collections.nCopies(140, "red"));
     assertThatThrownBy(() -> model.answer(List.of(new AnswerRequest(image(1), longPrompt, 4))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Answer request 0")
-        .hasMessageContaining("more than the model's maxLength of 64");
+        .hasMessageContaining("more than the model's maxLength of 128");
     assertThatThrownBy(() -> model.generate(List.of(new GenerationRequest(longPrompt, 1))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Generation request 0")
-        .hasMessageContaining("maxLength of 64");
+        .hasMessageContaining("maxLength of 128");
   }
 
   @Test
