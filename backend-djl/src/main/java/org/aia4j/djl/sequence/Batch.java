@@ -1,8 +1,6 @@
 package org.aia4j.djl.sequence;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import org.aia4j.api.model.Task;
 import org.aia4j.loss.InteractionSets;
