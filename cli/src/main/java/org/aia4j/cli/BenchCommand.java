@@ -1,5 +1,6 @@
 package org.aia4j.cli;
 
+import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -20,12 +21,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import ai.djl.ndarray.NDManager;
 import org.aia4j.api.io.AtomicDirectory;
 import org.aia4j.api.io.AtomicFiles;
 import org.aia4j.api.model.Task;
 import org.aia4j.djl.io.ModelWeights;
-import org.aia4j.djl.io.SafeTensors;
 import org.aia4j.djl.sequence.Batch;
 import org.aia4j.djl.sequence.BatchCollator;
 import org.aia4j.djl.sequence.TokenSequence;
@@ -34,6 +33,7 @@ import org.aia4j.djl.train.TaskMix;
 import org.aia4j.djl.train.TrainingConfig;
 import org.aia4j.djl.train.TrainingPresets;
 import org.aia4j.djl.train.UnifiedTrainer;
+import org.aia4j.inference.io.SafeTensors;
 import org.aia4j.loss.InteractionSets;
 import org.aia4j.loss.LayerTargets;
 import org.aia4j.loss.SequenceRoles;

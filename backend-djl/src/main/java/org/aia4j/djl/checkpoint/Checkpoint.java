@@ -23,13 +23,13 @@ import org.aia4j.api.io.AtomicDirectory;
 import org.aia4j.api.tokenizer.ImageTokenizer;
 import org.aia4j.api.tokenizer.TextTokenizer;
 import org.aia4j.djl.io.ModelWeights;
-import org.aia4j.djl.io.SafeTensors;
-import org.aia4j.djl.model.ModelConfig;
 import org.aia4j.djl.model.UnifiedTransformer;
-import org.aia4j.djl.sequence.TokenLayout;
 import org.aia4j.djl.train.StepRecord;
 import org.aia4j.djl.train.TrainingConfig;
 import org.aia4j.djl.train.UnifiedTrainer;
+import org.aia4j.inference.io.SafeTensors;
+import org.aia4j.inference.model.ModelConfig;
+import org.aia4j.inference.sequence.TokenLayout;
 
 /**
  * Writes and reads aia4j checkpoint directories.

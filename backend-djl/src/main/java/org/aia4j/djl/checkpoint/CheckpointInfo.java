@@ -1,8 +1,8 @@
 package org.aia4j.djl.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.aia4j.djl.model.ModelConfig;
 import org.aia4j.djl.train.TrainingConfig;
+import org.aia4j.inference.model.ModelConfig;
 
 /**
  * What a checkpoint's {@code config.json} says: enough to rebuild the model and to reproduce the

@@ -9,7 +9,8 @@ import java.util.List;
 import org.aia4j.djl.model.Capture;
 import org.aia4j.djl.model.KvCache;
 import org.aia4j.djl.model.UnifiedTransformer;
-import org.aia4j.djl.sequence.TokenLayout;
+import org.aia4j.inference.decode.Decoding;
+import org.aia4j.inference.sequence.TokenLayout;
 
 /**
  * Decodes a batch with a KV cache: the prefixes are left-padded to the longest and fed in one

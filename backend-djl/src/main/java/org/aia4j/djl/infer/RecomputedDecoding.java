@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.aia4j.djl.model.Capture;
 import org.aia4j.djl.model.UnifiedTransformer;
+import org.aia4j.inference.decode.Decoding;
 
 /**
  * The reference decoding: every step runs the full forward pass of each row alone over its whole

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.aia4j.djl.model.UnifiedTransformer;
+import org.aia4j.inference.io.SafeTensors;
 
 /**
  * Saves and loads a {@link UnifiedTransformer}'s parameters as safetensors, one F32 tensor per

@@ -9,6 +9,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
+import org.aia4j.inference.model.ModelConfig;
 
 /**
  * One pre-norm decoder layer: {@code x + attention(norm(x))}, then {@code x + mlp(norm(x))}.

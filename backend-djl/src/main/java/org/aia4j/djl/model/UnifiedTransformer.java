@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.aia4j.inference.model.ModelConfig;
 
 /**
  * The reference unified model (DESIGN section 4): one decoder-only transformer over the unified

@@ -2,12 +2,13 @@ package org.aia4j.djl.sequence;
 
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
-import java.util.Objects;
 import org.aia4j.api.data.GenerationSample;
 import org.aia4j.api.data.UnderstandingSample;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.tokenizer.ImageTokenizer;
 import org.aia4j.api.tokenizer.TextTokenizer;
+import org.aia4j.inference.sequence.Prompts;
+import org.aia4j.inference.sequence.TokenLayout;
 import org.aia4j.loss.TokenRole;
 
 /**
@@ -31,6 +32,7 @@ public final class SequenceBuilder {
   private final TokenLayout layout;
   private final TextTokenizer text;
   private final ImageTokenizer image;
+  private final Prompts prompts;
 
   /**
    * @param layout the unified vocabulary
@@ -39,18 +41,10 @@ public final class SequenceBuilder {
    * @throws IllegalArgumentException if the tokenizers' sizes differ from the layout's
    */
   public SequenceBuilder(TokenLayout layout, TextTokenizer text, ImageTokenizer image) {
-    this.layout = Objects.requireNonNull(layout, "layout");
-    this.text = Objects.requireNonNull(text, "text");
-    this.image = Objects.requireNonNull(image, "image");
-    if (!TokenLayout.of(text, image).equals(layout)) {
-      throw new IllegalArgumentException(
-          "The tokenizers (text vocabulary "
-              + text.vocabularySize()
-              + ", image codebook "
-              + image.codebookSize()
-              + ") do not match the layout "
-              + layout);
-    }
+    this.prompts = new Prompts(layout, text, image); // checks that the sizes match
+    this.layout = layout;
+    this.text = text;
+    this.image = image;
   }
 
   /** @return the unified vocabulary */
@@ -117,35 +111,19 @@ public final class SequenceBuilder {
     return seq.build(Task.GENERATION, boi, eoi, dropPrompt);
   }
 
-  /**
-   * @return what inference feeds before decoding an answer: {@code <bos> <boi> image <eoi> prompt
-   *     <answer>}
-   */
+  /** @return what inference feeds before decoding an answer ({@link Prompts#understandingPrefix}) */
   public int[] understandingPrefix(BufferedImage img, String prompt) {
-    Appender seq = new Appender();
-    seq.add(TokenLayout.BOS, TokenRole.BOS);
-    seq.add(TokenLayout.BOI, TokenRole.OTHER);
-    seq.add(layout.fromImage(image.encode(img)), TokenRole.IMAGE);
-    seq.add(TokenLayout.EOI, TokenRole.OTHER);
-    seq.add(layout.fromText(text.encode(prompt)), TokenRole.TEXT);
-    seq.add(TokenLayout.ANSWER, TokenRole.OTHER);
-    return seq.tokens();
+    return prompts.understandingPrefix(img, prompt);
   }
 
-  /**
-   * @param prompt the description, or null for the unconditional prefix of classifier-free
-   *     guidance
-   * @return what inference feeds before decoding {@link ImageTokenizer#tokensPerImage()} image
-   *     tokens: {@code <bos> prompt <boi>}, or {@code <bos> <boi>}
-   */
+  /** @return what inference feeds before decoding an image ({@link Prompts#generationPrefix}) */
   public int[] generationPrefix(String prompt) {
-    Appender seq = new Appender();
-    seq.add(TokenLayout.BOS, TokenRole.BOS);
-    if (prompt != null) {
-      seq.add(layout.fromText(text.encode(prompt)), TokenRole.TEXT);
-    }
-    seq.add(TokenLayout.BOI, TokenRole.OTHER);
-    return seq.tokens();
+    return prompts.generationPrefix(prompt);
+  }
+
+  /** @return the inference prefixes of this layout */
+  public Prompts prompts() {
+    return prompts;
   }
 
   private int[] checkedCodes(int[] codes) {

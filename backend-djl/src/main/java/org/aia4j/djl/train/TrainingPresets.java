@@ -3,7 +3,7 @@ package org.aia4j.djl.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.aia4j.djl.model.ModelConfig;
+import org.aia4j.inference.model.ModelConfig;
 
 /**
  * The named training set-ups. {@code tiny} trains in seconds (tests); {@code small} is the

@@ -10,6 +10,7 @@ import org.aia4j.api.model.GenerationRequest;
 import org.aia4j.api.model.SamplingSettings;
 import org.aia4j.evaluation.data.WorldTrainingData;
 import org.aia4j.evaluation.world.WorldSpec;
+import org.aia4j.inference.decode.Decoding;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 

@@ -11,6 +11,7 @@ import ai.djl.training.ParameterStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import org.aia4j.inference.model.ModelConfig;
 import org.junit.jupiter.api.Test;
 
 /**

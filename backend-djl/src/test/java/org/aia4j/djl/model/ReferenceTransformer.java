@@ -3,6 +3,7 @@ package org.aia4j.djl.model;
 import ai.djl.nn.Parameter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.aia4j.inference.model.ModelConfig;
 
 /**
  * The unified transformer written out in plain Java float64, from the documented parameter names

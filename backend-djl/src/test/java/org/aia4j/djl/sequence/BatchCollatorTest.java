@@ -10,6 +10,7 @@ import java.util.List;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.tokenizer.ImageTokenizer;
 import org.aia4j.api.tokenizer.TextTokenizer;
+import org.aia4j.inference.sequence.TokenLayout;
 import org.aia4j.loss.InteractionSets;
 import org.aia4j.loss.SequenceRoles;
 import org.aia4j.loss.TokenRole;

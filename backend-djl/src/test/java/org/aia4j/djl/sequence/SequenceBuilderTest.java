@@ -13,6 +13,7 @@ import org.aia4j.api.data.UnderstandingSample;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.tokenizer.ImageTokenizer;
 import org.aia4j.api.tokenizer.TextTokenizer;
+import org.aia4j.inference.sequence.TokenLayout;
 import org.junit.jupiter.api.Test;
 
 class SequenceBuilderTest {
@@ -23,6 +24,12 @@ class SequenceBuilderTest {
   private final ImageTokenizer image = FakeTokenizers.patches(10);
   private final TokenLayout layout = TokenLayout.of(text, image);
   private final SequenceBuilder builder = new SequenceBuilder(layout, text, image);
+
+  @Test
+  void paddingIsTheOtherRole() {
+    assertThat(TokenLayout.PAD).isZero();
+    assertThat(OTHER.code()).as("role arrays are padded with zeros, like token ids").isEqualTo(TokenLayout.PAD);
+  }
 
   @Test
   void understandingLayout() {

@@ -1,4 +1,4 @@
-package org.aia4j.djl.io;
+package org.aia4j.inference.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

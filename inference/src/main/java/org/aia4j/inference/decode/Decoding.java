@@ -1,14 +1,13 @@
-package org.aia4j.djl.infer;
+package org.aia4j.inference.decode;
 
 import java.util.List;
 
 /**
  * A batch of sequences decoded one token at a time: feed the prefixes, then one token per row per
- * step, and read each row's next-token logits. {@link CachedDecoding} is the fast one (KV cache,
- * all rows in one forward); {@link RecomputedDecoding} recomputes every row alone and is the
- * reference the tests hold the cached one to.
+ * step, and read each row's next-token logits. Each backend implements it over its own engine
+ * (a KV cache, all rows in one forward); {@link DecodingModel} drives it.
  */
-interface Decoding extends AutoCloseable {
+public interface Decoding extends AutoCloseable {
 
   /**
    * Feeds the prefixes, one per row; may be called once.

@@ -1,4 +1,4 @@
-package org.aia4j.djl.infer;
+package org.aia4j.inference.decode;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -10,7 +10,7 @@ import org.aia4j.api.model.SamplingSettings;
  * {@code topK > 0}, from a random generator seeded once per sequence. Disallowed ids (a mask) are
  * never picked.
  */
-final class TokenSampler {
+public final class TokenSampler {
   private final double temperature;
   private final int topK;
   private final SplittableRandom random;
@@ -19,7 +19,7 @@ final class TokenSampler {
    * @param settings temperature and top-k (the CFG weight is applied before, by the caller)
    * @param seed this sequence's seed
    */
-  TokenSampler(SamplingSettings settings, long seed) {
+  public TokenSampler(SamplingSettings settings, long seed) {
     this.temperature = settings.temperature();
     this.topK = settings.topK();
     this.random = new SplittableRandom(seed);
@@ -30,7 +30,7 @@ final class TokenSampler {
    * @param allowed which ids may be picked, or null for all; at least one must be allowed
    * @return the picked id
    */
-  int pick(float[] logits, boolean[] allowed) {
+  public int pick(float[] logits, boolean[] allowed) {
     int best = -1;
     for (int i = 0; i < logits.length; i++) {
       if ((allowed == null || allowed[i]) && (best < 0 || logits[i] > logits[best])) {
@@ -89,7 +89,7 @@ final class TokenSampler {
    * @param weight {@code w}: 0 gives the unconditional logits, 1 the conditional ones
    * @return the guided logits, a new array
    */
-  static float[] guide(float[] conditional, float[] unconditional, double weight) {
+  public static float[] guide(float[] conditional, float[] unconditional, double weight) {
     if (conditional.length != unconditional.length) {
       throw new IllegalArgumentException("Logit rows of different lengths: " + conditional.length
           + " and " + unconditional.length);

@@ -1,4 +1,4 @@
-package org.aia4j.djl.model;
+package org.aia4j.inference.model;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;

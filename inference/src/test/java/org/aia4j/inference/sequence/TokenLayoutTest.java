@@ -1,10 +1,9 @@
-package org.aia4j.djl.sequence;
+package org.aia4j.inference.sequence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.aia4j.loss.TokenRole;
 import org.junit.jupiter.api.Test;
 
 class TokenLayoutTest {
@@ -14,7 +13,6 @@ class TokenLayoutTest {
   @Test
   void specialsThenTextThenImage() {
     assertThat(TokenLayout.PAD).isZero();
-    assertThat(TokenRole.OTHER.code()).as("padding fills with zeros").isZero();
     assertThat(TokenLayout.specialId("<bos>")).isEqualTo(1);
     assertThat(TokenLayout.specialId("<eos>")).isEqualTo(2);
     assertThat(TokenLayout.specialId("<boi>")).isEqualTo(3);

@@ -1,4 +1,4 @@
-package org.aia4j.djl.io;
+package org.aia4j.inference.io;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;

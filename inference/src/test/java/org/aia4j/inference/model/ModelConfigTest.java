@@ -1,4 +1,4 @@
-package org.aia4j.djl.model;
+package org.aia4j.inference.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.aia4j.djl.sequence;
+package org.aia4j.inference.sequence;
 
 import java.util.Arrays;
 import java.util.List;
