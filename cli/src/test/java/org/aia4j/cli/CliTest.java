@@ -274,7 +274,7 @@ class CliTest {
 
     Run notACheckpoint = aia("eval", "--checkpoint", tmp.toString(), "--out", tmp.resolve("e3").toString());
     assertThat(notACheckpoint.exit()).isEqualTo(1);
-    assertThat(notACheckpoint.err()).contains("not an aia4j checkpoint").doesNotContain("\tat ");
+    assertThat(notACheckpoint.err()).contains("not an aia4j-checkpoint directory").doesNotContain("\tat ");
 
     Path foreign = Files.createDirectories(tmp.resolve("foreign"));
     Files.writeString(foreign.resolve("config.json"), "{\"format\": \"onnx-export\"}");

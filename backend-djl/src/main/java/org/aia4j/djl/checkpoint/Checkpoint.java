@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,8 +26,10 @@ import org.aia4j.djl.model.UnifiedTransformer;
 import org.aia4j.djl.train.StepRecord;
 import org.aia4j.djl.train.TrainingConfig;
 import org.aia4j.djl.train.UnifiedTrainer;
+import org.aia4j.inference.checkpoint.CheckpointFiles;
 import org.aia4j.inference.io.SafeTensors;
 import org.aia4j.inference.model.ModelConfig;
+import org.aia4j.inference.sequence.Prompts;
 import org.aia4j.inference.sequence.TokenLayout;
 
 /**
@@ -41,14 +42,14 @@ import org.aia4j.inference.sequence.TokenLayout;
  */
 public final class Checkpoint {
   /** The {@code format} field of {@code config.json}. */
-  public static final String FORMAT = "aia4j-checkpoint";
+  public static final String FORMAT = CheckpointFiles.FORMAT;
   /** The {@code version} this code writes and reads. */
-  public static final int VERSION = 1;
+  public static final int VERSION = CheckpointFiles.VERSION;
 
-  public static final String CONFIG = "config.json";
-  public static final String MODEL = "model.safetensors";
+  public static final String CONFIG = CheckpointFiles.CONFIG;
+  public static final String MODEL = CheckpointFiles.MODEL;
   public static final String OPTIMIZER = "optimizer.safetensors";
-  public static final String TOKENIZERS = "tokenizers";
+  public static final String TOKENIZERS = CheckpointFiles.TOKENIZERS;
   public static final String METRICS = "metrics.jsonl";
 
   static final ObjectMapper JSON = new ObjectMapper()
@@ -119,29 +120,8 @@ public final class Checkpoint {
    *     corrupted file
    */
   public static CheckpointInfo read(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      throw new NoSuchFileException(dir.toString(), null, "checkpoint directory is missing");
-    }
+    JsonNode root = CheckpointFiles.readConfig(dir, FORMAT, VERSION, "aia train");
     Path configFile = dir.resolve(CONFIG);
-    if (!Files.isRegularFile(configFile)) {
-      throw new NoSuchFileException(configFile.toString(), null,
-          "not an aia4j checkpoint (no " + CONFIG + "; make one with aia train)");
-    }
-    Manifest.verify(dir);
-    JsonNode root;
-    try {
-      root = JSON.readTree(Files.readString(configFile, StandardCharsets.UTF_8));
-    } catch (JsonProcessingException e) {
-      throw new IOException(configFile + ": not valid JSON: " + e.getOriginalMessage(), e);
-    }
-    if (!FORMAT.equals(root.path("format").asText())) {
-      throw new IOException(configFile + ": format is '" + root.path("format").asText()
-          + "', expected '" + FORMAT + "' (is this an ONNX export or another tool's checkpoint?)");
-    }
-    if (root.path("version").asInt() != VERSION) {
-      throw new IOException(configFile + ": checkpoint version " + root.path("version").asText()
-          + " is not supported; this aia4j reads version " + VERSION);
-    }
     try {
       return new CheckpointInfo(
           root.path("step").asLong(),
@@ -169,13 +149,10 @@ public final class Checkpoint {
   /** Loads a checkpoint's model and tokenizers for inference. */
   public static Loaded load(Path dir) throws IOException {
     CheckpointInfo info = read(dir);
-    ImageTokenizer image = Registries.imageTokenizers().get(info.imageTokenizer()).load(dir.resolve(TOKENIZERS));
-    TextTokenizer text = Registries.textTokenizers().get(info.textTokenizer()).load(dir.resolve(TOKENIZERS));
-    TokenLayout layout = TokenLayout.of(text, image);
-    if (layout.vocabularySize() != info.model().vocabSize()) {
-      throw new IOException(dir + ": the tokenizers give a vocabulary of " + layout.vocabularySize()
-          + " but the model was built for " + info.model().vocabSize());
-    }
+    Prompts tokenizers = CheckpointFiles.loadTokenizers(dir, info.json(), info.model().vocabSize());
+    TokenLayout layout = tokenizers.layout();
+    TextTokenizer text = tokenizers.text();
+    ImageTokenizer image = tokenizers.image();
     NDManager manager = NDManager.newBaseManager("PyTorch");
     try {
       UnifiedTransformer model = new UnifiedTransformer(info.model());

@@ -143,7 +143,7 @@ class UnifiedTrainerTest {
     Files.write(checkpoint.resolve(Checkpoint.MODEL), java.util.Arrays.copyOf(weights, weights.length - 100));
     assertThatThrownBy(() -> Checkpoint.load(checkpoint)).isInstanceOf(IOException.class)
         .hasMessageContaining("model.safetensors is corrupted or truncated");
-    assertThatThrownBy(() -> Checkpoint.load(tmp.resolve("nothing"))).hasMessageContaining("checkpoint directory is missing");
+    assertThatThrownBy(() -> Checkpoint.load(tmp.resolve("nothing"))).hasMessageContaining("directory is missing");
     Files.createDirectories(tmp.resolve("other"));
     Files.writeString(tmp.resolve("other/config.json"), "{\"format\": \"onnx-export\"}");
     org.aia4j.api.checkpoint.Manifest.write(tmp.resolve("other"));
