@@ -1,0 +1,107 @@
+package org.aia4j.onnx.export;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.aia4j.api.checkpoint.Manifest;
+import org.aia4j.api.io.AtomicDirectory;
+import org.aia4j.inference.checkpoint.CheckpointFiles;
+import org.aia4j.inference.io.SafeTensors;
+
+/**
+ * Exports an aia4j checkpoint to an ONNX directory that {@code org.aia4j.onnx.runtime} serves:
+ *
+ * <pre>
+ *   model.onnx          the transformer with a KV cache ({@link TransformerExporter})
+ *   config.json         {"format": "aia4j-onnx", "version": 1, "model", "tokenizers", "onnx", "source", ...}
+ *   tokenizers/         copied from the checkpoint
+ *   MANIFEST.sha256     every file's SHA-256, verified on load
+ * </pre>
+ *
+ * The directory is written to a staging folder and renamed into place, so an interrupted export
+ * never leaves a half-written model where a good one was.
+ */
+public final class OnnxExport {
+  /** The {@code format} of an export's {@code config.json}. */
+  public static final String FORMAT = "aia4j-onnx";
+  /** The export {@code version} this code writes and reads. */
+  public static final int VERSION = 1;
+  /** The ONNX file's name in an export. */
+  public static final String MODEL = "model.onnx";
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private OnnxExport() {}
+
+  /**
+   * Builds the ONNX model of a checkpoint in memory.
+   *
+   * @param attentions true to add the per-layer {@code attentions.{i}} outputs (for profiling)
+   */
+  public static ModelProto model(CheckpointFiles checkpoint, boolean attentions) throws IOException {
+    SafeTensors.Contents weights = checkpoint.weights();
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put("aia4j.source_step", Long.toString(checkpoint.step()));
+    metadata.put("aia4j.model", JSON.writeValueAsString(checkpoint.model()).replaceAll("\\s+", ""));
+    try {
+      return new TransformerExporter(checkpoint.model(), weights.tensors(), attentions).export(metadata);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(checkpoint.dir().resolve(CheckpointFiles.MODEL) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Exports the checkpoint {@code checkpointDir} to {@code out}, replacing an older export there.
+   *
+   * @return the written directory's manifest
+   */
+  public static Manifest write(Path checkpointDir, Path out, boolean attentions) throws IOException {
+    CheckpointFiles checkpoint = CheckpointFiles.open(checkpointDir);
+    ModelProto model = model(checkpoint, attentions);
+    checkpoint.tokenizers(); // refuse tokenizers that do not fit the model before writing anything
+    AtomicDirectory.write(out, true, staging -> {
+      Files.write(staging.resolve(MODEL), model.toByteArray());
+      Path tokenizers = Files.createDirectories(staging.resolve(CheckpointFiles.TOKENIZERS));
+      try (Stream<Path> files = Files.list(checkpointDir.resolve(CheckpointFiles.TOKENIZERS))) {
+        for (Path file : (Iterable<Path>) files::iterator) {
+          Files.copy(file, tokenizers.resolve(file.getFileName()));
+        }
+      }
+      Files.writeString(staging.resolve(CheckpointFiles.CONFIG),
+          JSON.writeValueAsString(config(checkpoint, attentions)) + "\n", StandardCharsets.UTF_8);
+      Manifest.write(staging);
+    });
+    return Manifest.read(out);
+  }
+
+  private static ObjectNode config(CheckpointFiles checkpoint, boolean attentions) throws IOException {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("format", FORMAT);
+    root.put("version", VERSION);
+    root.put("step", checkpoint.step());
+    root.set("model", JSON.valueToTree(checkpoint.model()));
+    root.set("tokenizers", checkpoint.config().path("tokenizers").deepCopy());
+    root.set("layout", checkpoint.config().path("layout").deepCopy());
+    ObjectNode onnx = root.putObject("onnx");
+    onnx.put("file", MODEL);
+    onnx.put("opset", GraphBuilder.OPSET);
+    onnx.put("attentions", attentions);
+    ObjectNode source = root.putObject("source");
+    source.put("checkpoint", checkpoint.dir().toAbsolutePath().toString());
+    source.put("model_sha256", Manifest.read(checkpoint.dir()).digests().get(CheckpointFiles.MODEL));
+    source.set("training", checkpoint.config().path("training").deepCopy());
+    source.set("provenance", checkpoint.config().path("provenance").deepCopy());
+    if (checkpoint.config().has("data")) {
+      source.put("data", checkpoint.config().path("data").asText());
+    }
+    return root;
+  }
+}

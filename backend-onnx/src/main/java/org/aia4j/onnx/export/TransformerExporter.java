@@ -1,0 +1,206 @@
+package org.aia4j.onnx.export;
+
+import static ai.onnx.proto.OnnxMl.TensorProto.DataType.FLOAT;
+import static ai.onnx.proto.OnnxMl.TensorProto.DataType.INT64;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.aia4j.inference.io.SafeTensors;
+import org.aia4j.inference.model.ModelConfig;
+
+/**
+ * Writes the reference unified transformer as an ONNX graph (opset {@value GraphBuilder#OPSET})
+ * with a KV cache, in the naming convention of decoder-only exports:
+ *
+ * <pre>
+ *   inputs   input_ids              int64  (batch, sequence)
+ *            attention_mask         int64  (batch, past_sequence + sequence)   1 = real, 0 = padding
+ *            position_ids           int64  (batch, sequence)
+ *            past_key_values.{i}.key / .value   float (batch, heads, past_sequence, head_dim)
+ *   outputs  logits                 float  (batch, sequence, vocabulary)
+ *            present.{i}.key / .value           float (batch, heads, past_sequence + sequence, head_dim)
+ *   optional attentions.{i}         float  (batch, heads, sequence, past_sequence + sequence)
+ * </pre>
+ *
+ * Batch and lengths are dynamic; the first call passes an empty past ({@code past_sequence = 0}).
+ * The maths is the DJL model's, operation for operation (pre-norm layers, fused qkv, additive
+ * masks, exact erf GELU, untied head), so the two agree to float32 rounding.
+ */
+public final class TransformerExporter {
+  /** The additive mask value, the DJL model's: exp underflows to exactly 0. */
+  static final float MASKED = -1e9f;
+  static final float LAYER_NORM_EPS = 1e-5f;
+
+  private final ModelConfig config;
+  private final Map<String, SafeTensors.Tensor> weights;
+  private final boolean attentions;
+  private GraphBuilder g;
+
+  /**
+   * @param config the model's configuration
+   * @param weights the parameters by their reference names ({@code model.safetensors})
+   * @param attentions true to also output each layer's attention probabilities, for profiling
+   */
+  public TransformerExporter(ModelConfig config, Map<String, SafeTensors.Tensor> weights, boolean attentions) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.weights = Objects.requireNonNull(weights, "weights");
+    this.attentions = attentions;
+  }
+
+  /**
+   * Builds the graph.
+   *
+   * @param metadata stored as the model's metadata properties (provenance)
+   * @throws IllegalArgumentException if a weight is missing or has the wrong shape
+   */
+  public ModelProto export(Map<String, String> metadata) {
+    g = new GraphBuilder("aia4j_unified_transformer");
+    int layers = config.layers();
+    String ids = g.input("input_ids", INT64, "batch", "sequence");
+    String mask = g.input("attention_mask", INT64, "batch", "total_sequence");
+    String positions = g.input("position_ids", INT64, "batch", "sequence");
+    String[] pastKeys = new String[layers];
+    String[] pastValues = new String[layers];
+    for (int i = 0; i < layers; i++) {
+      pastKeys[i] = g.input("past_key_values." + i + ".key", FLOAT, "batch", config.heads(), "past_sequence",
+          config.headDim());
+      pastValues[i] = g.input("past_key_values." + i + ".value", FLOAT, "batch", config.heads(), "past_sequence",
+          config.headDim());
+    }
+
+    String x = embeddings(ids, positions);
+    String bias = attentionBias(ids, mask);
+    for (int i = 0; i < layers; i++) {
+      x = attentionBlock(i, x, bias, pastKeys[i], pastValues[i]);
+      x = mlpBlock(i, x);
+    }
+    head(x);
+
+    g.output("logits", FLOAT, "batch", "sequence", config.vocabSize());
+    for (int i = 0; i < layers; i++) {
+      g.output("present." + i + ".key", FLOAT, "batch", config.heads(), "total_sequence", config.headDim());
+      g.output("present." + i + ".value", FLOAT, "batch", config.heads(), "total_sequence", config.headDim());
+    }
+    if (attentions) {
+      for (int i = 0; i < layers; i++) {
+        g.output("attentions." + i, FLOAT, "batch", config.heads(), "sequence", "total_sequence");
+      }
+    }
+    Map<String, String> meta = new LinkedHashMap<>(metadata);
+    meta.put("aia4j.layers", Integer.toString(layers));
+    meta.put("aia4j.vocab_size", Integer.toString(config.vocabSize()));
+    meta.put("aia4j.attentions", Boolean.toString(attentions));
+    String version = TransformerExporter.class.getPackage().getImplementationVersion();
+    return g.model(version == null ? "development" : version, meta);
+  }
+
+  /** {@code token[input_ids] + position[position_ids]}. */
+  private String embeddings(String ids, String positions) {
+    String tokens = g.op("Gather", weight("embedding.token.weight", config.vocabSize(), config.width()), ids);
+    String place = g.op("Gather", weight("embedding.position.weight", config.maxLength(), config.width()), positions);
+    return g.op("Add", tokens, place);
+  }
+
+  /**
+   * The additive mask shared by every layer, {@code (batch, 1, sequence, total_sequence)}: {@link
+   * #MASKED} where the key is in the query's future or is padding, else 0.
+   */
+  private String attentionBias(String ids, String mask) {
+    String newLength = g.op("Shape", Map.of("start", 1L, "end", 2L), ids);
+    String total = g.op("Shape", Map.of("start", 1L, "end", 2L), mask);
+    String axis0 = g.ints(0);
+    String past = g.op("Squeeze", g.op("Sub", total, newLength), axis0);
+    String totalScalar = g.op("Squeeze", total, axis0);
+    String one = g.scalar(1L);
+    String queryIndex = g.op("Range", past, totalScalar, one);
+    String keyIndex = g.op("Range", g.scalar(0L), totalScalar, one);
+    String future = g.op("Greater", g.op("Unsqueeze", keyIndex, g.ints(0)), g.op("Unsqueeze", queryIndex, g.ints(1)));
+    String padding = g.op("Unsqueeze", g.op("Equal", mask, g.scalar(0L)), g.ints(1, 2));
+    String masked = g.op("Or", future, padding);
+    return g.op("Where", masked, g.scalar(MASKED), g.scalar(0f));
+  }
+
+  /** {@code x + out(softmax(q k^T / sqrt(d) + bias) v)} over {@code LayerNorm(x)}; writes present.i. */
+  private String attentionBlock(int i, String x, String bias, String pastKey, String pastValue) {
+    String p = "layers." + i + ".";
+    int w = config.width();
+    String h = layerNorm(x, p + "attention_norm");
+    String qkv = linear(h, p + "attention.qkv", 3 * w, w);
+    // (B, T, 3W) -> (3, B, H, T, d)
+    String split = g.op("Transpose", Map.of("perm", new long[] {2, 0, 3, 1, 4}),
+        g.op("Reshape", qkv, g.ints(0, 0, 3, config.heads(), config.headDim())));
+    String q = g.op("Gather", Map.of("axis", 0L), split, g.scalar(0L));
+    String k = g.op("Gather", Map.of("axis", 0L), split, g.scalar(1L));
+    String v = g.op("Gather", Map.of("axis", 0L), split, g.scalar(2L));
+    String keys = g.opNamed("present." + i + ".key", "Concat", Map.of("axis", 2L), pastKey, k);
+    String values = g.opNamed("present." + i + ".value", "Concat", Map.of("axis", 2L), pastValue, v);
+    String scaled = g.op("Mul", q, g.scalar((float) (1.0 / Math.sqrt(config.headDim()))));
+    String scores = g.op("Add",
+        g.op("MatMul", scaled, g.op("Transpose", Map.of("perm", new long[] {0, 1, 3, 2}), keys)), bias);
+    String probs = attentions
+        ? g.opNamed("attentions." + i, "Softmax", Map.of("axis", -1L), scores)
+        : g.op("Softmax", Map.of("axis", -1L), scores);
+    String context = g.op("Reshape",
+        g.op("Transpose", Map.of("perm", new long[] {0, 2, 1, 3}), g.op("MatMul", probs, values)), g.ints(0, 0, w));
+    return g.op("Add", x, linear(context, p + "attention.out", w, w));
+  }
+
+  /** {@code x + down(GELU(up(LayerNorm(x))))}, GELU the exact one: {@code x/2 (1 + erf(x / sqrt 2))}. */
+  private String mlpBlock(int i, String x) {
+    String p = "layers." + i + ".";
+    String h = layerNorm(x, p + "mlp_norm");
+    String up = linear(h, p + "mlp.up", config.mlpWidth(), config.width());
+    String erf = g.op("Erf", g.op("Div", up, g.scalar((float) Math.sqrt(2.0))));
+    String gelu = g.op("Mul", g.op("Mul", up, g.op("Add", erf, g.scalar(1f))), g.scalar(0.5f));
+    return g.op("Add", x, linear(gelu, p + "mlp.down", config.width(), config.mlpWidth()));
+  }
+
+  /** {@code logits = LayerNorm(x) lm_head^T}, the graph output {@code logits}. */
+  private void head(String x) {
+    String h = layerNorm(x, "final_norm");
+    g.opNamed("logits", "MatMul", Map.of(), h, transposed("lm_head.weight", config.vocabSize(), config.width()));
+  }
+
+  private String layerNorm(String x, String prefix) {
+    int w = config.width();
+    return g.op("LayerNormalization", Map.of("axis", -1L, "epsilon", LAYER_NORM_EPS),
+        x, weight(prefix + ".weight", w), weight(prefix + ".bias", w));
+  }
+
+  /** {@code x W^T + b} with W {@code (out, in)} stored transposed, so MatMul reads it directly. */
+  private String linear(String x, String prefix, int out, int in) {
+    return g.op("Add", g.op("MatMul", x, transposed(prefix + ".weight", out, in)), weight(prefix + ".bias", out));
+  }
+
+  private String weight(String name, long... shape) {
+    return g.weight(name, shape, values(name, shape));
+  }
+
+  /** A {@code (rows, cols)} weight written as its {@code (cols, rows)} transpose. */
+  private String transposed(String name, int rows, int cols) {
+    float[] w = values(name, rows, cols);
+    float[] t = new float[w.length];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        t[c * rows + r] = w[r * cols + c];
+      }
+    }
+    return g.weight(name + ".T", new long[] {cols, rows}, t);
+  }
+
+  private float[] values(String name, long... shape) {
+    SafeTensors.Tensor tensor = weights.get(name);
+    if (tensor == null) {
+      throw new IllegalArgumentException("The weights have no tensor '" + name + "'; is this a checkpoint of the "
+          + "reference transformer with " + config.layers() + " layers?");
+    }
+    if (!Arrays.equals(tensor.shape(), shape)) {
+      throw new IllegalArgumentException("Weight '" + name + "' has shape " + Arrays.toString(tensor.shape())
+          + ", the config wants " + Arrays.toString(shape));
+    }
+    return tensor.toFloats();
+  }
+}

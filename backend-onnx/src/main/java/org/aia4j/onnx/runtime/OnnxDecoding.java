@@ -1,0 +1,163 @@
+package org.aia4j.onnx.runtime;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.aia4j.inference.decode.Decoding;
+import org.aia4j.inference.sequence.TokenLayout;
+
+/**
+ * Decodes a batch on an ONNX Runtime session with the export's KV cache: the prefixes go in one
+ * run, left-padded to the longest, then each step feeds one token per row. The {@code present.*}
+ * outputs of a run stay in native memory and are fed back as the next run's {@code
+ * past_key_values.*}; the attention mask hides padding slots and positions count from each row's
+ * first real token, exactly as the DJL decoding does, so a row's logits do not depend on the others.
+ */
+final class OnnxDecoding implements Decoding {
+  private final OrtEnvironment env;
+  private final OnnxSession model;
+  private OrtSession.Result previous;
+  private int rows;
+  private int[] padding;
+  private int length;
+
+  OnnxDecoding(OrtEnvironment env, OnnxSession model) {
+    this.env = env;
+    this.model = model;
+  }
+
+  @Override
+  public float[][] start(List<int[]> prefixes) {
+    if (padding != null) {
+      throw new IllegalStateException("start may be called once");
+    }
+    rows = prefixes.size();
+    int longest = prefixes.stream().mapToInt(p -> p.length).max().orElseThrow();
+    padding = new int[rows];
+    long[] ids = new long[rows * longest];
+    long[] positions = new long[rows * longest];
+    for (int b = 0; b < rows; b++) {
+      int[] prefix = prefixes.get(b);
+      padding[b] = longest - prefix.length;
+      for (int i = 0; i < longest; i++) {
+        ids[b * longest + i] = i < padding[b] ? TokenLayout.PAD : prefix[i - padding[b]];
+        positions[b * longest + i] = Math.max(0, i - padding[b]);
+      }
+    }
+    return run(ids, positions, longest);
+  }
+
+  @Override
+  public float[][] next(int[] tokens) {
+    if (padding == null) {
+      throw new IllegalStateException("call start first");
+    }
+    if (tokens.length != rows) {
+      throw new IllegalArgumentException("Expected " + rows + " tokens, got " + tokens.length);
+    }
+    long[] ids = new long[rows];
+    long[] positions = new long[rows];
+    for (int b = 0; b < rows; b++) {
+      ids[b] = tokens[b];
+      positions[b] = Math.max(0, length - padding[b]);
+    }
+    return run(ids, positions, 1);
+  }
+
+  /** One run over {@code count} new positions per row; returns each row's last logits. */
+  private float[][] run(long[] ids, long[] positions, int count) {
+    int total = length + count;
+    if (total > model.config().maxLength()) {
+      throw new IllegalArgumentException("Sequence of " + total + " positions does not fit maxLength "
+          + model.config().maxLength());
+    }
+    long[] mask = new long[rows * total];
+    for (int b = 0; b < rows; b++) {
+      for (int j = padding[b]; j < total; j++) {
+        mask[b * total + j] = 1;
+      }
+    }
+    List<OnnxTensor> created = new ArrayList<>();
+    try {
+      Map<String, OnnxTensor> inputs = new HashMap<>();
+      inputs.put("input_ids", track(created, OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {rows, count})));
+      inputs.put("position_ids",
+          track(created, OnnxTensor.createTensor(env, LongBuffer.wrap(positions), new long[] {rows, count})));
+      inputs.put("attention_mask", track(created, OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[] {rows, total})));
+      int layers = model.config().layers();
+      if (previous == null) {
+        OnnxTensor empty = track(created, OnnxTensor.createTensor(env, FloatBuffer.allocate(0),
+            new long[] {rows, model.config().heads(), 0, model.config().headDim()}));
+        for (int i = 0; i < layers; i++) {
+          inputs.put(OnnxSession.pastKey(i), empty);
+          inputs.put(OnnxSession.pastValue(i), empty);
+        }
+      } else {
+        for (int i = 0; i < layers; i++) {
+          inputs.put(OnnxSession.pastKey(i), present(OnnxSession.presentKey(i)));
+          inputs.put(OnnxSession.pastValue(i), present(OnnxSession.presentValue(i)));
+        }
+      }
+      OrtSession.Result result = model.session().run(inputs, model.decodeOutputs());
+      if (previous != null) {
+        previous.close();
+      }
+      previous = result;
+      length = total;
+      return lastLogits((OnnxTensor) result.get("logits").orElseThrow(), count);
+    } catch (OrtException e) {
+      throw new IllegalStateException("ONNX Runtime failed to run " + model.source() + ": " + e.getMessage(), e);
+    } finally {
+      created.forEach(OnnxTensor::close);
+    }
+  }
+
+  private OnnxTensor present(String name) {
+    OnnxValue value = previous.get(name).orElseThrow(() -> new IllegalStateException("The run returned no " + name));
+    return (OnnxTensor) value;
+  }
+
+  private float[][] lastLogits(OnnxTensor logits, int count) {
+    int vocabulary = model.vocabularySize();
+    FloatBuffer all = logits.getFloatBuffer();
+    float[][] out = new float[rows][vocabulary];
+    for (int b = 0; b < rows; b++) {
+      all.position((b * count + count - 1) * vocabulary);
+      all.get(out[b]);
+    }
+    return out;
+  }
+
+  private static OnnxTensor track(List<OnnxTensor> created, OnnxTensor tensor) {
+    created.add(tensor);
+    return tensor;
+  }
+
+  @Override
+  public void close() {
+    if (previous != null) {
+      previous.close();
+      previous = null;
+    }
+  }
+
+  /** The outputs a decoding needs. */
+  static Set<String> outputs(int layers) {
+    Set<String> names = new java.util.LinkedHashSet<>();
+    names.add("logits");
+    for (int i = 0; i < layers; i++) {
+      names.add(OnnxSession.presentKey(i));
+      names.add(OnnxSession.presentValue(i));
+    }
+    return names;
+  }
+}

@@ -1,0 +1,138 @@
+package org.aia4j.onnx.runtime;
+
+import ai.onnxruntime.OrtEnvironment;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.aia4j.api.model.InteractionProfile;
+import org.aia4j.api.model.ModelInfo;
+import org.aia4j.api.model.Task;
+import org.aia4j.inference.checkpoint.CheckpointFiles;
+import org.aia4j.inference.decode.DecodingModel;
+import org.aia4j.inference.model.ModelConfig;
+import org.aia4j.inference.sequence.Prompts;
+import org.aia4j.onnx.export.OnnxExport;
+
+/**
+ * A unified model served by ONNX Runtime: an {@code aia export} directory, or an aia4j checkpoint
+ * exported in memory on load. Decoding, sampling and guidance are {@link DecodingModel}'s, the
+ * same code the DJL backend runs, over {@link OnnxDecoding}. Not thread-safe.
+ */
+public final class OnnxUnifiedModel extends DecodingModel {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final OnnxSession session;
+  private final Path source;
+  private final JsonNode config;
+  private final boolean exportedOnLoad;
+
+  private OnnxUnifiedModel(OrtEnvironment env, OnnxSession session, Prompts prompts, Path source, JsonNode config,
+      boolean exportedOnLoad) {
+    super(prompts, session.config().maxLength(), () -> new OnnxDecoding(env, session));
+    this.session = session;
+    this.source = source.toAbsolutePath();
+    this.config = config;
+    this.exportedOnLoad = exportedOnLoad;
+  }
+
+  /** Loads an export or a checkpoint on the CPU with all cores. */
+  public static OnnxUnifiedModel load(Path path) throws IOException {
+    return load(path, Map.of());
+  }
+
+  /**
+   * Loads an {@code aia export} directory, or an aia4j checkpoint (exported in memory first).
+   *
+   * @param options {@code device=cpu|cuda[:N]}, {@code threads=N}
+   */
+  public static OnnxUnifiedModel load(Path path, Map<String, String> options) throws IOException {
+    OnnxSession.Settings settings = OnnxSession.Settings.parse(options);
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    if (isExport(path)) {
+      JsonNode root = CheckpointFiles.readConfig(path, OnnxExport.FORMAT, OnnxExport.VERSION, "aia export");
+      ModelConfig model;
+      try {
+        model = JSON.treeToValue(root.get("model"), ModelConfig.class);
+      } catch (IOException | IllegalArgumentException e) {
+        throw new IOException(path.resolve(CheckpointFiles.CONFIG) + ": invalid model section: " + e.getMessage(), e);
+      }
+      Prompts prompts = CheckpointFiles.loadTokenizers(path, root, model.vocabSize());
+      Path file = path.resolve(OnnxExport.MODEL);
+      OnnxSession session = OnnxSession.open(env, file, model, prompts.layout().vocabularySize(), file.toString(),
+          settings);
+      return new OnnxUnifiedModel(env, session, prompts, path, root, false);
+    }
+    CheckpointFiles checkpoint = CheckpointFiles.open(path);
+    Prompts prompts = checkpoint.tokenizers();
+    byte[] bytes = OnnxExport.model(checkpoint, false).toByteArray();
+    OnnxSession session = OnnxSession.open(env, bytes, checkpoint.model(), prompts.layout().vocabularySize(),
+        path + " (exported in memory)", settings);
+    return new OnnxUnifiedModel(env, session, prompts, path, checkpoint.config(), true);
+  }
+
+  /** @return true if {@code path} holds an {@code aia export} directory ({@code config.json} format {@code aia4j-onnx}) */
+  static boolean isExport(Path path) {
+    return hasFormat(path, OnnxExport.FORMAT);
+  }
+
+  static boolean hasFormat(Path path, String format) {
+    Path config = path.resolve(CheckpointFiles.CONFIG);
+    if (!Files.isDirectory(path) || !Files.isRegularFile(config)) {
+      return false;
+    }
+    try {
+      return format.equals(JSON.readTree(config.toFile()).path("format").asText());
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public String name() {
+    Path file = source.getFileName();
+    return file == null ? source.toString() : file.toString();
+  }
+
+  /** The ONNX backend does not profile yet: use the djl backend for interaction curves. */
+  @Override
+  public Optional<InteractionProfile> interactions(Task task, int samples) {
+    checkOpen();
+    return Optional.empty();
+  }
+
+  @Override
+  public ModelInfo info() {
+    ModelConfig model = session.config();
+    Map<String, String> provenance = new LinkedHashMap<>();
+    provenance.put(exportedOnLoad ? "checkpoint" : "export", source.toString());
+    provenance.put("step", config.path("step").asText());
+    provenance.put("model", config.path("model").toString());
+    JsonNode training = exportedOnLoad ? config.path("training") : config.path("source").path("training");
+    provenance.put("seed", training.path("seed").asText());
+    provenance.put("model_seed", Long.toString(model.seed()));
+    provenance.put("preset", training.path("preset").asText());
+    provenance.put("training", training.toString());
+    provenance.put("image_tokenizer", prompts().image().toString());
+    provenance.put("text_tokenizer", config.path("tokenizers").path("text").asText());
+    if (!exportedOnLoad) {
+      provenance.put("source_checkpoint", config.path("source").path("checkpoint").asText());
+      provenance.put("source_model_sha256", config.path("source").path("model_sha256").asText());
+    }
+    provenance.put("onnxruntime", OnnxBackendProvider.runtimeVersion());
+    return new ModelInfo(name(), "onnx", model.layers(), provenance);
+  }
+
+  OnnxSession session() {
+    return session;
+  }
+
+  @Override
+  protected void release() {
+    session.close();
+  }
+}
