@@ -18,6 +18,7 @@ import picocli.CommandLine.ParseResult;
         TrainCommand.class,
         ProfileCommand.class,
         EvalCommand.class,
+        ExportCommand.class,
         ReportCommand.class,
         DataCommand.class,
         RenderCommand.class,

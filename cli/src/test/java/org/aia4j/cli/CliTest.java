@@ -274,7 +274,7 @@ class CliTest {
 
     Run notACheckpoint = aia("eval", "--checkpoint", tmp.toString(), "--out", tmp.resolve("e3").toString());
     assertThat(notACheckpoint.exit()).isEqualTo(1);
-    assertThat(notACheckpoint.err()).contains("not an aia4j-checkpoint directory").doesNotContain("\tat ");
+    assertThat(notACheckpoint.err()).contains("not an aia4j checkpoint").doesNotContain("\tat ");
 
     Path foreign = Files.createDirectories(tmp.resolve("foreign"));
     Files.writeString(foreign.resolve("config.json"), "{\"format\": \"onnx-export\"}");
@@ -282,6 +282,31 @@ class CliTest {
     Run other = aia("eval", "--checkpoint", foreign.toString(), "--out", tmp.resolve("e4").toString());
     assertThat(other.exit()).isEqualTo(1);
     assertThat(other.err()).contains("format is 'onnx-export'");
+
+    // The same evaluation on ONNX Runtime, from an export: the same predictions and scores.
+    Path export = tmp.resolve("tiny-onnx");
+    Run exported = aia("export", "--checkpoint", checkpoint.toString(), "--out", export.toString());
+    assertThat(exported.exit()).as(exported.err()).isZero();
+    assertThat(exported.out()).contains("model.onnx");
+    assertThat(export.resolve("model.onnx")).exists();
+    Path onnxOut = tmp.resolve("eval-onnx");
+    Run onnx = aia("eval", "--checkpoint", export.toString(), "--backend", "onnx", "--benchmarks", "geneval,mmbench",
+        "--out", onnxOut.toString(), "--limit", "6", "--batch", "4");
+    assertThat(onnx.exit()).as(onnx.err()).isZero();
+    JsonNode onnxSummary = JSON.readTree(onnxOut.resolve("summary.json").toFile());
+    assertThat(onnxSummary.at("/settings/backend").asText()).isEqualTo("onnx");
+    assertThat(onnxSummary.at("/model/backend").asText()).isEqualTo("onnx");
+    assertThat(onnxSummary.at("/geneval/overall").asDouble()).isEqualTo(geneval.get("overall").asDouble());
+    assertThat(onnxSummary.at("/mmbench/overall").asDouble()).isEqualTo(mmbench.get("overall").asDouble());
+    assertThat(Files.readAllLines(onnxOut.resolve("mmbench/predictions.tsv")))
+        .isEqualTo(Files.readAllLines(out.resolve("mmbench/predictions.tsv")));
+    assertThat(Files.readAllLines(onnxOut.resolve("geneval/results.jsonl")).stream()
+        .map(line -> line.replace(onnxOut.toString(), out.toString())).toList())
+        .as("the same images, judged the same").isEqualTo(Files.readAllLines(out.resolve("geneval/results.jsonl")));
+    Run overwrite = aia("export", "--checkpoint", checkpoint.toString(), "--out", checkpoint.toString());
+    assertThat(overwrite.exit()).isEqualTo(1);
+    assertThat(overwrite.err()).contains("--out must differ from --checkpoint");
+    assertThat(checkpoint.resolve("model.safetensors")).exists();
 
     Run backend = aia("eval", "--checkpoint", checkpoint.toString(), "--backend", "tpu", "--out", tmp.resolve("e5").toString());
     assertThat(backend.exit()).isEqualTo(1);
