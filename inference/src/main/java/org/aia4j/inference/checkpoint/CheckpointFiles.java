@@ -61,6 +61,12 @@ public final class CheckpointFiles {
    */
   public static CheckpointFiles open(Path dir) throws IOException {
     JsonNode root = readConfig(dir, FORMAT, VERSION, "aia train");
+    if (!root.path("model").isObject()) {
+      throw new IOException(dir.resolve(CONFIG) + ": invalid model section: it is missing");
+    }
+    if (!Files.isRegularFile(dir.resolve(MODEL))) {
+      throw new NoSuchFileException(dir.resolve(MODEL).toString(), null, "the checkpoint has no weights");
+    }
     try {
       return new CheckpointFiles(dir, root, JSON.treeToValue(root.get("model"), ModelConfig.class));
     } catch (JsonProcessingException | IllegalArgumentException e) {
