@@ -300,10 +300,23 @@ public abstract class DecodingModel implements UnifiedModel {
    * for tests and cross-backend checks.
    */
   public int[][] imageCodes(String prompt, int samples, SamplingSettings sampling) {
+    return imageCodes(java.util.Collections.nCopies(samples, prompt), sampling, true);
+  }
+
+  /**
+   * The image codes {@link #generate} draws for a batch of prompts, one sample each seeded with
+   * the settings' seed, in one decoding; for benchmarks and cross-backend checks.
+   */
+  public int[][] imageCodes(List<String> texts, SamplingSettings sampling) {
+    return imageCodes(texts, sampling, false);
+  }
+
+  private int[][] imageCodes(List<String> texts, SamplingSettings sampling, boolean seedPerSample) {
     checkOpen();
     List<Sample> batch = new ArrayList<>();
-    for (int s = 0; s < samples; s++) {
-      batch.add(new Sample(0, prompts.generationPrefix(prompt), sampling, sampling.seed() + s));
+    for (String prompt : texts) {
+      long seed = seedPerSample ? sampling.seed() + batch.size() : sampling.seed();
+      batch.add(new Sample(0, prompts.generationPrefix(prompt), sampling, seed));
     }
     return drawImages(batch, prompts.generationPrefix(null), null);
   }

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""The same image-generation decode loop in PyTorch/Python, as the speed peer of aia4j's ONNX
+Runtime and DJL decoders (`aia bench decode` runs it).
+
+It reads --dir: model.safetensors (backend-djl's parameter names and layouts) and decode.json
+(model shape, the batches' conditional and unconditional prefixes, the image-token mask, the CFG
+weight, the number of image tokens). Per batch it decodes exactly like aia4j: prefixes left-padded
+into one KV-cached forward, padding masked as keys, positions counted from each row's first real
+token, then one token per row per step; guided logits u + w (c - u), argmax over allowed image
+tokens. It prints one JSON object: per batch size, the median seconds per call and the codes of
+the first call (to check all engines decode the same images).
+"""
+import argparse
+import json
+import math
+import statistics
+import struct
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n])
+    base = 8 + n
+    out = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = entry["data_offsets"]
+        array = np.frombuffer(data[base + begin:base + end], dtype=np.float32).reshape(entry["shape"])
+        out[name] = torch.from_numpy(array.copy())
+    return out
+
+
+class Decoder:
+    """backend-djl's UnifiedTransformer with a KV cache: pre-norm, fused qkv, erf GELU, untied head."""
+
+    def __init__(self, w, layers, heads):
+        self.w = w
+        self.layers = layers
+        self.heads = heads
+
+    @torch.no_grad()
+    def forward(self, ids, positions, key_padding, cache):
+        """ids, positions (B, T); key_padding (B, S) True where masked; cache: list of (k, v) or None."""
+        w = self.w
+        b, t = ids.shape
+        x = F.embedding(ids, w["embedding.token.weight"]) + F.embedding(positions, w["embedding.position.weight"])
+        width = x.shape[-1]
+        d = width // self.heads
+        past = 0 if cache[0] is None else cache[0][0].shape[2]
+        s = past + t
+        future = torch.arange(s).view(1, s) > (torch.arange(t) + past).view(t, 1)
+        masked = future.view(1, 1, t, s) | key_padding.view(b, 1, 1, s)
+        bias = torch.zeros(b, 1, t, s).masked_fill(masked, -1e9)
+        for i in range(self.layers):
+            p = f"layers.{i}."
+            h = F.layer_norm(x, (width,), w[p + "attention_norm.weight"], w[p + "attention_norm.bias"], 1e-5)
+            qkv = F.linear(h, w[p + "attention.qkv.weight"], w[p + "attention.qkv.bias"])
+            q, k, v = qkv.view(b, t, 3, self.heads, d).permute(2, 0, 3, 1, 4)
+            if cache[i] is not None:
+                k = torch.cat([cache[i][0], k], 2)
+                v = torch.cat([cache[i][1], v], 2)
+            cache[i] = (k, v)
+            scores = (q / math.sqrt(d)) @ k.transpose(-1, -2) + bias
+            a = (scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, width)
+            x = x + F.linear(a, w[p + "attention.out.weight"], w[p + "attention.out.bias"])
+            h = F.layer_norm(x, (width,), w[p + "mlp_norm.weight"], w[p + "mlp_norm.bias"], 1e-5)
+            h = F.gelu(F.linear(h, w[p + "mlp.up.weight"], w[p + "mlp.up.bias"]))
+            x = x + F.linear(h, w[p + "mlp.down.weight"], w[p + "mlp.down.bias"])
+        x = F.layer_norm(x[:, -1:], (width,), w["final_norm.weight"], w["final_norm.bias"], 1e-5)
+        return F.linear(x, w["lm_head.weight"])[:, 0]
+
+
+def generate(model, prefixes, samples, cfg, image_tokens, allowed):
+    """prefixes: 2 rows per sample (conditional, unconditional). Returns the codes (samples, image_tokens)."""
+    rows = len(prefixes)
+    longest = max(len(p) for p in prefixes)
+    padding = [longest - len(p) for p in prefixes]
+    ids = torch.tensor([[0] * pad + p for p, pad in zip(prefixes, padding)], dtype=torch.long)
+    positions = torch.tensor([[max(0, i - pad) for i in range(longest)] for pad in padding], dtype=torch.long)
+    cache = [None] * model.layers
+    key_padding = torch.tensor([[j < pad for j in range(longest)] for pad in padding])
+    logits = model.forward(ids, positions, key_padding, cache)
+    codes = []
+    length = longest
+    blocked = ~allowed
+    for step in range(image_tokens):
+        cond, uncond = logits[0::2], logits[1::2]
+        guided = uncond + cfg * (cond - uncond)
+        token = guided.masked_fill(blocked, float("-inf")).argmax(-1)
+        codes.append(token)
+        if step + 1 == image_tokens:
+            break
+        fed = token.repeat_interleave(2).view(rows, 1)
+        pos = torch.tensor([[max(0, length - pad)] for pad in padding], dtype=torch.long)
+        key_padding = torch.cat([key_padding, torch.zeros(rows, 1, dtype=torch.bool)], 1)
+        logits = model.forward(fed, pos, key_padding, cache)
+        length += 1
+    return torch.stack(codes, 1)
+
+
+def blas():
+    try:
+        with open("/proc/self/maps") as maps:
+            names = {line.split("/")[-1].strip() for line in maps if "blas" in line.lower()}
+        return ", ".join(sorted(names)) or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dir", required=True)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    spec = json.load(open(f"{args.dir}/decode.json"))
+    model = Decoder(read_safetensors(f"{args.dir}/model.safetensors"), spec["layers"], spec["heads"])
+    allowed = torch.zeros(spec["vocabulary"], dtype=torch.bool)
+    allowed[spec["allowed"]] = True
+    result = {"torch": torch.__version__, "threads": torch.get_num_threads(), "batches": {}}
+    for key, batch in spec["batches"].items():
+        run = lambda: generate(model, batch["prefixes"], int(key), spec["cfg"], spec["image_tokens"], allowed)
+        codes = run()
+        for _ in range(args.warmup):
+            run()
+        seconds = []
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            run()
+            seconds.append(time.perf_counter() - start)
+        result["batches"][key] = {"median_s": statistics.median(seconds), "min_s": min(seconds),
+                                  "codes": codes.tolist()}
+    result["blas"] = blas()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
