@@ -2,6 +2,8 @@ package org.aia4j.loss;
 
 import java.util.Objects;
 import org.aia4j.api.model.Task;
+import org.aia4j.inference.sequence.InteractionRoles;
+import org.aia4j.inference.sequence.TokenRole;
 
 /**
  * Which positions are the queries {@code Q} and which the keys {@code K} of the interaction
@@ -25,7 +27,7 @@ import org.aia4j.api.model.Task;
 public record SequenceRoles(Task task, boolean bosAsText) {
 
   /** BOS counts as prompt text unless said otherwise, as in the paper's reference code. */
-  public static final boolean DEFAULT_BOS_AS_TEXT = true;
+  public static final boolean DEFAULT_BOS_AS_TEXT = InteractionRoles.DEFAULT_BOS_AS_TEXT;
 
   public SequenceRoles {
     Objects.requireNonNull(task, "task must not be null");
@@ -39,26 +41,14 @@ public record SequenceRoles(Task task, boolean bosAsText) {
     return new SequenceRoles(task, DEFAULT_BOS_AS_TEXT);
   }
 
-  /**
-   * @param role a position's role
-   * @return whether a position with that role is a query of this task
-   */
+  /** @return whether a position with that role is a query of this task ({@link InteractionRoles}) */
   public boolean isQuery(TokenRole role) {
-    return switch (task) {
-      case GENERATION -> role == TokenRole.IMAGE;
-      case UNDERSTANDING -> role == TokenRole.ANSWER;
-    };
+    return new InteractionRoles(task, bosAsText).isQuery(role);
   }
 
-  /**
-   * @param role a position's role
-   * @return whether a position with that role is a key of this task
-   */
+  /** @return whether a position with that role is a key of this task ({@link InteractionRoles}) */
   public boolean isKey(TokenRole role) {
-    return switch (task) {
-      case GENERATION -> role == TokenRole.TEXT || (bosAsText && role == TokenRole.BOS);
-      case UNDERSTANDING -> role == TokenRole.IMAGE;
-    };
+    return new InteractionRoles(task, bosAsText).isKey(role);
   }
 
   /**

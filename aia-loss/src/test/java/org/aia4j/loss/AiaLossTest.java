@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Random;
 import org.aia4j.api.loss.LossInputs;
 import org.aia4j.api.model.Task;
+import org.aia4j.inference.sequence.TokenRole;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -12,11 +12,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import java.util.Random;
 import org.aia4j.api.model.Task;
+import org.aia4j.inference.sequence.TokenRole;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Both paths of the statistic against the plain-Java reference on random maps: random roles

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import java.util.Arrays;
 import java.util.Random;
 import org.aia4j.api.model.Task;
+import org.aia4j.inference.sequence.TokenRole;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.aia4j.api.model.Task;
+import org.aia4j.inference.sequence.TokenRole;
 import org.junit.jupiter.api.Test;
 
 class SequenceRolesTest {

@@ -27,7 +27,7 @@ import org.aia4j.api.model.Task;
 import org.aia4j.djl.io.ModelWeights;
 import org.aia4j.djl.sequence.Batch;
 import org.aia4j.djl.sequence.BatchCollator;
-import org.aia4j.djl.sequence.TokenSequence;
+import org.aia4j.inference.sequence.TokenSequence;
 import org.aia4j.djl.train.StepRecord;
 import org.aia4j.djl.train.TaskMix;
 import org.aia4j.djl.train.TrainingConfig;

@@ -17,8 +17,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import org.aia4j.api.Registries;
-import org.aia4j.api.backend.BackendProvider;
-import org.aia4j.api.backend.Capability;
 import org.aia4j.api.benchmark.Benchmark;
 import org.aia4j.api.benchmark.BenchmarkOptions;
 import org.aia4j.api.benchmark.BenchmarkProvider;
@@ -30,9 +28,7 @@ import org.aia4j.api.model.SamplingSettings;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.api.spi.ProviderRegistry;
-import org.aia4j.djl.infer.DjlUnifiedModel;
-import org.aia4j.evaluation.data.WorldTrainingData;
-import org.aia4j.evaluation.world.WorldSpec;
+import org.aia4j.inference.decode.DecodingModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -202,30 +198,17 @@ final class EvalCommand implements Callable<Integer> {
     return suites;
   }
 
-  /** The backend's model loader, or a model provider of that name; unknown names list both. */
   private ModelProvider modelProvider() {
-    ProviderRegistry<BackendProvider> backends = Registries.backends();
-    Optional<BackendProvider> chosen = backends.find(backend);
-    if (chosen.isPresent()) {
-      BackendProvider provider = chosen.get();
-      if (!provider.capabilities().contains(Capability.INFER)) {
-        throw new IllegalArgumentException("Backend '" + provider.name() + "' cannot run models (it can "
-            + provider.capabilities() + ")");
-      }
-      if (!provider.isAvailable()) {
-        throw new IllegalStateException("Backend '" + provider.name() + "' is not available here: "
-            + provider.description());
-      }
-      return provider.models();
-    }
-    ProviderRegistry<ModelProvider> models = Registries.models();
-    return models.find(backend).orElseThrow(() -> new IllegalArgumentException("Unknown backend '" + backend
-        + "'. Known backends: " + String.join(", ", backends.names()) + "; known model providers: "
-        + String.join(", ", models.names()) + "."));
+    return ModelLoading.provider(backend);
   }
 
   /** The checkpoint's config.json, as recorded in the summary; the loader checks the rest. */
   private JsonNode checkpointConfig() throws IOException {
+    return readConfig(checkpoint);
+  }
+
+  /** A checkpoint's or an export's config.json; the loader checks the rest. */
+  static JsonNode readConfig(Path checkpoint) throws IOException {
     if (!Files.isDirectory(checkpoint)) {
       throw new java.nio.file.NoSuchFileException(checkpoint.toString(), null, "checkpoint directory is missing");
     }
@@ -244,12 +227,9 @@ final class EvalCommand implements Callable<Integer> {
   /** Per task, the model's interaction curve on {@value #INTERACTION_SAMPLES} samples, if it can say. */
   private ObjectNode interactions(UnifiedModel model, JsonNode config, PrintWriter console) {
     ObjectNode node = JSON.createObjectNode();
-    if (model instanceof DjlUnifiedModel djl) {
+    if (model instanceof DecodingModel decoding) {
       // The world the checkpoint was trained on, when that is the embedded world.
-      WorldTrainingData data = new WorldTrainingData(WorldSpec.standard(), config.at("/training/seed").asLong());
-      if (data.describe().equals(config.path("data").asText())) {
-        djl.useProfilingData(data);
-      }
+      ModelLoading.worldData(config).ifPresent(decoding::useProfilingData);
     }
     for (Task task : List.of(Task.UNDERSTANDING, Task.GENERATION)) {
       Optional<InteractionProfile> profile = model.interactions(task, INTERACTION_SAMPLES);

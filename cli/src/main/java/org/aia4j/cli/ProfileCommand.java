@@ -1,16 +1,17 @@
 package org.aia4j.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.aia4j.api.model.InteractionProfile;
+import org.aia4j.api.model.ModelProvider;
 import org.aia4j.api.model.Task;
-import org.aia4j.djl.checkpoint.Checkpoint;
-import org.aia4j.djl.profile.InteractionProfiler;
-import org.aia4j.djl.sequence.SequenceBuilder;
+import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.evaluation.data.WorldTrainingData;
+import org.aia4j.inference.decode.DecodingModel;
 import org.aia4j.loss.ProfileFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,7 +25,7 @@ final class ProfileCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--checkpoint", required = true, description = "A checkpoint directory (aia train --out).")
+  @Option(names = "--checkpoint", required = true, description = "A checkpoint directory (aia train --out), or an aia export with --backend onnx.")
   Path checkpoint;
 
   @Option(names = "--task", required = true, description = "und (answer tokens -> image) or gen (image tokens -> prompt).")
@@ -36,26 +37,40 @@ final class ProfileCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "The profile JSON to write.")
   Path out;
 
+  @Option(names = "--backend", defaultValue = "djl",
+      description = "Backend that runs the model: djl, or onnx for a checkpoint or an aia export (default: ${DEFAULT-VALUE}).")
+  String backend;
+
   @Override
   public Integer call() throws Exception {
     Task parsed = Task.parse(task);
-    try (Checkpoint.Loaded loaded = Checkpoint.load(checkpoint)) {
-      WorldTrainingData data = WorldRuns.data(loaded.info().training().seed());
-      SequenceBuilder builder = new SequenceBuilder(loaded.layout(), loaded.text(), loaded.image());
-      InteractionProfile profile = new InteractionProfiler(loaded.model(), builder, loaded.manager())
-          .profile(data, parsed, samples, 32);
+    if (samples < 1) {
+      throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
+    }
+    ModelProvider provider = ModelLoading.provider(backend);
+    JsonNode config = EvalCommand.readConfig(checkpoint);
+    WorldTrainingData data = ModelLoading.worldData(config).orElseThrow(() -> new IllegalArgumentException(checkpoint
+        + " was not trained on the embedded world (" + config.path("data").asText() + "); aia profile needs its data"));
+    try (UnifiedModel model = provider.load(checkpoint, Map.of())) {
+      if (!(model instanceof DecodingModel decoding)) {
+        throw new IllegalArgumentException("The " + backend + " backend's models cannot be profiled");
+      }
+      InteractionProfile profile = decoding.useProfilingData(data).interactions(parsed, samples).orElseThrow();
+      JsonNode training = ModelLoading.training(config);
       Map<String, Object> source = new LinkedHashMap<>();
       source.put("checkpoint", checkpoint.toAbsolutePath().toString());
-      source.put("step", loaded.info().step());
+      source.put("backend", model.info().backend());
+      source.put("step", config.path("step").asLong());
       source.put("data", data.describe());
       // What aia report needs to draw the run's targets beside the curve without the checkpoint.
-      source.put("aia", loaded.info().training().aia());
-      source.put("schedule", loaded.info().training().schedule());
+      source.put("aia", training.path("aia").asBoolean());
+      source.put("schedule", training.path("schedule"));
       source.put("statistic", parsed == Task.GENERATION
           ? "mass image tokens put on the prompt (BOS counted as text)" : "mass answer tokens put on the image");
       ProfileFile.write(out, profile, source);
       PrintWriter console = spec.commandLine().getOut();
-      console.printf("I_l (%s, %d samples) of %s:%n", parsed.shortName(), profile.samples(), checkpoint);
+      console.printf("I_l (%s, %d samples, %s) of %s:%n", parsed.shortName(), profile.samples(),
+          model.info().backend(), checkpoint);
       for (int l = 0; l < profile.layers(); l++) {
         console.printf("  layer %2d  %.3f +- %.3f%n", l, profile.mean().get(l), profile.std().get(l));
       }

@@ -1,6 +1,7 @@
 package org.aia4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -173,7 +174,16 @@ class CliTest {
       Run profile = aia("profile", "--checkpoint", run.toString(), "--task", task, "--samples", "16",
           "--out", tmp.resolve(task + ".json").toString());
       assertThat(profile.exit()).as(profile.err()).isZero();
-      assertThat(JSON.readTree(tmp.resolve(task + ".json").toFile()).get("mean")).hasSize(2);
+      JsonNode mean = JSON.readTree(tmp.resolve(task + ".json").toFile()).get("mean");
+      assertThat(mean).hasSize(2);
+      // The same curve from ONNX Runtime (the checkpoint exported in memory with attention outputs).
+      Run onnx = aia("profile", "--checkpoint", run.toString(), "--task", task, "--samples", "16", "--backend", "onnx",
+          "--out", tmp.resolve(task + "-onnx.json").toString());
+      assertThat(onnx.exit()).as(onnx.err()).isZero();
+      JsonNode onnxMean = JSON.readTree(tmp.resolve(task + "-onnx.json").toFile()).get("mean");
+      for (int l = 0; l < 2; l++) {
+        assertThat(onnxMean.get(l).asDouble()).as("%s layer %d", task, l).isCloseTo(mean.get(l).asDouble(), within(1e-4));
+      }
     }
     Run targets = aia("targets", "--und", tmp.resolve("und.json").toString(), "--gen", tmp.resolve("gen.json").toString(),
         "--stages", "2", "--out", tmp.resolve("experts.json").toString());

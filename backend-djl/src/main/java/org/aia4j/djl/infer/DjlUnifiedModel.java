@@ -13,11 +13,11 @@ import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.djl.checkpoint.Checkpoint;
 import org.aia4j.djl.checkpoint.CheckpointInfo;
 import org.aia4j.djl.profile.InteractionProfiler;
-import org.aia4j.djl.sequence.SequenceBuilder;
 import org.aia4j.inference.decode.Decoding;
 import org.aia4j.inference.decode.DecodingModel;
 import org.aia4j.inference.model.ModelConfig;
 import org.aia4j.inference.sequence.Prompts;
+import org.aia4j.inference.sequence.SequenceBuilder;
 
 /**
  * A checkpoint of the reference transformer as a {@link UnifiedModel}: eager DJL inference with a
@@ -28,7 +28,6 @@ public final class DjlUnifiedModel extends DecodingModel {
   private final Checkpoint.Loaded loaded;
   private final Path source;
   private final SequenceBuilder builder;
-  private TrainingData profilingData;
 
   /**
    * @param loaded the checkpoint's model and tokenizers; closed with this model
@@ -52,18 +51,6 @@ public final class DjlUnifiedModel extends DecodingModel {
     return new DjlUnifiedModel(Checkpoint.load(dir), dir);
   }
 
-  /**
-   * Sets the samples {@link #interactions} profiles on, usually the run's training data (the
-   * profiler takes samples the trainer never drew). Without it, {@link #interactions} is empty.
-   *
-   * @param data the data, or null to forget it
-   * @return this model
-   */
-  public DjlUnifiedModel useProfilingData(TrainingData data) {
-    this.profilingData = data;
-    return this;
-  }
-
   /** @return the checkpoint behind this model */
   public Checkpoint.Loaded checkpoint() {
     return loaded;
@@ -84,11 +71,11 @@ public final class DjlUnifiedModel extends DecodingModel {
   @Override
   public Optional<InteractionProfile> interactions(Task task, int samples) {
     checkOpen();
-    if (profilingData == null) {
+    if (profilingData() == null) {
       return Optional.empty();
     }
     InteractionProfiler profiler = new InteractionProfiler(loaded.model(), builder, loaded.manager());
-    return Optional.of(profiler.profile(profilingData, task, samples, 32));
+    return Optional.of(profiler.profile(profilingData(), task, samples, 32));
   }
 
   @Override

@@ -13,8 +13,9 @@ import org.aia4j.djl.model.ForwardOutput;
 import org.aia4j.djl.model.UnifiedTransformer;
 import org.aia4j.djl.sequence.Batch;
 import org.aia4j.djl.sequence.BatchCollator;
-import org.aia4j.djl.sequence.SequenceBuilder;
-import org.aia4j.djl.sequence.TokenSequence;
+import org.aia4j.inference.profile.ProfileSamples;
+import org.aia4j.inference.sequence.SequenceBuilder;
+import org.aia4j.inference.sequence.TokenSequence;
 import org.aia4j.loss.InteractionSets;
 import org.aia4j.loss.InteractionStatistic;
 import org.aia4j.loss.SequenceRoles;
@@ -27,7 +28,7 @@ import org.aia4j.loss.SequenceRoles;
  */
 public final class InteractionProfiler {
   /** Profiling samples start far beyond any training run's indices. */
-  public static final long FIRST_INDEX = 1L << 40;
+  public static final long FIRST_INDEX = ProfileSamples.FIRST_INDEX;
 
   private final UnifiedTransformer model;
   private final SequenceBuilder builder;
@@ -45,9 +46,7 @@ public final class InteractionProfiler {
    * @throws IllegalArgumentException if {@code samples < 1}
    */
   public InteractionProfile profile(TrainingData data, Task task, int samples, int batchSize) {
-    if (samples < 1 || batchSize < 1) {
-      throw new IllegalArgumentException("samples and batch size must be >= 1, got " + samples + " and " + batchSize);
-    }
+    ProfileSamples.checkSizes(samples, batchSize);
     int layers = model.config().layers();
     List<double[]> perSample = new ArrayList<>();
     ParameterStore ps = new ParameterStore(manager, false);
@@ -55,13 +54,7 @@ public final class InteractionProfiler {
     double scale = 1.0 / Math.sqrt(model.config().headDim());
     for (int start = 0; start < samples; start += batchSize) {
       int count = Math.min(batchSize, samples - start);
-      List<TokenSequence> sequences = new ArrayList<>(count);
-      for (int i = 0; i < count; i++) {
-        long index = FIRST_INDEX + start + i;
-        sequences.add(task == Task.UNDERSTANDING
-            ? builder.understanding(data.understanding(index))
-            : builder.generation(data.generation(index), false));
-      }
+      List<TokenSequence> sequences = ProfileSamples.sequences(builder, data, task, start, count);
       try (NDManager scope = manager.newSubManager()) {
         Batch batch = BatchCollator.collate(scope, sequences);
         ForwardOutput out = model.forward(ps, batch.tokens(), false, Capture.QUERY_KEYS);
@@ -86,24 +79,6 @@ public final class InteractionProfiler {
         }
       }
     }
-    if (perSample.isEmpty()) {
-      throw new IllegalStateException("No " + task.shortName() + " sample had query positions to profile");
-    }
-    List<Double> mean = new ArrayList<>();
-    List<Double> std = new ArrayList<>();
-    for (int l = 0; l < layers; l++) {
-      double sum = 0;
-      for (double[] row : perSample) {
-        sum += row[l];
-      }
-      double m = sum / perSample.size();
-      double sq = 0;
-      for (double[] row : perSample) {
-        sq += (row[l] - m) * (row[l] - m);
-      }
-      mean.add(Math.min(1.0, Math.max(0.0, m)));
-      std.add(Math.sqrt(sq / perSample.size()));
-    }
-    return new InteractionProfile(task, mean, std, perSample.size());
+    return ProfileSamples.summarize(task, perSample, layers);
   }
 }

@@ -3,9 +3,10 @@ package org.aia4j.djl.sequence;
 import ai.djl.ndarray.NDArray;
 import java.util.List;
 import org.aia4j.api.model.Task;
+import org.aia4j.inference.sequence.TokenRole;
+import org.aia4j.inference.sequence.TokenSequence;
 import org.aia4j.loss.InteractionSets;
 import org.aia4j.loss.SequenceRoles;
-import org.aia4j.loss.TokenRole;
 
 /**
  * A padded batch of one task, made by {@link BatchCollator}. Its arrays belong to the manager

@@ -3,7 +3,8 @@ package org.aia4j.djl.sequence;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
-import org.aia4j.loss.TokenRole;
+import org.aia4j.inference.sequence.TokenRole;
+import org.aia4j.inference.sequence.TokenSequence;
 
 /**
  * Pads sequences of one task into a {@link Batch}. Padding goes right, with {@code <pad>} and

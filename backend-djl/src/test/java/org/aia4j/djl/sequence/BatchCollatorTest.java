@@ -10,10 +10,13 @@ import java.util.List;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.tokenizer.ImageTokenizer;
 import org.aia4j.api.tokenizer.TextTokenizer;
+import org.aia4j.inference.sequence.FakeTokenizers;
+import org.aia4j.inference.sequence.SequenceBuilder;
 import org.aia4j.inference.sequence.TokenLayout;
+import org.aia4j.inference.sequence.TokenRole;
+import org.aia4j.inference.sequence.TokenSequence;
 import org.aia4j.loss.InteractionSets;
 import org.aia4j.loss.SequenceRoles;
-import org.aia4j.loss.TokenRole;
 import org.junit.jupiter.api.Test;
 
 class BatchCollatorTest {

@@ -18,7 +18,7 @@ import org.aia4j.api.model.Task;
 import org.aia4j.djl.checkpoint.Checkpoint;
 import org.aia4j.djl.checkpoint.CheckpointInfo;
 import org.aia4j.djl.profile.InteractionProfiler;
-import org.aia4j.djl.sequence.SequenceBuilder;
+import org.aia4j.inference.sequence.SequenceBuilder;
 import org.aia4j.loss.LayerTargets;
 import org.aia4j.loss.StageSchedule;
 import org.junit.jupiter.api.Test;

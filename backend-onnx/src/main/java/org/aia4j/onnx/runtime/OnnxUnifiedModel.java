@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.aia4j.api.checkpoint.Manifest;
 import org.aia4j.api.model.InteractionProfile;
 import org.aia4j.api.model.ModelInfo;
 import org.aia4j.api.model.Task;
@@ -16,6 +17,7 @@ import org.aia4j.inference.checkpoint.CheckpointFiles;
 import org.aia4j.inference.decode.DecodingModel;
 import org.aia4j.inference.model.ModelConfig;
 import org.aia4j.inference.sequence.Prompts;
+import org.aia4j.inference.sequence.SequenceBuilder;
 import org.aia4j.onnx.export.OnnxExport;
 
 /**
@@ -30,10 +32,15 @@ public final class OnnxUnifiedModel extends DecodingModel {
   private final Path source;
   private final JsonNode config;
   private final boolean exportedOnLoad;
+  private final OrtEnvironment env;
+  private final OnnxSession.Settings settings;
+  private OnnxSession profiling;
 
   private OnnxUnifiedModel(OrtEnvironment env, OnnxSession session, Prompts prompts, Path source, JsonNode config,
-      boolean exportedOnLoad) {
+      boolean exportedOnLoad, OnnxSession.Settings settings) {
     super(prompts, session.config().maxLength(), () -> new OnnxDecoding(env, session));
+    this.env = env;
+    this.settings = settings;
     this.session = session;
     this.source = source.toAbsolutePath();
     this.config = config;
@@ -65,14 +72,14 @@ public final class OnnxUnifiedModel extends DecodingModel {
       Path file = path.resolve(OnnxExport.MODEL);
       OnnxSession session = OnnxSession.open(env, file, model, prompts.layout().vocabularySize(), file.toString(),
           settings);
-      return new OnnxUnifiedModel(env, session, prompts, path, root, false);
+      return new OnnxUnifiedModel(env, session, prompts, path, root, false, settings);
     }
     CheckpointFiles checkpoint = CheckpointFiles.open(path);
     Prompts prompts = checkpoint.tokenizers();
     byte[] bytes = OnnxExport.model(checkpoint, false).toByteArray();
     OnnxSession session = OnnxSession.open(env, bytes, checkpoint.model(), prompts.layout().vocabularySize(),
         path + " (exported in memory)", settings);
-    return new OnnxUnifiedModel(env, session, prompts, path, checkpoint.config(), true);
+    return new OnnxUnifiedModel(env, session, prompts, path, checkpoint.config(), true, settings);
   }
 
   /** @return true if {@code path} holds an {@code aia export} directory ({@code config.json} format {@code aia4j-onnx}) */
@@ -98,11 +105,46 @@ public final class OnnxUnifiedModel extends DecodingModel {
     return file == null ? source.toString() : file.toString();
   }
 
-  /** The ONNX backend does not profile yet: use the djl backend for interaction curves. */
+  /**
+   * Profiles on the data set with {@link #useProfilingData}, from the {@code attentions.{i}}
+   * outputs: those of the export when it was made with {@code aia export --attentions}, else of
+   * an export made in memory from the checkpoint (loaded directly, or the export's source
+   * checkpoint when it is still there and unchanged).
+   *
+   * @throws IllegalStateException when no model with attention outputs can be had
+   */
   @Override
   public Optional<InteractionProfile> interactions(Task task, int samples) {
     checkOpen();
-    return Optional.empty();
+    if (profilingData() == null) {
+      return Optional.empty();
+    }
+    SequenceBuilder builder = new SequenceBuilder(prompts().layout(), prompts().text(), prompts().image());
+    return Optional.of(new OnnxInteractionProfiler(env, profilingSession(), builder)
+        .profile(profilingData(), task, samples, 32));
+  }
+
+  private OnnxSession profilingSession() {
+    if (session.hasAttentions()) {
+      return session;
+    }
+    if (profiling == null) {
+      Path checkpoint = exportedOnLoad ? source : Path.of(config.path("source").path("checkpoint").asText("."));
+      try {
+        CheckpointFiles files = CheckpointFiles.open(checkpoint);
+        String expected = config.path("source").path("model_sha256").asText(null);
+        if (!exportedOnLoad && expected != null
+            && !expected.equals(Manifest.read(checkpoint).digests().get(CheckpointFiles.MODEL))) {
+          throw new IOException(checkpoint + " has changed since the export");
+        }
+        profiling = OnnxSession.open(env, OnnxExport.model(files, true).toByteArray(), files.model(),
+            prompts().layout().vocabularySize(), checkpoint + " (with attentions, exported in memory)", settings);
+      } catch (IOException e) {
+        throw new IllegalStateException(source + " has no attention outputs and its source checkpoint cannot be "
+            + "used (" + e.getMessage() + "); re-export with aia export --attentions to profile on onnx", e);
+      }
+    }
+    return profiling;
   }
 
   @Override
@@ -134,5 +176,8 @@ public final class OnnxUnifiedModel extends DecodingModel {
   @Override
   protected void release() {
     session.close();
+    if (profiling != null) {
+      profiling.close();
+    }
   }
 }

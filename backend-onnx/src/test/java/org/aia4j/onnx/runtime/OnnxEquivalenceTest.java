@@ -1,6 +1,7 @@
 package org.aia4j.onnx.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
@@ -21,12 +22,15 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.aia4j.api.model.AnswerRequest;
 import org.aia4j.api.model.GenerationRequest;
+import org.aia4j.api.model.InteractionProfile;
 import org.aia4j.api.model.SamplingSettings;
+import org.aia4j.api.model.Task;
 import org.aia4j.djl.checkpoint.Checkpoint;
 import org.aia4j.djl.infer.DjlUnifiedModel;
 import org.aia4j.djl.model.Capture;
 import org.aia4j.inference.decode.Decoding;
 import org.aia4j.inference.model.ModelConfig;
+import org.aia4j.onnx.export.OnnxExport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -191,6 +195,41 @@ class OnnxEquivalenceTest {
     for (int s = 0; s < 2; s++) {
       assertThat(pixels(a.get(0).get(s))).isEqualTo(pixels(b.get(0).get(s)));
     }
+  }
+
+  @Test
+  void interactionProfilesEqualDjl() throws Exception {
+    djl.useProfilingData(Checkpoints.DATA);
+    onnx.useProfilingData(Checkpoints.DATA);
+    Path export = tmp.resolve("export-attentions");
+    OnnxExport.write(tiny, export, true);
+    try (OnnxUnifiedModel exported = OnnxUnifiedModel.load(export)) {
+      exported.useProfilingData(Checkpoints.DATA);
+      for (Task task : Task.values()) {
+        InteractionProfile expected = djl.interactions(task, 40).orElseThrow();
+        for (OnnxUnifiedModel model : List.of(onnx, exported)) {
+          InteractionProfile actual = model.interactions(task, 40).orElseThrow();
+          assertThat(actual.samples()).isEqualTo(expected.samples());
+          assertThat(actual.mean()).as(task + " mean").usingElementComparator(close(1e-4)).isEqualTo(expected.mean());
+          assertThat(actual.std()).as(task + " std").usingElementComparator(close(1e-4)).isEqualTo(expected.std());
+        }
+        assertThat(expected.mean()).as("a real curve, not all zeros").anySatisfy(m -> assertThat(m).isGreaterThan(0.01));
+      }
+    }
+    // An export without attention outputs whose checkpoint is gone cannot profile, and says why.
+    Path copy = Checkpoints.train(tmp.resolve("short-lived"), "tiny", 2, 64);
+    Path plain = tmp.resolve("export-plain");
+    OnnxExport.write(copy, plain, false);
+    org.aia4j.api.io.AtomicDirectory.deleteTree(copy);
+    try (OnnxUnifiedModel model = OnnxUnifiedModel.load(plain)) {
+      model.useProfilingData(Checkpoints.DATA);
+      assertThatThrownBy(() -> model.interactions(Task.GENERATION, 4))
+          .hasMessageContaining("re-export with aia export --attentions");
+    }
+  }
+
+  private static java.util.Comparator<Double> close(double tolerance) {
+    return (a, b) -> Math.abs(a - b) <= tolerance ? 0 : Double.compare(a, b);
   }
 
   private static int[] pixels(BufferedImage image) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.aia4j.api.data.TrainingData;
 import org.aia4j.api.model.AnswerRequest;
 import org.aia4j.api.model.GenerationRequest;
 import org.aia4j.api.model.SamplingSettings;
@@ -40,6 +41,7 @@ public abstract class DecodingModel implements UnifiedModel {
   private final int maxLength;
   private final Decoding.Factory decodings;
   private final boolean[] imageTokens;
+  private TrainingData profilingData;
   private boolean closed;
 
   /**
@@ -52,6 +54,23 @@ public abstract class DecodingModel implements UnifiedModel {
     this.decodings = Objects.requireNonNull(decodings, "decodings");
     this.maxLength = maxLength;
     this.imageTokens = imageMask(prompts.layout(), prompts.image());
+  }
+
+  /**
+   * Sets the samples {@link #interactions} profiles on, usually the run's training data (the
+   * profilers take samples the trainer never drew). Without it, {@link #interactions} is empty.
+   *
+   * @param data the data, or null to forget it
+   * @return this model
+   */
+  public DecodingModel useProfilingData(TrainingData data) {
+    this.profilingData = data;
+    return this;
+  }
+
+  /** @return the data set with {@link #useProfilingData}, or null */
+  protected TrainingData profilingData() {
+    return profilingData;
   }
 
   /** @return the prefixes this model feeds */

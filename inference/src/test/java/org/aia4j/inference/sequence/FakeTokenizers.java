@@ -1,4 +1,4 @@
-package org.aia4j.djl.sequence;
+package org.aia4j.inference.sequence;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -8,12 +8,12 @@ import org.aia4j.api.tokenizer.ImageTokenizer;
 import org.aia4j.api.tokenizer.TextTokenizer;
 
 /** Minimal tokenizers for layout tests: a word list and a 2x2-patch image tokenizer. */
-final class FakeTokenizers {
+public final class FakeTokenizers {
 
   private FakeTokenizers() {}
 
   /** Words by index; id 0 is {@code <unk>}. */
-  static TextTokenizer words(String... words) {
+  public static TextTokenizer words(String... words) {
     List<String> vocab = Arrays.asList(words);
     return new TextTokenizer() {
       @Override
@@ -66,7 +66,7 @@ final class FakeTokenizers {
   }
 
   /** 4x4 images, four 2x2 patches; a patch's code is its top-left blue value mod the codebook. */
-  static ImageTokenizer patches(int codebook) {
+  public static ImageTokenizer patches(int codebook) {
     return new ImageTokenizer() {
       @Override
       public String kind() {
@@ -115,7 +115,7 @@ final class FakeTokenizers {
   }
 
   /** A 4x4 image whose patches encode to {@code codes}. */
-  static BufferedImage image(int... codes) {
+  public static BufferedImage image(int... codes) {
     BufferedImage img = new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB);
     for (int p = 0; p < 4; p++) {
       for (int dy = 0; dy < 2; dy++) {

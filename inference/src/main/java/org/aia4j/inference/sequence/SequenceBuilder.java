@@ -1,4 +1,4 @@
-package org.aia4j.djl.sequence;
+package org.aia4j.inference.sequence;
 
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
@@ -7,9 +7,6 @@ import org.aia4j.api.data.UnderstandingSample;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.tokenizer.ImageTokenizer;
 import org.aia4j.api.tokenizer.TextTokenizer;
-import org.aia4j.inference.sequence.Prompts;
-import org.aia4j.inference.sequence.TokenLayout;
-import org.aia4j.loss.TokenRole;
 
 /**
  * Lays samples out as sequences of the unified vocabulary (DESIGN section 4):

@@ -1,10 +1,10 @@
-package org.aia4j.djl.sequence;
+package org.aia4j.inference.sequence;
 
-import static org.aia4j.loss.TokenRole.ANSWER;
-import static org.aia4j.loss.TokenRole.BOS;
-import static org.aia4j.loss.TokenRole.IMAGE;
-import static org.aia4j.loss.TokenRole.OTHER;
-import static org.aia4j.loss.TokenRole.TEXT;
+import static org.aia4j.inference.sequence.TokenRole.ANSWER;
+import static org.aia4j.inference.sequence.TokenRole.BOS;
+import static org.aia4j.inference.sequence.TokenRole.IMAGE;
+import static org.aia4j.inference.sequence.TokenRole.OTHER;
+import static org.aia4j.inference.sequence.TokenRole.TEXT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,7 +13,6 @@ import org.aia4j.api.data.UnderstandingSample;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.tokenizer.ImageTokenizer;
 import org.aia4j.api.tokenizer.TextTokenizer;
-import org.aia4j.inference.sequence.TokenLayout;
 import org.junit.jupiter.api.Test;
 
 class SequenceBuilderTest {

@@ -1,4 +1,4 @@
-package org.aia4j.loss;
+package org.aia4j.inference.sequence;
 
 /**
  * What a position of an input sequence holds, as far as the interaction statistic cares. The

@@ -1,9 +1,8 @@
-package org.aia4j.djl.sequence;
+package org.aia4j.inference.sequence;
 
 import java.util.Arrays;
 import java.util.Objects;
 import org.aia4j.api.model.Task;
-import org.aia4j.loss.TokenRole;
 
 /**
  * One training sequence in the unified vocabulary, as {@link SequenceBuilder} makes it.

@@ -1,0 +1,150 @@
+package org.aia4j.onnx.runtime;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.aia4j.api.data.TrainingData;
+import org.aia4j.api.model.InteractionProfile;
+import org.aia4j.api.model.Task;
+import org.aia4j.inference.profile.ProfileSamples;
+import org.aia4j.inference.sequence.InteractionRoles;
+import org.aia4j.inference.sequence.SequenceBuilder;
+import org.aia4j.inference.sequence.TokenRole;
+import org.aia4j.inference.sequence.TokenSequence;
+
+/**
+ * The per-layer interaction curve {@code I_l} of an exported model, from the {@code attentions.{i}}
+ * outputs of an export made with them: for each sample, the mean over query positions and heads
+ * of the attention mass on the key positions ({@link InteractionRoles}), the statistic of the AIA
+ * loss and of the DJL profiler, on the same samples ({@link ProfileSamples}).
+ */
+final class OnnxInteractionProfiler {
+  private final OrtEnvironment env;
+  private final OnnxSession session;
+  private final SequenceBuilder builder;
+
+  OnnxInteractionProfiler(OrtEnvironment env, OnnxSession session, SequenceBuilder builder) {
+    if (!session.hasAttentions()) {
+      throw new IllegalArgumentException(session.source() + " has no attentions outputs");
+    }
+    this.env = env;
+    this.session = session;
+    this.builder = builder;
+  }
+
+  InteractionProfile profile(TrainingData data, Task task, int samples, int batchSize) {
+    ProfileSamples.checkSizes(samples, batchSize);
+    int layers = session.config().layers();
+    InteractionRoles roles = InteractionRoles.of(task);
+    List<double[]> perSample = new ArrayList<>();
+    for (int start = 0; start < samples; start += batchSize) {
+      int count = Math.min(batchSize, samples - start);
+      List<TokenSequence> sequences = ProfileSamples.sequences(builder, data, task, start, count);
+      float[][] attentions = attentions(sequences);
+      int length = sequences.stream().mapToInt(TokenSequence::length).max().orElseThrow();
+      for (int b = 0; b < count; b++) {
+        double[] curve = new double[layers];
+        boolean any = false;
+        for (int l = 0; l < layers; l++) {
+          double mass = mass(attentions[l], b, length, sequences.get(b), roles);
+          any = !Double.isNaN(mass);
+          curve[l] = mass;
+        }
+        if (any) {
+          perSample.add(curve);
+        }
+      }
+    }
+    return ProfileSamples.summarize(task, perSample, layers);
+  }
+
+  /** {@code I_l} of one sample from its layer's {@code (B, H, T, T)} probabilities; NaN without queries. */
+  private double mass(float[] probabilities, int sample, int length, TokenSequence sequence, InteractionRoles roles) {
+    int heads = session.config().heads();
+    TokenRole[] role = sequence.roles();
+    double total = 0;
+    int queries = 0;
+    for (int q = 0; q < role.length; q++) {
+      if (!roles.isQuery(role[q])) {
+        continue;
+      }
+      queries++;
+      double row = 0;
+      for (int h = 0; h < heads; h++) {
+        int base = ((sample * heads + h) * length + q) * length;
+        for (int k = 0; k <= q; k++) {
+          if (roles.isKey(role[k])) {
+            row += probabilities[base + k];
+          }
+        }
+      }
+      total += row / heads;
+    }
+    return queries == 0 ? Double.NaN : total / queries;
+  }
+
+  /** One run over right-padded sequences: per layer, the flat {@code (B, H, T, T)} probabilities. */
+  private float[][] attentions(List<TokenSequence> sequences) {
+    int rows = sequences.size();
+    int length = sequences.stream().mapToInt(TokenSequence::length).max().orElseThrow();
+    long[] ids = new long[rows * length];
+    long[] positions = new long[rows * length];
+    long[] mask = new long[rows * length];
+    for (int b = 0; b < rows; b++) {
+      int[] tokens = sequences.get(b).tokens();
+      for (int t = 0; t < length; t++) {
+        positions[b * length + t] = t;
+        if (t < tokens.length) {
+          ids[b * length + t] = tokens[t];
+          mask[b * length + t] = 1;
+        }
+      }
+    }
+    int layers = session.config().layers();
+    Set<String> wanted = new LinkedHashSet<>();
+    for (int l = 0; l < layers; l++) {
+      wanted.add("attentions." + l);
+    }
+    List<OnnxTensor> created = new ArrayList<>();
+    try {
+      long[] shape = {rows, length};
+      Map<String, OnnxTensor> inputs = new HashMap<>();
+      inputs.put("input_ids", keep(created, OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape)));
+      inputs.put("position_ids", keep(created, OnnxTensor.createTensor(env, LongBuffer.wrap(positions), shape)));
+      inputs.put("attention_mask", keep(created, OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape)));
+      OnnxTensor empty = keep(created, OnnxTensor.createTensor(env, FloatBuffer.allocate(0),
+          new long[] {rows, session.config().heads(), 0, session.config().headDim()}));
+      for (int l = 0; l < layers; l++) {
+        inputs.put(OnnxSession.pastKey(l), empty);
+        inputs.put(OnnxSession.pastValue(l), empty);
+      }
+      try (OrtSession.Result result = session.session().run(inputs, wanted)) {
+        float[][] out = new float[layers][];
+        for (int l = 0; l < layers; l++) {
+          FloatBuffer buffer = ((OnnxTensor) result.get("attentions." + l).orElseThrow()).getFloatBuffer();
+          out[l] = new float[buffer.remaining()];
+          buffer.get(out[l]);
+        }
+        return out;
+      }
+    } catch (OrtException e) {
+      throw new IllegalStateException("ONNX Runtime failed to profile " + session.source() + ": " + e.getMessage(), e);
+    } finally {
+      created.forEach(OnnxTensor::close);
+    }
+  }
+
+  private static OnnxTensor keep(List<OnnxTensor> created, OnnxTensor tensor) {
+    created.add(tensor);
+    return tensor;
+  }
+}

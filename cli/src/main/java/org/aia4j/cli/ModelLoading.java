@@ -1,0 +1,55 @@
+package org.aia4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Optional;
+import org.aia4j.api.Registries;
+import org.aia4j.api.backend.BackendProvider;
+import org.aia4j.api.backend.Capability;
+import org.aia4j.api.model.ModelProvider;
+import org.aia4j.api.spi.ProviderRegistry;
+import org.aia4j.evaluation.data.WorldTrainingData;
+
+/** What the commands that run a model share: choosing its loader and finding the data it was trained on. */
+final class ModelLoading {
+  private ModelLoading() {}
+
+  /**
+   * The backend's model loader, or a model provider of that name.
+   *
+   * @throws IllegalArgumentException for an unknown name (listing backends and providers) or a
+   *     backend that cannot run models
+   * @throws IllegalStateException for a backend that is not available on this machine
+   */
+  static ModelProvider provider(String backend) {
+    ProviderRegistry<BackendProvider> backends = Registries.backends();
+    Optional<BackendProvider> chosen = backends.find(backend);
+    if (chosen.isPresent()) {
+      BackendProvider provider = chosen.get();
+      if (!provider.capabilities().contains(Capability.INFER)) {
+        throw new IllegalArgumentException("Backend '" + provider.name() + "' cannot run models (it can "
+            + provider.capabilities() + ")");
+      }
+      if (!provider.isAvailable()) {
+        throw new IllegalStateException("Backend '" + provider.name() + "' is not available here: "
+            + provider.description());
+      }
+      return provider.models();
+    }
+    ProviderRegistry<ModelProvider> models = Registries.models();
+    return models.find(backend).orElseThrow(() -> new IllegalArgumentException("Unknown backend '" + backend
+        + "'. Known backends: " + String.join(", ", backends.names()) + "; known model providers: "
+        + String.join(", ", models.names()) + "."));
+  }
+
+  /** The training section of a checkpoint's {@code config.json}, or of an export's source checkpoint. */
+  static JsonNode training(JsonNode config) {
+    return config.has("training") ? config.path("training") : config.path("source").path("training");
+  }
+
+  /** The embedded world's data the model was trained on, when it was trained on the embedded world. */
+  static Optional<WorldTrainingData> worldData(JsonNode config) {
+    WorldTrainingData data = WorldRuns.data(training(config).path("seed").asLong());
+    String recorded = config.has("data") ? config.path("data").asText() : config.path("source").path("data").asText();
+    return data.describe().equals(recorded) ? Optional.of(data) : Optional.empty();
+  }
+}
