@@ -92,6 +92,10 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--mmbench-tsv", description = "An MMBench TSV (default: the embedded world's suite).")
   Path mmbenchTsv;
 
+  @Option(names = "--device", defaultValue = "cpu",
+      description = "cpu, or cuda[:N] for the onnx backend built with -Pcuda (default: ${DEFAULT-VALUE}).")
+  String device;
+
   @Option(names = "--backend", defaultValue = "djl", description = "Backend (or model provider) that runs the checkpoint (default: ${DEFAULT-VALUE}).")
   String backend;
 
@@ -122,10 +126,11 @@ final class EvalCommand implements Callable<Integer> {
     settings.put("batch", batch);
     settings.put("limit", limit);
     settings.put("backend", backend);
+    settings.put("device", device);
     settings.put("answer_temperature", answerTemperature);
 
     long start = System.nanoTime();
-    try (UnifiedModel model = models.load(checkpoint, Map.of())) {
+    try (UnifiedModel model = models.load(checkpoint, ModelLoading.options(device))) {
       seconds.put("load", since(start));
       Files.createDirectories(out);
       summary.set("model", JSON.valueToTree(model.info()));

@@ -41,6 +41,11 @@ final class ModelLoading {
         + String.join(", ", models.names()) + "."));
   }
 
+  /** Model options for a device: none on the CPU (every backend's default), else {@code device}. */
+  static java.util.Map<String, String> options(String device) {
+    return device.equals("cpu") ? java.util.Map.of() : java.util.Map.of("device", device);
+  }
+
   /** The training section of a checkpoint's {@code config.json}, or of an export's source checkpoint. */
   static JsonNode training(JsonNode config) {
     return config.has("training") ? config.path("training") : config.path("source").path("training");

@@ -37,6 +37,10 @@ final class ProfileCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "The profile JSON to write.")
   Path out;
 
+  @Option(names = "--device", defaultValue = "cpu",
+      description = "cpu, or cuda[:N] for the onnx backend built with -Pcuda (default: ${DEFAULT-VALUE}).")
+  String device;
+
   @Option(names = "--backend", defaultValue = "djl",
       description = "Backend that runs the model: djl, or onnx for a checkpoint or an aia export (default: ${DEFAULT-VALUE}).")
   String backend;
@@ -51,7 +55,7 @@ final class ProfileCommand implements Callable<Integer> {
     JsonNode config = EvalCommand.readConfig(checkpoint);
     WorldTrainingData data = ModelLoading.worldData(config).orElseThrow(() -> new IllegalArgumentException(checkpoint
         + " was not trained on the embedded world (" + config.path("data").asText() + "); aia profile needs its data"));
-    try (UnifiedModel model = provider.load(checkpoint, Map.of())) {
+    try (UnifiedModel model = provider.load(checkpoint, ModelLoading.options(device))) {
       if (!(model instanceof DecodingModel decoding)) {
         throw new IllegalArgumentException("The " + backend + " backend's models cannot be profiled");
       }

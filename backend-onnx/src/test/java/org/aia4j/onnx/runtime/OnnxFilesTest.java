@@ -10,12 +10,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.aia4j.api.Registries;
 import org.aia4j.api.checkpoint.Manifest;
 import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.inference.checkpoint.CheckpointFiles;
 import org.aia4j.onnx.export.OnnxExport;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,6 +76,26 @@ class OnnxFilesTest {
         .orElseThrow().load(export, Map.of())) {
       assertThat(loaded.info().backend()).isEqualTo("onnx");
       assertThat(loaded.info().provenance()).containsEntry("source_checkpoint", checkpoint.toAbsolutePath().toString());
+    }
+  }
+
+  /** The ONNX project's checker (Debian python3-onnx), with full shape inference, as an outside judge. */
+  @Test
+  void exportsPassTheOfficialOnnxChecker() throws Exception {
+    Path python = Path.of("/usr/bin/python3");
+    Assumptions.assumeTrue(Files.isExecutable(python)
+        && new ProcessBuilder(python.toString(), "-c", "import onnx").start().waitFor() == 0,
+        "python3-onnx is not installed");
+    Path withAttentions = tmp.resolve("export-attentions");
+    OnnxExport.write(checkpoint, withAttentions, true);
+    for (Path dir : List.of(export, withAttentions)) {
+      Process check = new ProcessBuilder(python.toString(), "-c",
+          "import onnx, sys; m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); "
+              + "print('ok', m.opset_import[0].version)", dir.resolve("model.onnx").toString())
+          .redirectErrorStream(true).start();
+      String output = new String(check.getInputStream().readAllBytes());
+      assertThat(check.waitFor()).as(output).isZero();
+      assertThat(output).contains("ok 17");
     }
   }
 
