@@ -109,6 +109,19 @@ final class GraphBuilder {
     return op(opType, Map.of(), inputs);
   }
 
+  /** A Split node: {@code input} cut along {@code axis} into parts of the given sizes. */
+  String[] split(String input, int axis, long... sizes) {
+    String[] outputs = new String[sizes.length];
+    NodeProto.Builder node = NodeProto.newBuilder().setOpType("Split").addInput(input).addInput(ints(sizes))
+        .addAttribute(attribute("axis", (long) axis));
+    for (int i = 0; i < sizes.length; i++) {
+      outputs[i] = claim(fresh("split"));
+      node.addOutput(outputs[i]);
+    }
+    graph.addNode(node.setName(outputs[0] + "_node"));
+    return outputs;
+  }
+
   /** A node whose single output has the given name (e.g. a graph output). */
   String opNamed(String output, String opType, Map<String, Object> attributes, String... inputs) {
     NodeProto.Builder node = NodeProto.newBuilder().setOpType(opType).setName(claim(output) + "_node")

@@ -38,6 +38,8 @@ public final class TransformerExporter {
   private final Map<String, SafeTensors.Tensor> weights;
   private final boolean attentions;
   private GraphBuilder g;
+  /** {@code (batch, sequence, 3 heads, head_dim)}: how a layer's fused qkv rows unfold. */
+  private String qkvShape;
 
   /**
    * @param config the model's configuration
@@ -71,13 +73,17 @@ public final class TransformerExporter {
           config.headDim());
     }
 
+    // The residual stream is kept 2-D, (batch * sequence, width), so every projection is one
+    // Gemm with its bias (fewer, larger kernels: decoding is dominated by per-node overhead).
+    String batchAndLength = g.op("Shape", Map.of("start", 0L, "end", 2L), ids);
+    qkvShape = g.op("Concat", Map.of("axis", 0L), batchAndLength, g.ints(3L * config.heads(), config.headDim()));
     String x = embeddings(ids, positions);
     String bias = attentionBias(ids, mask);
     for (int i = 0; i < layers; i++) {
       x = attentionBlock(i, x, bias, pastKeys[i], pastValues[i]);
       x = mlpBlock(i, x);
     }
-    head(x);
+    head(x, g.op("Concat", Map.of("axis", 0L), batchAndLength, g.ints(config.vocabSize())));
 
     g.output("logits", FLOAT, "batch", "sequence", config.vocabSize());
     for (int i = 0; i < layers; i++) {
@@ -97,11 +103,11 @@ public final class TransformerExporter {
     return g.model(version == null ? "development" : version, meta);
   }
 
-  /** {@code token[input_ids] + position[position_ids]}. */
+  /** {@code token[input_ids] + position[position_ids]}, flattened to {@code (batch * sequence, width)}. */
   private String embeddings(String ids, String positions) {
     String tokens = g.op("Gather", weight("embedding.token.weight", config.vocabSize(), config.width()), ids);
     String place = g.op("Gather", weight("embedding.position.weight", config.maxLength(), config.width()), positions);
-    return g.op("Add", tokens, place);
+    return g.op("Reshape", g.op("Add", tokens, place), g.ints(-1, config.width()));
   }
 
   /**
@@ -127,24 +133,22 @@ public final class TransformerExporter {
   private String attentionBlock(int i, String x, String bias, String pastKey, String pastValue) {
     String p = "layers." + i + ".";
     int w = config.width();
+    int heads = config.heads();
     String h = layerNorm(x, p + "attention_norm");
     String qkv = linear(h, p + "attention.qkv", 3 * w, w);
-    // (B, T, 3W) -> (3, B, H, T, d)
-    String split = g.op("Transpose", Map.of("perm", new long[] {2, 0, 3, 1, 4}),
-        g.op("Reshape", qkv, g.ints(0, 0, 3, config.heads(), config.headDim())));
-    String q = g.op("Gather", Map.of("axis", 0L), split, g.scalar(0L));
-    String k = g.op("Gather", Map.of("axis", 0L), split, g.scalar(1L));
-    String v = g.op("Gather", Map.of("axis", 0L), split, g.scalar(2L));
-    String keys = g.opNamed("present." + i + ".key", "Concat", Map.of("axis", 2L), pastKey, k);
-    String values = g.opNamed("present." + i + ".value", "Concat", Map.of("axis", 2L), pastValue, v);
-    String scaled = g.op("Mul", q, g.scalar((float) (1.0 / Math.sqrt(config.headDim()))));
+    // (B*T, 3W) -> (B, T, 3H, d) -> (B, 3H, T, d) -> q, k, v (B, H, T, d)
+    String byHead = g.op("Transpose", Map.of("perm", new long[] {0, 2, 1, 3}), g.op("Reshape", qkv, qkvShape));
+    String[] qkvHeads = g.split(byHead, 1, heads, heads, heads);
+    String keys = g.opNamed("present." + i + ".key", "Concat", Map.of("axis", 2L), pastKey, qkvHeads[1]);
+    String values = g.opNamed("present." + i + ".value", "Concat", Map.of("axis", 2L), pastValue, qkvHeads[2]);
+    String scaled = g.op("Mul", qkvHeads[0], g.scalar((float) (1.0 / Math.sqrt(config.headDim()))));
     String scores = g.op("Add",
         g.op("MatMul", scaled, g.op("Transpose", Map.of("perm", new long[] {0, 1, 3, 2}), keys)), bias);
     String probs = attentions
         ? g.opNamed("attentions." + i, "Softmax", Map.of("axis", -1L), scores)
         : g.op("Softmax", Map.of("axis", -1L), scores);
     String context = g.op("Reshape",
-        g.op("Transpose", Map.of("perm", new long[] {0, 2, 1, 3}), g.op("MatMul", probs, values)), g.ints(0, 0, w));
+        g.op("Transpose", Map.of("perm", new long[] {0, 2, 1, 3}), g.op("MatMul", probs, values)), g.ints(-1, w));
     return g.op("Add", x, linear(context, p + "attention.out", w, w));
   }
 
@@ -158,10 +162,12 @@ public final class TransformerExporter {
     return g.op("Add", x, linear(gelu, p + "mlp.down", config.width(), config.mlpWidth()));
   }
 
-  /** {@code logits = LayerNorm(x) lm_head^T}, the graph output {@code logits}. */
-  private void head(String x) {
+  /** {@code logits = LayerNorm(x) lm_head^T}, reshaped to (batch, sequence, vocabulary): the output {@code logits}. */
+  private void head(String x, String logitsShape) {
     String h = layerNorm(x, "final_norm");
-    g.opNamed("logits", "MatMul", Map.of(), h, transposed("lm_head.weight", config.vocabSize(), config.width()));
+    String flat = g.op("Gemm", Map.of("transB", 1L), h,
+        weight("lm_head.weight", config.vocabSize(), config.width()));
+    g.opNamed("logits", "Reshape", Map.of(), flat, logitsShape);
   }
 
   private String layerNorm(String x, String prefix) {
@@ -170,25 +176,13 @@ public final class TransformerExporter {
         x, weight(prefix + ".weight", w), weight(prefix + ".bias", w));
   }
 
-  /** {@code x W^T + b} with W {@code (out, in)} stored transposed, so MatMul reads it directly. */
+  /** {@code x W^T + b}: one Gemm on the {@code (out, in)} weight as stored. */
   private String linear(String x, String prefix, int out, int in) {
-    return g.op("Add", g.op("MatMul", x, transposed(prefix + ".weight", out, in)), weight(prefix + ".bias", out));
+    return g.op("Gemm", Map.of("transB", 1L), x, weight(prefix + ".weight", out, in), weight(prefix + ".bias", out));
   }
 
   private String weight(String name, long... shape) {
     return g.weight(name, shape, values(name, shape));
-  }
-
-  /** A {@code (rows, cols)} weight written as its {@code (cols, rows)} transpose. */
-  private String transposed(String name, int rows, int cols) {
-    float[] w = values(name, rows, cols);
-    float[] t = new float[w.length];
-    for (int r = 0; r < rows; r++) {
-      for (int c = 0; c < cols; c++) {
-        t[c * rows + r] = w[r * cols + c];
-      }
-    }
-    return g.weight(name + ".T", new long[] {cols, rows}, t);
   }
 
   private float[] values(String name, long... shape) {
