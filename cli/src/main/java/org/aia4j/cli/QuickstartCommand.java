@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
  *       the same settings reuses it, an interrupted one resumes it).
  *   <li>Two fine-tunes of that base with identical data, seed and budget: {@code baseline} (next-token
  *       loss only) and {@code aia} (plus the AIA loss), as the paper fine-tunes a pretrained model.
- *   <li>Both evaluated on the GenEval-style and MMBench-style suites.
+ *   <li>Both evaluated on the GenEval-style and MMBench-style suites (on ONNX Runtime).
  *   <li>A comparison table here and {@code OUT/report.html} with the plots.
  * </ol>
  */
@@ -124,8 +124,9 @@ final class QuickstartCommand implements Callable<Integer> {
       t = System.nanoTime();
       Path evalDir = out.resolve("eval-" + arm);
       AtomicDirectory.deleteTree(evalDir);
-      run("eval", "--checkpoint", out.resolve(arm).toString(), "--out", evalDir.toString(), "--limit",
-          Integer.toString(limit), "--samples", Integer.toString(samples), "--seed", Long.toString(seed));
+      // ONNX Runtime: the same predictions as DJL (tested), about ten times faster.
+      run("eval", "--checkpoint", out.resolve(arm).toString(), "--backend", "onnx", "--out", evalDir.toString(),
+          "--limit", Integer.toString(limit), "--samples", Integer.toString(samples), "--seed", Long.toString(seed));
       timings.put("eval_" + arm + "_s", seconds(t));
     }
 

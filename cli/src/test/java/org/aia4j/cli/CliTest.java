@@ -122,6 +122,10 @@ class CliTest {
       JsonNode config = JSON.readTree(out.resolve(arm).resolve("config.json").toFile());
       assertThat(config.get("initialized_from").asText()).contains(out.resolve("base").toString());
       assertThat(config.at("/training/aia").asBoolean()).isEqualTo(arm.equals("aia"));
+      JsonNode eval = JSON.readTree(out.resolve("eval-" + arm).resolve("summary.json").toFile());
+      assertThat(eval.at("/settings/backend").asText()).isEqualTo("onnx");
+      assertThat(eval.at("/interaction/und/mean")).as("curves for the report").hasSize(2);
+      assertThat(eval.at("/interaction/gen/mean")).hasSize(2);
     }
     String html = Files.readString(out.resolve("report.html"));
     assertThat(html).contains("eval-baseline").contains("eval-aia").contains("data:image/png;base64,");
