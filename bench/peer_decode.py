@@ -14,28 +14,12 @@ import argparse
 import json
 import math
 import statistics
-import struct
 import time
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n])
-    base = 8 + n
-    out = {}
-    for name, entry in header.items():
-        if name == "__metadata__":
-            continue
-        begin, end = entry["data_offsets"]
-        array = np.frombuffer(data[base + begin:base + end], dtype=np.float32).reshape(entry["shape"])
-        out[name] = torch.from_numpy(array.copy())
-    return out
+from peer_common import blas, read_safetensors
 
 
 class Decoder:
@@ -104,15 +88,6 @@ def generate(model, prefixes, samples, cfg, image_tokens, allowed):
         logits = model.forward(fed, pos, key_padding, cache)
         length += 1
     return torch.stack(codes, 1)
-
-
-def blas():
-    try:
-        with open("/proc/self/maps") as maps:
-            names = {line.split("/")[-1].strip() for line in maps if "blas" in line.lower()}
-        return ", ".join(sorted(names)) or "unknown"
-    except OSError:
-        return "unknown"
 
 
 def main():

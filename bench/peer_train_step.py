@@ -12,30 +12,12 @@ import argparse
 import json
 import math
 import statistics
-import struct
 import time
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-DTYPES = {"F32": np.float32, "F64": np.float64, "I64": np.int64, "I32": np.int32}
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n])
-    base = 8 + n
-    tensors = {}
-    for name, entry in header.items():
-        if name == "__metadata__":
-            continue
-        begin, end = entry["data_offsets"]
-        array = np.frombuffer(data[base + begin:base + end], dtype=DTYPES[entry["dtype"]]).reshape(entry["shape"])
-        tensors[name] = torch.from_numpy(array.copy())
-    return tensors
+from peer_common import blas, read_safetensors
 
 
 class Peer(torch.nn.Module):
@@ -122,16 +104,6 @@ def step_loss(model, batch, spec, with_aia):
             loss = loss + targets["lambda"] * aia
         total = total + loss
     return total
-
-
-def blas():
-    """The BLAS library torch's process actually loaded (Debian's torch calls the system BLAS)."""
-    try:
-        with open("/proc/self/maps") as maps:
-            names = {line.split("/")[-1].strip() for line in maps if "blas" in line.lower()}
-        return ", ".join(sorted(names)) or "unknown"
-    except OSError:
-        return "unknown"
 
 
 def main():

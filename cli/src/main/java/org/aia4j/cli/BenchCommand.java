@@ -20,20 +20,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.aia4j.api.io.AtomicDirectory;
 import org.aia4j.api.io.AtomicFiles;
 import org.aia4j.api.model.Task;
 import org.aia4j.djl.io.ModelWeights;
 import org.aia4j.djl.sequence.Batch;
 import org.aia4j.djl.sequence.BatchCollator;
-import org.aia4j.inference.sequence.TokenSequence;
 import org.aia4j.djl.train.StepRecord;
 import org.aia4j.djl.train.TaskMix;
 import org.aia4j.djl.train.TrainingConfig;
 import org.aia4j.djl.train.TrainingPresets;
 import org.aia4j.djl.train.UnifiedTrainer;
 import org.aia4j.inference.io.SafeTensors;
+import org.aia4j.inference.sequence.TokenSequence;
 import org.aia4j.loss.InteractionSets;
 import org.aia4j.loss.LayerTargets;
 import org.aia4j.loss.SequenceRoles;
@@ -227,29 +226,17 @@ final class BenchCommand implements Runnable {
     }
 
     private JsonNode runPeer(Path exchange, PrintWriter console) throws Exception {
-      if (!Files.isExecutable(Path.of(python)) || !Files.isRegularFile(peerScript)) {
-        console.printf("PyTorch peer skipped: %s or %s missing (apt-get install python3-torch libopenblas0-pthread)%n",
-            python, peerScript);
-        return null;
-      }
       console.println("Measuring the PyTorch/Python peer on the same model and batch");
       console.flush();
-      Path log = exchange.resolve("peer.out");
-      Process process = new ProcessBuilder(python, peerScript.toString(), "--dir", exchange.toString(),
-          "--warmup", Integer.toString(warmup), "--steps", Integer.toString(steps), "--threads", "2")
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      if (!process.waitFor(20, TimeUnit.MINUTES) || process.exitValue() != 0) {
-        process.destroyForcibly();
-        throw new IOException("The PyTorch peer failed:\n" + Files.readString(log));
-      }
-      List<String> lines = Files.readAllLines(log);
-      return new ObjectMapper().readTree(lines.get(lines.size() - 1));
+      return PythonPeer.run(python, peerScript, List.of("--dir", exchange.toString(), "--warmup",
+          Integer.toString(warmup), "--steps", Integer.toString(steps), "--threads", "2"),
+          exchange.resolve("peer.out"), 20, console);
     }
 
     private void write(Map<String, Object> results, Map<String, double[]> java, double firstNtp, double firstAia,
         JsonNode peer, PrintWriter console) throws IOException {
-      double javaNtp = median(java.get("ntp"));
-      double javaAia = median(java.get("aia"));
+      double javaNtp = PythonPeer.median(java.get("ntp"));
+      double javaAia = PythonPeer.median(java.get("aia"));
       results.put("aia_overhead", javaAia / javaNtp - 1);
       StringBuilder md = new StringBuilder();
       md.append("# Training step: aia4j (DJL/PyTorch from Java) vs PyTorch/Python\n\n");
@@ -266,7 +253,7 @@ final class BenchCommand implements Runnable {
       }
       md.append("\n|---|---|").append(peer != null ? "---|---|" : "").append('\n');
       for (String mode : List.of("ntp", "aia")) {
-        double ms = 1000 * median(java.get(mode));
+        double ms = 1000 * PythonPeer.median(java.get(mode));
         md.append("| ").append(mode.equals("ntp") ? "next-token only" : "next-token + AIA").append(" | ")
             .append(String.format(Locale.ROOT, "%.1f", ms)).append(" |");
         if (peer != null) {
@@ -276,10 +263,10 @@ final class BenchCommand implements Runnable {
         md.append('\n');
       }
       md.append(String.format(Locale.ROOT, "| next-token + AIA, query-rows statistic | %.1f |%s%n",
-          1000 * median(java.get("aia_query_rows")), peer != null ? " | |" : ""));
+          1000 * PythonPeer.median(java.get("aia_query_rows")), peer != null ? " | |" : ""));
       md.append(String.format(Locale.ROOT, "%nAIA overhead in aia4j: %+.1f%% of the next-token step with the default "
           + "statistic (from the attention maps), %+.1f%% with the memory-lean query-rows path (goal: <= 10%%).%n",
-          100 * (javaAia / javaNtp - 1), 100 * (median(java.get("aia_query_rows")) / javaNtp - 1)));
+          100 * (javaAia / javaNtp - 1), 100 * (PythonPeer.median(java.get("aia_query_rows")) / javaNtp - 1)));
       if (peer != null) {
         double peerOverhead = peer.path("aia").path("median_ms").asDouble() / peer.path("ntp").path("median_ms").asDouble() - 1;
         md.append(String.format(Locale.ROOT, "AIA overhead in the PyTorch peer: %+.1f%%.%n", 100 * peerOverhead));
@@ -300,10 +287,5 @@ final class BenchCommand implements Runnable {
       console.flush();
     }
 
-    private static double median(double[] values) {
-      double[] sorted = values.clone();
-      Arrays.sort(sorted);
-      return sorted[sorted.length / 2];
-    }
   }
 }

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.aia4j.api.io.AtomicDirectory;
 import org.aia4j.api.io.AtomicFiles;
 import org.aia4j.api.model.SamplingSettings;
@@ -256,26 +255,13 @@ final class DecodeBenchCommand implements Callable<Integer> {
   }
 
   private JsonNode runPeer(Path model, Path exchange, ObjectNode peerSpec, PrintWriter console) throws Exception {
-    if (!Files.isExecutable(Path.of(python)) || !Files.isRegularFile(peerScript)) {
-      console.printf("PyTorch peer skipped: %s or %s missing (apt-get install python3-torch libopenblas0-pthread)%n",
-          python, peerScript);
-      return null;
-    }
     Files.copy(model.resolve(CheckpointFiles.MODEL), exchange.resolve("model.safetensors"));
     Files.writeString(exchange.resolve("decode.json"), peerSpec.toString(), StandardCharsets.UTF_8);
     console.println("Measuring the PyTorch/Python peer (KV cache, same prefixes, same guidance)");
     console.flush();
-    Path log = exchange.resolve("peer.out");
-    Process process = new ProcessBuilder(python, peerScript.toString(), "--dir", exchange.toString(), "--warmup",
+    return PythonPeer.run(python, peerScript, List.of("--dir", exchange.toString(), "--warmup",
         Integer.toString(warmup), "--repeats", Integer.toString(repeats), "--threads",
-        "1," + Runtime.getRuntime().availableProcessors())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    if (!process.waitFor(30, TimeUnit.MINUTES) || process.exitValue() != 0) {
-      process.destroyForcibly();
-      throw new IOException("The PyTorch peer failed:\n" + Files.readString(log));
-    }
-    List<String> lines = Files.readAllLines(log);
-    return new ObjectMapper().readTree(lines.get(lines.size() - 1));
+        "1," + Runtime.getRuntime().availableProcessors()), exchange.resolve("peer.out"), 30, console);
   }
 
   private void write(Map<String, Object> results, Map<Integer, Map<String, double[]>> seconds,
@@ -306,10 +292,10 @@ final class DecodeBenchCommand implements Callable<Integer> {
     List<String> checks = new ArrayList<>();
     for (Map.Entry<Integer, Map<String, double[]>> entry : seconds.entrySet()) {
       int batch = entry.getKey();
-      double ortAll = median(entry.getValue().get("onnx"));
-      double ortOne = median(entry.getValue().get("onnx_1_thread"));
+      double ortAll = PythonPeer.median(entry.getValue().get("onnx"));
+      double ortOne = PythonPeer.median(entry.getValue().get("onnx_1_thread"));
       double ort = Math.min(ortAll, ortOne);
-      double djl = median(entry.getValue().get("djl"));
+      double djl = PythonPeer.median(entry.getValue().get("djl"));
       double tokens = (double) batch * imageTokens;
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("onnx_median_s", ortAll);
@@ -345,7 +331,7 @@ final class DecodeBenchCommand implements Callable<Integer> {
     md.append('\n');
     int largest = seconds.keySet().stream().max(Integer::compare).orElseThrow();
     double achieved = flops.get(largest)
-        / Math.min(median(seconds.get(largest).get("onnx")), median(seconds.get(largest).get("onnx_1_thread"))) / 1e9;
+        / Math.min(PythonPeer.median(seconds.get(largest).get("onnx")), PythonPeer.median(seconds.get(largest).get("onnx_1_thread"))) / 1e9;
     double nominal = (Double) results.get("fp32_peak_gflops_nominal");
     md.append(String.format(Locale.ROOT, "FP32 efficiency at %d images per call (%d rows): ONNX Runtime sustains %.1f "
             + "GFLOP/s of model arithmetic (multiply-adds of the layers, attention and head as decoded), %.0f%% of "
@@ -383,11 +369,5 @@ final class DecodeBenchCommand implements Callable<Integer> {
     }
     return differing == 0 ? "batch " + batch + " identical"
         : "batch " + batch + ": " + differing + " of " + codes.length * codes[0].length + " tokens differ";
-  }
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return sorted[sorted.length / 2];
   }
 }

@@ -10,7 +10,7 @@ import org.aia4j.djl.model.Capture;
 import org.aia4j.djl.model.KvCache;
 import org.aia4j.djl.model.UnifiedTransformer;
 import org.aia4j.inference.decode.Decoding;
-import org.aia4j.inference.sequence.TokenLayout;
+import org.aia4j.inference.decode.LeftPadding;
 
 /**
  * Decodes a batch with a KV cache: the prefixes are left-padded to the longest and fed in one
@@ -36,22 +36,10 @@ final class CachedDecoding implements Decoding {
     if (cache != null) {
       throw new IllegalStateException("start may be called once");
     }
-    rows = prefixes.size();
-    int longest = prefixes.stream().mapToInt(p -> p.length).max().orElseThrow();
-    int[] padding = new int[rows];
-    long[] ids = new long[rows * longest];
-    for (int b = 0; b < rows; b++) {
-      int[] prefix = prefixes.get(b);
-      padding[b] = longest - prefix.length;
-      for (int i = 0; i < prefix.length; i++) {
-        ids[b * longest + padding[b] + i] = prefix[i];
-      }
-      for (int i = 0; i < padding[b]; i++) {
-        ids[b * longest + i] = TokenLayout.PAD;
-      }
-    }
-    cache = new KvCache(manager, model.config().layers(), padding);
-    return feed(ids, longest);
+    LeftPadding batch = LeftPadding.of(prefixes);
+    rows = batch.rows();
+    cache = new KvCache(manager, model.config().layers(), batch.padding());
+    return feed(batch.ids(), batch.length());
   }
 
   @Override

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.aia4j.inference.decode.Decoding;
-import org.aia4j.inference.sequence.TokenLayout;
+import org.aia4j.inference.decode.LeftPadding;
 
 /**
  * Decodes a batch on an ONNX Runtime session with the export's KV cache: the prefixes go in one
@@ -40,20 +40,16 @@ final class OnnxDecoding implements Decoding {
     if (padding != null) {
       throw new IllegalStateException("start may be called once");
     }
-    rows = prefixes.size();
-    int longest = prefixes.stream().mapToInt(p -> p.length).max().orElseThrow();
-    padding = new int[rows];
-    long[] ids = new long[rows * longest];
-    long[] positions = new long[rows * longest];
+    LeftPadding batch = LeftPadding.of(prefixes);
+    rows = batch.rows();
+    padding = batch.padding();
+    long[] positions = new long[rows * batch.length()];
     for (int b = 0; b < rows; b++) {
-      int[] prefix = prefixes.get(b);
-      padding[b] = longest - prefix.length;
-      for (int i = 0; i < longest; i++) {
-        ids[b * longest + i] = i < padding[b] ? TokenLayout.PAD : prefix[i - padding[b]];
-        positions[b * longest + i] = Math.max(0, i - padding[b]);
+      for (int i = 0; i < batch.length(); i++) {
+        positions[b * batch.length() + i] = batch.position(b, i);
       }
     }
-    return run(ids, positions, longest);
+    return run(batch.ids(), positions, batch.length());
   }
 
   @Override

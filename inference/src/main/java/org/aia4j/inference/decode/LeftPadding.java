@@ -1,0 +1,38 @@
+package org.aia4j.inference.decode;
+
+import java.util.List;
+import org.aia4j.inference.sequence.TokenLayout;
+
+/**
+ * Prefixes of different lengths as one {@code (rows, length)} batch, each left-padded with
+ * {@code <pad>} to the longest, so every row's next token is in the last column. Positions count
+ * from a row's first real token; padding slots are masked as keys by the decodings.
+ *
+ * @param rows the number of prefixes
+ * @param length the longest prefix
+ * @param padding per row, the padding slots before its first real token
+ * @param ids {@code rows * length} token ids, row-major
+ */
+public record LeftPadding(int rows, int length, int[] padding, long[] ids) {
+
+  /** Pads the prefixes, each of at least one token. */
+  public static LeftPadding of(List<int[]> prefixes) {
+    int rows = prefixes.size();
+    int longest = prefixes.stream().mapToInt(p -> p.length).max().orElseThrow();
+    int[] padding = new int[rows];
+    long[] ids = new long[rows * longest];
+    for (int b = 0; b < rows; b++) {
+      int[] prefix = prefixes.get(b);
+      padding[b] = longest - prefix.length;
+      for (int i = 0; i < longest; i++) {
+        ids[b * longest + i] = i < padding[b] ? TokenLayout.PAD : prefix[i - padding[b]];
+      }
+    }
+    return new LeftPadding(rows, longest, padding, ids);
+  }
+
+  /** @return the position of slot {@code slot} of row {@code row}: {@code max(0, slot - padding)} */
+  public long position(int row, int slot) {
+    return Math.max(0, slot - padding[row]);
+  }
+}
