@@ -78,10 +78,36 @@ public abstract class DecodingModel implements UnifiedModel {
     return prompts;
   }
 
+  /** @return the most positions the model takes: prefix plus decoded tokens */
+  public int maxLength() {
+    return maxLength;
+  }
+
+  /** Told each answer token as soon as it is decoded, e.g. to stream answers. */
+  @FunctionalInterface
+  public interface TokenListener {
+    /**
+     * Called on the decoding thread; must be quick.
+     *
+     * @param request the request's index in the batch
+     * @param textId the token's id in the text tokenizer's vocabulary
+     */
+    void onToken(int request, int textId);
+  }
+
   // ---------------------------------------------------------------- understanding
 
   @Override
   public List<String> answer(List<AnswerRequest> requests) {
+    return answer(requests, null);
+  }
+
+  /**
+   * {@link #answer(List)}, telling {@code listener} each answer token as it is decoded.
+   *
+   * @param listener told every token that becomes part of an answer; may be null
+   */
+  public List<String> answer(List<AnswerRequest> requests, TokenListener listener) {
     checkOpen();
     List<int[]> prefixes = new ArrayList<>(requests.size());
     int[] budgets = new int[requests.size()];
@@ -104,13 +130,13 @@ public abstract class DecodingModel implements UnifiedModel {
     }
     String[] answers = new String[requests.size()];
     for (int[] group : groups(prefixes, budgets, maxLength)) {
-      answerGroup(requests, prefixes, budgets, group, answers);
+      answerGroup(requests, prefixes, budgets, group, answers, listener);
     }
     return Arrays.asList(answers);
   }
 
   private void answerGroup(List<AnswerRequest> requests, List<int[]> prefixes, int[] budgets, int[] group,
-      String[] answers) {
+      String[] answers, TokenListener listener) {
     TokenLayout layout = prompts.layout();
     int rows = group.length;
     TokenSampler[] samplers = new TokenSampler[rows];
@@ -144,6 +170,9 @@ public abstract class DecodingModel implements UnifiedModel {
             continue;
           }
           text[r][lengths[r]++] = layout.toText(token);
+          if (listener != null) {
+            listener.onToken(group[r], layout.toText(token));
+          }
           if (lengths[r] == text[r].length) {
             done[r] = true;
             continue;

@@ -1,0 +1,58 @@
+package org.aia4j.server;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import org.aia4j.server.batch.BatchSettings;
+
+/**
+ * How {@code aia serve} runs.
+ *
+ * @param host the address to listen on
+ * @param port the port; 0 picks a free one
+ * @param batch the batcher's settings
+ * @param apiKey when not null, every {@code /v1/} request must carry {@code Authorization: Bearer
+ *     <apiKey>}
+ * @param bodyLimitBytes largest request body accepted; larger ones get 413
+ * @param workDir where evaluation jobs write their outputs
+ * @param shutdownTimeoutMs how long a graceful shutdown waits for in-flight requests
+ */
+public record ServerConfig(String host, int port, BatchSettings batch, String apiKey, long bodyLimitBytes, Path workDir,
+    long shutdownTimeoutMs) {
+
+  /** Largest request body by default: room for a 4096x4096 PNG or JPEG, base64-encoded. */
+  public static final long DEFAULT_BODY_LIMIT = 16L * 1024 * 1024;
+
+  // Validates the configuration; each violation names the option.
+  public ServerConfig {
+    Objects.requireNonNull(host, "host");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
+    }
+    Objects.requireNonNull(batch, "batch");
+    if (apiKey != null && apiKey.isBlank()) {
+      throw new IllegalArgumentException("api-key must not be blank");
+    }
+    if (bodyLimitBytes < 1024) {
+      throw new IllegalArgumentException("body limit must be >= 1024 bytes, got " + bodyLimitBytes);
+    }
+    Objects.requireNonNull(workDir, "workDir");
+    if (shutdownTimeoutMs < 0) {
+      throw new IllegalArgumentException("shutdown timeout must be >= 0, got " + shutdownTimeoutMs);
+    }
+  }
+
+  /** Loopback, the given port and batching, no key, default limits, outputs under {@code workDir}. */
+  public static ServerConfig local(int port, BatchSettings batch, Path workDir) {
+    return new ServerConfig("127.0.0.1", port, batch, null, DEFAULT_BODY_LIMIT, workDir, 60_000);
+  }
+
+  /** @return this configuration with an API key */
+  public ServerConfig withApiKey(String key) {
+    return new ServerConfig(host, port, batch, key, bodyLimitBytes, workDir, shutdownTimeoutMs);
+  }
+
+  /** @return this configuration with another body limit */
+  public ServerConfig withBodyLimit(long bytes) {
+    return new ServerConfig(host, port, batch, apiKey, bytes, workDir, shutdownTimeoutMs);
+  }
+}

@@ -1,0 +1,153 @@
+package org.aia4j.server.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.aia4j.api.benchmark.BenchmarkScore;
+
+/**
+ * One evaluation job and how far it has got; safe to read from any thread. Listeners hear of
+ * every change (progress, a finished benchmark, the end) on the job's thread.
+ */
+public final class EvaluationJob {
+  /** Where a job is. */
+  public enum Status {
+    QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED;
+
+    /** @return true once the job will not change again */
+    public boolean finished() {
+      return this == SUCCEEDED || this == FAILED || this == CANCELLED;
+    }
+
+    String json() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String id;
+  private final EvaluationSpec spec;
+  private final String model;
+  private final Path outDir;
+  private final long createdAt = System.currentTimeMillis() / 1000;
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final Map<String, JsonNode> results = new LinkedHashMap<>();
+  private Status status = Status.QUEUED;
+  private long startedAt;
+  private long finishedAt;
+  private String benchmark = "";
+  private long done;
+  private long total;
+  private String message = "";
+  private String error;
+
+  EvaluationJob(String id, EvaluationSpec spec, String model, Path outDir) {
+    this.id = id;
+    this.spec = spec;
+    this.model = model;
+    this.outDir = outDir;
+  }
+
+  /** @return the job's id */
+  public String id() {
+    return id;
+  }
+
+  /** @return where its outputs go */
+  public Path outDir() {
+    return outDir;
+  }
+
+  /** @return its status now */
+  public synchronized Status status() {
+    return status;
+  }
+
+  /** Adds a listener told of every change; returns the action that removes it. */
+  public Runnable listen(Runnable listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  synchronized void started() {
+    status = Status.RUNNING;
+    startedAt = System.currentTimeMillis() / 1000;
+    changed();
+  }
+
+  void progress(String name, long itemsDone, long items, String what) {
+    synchronized (this) {
+      benchmark = name;
+      done = itemsDone;
+      total = items;
+      message = what == null ? "" : what;
+    }
+    changed();
+  }
+
+  void finished(String name, BenchmarkScore score) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("overall", score.overall());
+    node.set("breakdown", JSON.valueToTree(score.breakdown()));
+    try {
+      node.set("details", JSON.valueToTree(score.details()));
+    } catch (IllegalArgumentException e) {
+      node.put("details", score.details().toString());
+    }
+    synchronized (this) {
+      results.put(name, node);
+    }
+    changed();
+  }
+
+  void ended(Status end, String why) {
+    synchronized (this) {
+      status = end;
+      error = why;
+      finishedAt = System.currentTimeMillis() / 1000;
+    }
+    changed();
+  }
+
+  private void changed() {
+    for (Runnable listener : listeners) {
+      listener.run();
+    }
+  }
+
+  /** @return the job as the API shows it */
+  public synchronized ObjectNode toJson() {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("id", id);
+    node.put("object", "evaluation");
+    node.put("model", model);
+    node.put("status", status.json());
+    node.put("created_at", createdAt);
+    if (startedAt > 0) {
+      node.put("started_at", startedAt);
+    }
+    if (finishedAt > 0) {
+      node.put("finished_at", finishedAt);
+    }
+    node.set("settings", JSON.valueToTree(spec));
+    ObjectNode progress = node.putObject("progress");
+    progress.put("benchmark", benchmark);
+    progress.put("done", done);
+    progress.put("total", total);
+    progress.put("message", message);
+    ObjectNode scores = node.putObject("results");
+    results.forEach(scores::set);
+    node.put("output_dir", outDir.toString());
+    if (error != null) {
+      node.put("error", error);
+    }
+    return node;
+  }
+}

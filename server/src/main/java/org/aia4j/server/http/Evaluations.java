@@ -1,0 +1,141 @@
+package org.aia4j.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.aia4j.server.ServerState;
+import org.aia4j.server.batch.BatchedModel;
+import org.aia4j.server.eval.EvaluationJob;
+import org.aia4j.server.eval.EvaluationJobs;
+import org.aia4j.server.eval.EvaluationSpec;
+
+/**
+ * Evaluation jobs over HTTP: {@code POST /v1/evaluations} starts one (202, with its id), {@code
+ * GET /v1/evaluations} lists them, {@code GET /v1/evaluations/{id}} gives status, progress and
+ * scores, and {@code GET /v1/evaluations/{id}/events} streams them as server-sent events ({@code
+ * event: progress}, then one {@code event: done}).
+ */
+final class Evaluations {
+  private final Vertx vertx;
+  private final ServerState state;
+  private final EvaluationJobs jobs;
+
+  Evaluations(Vertx vertx, ServerState state, EvaluationJobs jobs) {
+    this.vertx = vertx;
+    this.state = state;
+    this.jobs = jobs;
+  }
+
+  void create(RoutingContext ctx) {
+    JsonNode body = Replies.body(ctx);
+    ServerState.Ready ready = state.require();
+    EvaluationSpec spec = parse(body);
+    if (body.has("model") && !body.get("model").isNull()) {
+      Models.check(ready.model(), Fields.of(body, "").string("model", null), "model");
+    }
+    EvaluationJob job;
+    try {
+      job = jobs.start(spec, new BatchedModel(ready.model(), ready.batcher()));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid("benchmarks", "invalid_value", e.getMessage());
+    } catch (IllegalStateException e) {
+      throw new ApiException(429, "rate_limit_error", "too_many_jobs", null, e.getMessage());
+    }
+    ctx.response().putHeader("Location", "/v1/evaluations/" + job.id());
+    Replies.json(ctx, 202, job.toJson());
+  }
+
+  void list(RoutingContext ctx) {
+    ObjectNode root = Replies.JSON.createObjectNode();
+    root.put("object", "list");
+    var data = root.putArray("data");
+    jobs.list().forEach(job -> data.add(job.toJson()));
+    Replies.json(ctx, 200, root);
+  }
+
+  void one(RoutingContext ctx) {
+    Replies.json(ctx, 200, job(ctx).toJson());
+  }
+
+  void events(RoutingContext ctx) {
+    EvaluationJob job = job(ctx);
+    HttpServerResponse response = ctx.response();
+    response.setStatusCode(200).setChunked(true)
+        .putHeader("Content-Type", "text/event-stream")
+        .putHeader("Cache-Control", "no-cache");
+    Context context = vertx.getOrCreateContext();
+    AtomicBoolean scheduled = new AtomicBoolean();
+    AtomicBoolean over = new AtomicBoolean();
+    List<Runnable> stop = new ArrayList<>(1);
+    // Changes are coalesced: at most one pending send, which reads the newest state.
+    Runnable send = () -> {
+      scheduled.set(false);
+      if (over.get() || response.ended() || response.closed()) {
+        return;
+      }
+      boolean finished = job.status().finished();
+      response.write("event: " + (finished ? "done" : "progress") + "\ndata: " + job.toJson() + "\n\n");
+      if (finished) {
+        over.set(true);
+        stop.forEach(Runnable::run);
+        response.end();
+      }
+    };
+    stop.add(job.listen(() -> {
+      if (scheduled.compareAndSet(false, true)) {
+        context.runOnContext(v -> send.run());
+      }
+    }));
+    response.closeHandler(v -> stop.forEach(Runnable::run));
+    send.run();
+  }
+
+  private EvaluationJob job(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    return jobs.get(id).orElseThrow(() -> ApiException.notFound("evaluation_not_found", "id",
+        "No evaluation job '" + id + "'"));
+  }
+
+  static EvaluationSpec parse(JsonNode body) {
+    Fields fields = Fields.of(body, "");
+    List<String> benchmarks = new ArrayList<>();
+    JsonNode list = fields.get("benchmarks");
+    if (list == null) {
+      benchmarks.addAll(List.of("geneval", "mmbench"));
+    } else if (list.isTextual()) {
+      for (String name : list.asText().split(",")) {
+        if (!name.isBlank()) {
+          benchmarks.add(name.strip());
+        }
+      }
+    } else if (list.isArray()) {
+      for (int i = 0; i < list.size(); i++) {
+        if (!list.get(i).isTextual()) {
+          throw fields.wrongType("benchmarks[" + i + "]", "a string", list.get(i));
+        }
+        benchmarks.add(list.get(i).asText().strip());
+      }
+    } else {
+      throw fields.wrongType("benchmarks", "an array of benchmark names", list);
+    }
+    if (benchmarks.isEmpty()) {
+      throw ApiException.invalid("benchmarks", "invalid_value", "'benchmarks' names no benchmark. Known benchmarks: "
+          + String.join(", ", EvaluationJobs.known()));
+    }
+    int limit = (int) fields.integer("limit", 0, 0, 1_000_000);
+    int samples = (int) fields.integer("samples", 4, 1, 64);
+    double cfg = fields.number("cfg", 2.0, 0.0, 50.0);
+    double temperature = fields.number("temperature", 1.0, 0.0, 10.0);
+    double answerTemperature = fields.number("answer_temperature", 0.0, 0.0, 10.0);
+    int topK = (int) fields.integer("top_k", 0, 0, 1_000_000);
+    long seed = fields.integer("seed", 0, Long.MIN_VALUE, Long.MAX_VALUE);
+    int batch = (int) fields.integer("batch", 16, 1, 1024);
+    return new EvaluationSpec(benchmarks, limit, samples, cfg, temperature, answerTemperature, topK, seed, batch);
+  }
+}

@@ -1,0 +1,123 @@
+package org.aia4j.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.util.concurrent.CompletionException;
+import org.aia4j.server.batch.QueueFullException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Reading request JSON and writing JSON and OpenAI-shaped error replies. */
+public final class Replies {
+  private static final Logger LOG = LoggerFactory.getLogger(Replies.class);
+
+  /** Strict JSON: duplicate keys and trailing content are errors. */
+  public static final JsonMapper JSON = JsonMapper.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
+
+  private Replies() {}
+
+  /** @return the body as a JSON object */
+  static JsonNode body(RoutingContext ctx) {
+    Buffer buffer = ctx.body().buffer();
+    if (buffer == null || buffer.length() == 0) {
+      throw ApiException.invalid("The request body is empty: send a JSON object");
+    }
+    JsonNode node;
+    try {
+      node = JSON.readTree(buffer.getBytes());
+    } catch (JsonProcessingException e) {
+      throw ApiException.invalid(null, "invalid_json", "We could not parse the JSON body of your request: "
+          + firstLine(e.getOriginalMessage()));
+    } catch (IOException | RuntimeException e) {
+      throw ApiException.invalid(null, "invalid_json", "We could not parse the JSON body of your request");
+    }
+    if (node == null || node.isMissingNode()) {
+      throw ApiException.invalid("The request body is empty: send a JSON object");
+    }
+    Fields.of(node, "");
+    return node;
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "malformed JSON";
+    }
+    String line = message.lines().findFirst().orElse("malformed JSON");
+    return line.length() > 300 ? line.substring(0, 300) + "..." : line;
+  }
+
+  /** Sends {@code node} as JSON with {@code status}. */
+  static void json(RoutingContext ctx, int status, JsonNode node) {
+    HttpServerResponse response = ctx.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    response.setStatusCode(status).putHeader("Content-Type", "application/json").end(node.toString());
+  }
+
+  /** Sends the error that {@code failure} stands for; only unexpected failures are logged, and never sent. */
+  public static void error(RoutingContext ctx, Throwable failure) {
+    ApiException api = toApi(failure);
+    HttpServerResponse response = ctx.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    if (response.headWritten()) {
+      // Mid-stream: the status is sent already; close the stream with an error event.
+      response.end("data: " + errorJson(api) + "\n\ndata: [DONE]\n\n");
+      return;
+    }
+    if (api.status() == 429) {
+      response.putHeader("Retry-After", "1");
+    }
+    if (api.status() == 401) {
+      response.putHeader("WWW-Authenticate", "Bearer");
+    }
+    json(ctx, api.status(), errorJson(api));
+  }
+
+  static ObjectNode errorJson(ApiException api) {
+    ObjectNode root = JSON.createObjectNode();
+    ObjectNode error = root.putObject("error");
+    error.put("message", api.getMessage());
+    error.put("type", api.type());
+    error.put("param", api.param());
+    error.put("code", api.code());
+    return root;
+  }
+
+  /** Maps any failure to the error a client should see. */
+  static ApiException toApi(Throwable failure) {
+    Throwable e = failure;
+    while (e instanceof CompletionException && e.getCause() != null) {
+      e = e.getCause();
+    }
+    if (e instanceof ApiException api) {
+      return api;
+    }
+    if (e instanceof QueueFullException full) {
+      return new ApiException(429, "rate_limit_error", "queue_full", null, full.getMessage());
+    }
+    if (e instanceof IllegalArgumentException bad) {
+      // The model's own checks of a request: bad input, never a server fault.
+      return ApiException.invalid(null, "invalid_request", bad.getMessage());
+    }
+    if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("shutting down")) {
+      return new ApiException(503, "server_error", "shutting_down", null, "The server is shutting down");
+    }
+    LOG.error("Request failed", e);
+    return new ApiException(500, "server_error", "internal_error", null,
+        "The server had an error while processing your request");
+  }
+}
