@@ -19,6 +19,7 @@ import picocli.CommandLine.ParseResult;
         ProfileCommand.class,
         EvalCommand.class,
         ExportCommand.class,
+        ServeCommand.class,
         ReportCommand.class,
         DataCommand.class,
         RenderCommand.class,

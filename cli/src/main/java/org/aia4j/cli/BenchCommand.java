@@ -48,7 +48,7 @@ import picocli.CommandLine.Spec;
  * {@code docs/benchmarks/}. Ratios are taken within one run, since these machines are noisy.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that write docs/benchmarks/.",
-    subcommands = {BenchCommand.Train.class, DecodeBenchCommand.class})
+    subcommands = {BenchCommand.Train.class, DecodeBenchCommand.class, ServeBenchCommand.class})
 final class BenchCommand implements Runnable {
   @Spec
   CommandSpec spec;

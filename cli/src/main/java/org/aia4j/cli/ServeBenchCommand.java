@@ -1,0 +1,289 @@
+package org.aia4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.imageio.ImageIO;
+import org.aia4j.api.data.GenerationSample;
+import org.aia4j.api.data.UnderstandingSample;
+import org.aia4j.api.io.AtomicFiles;
+import org.aia4j.api.model.ModelProvider;
+import org.aia4j.evaluation.data.WorldTrainingData;
+import org.aia4j.evaluation.world.WorldSpec;
+import org.aia4j.server.AiaServer;
+import org.aia4j.server.ServerConfig;
+import org.aia4j.server.batch.BatchSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code aia bench serve}: a load test of {@code aia serve}. For each workload (chat about an
+ * image, image generation with CFG) it starts the server in-process on a free loopback port twice,
+ * batching off ({@code --batch-size 1}) and on, and lets {@code --clients} concurrent HTTP clients
+ * send requests back to back for {@code --seconds} after a warm-up; it reports throughput and
+ * p50/p99 latency and writes {@code docs/benchmarks/serve.{md,json}}. Requests are the same,
+ * seeded, in both modes.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Load test of aia serve: throughput and p50/p99 latency with batching on vs off; writes docs/benchmarks/serve.md")
+final class ServeBenchCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--checkpoint", required = true, description = "The checkpoint to serve (e.g. quickstart/aia).")
+  Path checkpoint;
+
+  @Option(names = "--backend", defaultValue = "onnx", description = "Backend (default: ${DEFAULT-VALUE}).")
+  String backend;
+
+  @Option(names = "--clients", defaultValue = "32", description = "Concurrent clients (default: ${DEFAULT-VALUE}).")
+  int clients;
+
+  @Option(names = "--seconds", defaultValue = "20", description = "Measured seconds per run (default: ${DEFAULT-VALUE}).")
+  int seconds;
+
+  @Option(names = "--warmup", defaultValue = "5", description = "Unmeasured seconds first (default: ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--batch-size", defaultValue = "32", description = "Batch size in rows with batching on (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--max-batch-delay-ms", defaultValue = "10", description = "Batch delay with batching on (default: ${DEFAULT-VALUE}).")
+  long delayMs;
+
+  @Option(names = "--workloads", defaultValue = "chat,images", split = ",", description = "chat, images (default: ${DEFAULT-VALUE}).")
+  List<String> workloads;
+
+  @Option(names = "--max-tokens", defaultValue = "16", description = "max_tokens of chat requests (default: ${DEFAULT-VALUE}).")
+  int maxTokens;
+
+  @Option(names = "--out", defaultValue = "docs/benchmarks", description = "Where serve.md/json go.")
+  Path out;
+
+  /** What one run measured. */
+  record Run(String workload, String mode, BatchSettings batch, long requests, long errors, double seconds,
+      double throughput, double p50Ms, double p99Ms, double meanMs, long tokens, double meanBatchRequests) {}
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter console = spec.commandLine().getOut();
+    ModelProvider models = ServeCommand.modelProvider(backend);
+    ServeCommand.checkCheckpoint(checkpoint);
+    WorldTrainingData world = new WorldTrainingData(WorldSpec.standard(), 0);
+    List<Run> runs = new ArrayList<>();
+    Path work = Files.createTempDirectory("aia-bench-serve-");
+    for (String workload : workloads) {
+      for (BatchSettings batch : List.of(new BatchSettings(1, 0, 4096), new BatchSettings(batchSize, delayMs, 4096))) {
+        String mode = batch.batchSize() == 1 ? "off" : "on";
+        console.printf("%s, batching %s (batch size %d, delay %d ms): %d clients, %d s warm-up + %d s ...%n",
+            workload, mode, batch.batchSize(), batch.maxBatchDelayMs(), clients, warmup, seconds);
+        console.flush();
+        try (AiaServer server = AiaServer.start(ServerConfig.local(0, batch, work),
+            () -> models.load(checkpoint, Map.of()))) {
+          String model = server.ready().get(10, TimeUnit.MINUTES).id();
+          List<String> bodies = bodies(workload.strip(), world, model);
+          Run run = load(server, workload.strip(), mode, batch, bodies);
+          runs.add(run);
+          console.printf(Locale.ROOT, "  %.2f req/s, p50 %.0f ms, p99 %.0f ms, %d requests, %d errors, mean batch %.1f requests%n",
+              run.throughput(), run.p50Ms(), run.p99Ms(), run.requests(), run.errors(), run.meanBatchRequests());
+          console.flush();
+        }
+      }
+    }
+    write(runs, console);
+    return 0;
+  }
+
+  /** Seeded request bodies: world questions about world images, or world captions to draw. */
+  private List<String> bodies(String workload, WorldTrainingData world, String model) throws IOException {
+    List<String> bodies = new ArrayList<>();
+    for (int i = 0; i < 256; i++) {
+      ObjectNode body = JSON.createObjectNode();
+      if (workload.equals("chat")) {
+        UnderstandingSample sample = world.understanding(i);
+        body.put("model", model);
+        ObjectNode user = body.putArray("messages").addObject();
+        user.put("role", "user");
+        var content = user.putArray("content");
+        content.addObject().put("type", "text").put("text", sample.prompt());
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(sample.image(), "png", png);
+        content.addObject().put("type", "image_url").putObject("image_url")
+            .put("url", "data:image/png;base64," + Base64.getEncoder().encodeToString(png.toByteArray()));
+        body.put("max_tokens", maxTokens);
+        body.put("temperature", 0);
+      } else if (workload.equals("images")) {
+        GenerationSample sample = world.generation(i);
+        body.put("prompt", sample.prompt());
+        body.put("n", 1);
+        body.put("seed", i);
+        body.put("guidance_scale", 2.0);
+      } else {
+        throw new IllegalArgumentException("Unknown workload '" + workload + "': chat or images");
+      }
+      bodies.add(body.toString());
+    }
+    return bodies;
+  }
+
+  private Run load(AiaServer server, String workload, String mode, BatchSettings batch, List<String> bodies)
+      throws Exception {
+    String path = workload.equals("chat") ? "/v1/chat/completions" : "/v1/images/generations";
+    URI uri = URI.create("http://127.0.0.1:" + server.port() + path);
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(10)).build();
+    long start = System.nanoTime();
+    long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
+    long end = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
+    List<List<Long>> latencies = new ArrayList<>();
+    AtomicLong errors = new AtomicLong();
+    AtomicLong tokens = new AtomicLong();
+    double[] batchesBefore = new double[2];
+    CountDownLatch done = new CountDownLatch(clients);
+    List<Thread> threads = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      List<Long> mine = new ArrayList<>();
+      latencies.add(mine);
+      int client0 = c;
+      Thread thread = new Thread(() -> {
+        try {
+          for (int i = 0; System.nanoTime() < end; i++) {
+            String body = bodies.get((client0 * 31 + i) % bodies.size());
+            HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(2))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+            long sent = System.nanoTime();
+            HttpResponse<String> response;
+            try {
+              response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+              if (sent >= measureFrom) {
+                errors.incrementAndGet();
+              }
+              continue;
+            }
+            long received = System.nanoTime();
+            if (sent < measureFrom || received > end) {
+              continue; // only requests sent and answered inside the measured window count
+            }
+            if (response.statusCode() != 200) {
+              errors.incrementAndGet();
+              continue;
+            }
+            mine.add(received - sent);
+            if (workload.equals("chat")) {
+              JsonNode json = JSON.readTree(response.body());
+              tokens.addAndGet(json.at("/usage/completion_tokens").asLong());
+            }
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (IOException e) {
+          errors.incrementAndGet();
+        } finally {
+          done.countDown();
+        }
+      }, "bench-client-" + c);
+      threads.add(thread);
+    }
+    // Batch statistics of the measured window only: read the meters at its start.
+    threads.forEach(Thread::start);
+    Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(measureFrom - System.nanoTime())));
+    String kind = workload.equals("chat") ? "answer" : "image";
+    var summary = server.metrics().registry().find("aia_batch_requests").tag("kind", kind).summary();
+    batchesBefore[0] = summary == null ? 0 : summary.count();
+    batchesBefore[1] = summary == null ? 0 : summary.totalAmount();
+    done.await();
+    summary = server.metrics().registry().find("aia_batch_requests").tag("kind", kind).summary();
+    double batches = summary == null ? 0 : summary.count() - batchesBefore[0];
+    double batchedRequests = summary == null ? 0 : summary.totalAmount() - batchesBefore[1];
+    long[] all = latencies.stream().flatMap(List::stream).mapToLong(Long::longValue).sorted().toArray();
+    double measured = seconds;
+    double p50 = all.length == 0 ? Double.NaN : all[(int) Math.floor(0.50 * (all.length - 1))] / 1e6;
+    double p99 = all.length == 0 ? Double.NaN : all[(int) Math.floor(0.99 * (all.length - 1))] / 1e6;
+    double mean = all.length == 0 ? Double.NaN : Arrays.stream(all).average().orElse(0) / 1e6;
+    return new Run(workload, mode, batch, all.length, errors.get(), measured, all.length / measured, p50, p99, mean,
+        tokens.get(), batches == 0 ? 0 : batchedRequests / batches);
+  }
+
+  private void write(List<Run> runs, PrintWriter console) throws IOException {
+    Map<String, Object> results = new LinkedHashMap<>();
+    results.put("date", LocalDate.now().toString());
+    results.put("cores", Runtime.getRuntime().availableProcessors());
+    results.put("checkpoint", checkpoint.toAbsolutePath().normalize().toString());
+    results.put("backend", backend);
+    results.put("clients", clients);
+    results.put("warmup_seconds", warmup);
+    results.put("measured_seconds", seconds);
+    results.put("chat_max_tokens", maxTokens);
+    results.put("runs", runs);
+    Map<String, Double> speedups = new LinkedHashMap<>();
+    StringBuilder md = new StringBuilder();
+    md.append("# Serving: throughput and latency with batching on vs off\n\n");
+    md.append("Written by `./aia bench serve --checkpoint ").append(checkpoint).append("` on ").append(LocalDate.now())
+        .append(" (").append(Runtime.getRuntime().availableProcessors()).append(" cores, backend `").append(backend)
+        .append("`). ").append(clients).append(" concurrent HTTP clients on loopback, in the same JVM as the server, ")
+        .append("send requests back to back; ").append(warmup).append(" s warm-up, then ").append(seconds)
+        .append(" s measured (a request counts if it was sent and answered inside that window). Batching off is ")
+        .append("`--batch-size 1`; on is `--batch-size ").append(batchSize).append(" --max-batch-delay-ms ")
+        .append(delayMs).append("`. Chat: a question about a 32x32 world image (PNG data URL), greedy, `max_tokens` ")
+        .append(maxTokens).append(". Images: one world caption, one image, CFG 2 (two decode rows), seeded.\n\n");
+    md.append("| workload | batching | requests/s | p50 (ms) | p99 (ms) | mean batch (requests) | errors |\n");
+    md.append("|---|---|---|---|---|---|---|\n");
+    for (Run run : runs) {
+      md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.0f | %.0f | %.1f | %d |%n", run.workload(), run.mode(),
+          run.throughput(), run.p50Ms(), run.p99Ms(), run.meanBatchRequests(), run.errors()));
+    }
+    md.append('\n');
+    for (String workload : workloads) {
+      Run off = find(runs, workload.strip(), "off");
+      Run on = find(runs, workload.strip(), "on");
+      if (off != null && on != null && off.throughput() > 0) {
+        double speedup = on.throughput() / off.throughput();
+        speedups.put(workload.strip(), speedup);
+        md.append(String.format(Locale.ROOT, "- %s: batching gives %.1fx the throughput (goal: >= 3x)%s.%n",
+            workload.strip(), speedup, workload.strip().equals("chat") && on.tokens() > 0
+                ? String.format(Locale.ROOT, "; %.0f vs %.0f answer tokens/s", on.tokens() / on.seconds(),
+                    off.tokens() / off.seconds()) : ""));
+      }
+    }
+    results.put("speedup", speedups);
+    md.append("\nRaw figures: `serve.json`.\n");
+    Files.createDirectories(out);
+    AtomicFiles.writeString(out.resolve("serve.json"),
+        JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results) + "\n");
+    AtomicFiles.writeString(out.resolve("serve.md"), md.toString());
+    console.print(md);
+    console.flush();
+  }
+
+  private static Run find(List<Run> runs, String workload, String mode) {
+    return runs.stream().filter(r -> r.workload().equals(workload) && r.mode().equals(mode)).findFirst().orElse(null);
+  }
+}

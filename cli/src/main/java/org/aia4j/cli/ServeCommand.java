@@ -1,0 +1,140 @@
+package org.aia4j.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import org.aia4j.api.Registries;
+import org.aia4j.api.backend.BackendProvider;
+import org.aia4j.api.backend.Capability;
+import org.aia4j.api.model.ModelProvider;
+import org.aia4j.api.spi.ProviderRegistry;
+import org.aia4j.server.AiaServer;
+import org.aia4j.server.ServedModel;
+import org.aia4j.server.ServerConfig;
+import org.aia4j.server.batch.BatchSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code aia serve}: an OpenAI-compatible HTTP server in front of a checkpoint, until Ctrl-C (or
+ * SIGTERM), which shuts it down gracefully: queued and in-flight requests finish first.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Serve a checkpoint over an OpenAI-compatible HTTP API: chat about images, image generation, "
+        + "evaluation jobs, Prometheus metrics.")
+final class ServeCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--checkpoint", required = true, description = "A checkpoint (aia train --out) or an aia export directory.")
+  Path checkpoint;
+
+  @Option(names = "--backend", defaultValue = "onnx", description = "Backend that runs it: onnx or djl (default: ${DEFAULT-VALUE}).")
+  String backend;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--port", defaultValue = "8080", description = "Port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--batch-size", defaultValue = "32",
+      description = "Most decode rows per model call; an image with guidance takes 2; 1 turns batching off (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--max-batch-delay-ms", defaultValue = "10",
+      description = "How long a request may wait for others to join its batch (default: ${DEFAULT-VALUE}).")
+  long maxBatchDelayMs;
+
+  @Option(names = "--queue-size", defaultValue = "256",
+      description = "Most decode rows waiting; more get HTTP 429 with Retry-After (default: ${DEFAULT-VALUE}).")
+  int queueSize;
+
+  @Option(names = "--api-key", defaultValue = "${env:AIA_API_KEY}",
+      description = "Require 'Authorization: Bearer KEY' on /v1/ (default: $AIA_API_KEY, else no key).")
+  String apiKey;
+
+  @Option(names = "--body-limit-mb", defaultValue = "16", description = "Largest request body, in MiB (default: ${DEFAULT-VALUE}).")
+  int bodyLimitMb;
+
+  @Option(names = "--work-dir", description = "Where evaluation jobs write their outputs (default: a temporary directory).")
+  Path workDir;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter console = spec.commandLine().getOut();
+    BatchSettings batch = new BatchSettings(batchSize, maxBatchDelayMs, queueSize);
+    ModelProvider models = modelProvider(backend);
+    checkCheckpoint(checkpoint);
+    Path work = workDir != null ? workDir : Files.createTempDirectory("aia-serve-");
+    ServerConfig config = new ServerConfig(host, port, batch, apiKey == null || apiKey.isBlank() ? null : apiKey,
+        bodyLimitMb * 1024L * 1024L, work, 60_000);
+    AiaServer server = AiaServer.start(config, () -> models.load(checkpoint, Map.of()));
+    console.printf("Listening on http://%s:%d, loading %s on %s ...%n", host, server.port(), checkpoint, backend);
+    console.flush();
+    ServedModel served;
+    try {
+      served = server.ready().get();
+    } catch (ExecutionException e) {
+      server.close();
+      Throwable cause = e.getCause();
+      if (cause instanceof Exception failure) {
+        throw failure;
+      }
+      throw e;
+    }
+    console.printf("Serving '%s' at %s (batch size %d rows, max batch delay %d ms, queue %d rows%s). "
+        + "Ctrl-C stops it.%n", served.id(), server.baseUrl(), batchSize, maxBatchDelayMs, queueSize,
+        config.apiKey() != null ? ", API key required" : "");
+    console.flush();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      System.err.println("Shutting down: finishing in-flight requests ...");
+      server.close();
+      stopped.countDown();
+    }, "aia-serve-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  /** The backend's model loader, or a model provider of that name; unknown names list both. */
+  static ModelProvider modelProvider(String backend) {
+    ProviderRegistry<BackendProvider> backends = Registries.backends();
+    Optional<BackendProvider> chosen = backends.find(backend);
+    if (chosen.isPresent()) {
+      BackendProvider provider = chosen.get();
+      if (!provider.capabilities().contains(Capability.INFER)) {
+        throw new IllegalArgumentException("Backend '" + provider.name() + "' cannot run models (it can "
+            + provider.capabilities() + ")");
+      }
+      if (!provider.isAvailable()) {
+        throw new IllegalStateException("Backend '" + provider.name() + "' is not available here: "
+            + provider.description());
+      }
+      return provider.models();
+    }
+    ProviderRegistry<ModelProvider> models = Registries.models();
+    return models.find(backend).orElseThrow(() -> new IllegalArgumentException("Unknown backend '" + backend
+        + "'. Known backends: " + String.join(", ", backends.names()) + "; known model providers: "
+        + String.join(", ", models.names()) + "."));
+  }
+
+  /** Refuses a missing directory or one that is not a checkpoint or export, before anything starts. */
+  static void checkCheckpoint(Path dir) throws NoSuchFileException {
+    if (!Files.isDirectory(dir)) {
+      throw new NoSuchFileException(dir.toString(), null, "checkpoint directory is missing");
+    }
+    if (!Files.isRegularFile(dir.resolve("config.json"))) {
+      throw new NoSuchFileException(dir.resolve("config.json").toString(), null,
+          "not an aia4j checkpoint or export (no config.json; make one with aia train or aia export)");
+    }
+  }
+}
