@@ -333,4 +333,20 @@ class CliTest {
     assertThat(run.exit()).isZero();
     assertThat(run.out()).contains("geneval").contains("mmbench").contains("aia4j.benchmark");
   }
+
+  @Test
+  void serveRefusesBadInputBeforeListening() throws Exception {
+    Run missing = aia("serve", "--checkpoint", tmp.resolve("nothing").toString(), "--port", "0");
+    assertThat(missing.exit()).isEqualTo(1);
+    assertThat(missing.err()).contains("checkpoint directory is missing");
+    Files.createDirectories(tmp.resolve("empty"));
+    Run notCheckpoint = aia("serve", "--checkpoint", tmp.resolve("empty").toString(), "--port", "0");
+    assertThat(notCheckpoint.err()).contains("not an aia4j checkpoint or export");
+    Run backend = aia("serve", "--checkpoint", tmp.resolve("empty").toString(), "--backend", "tpu");
+    assertThat(backend.err()).contains("Unknown backend 'tpu'", "onnx", "djl");
+    Run batch = aia("serve", "--checkpoint", tmp.resolve("empty").toString(), "--batch-size", "0");
+    assertThat(batch.err()).contains("batch-size must be >= 1");
+    Run queue = aia("serve", "--checkpoint", tmp.resolve("empty").toString(), "--queue-size", "-1");
+    assertThat(queue.err()).contains("queue-size must be >= 1");
+  }
 }

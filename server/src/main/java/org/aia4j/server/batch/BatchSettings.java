@@ -7,8 +7,8 @@ package org.aia4j.server.batch;
  *
  * @param batchSize most rows one model call decodes; 1 turns batching off. A single request with
  *     more rows still runs, alone
- * @param maxBatchDelayMs how long the oldest waiting request may wait for others to join its
- *     batch before the batch runs anyway
+ * @param maxBatchDelayMs how long a batch may wait to fill, counted from when the worker is free
+ *     or its oldest request came, whichever is later; a full batch runs at once
  * @param queueSize most rows waiting; beyond it requests are refused (HTTP 429) instead of queued
  */
 public record BatchSettings(int batchSize, long maxBatchDelayMs, int queueSize) {

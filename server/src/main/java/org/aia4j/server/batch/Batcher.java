@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one thread that calls the model (models are not thread-safe). Requests wait in a bounded
- * queue; the worker takes the oldest, lets up to {@link BatchSettings#maxBatchDelayMs()} pass for
- * more of the same kind (answers or images) to join it, up to {@link BatchSettings#batchSize()}
- * rows, and decodes them in one model call. Callers get a {@link CompletableFuture} completed on
+ * queue; the worker takes the oldest and, once it is free, lets up to {@link
+ * BatchSettings#maxBatchDelayMs()} pass for more of the same kind (answers or images) to join it,
+ * up to {@link BatchSettings#batchSize()} rows, then decodes them in one model call. Callers get a {@link CompletableFuture} completed on
  * the worker thread, so nothing that submits ever blocks; only {@link #answerWhenRoom} and
  * {@link #generateWhenRoom}, for evaluation jobs on their own thread, wait for room.
  *
@@ -44,6 +44,7 @@ public final class Batcher implements AutoCloseable {
   private final Thread worker;
   private int queuedRows;
   private int runningRequests;
+  private long freeSince = System.nanoTime();
   private boolean closing;
 
   /**
@@ -253,6 +254,7 @@ public final class Batcher implements AutoCloseable {
         lock.lock();
         try {
           runningRequests = 0;
+          freeSince = System.nanoTime();
         } finally {
           lock.unlock();
         }
@@ -276,7 +278,10 @@ public final class Batcher implements AutoCloseable {
         arrived.await();
       }
       Job oldest = queue.peekFirst();
-      long deadline = oldest.enqueued + TimeUnit.MILLISECONDS.toNanos(settings.maxBatchDelayMs());
+      // The delay counts from when the worker became free or the oldest request came, whichever is
+      // later: requests that queued during the last model call still wait for the clients that call
+      // just answered, so batches do not split into halves that take turns.
+      long deadline = Math.max(oldest.enqueued, freeSince) + TimeUnit.MILLISECONDS.toNanos(settings.maxBatchDelayMs());
       while (!closing && rowsOfKind(oldest.getClass()) < settings.batchSize()) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
@@ -395,6 +400,8 @@ public final class Batcher implements AutoCloseable {
     metrics.batch("image", jobs.size(), rows, seconds, tokens);
   }
 
+  private static final TokenSink NO_SINK = TokenSink.none();
+
   /** An answer's text as decoded so far, handed to its sink as deltas that add up to the answer. */
   private final class Stream {
     private final TokenSink sink;
@@ -408,6 +415,9 @@ public final class Batcher implements AutoCloseable {
 
     void token(int textId) {
       tokens++;
+      if (sink == NO_SINK) {
+        return; // nobody listens: count only
+      }
       ids.add(textId);
       String text = served.decode(ids.stream().mapToInt(Integer::intValue).toArray());
       if (text.startsWith(emitted) && text.length() > emitted.length()) {

@@ -6,8 +6,11 @@ public interface TokenSink {
   /** @param delta the text this token adds to the answer so far */
   void onText(String delta);
 
-  /** @return a sink that drops everything */
+  /** A sink that drops everything; the batcher skips decoding text for it. */
+  TokenSink NONE = delta -> {};
+
+  /** @return {@link #NONE} */
   static TokenSink none() {
-    return delta -> {};
+    return NONE;
   }
 }
