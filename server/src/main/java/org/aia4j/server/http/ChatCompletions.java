@@ -29,8 +29,8 @@ import org.aia4j.server.batch.TokenSink;
  * {@code seed + i}. With {@code stream: true} the answer arrives token by token as OpenAI chunks,
  * then {@code data: [DONE]}.
  *
- * <p>Parsing and checks run on the event loop (bodies are bounded); the image is decoded on a
- * worker thread and the answer comes from the batcher.
+ * <p>Parsing, checks and image decoding run on a worker thread; the answer comes from the batcher;
+ * the event loop only writes replies.
  */
 final class ChatCompletions {
   /** Answer tokens when the request names no {@code max_tokens}. */
@@ -54,11 +54,34 @@ final class ChatCompletions {
   record Call(String model, String imageUrl, String imageParam, String prompt, int maxTokens, double temperature,
       int topK, long seed, int n, boolean stream, boolean includeUsage) {}
 
+  /** A checked request with its decoded image, ready to queue. */
+  private record Prepared(Call call, BufferedImage image, int promptTokens) {}
+
   void handle(RoutingContext ctx) {
-    JsonNode body = Replies.body(ctx);
-    Call call = parse(body);
     ServerState.Ready ready = state.require();
     ServedModel served = ready.model();
+    Context context = vertx.getOrCreateContext();
+    String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+    long created = System.currentTimeMillis() / 1000;
+    // Parsing, checks and image decoding run on a worker thread: bodies may hold megabytes of base64.
+    vertx.executeBlocking(() -> prepare(Replies.body(ctx), served), false)
+        .compose(prepared -> {
+          Stream stream = prepared.call().stream()
+              ? new Stream(ctx, id, created, served.id(), prepared.call().n()) : null;
+          return submit(ready, prepared.call(), prepared.image(), prepared.promptTokens(), stream, context)
+              .onSuccess(answers -> {
+                if (stream != null) {
+                  stream.finish(answers, prepared.call().includeUsage());
+                } else {
+                  Replies.json(ctx, 200, completion(id, created, served.id(), answers));
+                }
+              });
+        })
+        .onFailure(failure -> Replies.error(ctx, failure));
+  }
+
+  private static Prepared prepare(JsonNode body, ServedModel served) {
+    Call call = parse(body);
     Models.check(served, call.model(), "model");
     if (call.prompt().length() > MAX_PROMPT_CHARS) {
       throw ApiException.invalid("messages", "context_length_exceeded", "The question is " + call.prompt().length()
@@ -75,20 +98,8 @@ final class ChatCompletions {
             + "; this model's maximum context length is " + served.maxLength() + " tokens");
       }
     }
-    Context context = vertx.getOrCreateContext();
-    String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
-    long created = System.currentTimeMillis() / 1000;
-    Stream stream = call.stream() ? new Stream(ctx, id, created, served.id(), call.n()) : null;
-    vertx.executeBlocking(() -> ImageInput.read(call.imageUrl(), call.imageParam(), served.imageSize()), false)
-        .compose(image -> submit(ready, call, image, promptTokens, stream, context))
-        .onSuccess(answers -> {
-          if (stream != null) {
-            stream.finish(answers, call.includeUsage());
-          } else {
-            Replies.json(ctx, 200, completion(id, created, served.id(), answers));
-          }
-        })
-        .onFailure(failure -> Replies.error(ctx, failure));
+    BufferedImage image = ImageInput.read(call.imageUrl(), call.imageParam(), served.imageSize());
+    return new Prepared(call, image, promptTokens);
   }
 
   private Future<List<Answer>> submit(ServerState.Ready ready, Call call, BufferedImage image, int promptTokens,

@@ -46,7 +46,27 @@ final class ImageGenerations {
   void handle(RoutingContext ctx) {
     ServerState.Ready ready = state.require();
     ServedModel served = ready.model();
-    Call call = parse(Replies.body(ctx), served);
+    Context context = vertx.getOrCreateContext();
+    long created = System.currentTimeMillis() / 1000;
+    vertx.executeBlocking(() -> prepare(Replies.body(ctx), served), false)
+        .compose(call -> {
+          SamplingSettings sampling = new SamplingSettings(call.guidance(), call.temperature(), call.topK(),
+              call.seed());
+          GenerationRequest request = new GenerationRequest(call.prompt(), call.n(), sampling);
+          Future<List<BufferedImage>> images;
+          try {
+            images = Future.fromCompletionStage(ready.batcher().generate(request), context);
+          } catch (Exception e) {
+            images = Future.failedFuture(e);
+          }
+          return images.compose(drawn -> vertx.executeBlocking(() -> response(call, served, created, drawn), false));
+        })
+        .onSuccess(body -> Replies.json(ctx, 200, body))
+        .onFailure(failure -> Replies.error(ctx, failure));
+  }
+
+  private static Call prepare(JsonNode body, ServedModel served) {
+    Call call = parse(body, served);
     if (call.prompt().length() > ChatCompletions.MAX_PROMPT_CHARS) {
       throw ApiException.invalid("prompt", "context_length_exceeded", "The prompt is " + call.prompt().length()
           + " characters long; at most " + ChatCompletions.MAX_PROMPT_CHARS + " are read");
@@ -58,19 +78,7 @@ final class ImageGenerations {
             + served.maxLength() + " tokens; the prompt and one image take " + tokens + " tokens");
       }
     }
-    SamplingSettings sampling = new SamplingSettings(call.guidance(), call.temperature(), call.topK(), call.seed());
-    GenerationRequest request = new GenerationRequest(call.prompt(), call.n(), sampling);
-    Context context = vertx.getOrCreateContext();
-    long created = System.currentTimeMillis() / 1000;
-    Future<List<BufferedImage>> images;
-    try {
-      images = Future.fromCompletionStage(ready.batcher().generate(request), context);
-    } catch (Exception e) {
-      images = Future.failedFuture(e);
-    }
-    images.compose(drawn -> vertx.executeBlocking(() -> response(call, served, created, drawn), false))
-        .onSuccess(body -> Replies.json(ctx, 200, body))
-        .onFailure(failure -> Replies.error(ctx, failure));
+    return call;
   }
 
   private static ObjectNode response(Call call, ServedModel served, long created, List<BufferedImage> drawn) {
