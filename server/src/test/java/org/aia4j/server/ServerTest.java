@@ -308,6 +308,32 @@ class ServerTest {
   }
 
   @Test
+  void aFullQueueAnswers429WithRetryAfter() throws Exception {
+    try (AiaServer busy = AiaServer.start(ServerConfig.local(0, new BatchSettings(64, 2_000, 2), work),
+        TinyModel::load)) {
+      busy.ready().get(60, TimeUnit.SECONDS);
+      Http client = new Http(busy);
+      // A guided image takes both rows of the queue, and waits there for its batch to fill.
+      CompletableFuture<Http.Reply> first = CompletableFuture.supplyAsync(() -> client.post("/v1/images/generations",
+          "{\"prompt\":\"a red circle\",\"seed\":1}"));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (busy.state().current().batcher().queuedRows() < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(2);
+      }
+      long sent = System.nanoTime();
+      Http.Reply refused = client.post("/v1/chat/completions", ServerTestBodies.chat(busy.ready().get().id(),
+          TinyModel.DATA.understanding(0).image(), TinyModel.DATA.understanding(0).prompt()));
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent)).isLessThan(1_000); // refused, not queued
+      assertThat(refused.status()).isEqualTo(429);
+      assertThat(refused.header("Retry-After")).isEqualTo("1");
+      assertThat(refused.json().at("/error/code").asText()).isEqualTo("queue_full");
+      assertThat(refused.json().at("/error/message").asText()).contains("2 of 2");
+      assertThat(first.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
+      assertThat(client.get("/metrics").body()).contains("aia_rejected_total{application=\"aia4j\"} 1.0");
+    }
+  }
+
+  @Test
   void metricsArePrometheusText() {
     http.post("/v1/images/generations", "{\"prompt\":\"a blue square\",\"seed\":1}");
     Http.Reply reply = http.get("/metrics");
