@@ -85,6 +85,9 @@ final class ServeBenchCommand implements Callable<Integer> {
   @Option(names = "--max-tokens", defaultValue = "16", description = "max_tokens of chat requests (default: ${DEFAULT-VALUE}).")
   int maxTokens;
 
+  @Option(names = "--threads", description = "Threads of the model's engine, as aia serve --threads (default: the backend's own).")
+  Integer threads;
+
   @Option(names = "--out", defaultValue = "docs/benchmarks", description = "Where serve.md/json go.")
   Path out;
 
@@ -98,6 +101,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     ModelProvider models = ServeCommand.modelProvider(backend);
     ServeCommand.checkCheckpoint(checkpoint);
     WorldTrainingData world = new WorldTrainingData(WorldSpec.standard(), 0);
+    Map<String, String> options = threads == null ? Map.of() : Map.of("threads", Integer.toString(threads));
     List<Run> runs = new ArrayList<>();
     Path work = Files.createTempDirectory("aia-bench-serve-");
     for (String workload : workloads) {
@@ -107,7 +111,7 @@ final class ServeBenchCommand implements Callable<Integer> {
             workload, mode, batch.batchSize(), batch.maxBatchDelayMs(), clients, warmup, seconds);
         console.flush();
         try (AiaServer server = AiaServer.start(ServerConfig.local(0, batch, work),
-            () -> models.load(checkpoint, Map.of()))) {
+            () -> models.load(checkpoint, options))) {
           String model = server.ready().get(10, TimeUnit.MINUTES).id();
           List<String> bodies = bodies(workload.strip(), world, model);
           Run run = load(server, workload.strip(), mode, batch, bodies);
@@ -168,7 +172,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     AtomicLong tokens = new AtomicLong();
     double[] batchesBefore = new double[2];
     CountDownLatch done = new CountDownLatch(clients);
-    List<Thread> threads = new ArrayList<>();
+    List<Thread> workers = new ArrayList<>();
     for (int c = 0; c < clients; c++) {
       List<Long> mine = new ArrayList<>();
       latencies.add(mine);
@@ -211,10 +215,10 @@ final class ServeBenchCommand implements Callable<Integer> {
           done.countDown();
         }
       }, "bench-client-" + c);
-      threads.add(thread);
+      workers.add(thread);
     }
     // Batch statistics of the measured window only: read the meters at its start.
-    threads.forEach(Thread::start);
+    workers.forEach(Thread::start);
     Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(measureFrom - System.nanoTime())));
     String kind = workload.equals("chat") ? "answer" : "image";
     var summary = server.metrics().registry().find("aia_batch_requests").tag("kind", kind).summary();
@@ -239,6 +243,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     results.put("cores", Runtime.getRuntime().availableProcessors());
     results.put("checkpoint", checkpoint.toAbsolutePath().normalize().toString());
     results.put("backend", backend);
+    results.put("threads", threads == null ? "backend default" : threads.toString());
     results.put("clients", clients);
     results.put("warmup_seconds", warmup);
     results.put("measured_seconds", seconds);
@@ -247,7 +252,8 @@ final class ServeBenchCommand implements Callable<Integer> {
     Map<String, Double> speedups = new LinkedHashMap<>();
     StringBuilder md = new StringBuilder();
     md.append("# Serving: throughput and latency with batching on vs off\n\n");
-    md.append("Written by `./aia bench serve --checkpoint ").append(checkpoint).append("` on ").append(LocalDate.now())
+    md.append("Written by `./aia bench serve --checkpoint ").append(checkpoint)
+        .append(threads == null ? "" : " --threads " + threads).append("` on ").append(LocalDate.now())
         .append(" (").append(Runtime.getRuntime().availableProcessors()).append(" cores, backend `").append(backend)
         .append("`). ").append(clients).append(" concurrent HTTP clients on loopback, in the same JVM as the server, ")
         .append("send requests back to back; ").append(warmup).append(" s warm-up, then ").append(seconds)

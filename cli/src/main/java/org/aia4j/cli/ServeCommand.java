@@ -65,6 +65,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--body-limit-mb", defaultValue = "16", description = "Largest request body, in MiB (default: ${DEFAULT-VALUE}).")
   int bodyLimitMb;
 
+  @Option(names = "--threads", description = "Threads of the model's engine (onnx: intra-op threads; default: the backend's own).")
+  Integer threads;
+
   @Option(names = "--work-dir", description = "Where evaluation jobs write their outputs (default: a temporary directory).")
   Path workDir;
 
@@ -77,7 +80,8 @@ final class ServeCommand implements Callable<Integer> {
     Path work = workDir != null ? workDir : Files.createTempDirectory("aia-serve-");
     ServerConfig config = new ServerConfig(host, port, batch, apiKey == null || apiKey.isBlank() ? null : apiKey,
         bodyLimitMb * 1024L * 1024L, work, 60_000);
-    AiaServer server = AiaServer.start(config, () -> models.load(checkpoint, Map.of()));
+    Map<String, String> options = threads == null ? Map.of() : Map.of("threads", Integer.toString(threads));
+    AiaServer server = AiaServer.start(config, () -> models.load(checkpoint, options));
     console.printf("Listening on http://%s:%d, loading %s on %s ...%n", host, server.port(), checkpoint, backend);
     console.flush();
     ServedModel served;
