@@ -33,22 +33,31 @@ final class Evaluations {
   }
 
   void create(RoutingContext ctx) {
-    JsonNode body = Replies.body(ctx);
     ServerState.Ready ready = state.require();
+    // Creating suites reads or builds their data: a worker thread's job, not the event loop's.
+    vertx.executeBlocking(() -> start(Replies.body(ctx), ready), false)
+        .onSuccess(job -> {
+          ctx.response().putHeader("Location", "/v1/evaluations/" + job.id());
+          Replies.json(ctx, 202, job.toJson());
+        })
+        .onFailure(failure -> Replies.error(ctx, failure));
+  }
+
+  private EvaluationJob start(JsonNode body, ServerState.Ready ready) {
     EvaluationSpec spec = parse(body);
     if (body.has("model") && !body.get("model").isNull()) {
       Models.check(ready.model(), Fields.of(body, "").string("model", null), "model");
     }
-    EvaluationJob job;
     try {
-      job = jobs.start(spec, new BatchedModel(ready.model(), ready.batcher()));
+      return jobs.start(spec, new BatchedModel(ready.model(), ready.batcher()));
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid("benchmarks", "invalid_value", e.getMessage());
     } catch (IllegalStateException e) {
+      if (String.valueOf(e.getMessage()).contains("shutting down")) {
+        throw e; // 503
+      }
       throw new ApiException(429, "rate_limit_error", "too_many_jobs", null, e.getMessage());
     }
-    ctx.response().putHeader("Location", "/v1/evaluations/" + job.id());
-    Replies.json(ctx, 202, job.toJson());
   }
 
   void list(RoutingContext ctx) {
