@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.imageio.ImageIO;
 import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.server.batch.Batcher;
 import org.aia4j.server.eval.EvaluationJobs;
@@ -66,6 +67,8 @@ public final class AiaServer implements AutoCloseable {
    * @throws IOException if the server cannot listen (e.g. the port is taken)
    */
   public static AiaServer start(ServerConfig config, ModelLoader modelLoader) throws IOException {
+    // ImageIO otherwise buffers every in-memory image stream through a temporary file.
+    ImageIO.setUseCache(false);
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     ServerState state = new ServerState();
     ServerMetrics metrics = new ServerMetrics();

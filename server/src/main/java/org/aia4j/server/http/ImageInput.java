@@ -12,6 +12,7 @@ import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Reads the image of a chat message: a {@code data:image/png;base64,...} or {@code
@@ -84,9 +85,9 @@ final class ImageInput {
           + (format.isEmpty() ? "not a PNG or JPEG image" : "a " + format.toUpperCase(Locale.ROOT)
               + " image; only PNG and JPEG are supported"));
     }
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
       Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format);
-      if (in == null || !readers.hasNext()) {
+      if (!readers.hasNext()) {
         throw ApiException.invalid(param, "invalid_image", "The " + format + " image could not be read");
       }
       ImageReader reader = readers.next();
