@@ -62,6 +62,11 @@ final class QuickstartCommand implements Callable<Integer> {
   @Option(names = "--tune-steps", defaultValue = "500", description = "Steps of each fine-tune (default: ${DEFAULT-VALUE}).")
   int tuneSteps;
 
+  @Option(names = "--tune-learning-rate", defaultValue = "5e-4", description = "Peak learning rate of each "
+      + "fine-tune (default: ${DEFAULT-VALUE}; the base uses the preset's). Restarting at the base's peak (2e-3) "
+      + "undid part of what the base had learnt.")
+  double tuneLearningRate;
+
   @Option(names = "--schedule", description = "AIA stage schedule JSON (default: the paper's, by relative depth).")
   Path schedule;
 
@@ -110,7 +115,8 @@ final class QuickstartCommand implements Callable<Integer> {
           + (arm.equals("aia") ? "on" : "off"));
       t = System.nanoTime();
       List<String> args = new ArrayList<>(List.of("--aia", arm.equals("aia") ? "on" : "off", "--steps",
-          Integer.toString(tuneSteps), "--init", base.toString()));
+          Integer.toString(tuneSteps), "--learning-rate", Double.toString(tuneLearningRate), "--init",
+          base.toString()));
       if (schedule != null) {
         args.addAll(List.of("--schedule", schedule.toString()));
       }
@@ -145,6 +151,7 @@ final class QuickstartCommand implements Callable<Integer> {
     summary.put("seed", seed);
     summary.put("base_steps", baseSteps);
     summary.put("tune_steps", tuneSteps);
+    summary.put("tune_learning_rate", tuneLearningRate);
     summary.put("oracle_geneval", oracle);
     summaries.forEach((arm, s) -> summary.put(arm, Map.of(
         "geneval", s.path("geneval").path("overall").asDouble(Double.NaN),
@@ -166,7 +173,8 @@ final class QuickstartCommand implements Callable<Integer> {
       Path dir = out.resolve("seed-" + s);
       List<String> args = new ArrayList<>(List.of("quickstart", "--out", dir.toString(), "--preset", preset, "--seed",
           Long.toString(s), "--base-steps", Integer.toString(baseSteps), "--tune-steps", Integer.toString(tuneSteps),
-          "--limit", Integer.toString(limit), "--samples", Integer.toString(samples)));
+          "--tune-learning-rate", Double.toString(tuneLearningRate), "--limit", Integer.toString(limit), "--samples",
+          Integer.toString(samples)));
       if (schedule != null) {
         args.addAll(List.of("--schedule", schedule.toString()));
       }
@@ -203,8 +211,8 @@ final class QuickstartCommand implements Callable<Integer> {
       md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", metric.strip(), meanStd(b), meanStd(a), meanStd(diff)));
     }
     md.append(String.format(Locale.ROOT, "%nMean +- standard deviation over seeds %s (%s, base %d steps, fine-tunes %d steps "
-        + "each, default suites, %d images per GenEval prompt). Per-seed runs in seed-N/.%n", seeds, preset, baseSteps,
-        tuneSteps, samples));
+        + "each at peak learning rate %s, default suites, %d images per GenEval prompt). Per-seed runs in seed-N/.%n",
+        seeds, preset, baseSteps, tuneSteps, tuneLearningRate, samples));
     org.aia4j.api.io.AtomicFiles.writeString(out.resolve("experiment.md"), md.toString());
     JsonLines.writeJson(out.resolve("experiment.json"), metrics);
     spec.commandLine().getOut().print(md);
@@ -269,7 +277,10 @@ final class QuickstartCommand implements Callable<Integer> {
       boolean same = info.training().preset().equals(preset) && info.training().seed() == seed
           && info.training().aia() == aia
           && info.training().steps() == Integer.parseInt(settings.get(settings.indexOf("--steps") + 1))
-          && (settings.contains("--init") == info.json().has("initialized_from"));
+          && (settings.contains("--init") == info.json().has("initialized_from"))
+          && (!settings.contains("--learning-rate") || info.training().learningRate()
+              == Double.parseDouble(settings.get(settings.indexOf("--learning-rate") + 1)))
+          && info.json().path("data").asText().equals(WorldRuns.data(seed).describe());
       return same ? info : null;
     } catch (IOException | RuntimeException e) {
       return null;

@@ -54,6 +54,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--init", description = "Start from this checkpoint's parameters and tokenizers (fine-tuning).")
   Path init;
 
+  @Option(names = "--learning-rate", description = "Peak learning rate of AdamW (default: the preset's; "
+      + "quickstart fine-tunes use a lower one so they refine the base instead of re-learning it).")
+  Double learningRate;
+
   @Option(names = "--resume", description = "Continue the run saved in --out (with --steps: a new total).")
   boolean resume;
 
@@ -79,6 +83,12 @@ final class TrainCommand implements Callable<Integer> {
     } else {
       refuseNonEmpty(out);
       TrainingConfig config = TrainingPresets.config(preset, TaskMix.parse(tasks), onOff(aia), schedule(), steps, seed);
+      if (learningRate != null) {
+        TrainingConfig c = config;
+        config = new TrainingConfig(c.preset(), c.tasks(), c.aia(), c.schedule(), c.steps(), c.seed(), c.batchSize(),
+            c.understandingShare(), learningRate, c.warmupSteps(), c.finalLearningRateRatio(), c.weightDecay(),
+            c.clipNorm(), c.promptDropout(), c.patchSize(), c.codebookSize());
+      }
       if (init != null) {
         console.printf("Fine-tuning from %s%n", init);
         trainer = Checkpoint.fineTune(init, config, WorldRuns.data(seed));

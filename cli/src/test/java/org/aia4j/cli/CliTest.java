@@ -126,7 +126,11 @@ class CliTest {
       assertThat(eval.at("/settings/backend").asText()).isEqualTo("onnx");
       assertThat(eval.at("/interaction/und/mean")).as("curves for the report").hasSize(2);
       assertThat(eval.at("/interaction/gen/mean")).hasSize(2);
+      // Fine-tunes refine the base at a lower peak learning rate than the preset's.
+      assertThat(config.at("/training/learningRate").asDouble()).isEqualTo(5e-4);
     }
+    JsonNode baseConfig = JSON.readTree(out.resolve("base").resolve("config.json").toFile());
+    assertThat(baseConfig.at("/training/learningRate").asDouble()).isEqualTo(3e-3); // the tiny preset's
     String html = Files.readString(out.resolve("report.html"));
     assertThat(html).contains("eval-baseline").contains("eval-aia").contains("data:image/png;base64,");
     assertThat(run.out()).contains("GenEval-style overall").contains("MMBench-style circular");
@@ -135,7 +139,15 @@ class CliTest {
     Run again = aia("quickstart", "--out", out.toString(), "--preset", "tiny", "--base-steps", "12", "--tune-steps", "4",
         "--limit", "4", "--samples", "1");
     assertThat(again.exit()).as(again.err()).isZero();
-    assertThat(again.out()).contains("reusing " + out.resolve("base"));
+    assertThat(again.out()).contains("reusing " + out.resolve("base")).contains("reusing " + out.resolve("aia"));
+
+    // Another fine-tune learning rate retrains the fine-tunes, not the base.
+    Run other = aia("quickstart", "--out", out.toString(), "--preset", "tiny", "--base-steps", "12", "--tune-steps", "4",
+        "--tune-learning-rate", "1e-3", "--limit", "4", "--samples", "1");
+    assertThat(other.exit()).as(other.err()).isZero();
+    assertThat(other.out()).contains("reusing " + out.resolve("base")).doesNotContain("reusing " + out.resolve("aia"));
+    assertThat(JSON.readTree(out.resolve("aia").resolve("config.json").toFile()).at("/training/learningRate").asDouble())
+        .isEqualTo(1e-3);
   }
 
   @Test

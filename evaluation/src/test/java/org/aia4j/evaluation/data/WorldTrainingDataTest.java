@@ -153,9 +153,9 @@ class WorldTrainingDataTest {
       }
       kinds.merge(draw.kind(), 1, Integer::sum);
     }
-    assertThat(kinds.get(UnderstandingKind.MULTIPLE_CHOICE)).isBetween(670, 830); // 0.5 of 1500
-    assertThat(kinds.get(UnderstandingKind.CAPTION)).isBetween(380, 520); // 0.3
-    assertThat(kinds.get(UnderstandingKind.SHORT_ANSWER)).isBetween(230, 370); // 0.2
+    assertThat(kinds.get(UnderstandingKind.MULTIPLE_CHOICE)).isBetween(1050, 1200); // 0.75 of 1500
+    assertThat(kinds.get(UnderstandingKind.CAPTION)).isBetween(105, 195); // 0.1
+    assertThat(kinds.get(UnderstandingKind.SHORT_ANSWER)).isBetween(170, 280); // 0.15
     assertThat(captionPrompts).containsExactlyInAnyOrderElementsOf(WorldCaption.PROMPTS);
     assertThat(letters).containsKeys(2, 4);
     letters.forEach((n, counts) -> {
@@ -211,7 +211,7 @@ class WorldTrainingDataTest {
   @Test
   void describeRecordsWhatReproducesTheData() {
     assertThat(DATA.describe()).isEqualTo("world(size=32, grid=4, seed=7, heldOut=[blue cross, purple square, "
-        + "red triangle, yellow circle], mix=mc:0.5/caption:0.3/short:0.2, gen:geneval:0.7/caption:0.3, tokenizer:all)");
+        + "red triangle, yellow circle], mix=mc:0.75/caption:0.1/short:0.15, gen:geneval:0.7/caption:0.3, tokenizer:all)");
     assertThat(DATA.imageSize()).isEqualTo(32);
     WorldTrainingData big = new WorldTrainingData(WorldSpec.ofSize(64), 3);
     assertThat(big.imageSize()).isEqualTo(64);
