@@ -42,6 +42,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--schedule", description = "AIA stage schedule JSON (aia targets output); default: the paper's, by relative depth.")
   Path schedule;
 
+  @Option(names = "--fork", description = "UniFork: share the first N layers, then one branch of the rest per task "
+      + "(default: none, the fully shared model). With --init from a shared model, the generation branch starts as "
+      + "a copy of its deep layers.")
+  Integer fork;
+
   @Option(names = "--steps", description = "Total steps of the run (default: the preset's).")
   Integer steps;
 
@@ -89,6 +94,7 @@ final class TrainCommand implements Callable<Integer> {
             c.understandingShare(), learningRate, c.warmupSteps(), c.finalLearningRateRatio(), c.weightDecay(),
             c.clipNorm(), c.promptDropout(), c.patchSize(), c.codebookSize());
       }
+      config = config.withFork(fork);
       if (init != null) {
         console.printf("Fine-tuning from %s%n", init);
         trainer = Checkpoint.fineTune(init, config, WorldRuns.data(seed));
@@ -101,7 +107,8 @@ final class TrainCommand implements Callable<Integer> {
     }
     try (trainer) {
       TrainingConfig config = trainer.config();
-      console.printf("Training %s (%,d parameters) on %s, tasks %s, AIA %s, %d steps, seed %d%n", config.preset(),
+      console.printf("Training %s%s (%,d parameters) on %s, tasks %s, AIA %s, %d steps, seed %d%n", config.preset(),
+          config.fork() == null ? "" : " forked after layer " + config.fork(),
           trainer.model().config().parameterCount(), trainer.data().describe(), config.tasks(), config.aia() ? "on" : "off",
           config.steps(), config.seed());
       console.flush();

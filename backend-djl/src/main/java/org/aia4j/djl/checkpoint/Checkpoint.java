@@ -203,7 +203,9 @@ public final class Checkpoint {
   /**
    * Starts a new run from a trained checkpoint's parameters (fine-tuning): the base's tokenizers
    * and weights, a fresh optimizer and step counter, and {@code config} (which must name the same
-   * model preset). The base is recorded in the new run's provenance.
+   * model preset). The base is recorded in the new run's provenance. A forked {@code config} may
+   * start from a fully shared base: its generation branch starts as a copy of the base's deep
+   * layers and final norm (UniFork).
    */
   public static UnifiedTrainer fineTune(Path base, TrainingConfig config, TrainingData data) throws IOException {
     CheckpointInfo info = read(base);
@@ -215,7 +217,7 @@ public final class Checkpoint {
     TextTokenizer text = Registries.textTokenizers().get(info.textTokenizer()).load(base.resolve(TOKENIZERS));
     UnifiedTrainer trainer = new UnifiedTrainer(config, data, text, image);
     try {
-      ModelWeights.load(trainer.model(), trainer.manager(), base.resolve(MODEL));
+      ModelWeights.load(trainer.model(), trainer.manager(), base.resolve(MODEL), true);
       trainer.setInitializedFrom(base.toAbsolutePath() + " (step " + info.step() + ", model.safetensors sha256 "
           + Manifest.read(base).digests().get(MODEL) + ")");
       return trainer;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.List;
+import org.aia4j.api.model.Task;
 import org.aia4j.djl.model.Capture;
 import org.aia4j.djl.model.KvCache;
 import org.aia4j.djl.model.UnifiedTransformer;
@@ -22,11 +23,14 @@ final class CachedDecoding implements Decoding {
   private final UnifiedTransformer model;
   private final NDManager manager;
   private final ParameterStore ps;
+  private final Task task;
   private KvCache cache;
   private int rows;
 
-  CachedDecoding(UnifiedTransformer model, NDManager parent) {
+  /** @param task picks the branch of a forked model */
+  CachedDecoding(UnifiedTransformer model, NDManager parent, Task task) {
     this.model = model;
+    this.task = task;
     this.manager = parent.newSubManager();
     this.ps = new ParameterStore(manager, false);
   }
@@ -60,7 +64,7 @@ final class CachedDecoding implements Decoding {
   private float[][] feed(long[] ids, int length) {
     try (NDManager step = manager.newSubManager()) {
       NDArray tokens = step.create(ids, new Shape(rows, length));
-      NDArray logits = model.forward(ps, tokens, cache, Capture.NONE).logits();
+      NDArray logits = model.forward(ps, tokens, cache, Capture.NONE, task).logits();
       float[] last = logits.get(new NDIndex(":, -1, :")).toFloatArray();
       return split(last, rows);
     }

@@ -40,7 +40,7 @@ public final class DjlUnifiedModel extends DecodingModel {
   /** With another decoding, e.g. {@link RecomputedDecoding} as the tests' reference. */
   DjlUnifiedModel(Checkpoint.Loaded loaded, Path source, Decoding.Factory decodings) {
     super(new Prompts(loaded.layout(), loaded.text(), loaded.image()), loaded.model().config().maxLength(),
-        decodings != null ? decodings : () -> new CachedDecoding(loaded.model(), loaded.manager()));
+        decodings != null ? decodings : task -> new CachedDecoding(loaded.model(), loaded.manager(), task));
     this.loaded = loaded;
     this.source = Objects.requireNonNull(source, "source").toAbsolutePath();
     this.builder = new SequenceBuilder(loaded.layout(), loaded.text(), loaded.image());
@@ -88,6 +88,7 @@ public final class DjlUnifiedModel extends DecodingModel {
     provenance.put("seed", Long.toString(info.training().seed()));
     provenance.put("model_seed", Long.toString(config.seed()));
     provenance.put("preset", info.training().preset());
+    provenance.put("fork", Integer.toString(config.fork()));
     provenance.put("model", json(config));
     provenance.put("training", json(info.training()));
     provenance.put("data", info.data());

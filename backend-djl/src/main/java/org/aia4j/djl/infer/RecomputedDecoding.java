@@ -8,6 +8,7 @@ import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.aia4j.api.model.Task;
 import org.aia4j.djl.model.Capture;
 import org.aia4j.djl.model.UnifiedTransformer;
 import org.aia4j.inference.decode.Decoding;
@@ -21,9 +22,12 @@ final class RecomputedDecoding implements Decoding {
   private final NDManager manager;
   private final ParameterStore ps;
   private final List<int[]> sequences = new ArrayList<>();
+  private final Task task;
 
-  RecomputedDecoding(UnifiedTransformer model, NDManager parent) {
+  /** @param task picks the branch of a forked model */
+  RecomputedDecoding(UnifiedTransformer model, NDManager parent, Task task) {
     this.model = model;
+    this.task = task;
     this.manager = parent.newSubManager();
     this.ps = new ParameterStore(manager, false);
   }
@@ -52,7 +56,7 @@ final class RecomputedDecoding implements Decoding {
       try (NDManager step = manager.newSubManager()) {
         long[] ids = Arrays.stream(seq).asLongStream().toArray();
         NDArray tokens = step.create(ids, new Shape(1, seq.length));
-        NDArray logits = model.forward(ps, tokens, false, Capture.NONE).logits();
+        NDArray logits = model.forward(ps, tokens, false, Capture.NONE, task).logits();
         out[b] = logits.get(new NDIndex("0, -1, :")).toFloatArray();
       }
     }

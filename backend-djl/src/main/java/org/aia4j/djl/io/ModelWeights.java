@@ -62,7 +62,31 @@ public final class ModelWeights {
    */
   public static Map<String, String> load(UnifiedTransformer model, NDManager manager, Path file)
       throws IOException {
-    SafeTensors.Contents contents = SafeTensors.read(file);
+    return load(model, manager, file, false);
+  }
+
+  /**
+   * Loads parameters as {@link #load(UnifiedTransformer, NDManager, Path)}, and, with {@code
+   * forkFromShared}, starts a forked model from a fully shared one: a generation-branch parameter
+   * the file lacks ({@code gen_X}) is loaded as a copy of {@code X}, as UniFork initialises its
+   * generation branch from the pretrained deep layers.
+   *
+   * @param forkFromShared whether missing {@code gen_X} tensors are copied from {@code X}
+   */
+  public static Map<String, String> load(
+      UnifiedTransformer model, NDManager manager, Path file, boolean forkFromShared)
+      throws IOException {
+    SafeTensors.Contents read = SafeTensors.read(file);
+    Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>(read.tensors());
+    if (forkFromShared) {
+      for (String name : model.namedParameters().keySet()) {
+        String twin = UnifiedTransformer.initialName(name);
+        if (!tensors.containsKey(name) && !twin.equals(name) && tensors.containsKey(twin)) {
+          tensors.put(name, tensors.get(twin));
+        }
+      }
+    }
+    SafeTensors.Contents contents = new SafeTensors.Contents(read.metadata(), tensors);
     Map<String, Parameter> params = model.namedParameters();
     for (String name : contents.tensors().keySet()) {
       if (!params.containsKey(name)) {

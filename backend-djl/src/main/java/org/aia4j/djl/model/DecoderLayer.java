@@ -16,7 +16,8 @@ import org.aia4j.inference.model.ModelConfig;
  * Causal multi-head self-attention with one fused {@code qkv} projection; MLP with GELU (erf).
  *
  * <p>Not a DJL block of its own: its parameters are registered on the owning {@link
- * UnifiedTransformer} under {@code layers.<i>.*}, so names stay flat and stable.
+ * UnifiedTransformer} under {@code layers.<i>.*} (or {@code gen_layers.<i>.*} for a forked model's
+ * generation branch), so names stay flat and stable.
  */
 final class DecoderLayer {
 
@@ -41,7 +42,11 @@ final class DecoderLayer {
   private final Parameter downWeight;
   private final Parameter downBias;
 
-  DecoderLayer(int index, ModelConfig config, ParameterFactory params) {
+  /**
+   * @param prefix the parameter names' prefix, {@code layers.} or {@code gen_layers.}
+   * @param index the layer's depth, from 0
+   */
+  DecoderLayer(String prefix, int index, ModelConfig config, ParameterFactory params) {
     this.width = config.width();
     this.heads = config.heads();
     this.headDim = config.headDim();
@@ -51,7 +56,7 @@ final class DecoderLayer {
     // GPT-2 initialisation: residual projections scaled down by sqrt(2 * layers).
     double std = UnifiedTransformer.INIT_STD;
     double residualStd = std / Math.sqrt(2.0 * config.layers());
-    String p = "layers." + index + ".";
+    String p = prefix + index + ".";
     attentionNormWeight = params.gamma(p + "attention_norm.weight", width);
     attentionNormBias = params.beta(p + "attention_norm.bias", width);
     qkvWeight = params.weight(p + "attention.qkv.weight", new Shape(3L * width, width), std);

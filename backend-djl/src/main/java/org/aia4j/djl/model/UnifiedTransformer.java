@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.aia4j.api.model.Task;
 import org.aia4j.inference.model.ModelConfig;
 
 /**
@@ -49,6 +50,21 @@ import org.aia4j.inference.model.ModelConfig;
  *   lm_head.weight                    (V, W)
  * </pre>
  *
+ * <p><b>Forked (UniFork) models</b> ({@link ModelConfig#fork()} {@code < layers}): layers {@code
+ * [0, fork)} are shared and the model is Y-shaped above them. The understanding branch is the
+ * parameters above ({@code layers.i.*} for {@code i >= fork}, {@code final_norm.*}), so a fully
+ * shared checkpoint's names and order are unchanged; the generation branch adds its own copy:
+ *
+ * <pre>
+ *   gen_layers.i.*   for i in [fork, layers)   (same shapes as layers.i.*)
+ *   gen_final_norm.weight, gen_final_norm.bias
+ * </pre>
+ *
+ * registered after {@code lm_head.weight}, which both branches share. At initialisation the
+ * generation branch is a copy of the understanding branch (UniFork: the deep layers are copied into
+ * a generation branch), because each {@code gen_X} draws from the seed under the name {@code X}.
+ * The forward passes take the {@link Task} that picks the branch.
+ *
  * {@code qkv} rows {@code [0, W)} are the queries, {@code [W, 2W)} the keys, {@code [2W, 3W)} the
  * values; within each, head {@code h} owns rows {@code [h d, (h+1) d)}. LayerNorm eps is 1e-5,
  * GELU is the exact (erf) one. These names are the parameter names of {@link #getParameters()}
@@ -74,6 +90,10 @@ public final class UnifiedTransformer extends AbstractBlock {
   private final Parameter finalNormWeight;
   private final Parameter finalNormBias;
   private final Parameter lmHead;
+  /** The generation branch of a forked model: layers [fork, layers); empty when unforked. */
+  private final List<DecoderLayer> genLayers;
+  private final Parameter genFinalNormWeight;
+  private final Parameter genFinalNormBias;
   private final Shape normShape;
 
   /** (maxLength, maxLength) additive causal mask, built once per device from arange. */
@@ -96,12 +116,37 @@ public final class UnifiedTransformer extends AbstractBlock {
         factory.weight("embedding.position.weight", new Shape(config.maxLength(), w), INIT_STD);
     List<DecoderLayer> list = new ArrayList<>();
     for (int i = 0; i < config.layers(); i++) {
-      list.add(new DecoderLayer(i, config, factory));
+      list.add(new DecoderLayer(LAYERS, i, config, factory));
     }
     layers = Collections.unmodifiableList(list);
     finalNormWeight = factory.gamma("final_norm.weight", w);
     finalNormBias = factory.beta("final_norm.bias", w);
     lmHead = factory.weight("lm_head.weight", new Shape(config.vocabSize(), w), INIT_STD);
+    List<DecoderLayer> branch = new ArrayList<>();
+    for (int i = config.fork(); i < config.layers(); i++) {
+      branch.add(new DecoderLayer(GEN_PREFIX + LAYERS, i, config, factory));
+    }
+    genLayers = Collections.unmodifiableList(branch);
+    genFinalNormWeight = config.forked() ? factory.gamma(GEN_PREFIX + "final_norm.weight", w) : null;
+    genFinalNormBias = config.forked() ? factory.beta(GEN_PREFIX + "final_norm.bias", w) : null;
+  }
+
+  /** The prefix of the shared and understanding layers' parameter names. */
+  static final String LAYERS = "layers.";
+
+  /**
+   * The prefix of the generation branch's parameter names: {@code gen_X} is the generation
+   * branch's copy of {@code X}.
+   */
+  public static final String GEN_PREFIX = "gen_";
+
+  /**
+   * @param name a parameter name
+   * @return the name of the parameter it starts as a copy of: {@code X} for {@code gen_X}, else
+   *     the name itself
+   */
+  public static String initialName(String name) {
+    return name.startsWith(GEN_PREFIX) ? name.substring(GEN_PREFIX.length()) : name;
   }
 
   /** @return the configuration the model was built from */
@@ -137,10 +182,24 @@ public final class UnifiedTransformer extends AbstractBlock {
    * @param training true inside a gradient collector
    * @param capture what to keep of each layer's attention
    * @return logits {@code (B, T, V)} and the captures, in the manager of {@code tokens}
+   * @throws IllegalArgumentException for a forked model, which needs the task: use {@link
+   *     #forward(ParameterStore, NDArray, boolean, Capture, Task)}
    */
   public ForwardOutput forward(
       ParameterStore ps, NDArray tokens, boolean training, Capture capture) {
-    return run(ps, tokens, training, capture, null);
+    return run(ps, tokens, training, capture, null, null);
+  }
+
+  /**
+   * The training and full-sequence forward pass of one task's sequences: through the shared
+   * layers, then the task's branch when the model is forked (captures cover every layer on that
+   * path, {@code layers} of them).
+   *
+   * @param task the task of every sequence in {@code tokens}; picks the branch
+   */
+  public ForwardOutput forward(
+      ParameterStore ps, NDArray tokens, boolean training, Capture capture, Task task) {
+    return run(ps, tokens, training, capture, null, Objects.requireNonNull(task, "task"));
   }
 
   /**
@@ -157,8 +216,21 @@ public final class UnifiedTransformer extends AbstractBlock {
    * @param cache the cache, updated in place
    * @param capture what to keep of each layer's attention (rows for the new positions only)
    * @return logits {@code (B, T, V)} for the new positions
+   * @throws IllegalArgumentException for a forked model, which needs the task
    */
   public ForwardOutput forward(ParameterStore ps, NDArray tokens, KvCache cache, Capture capture) {
+    return forward(ps, tokens, cache, capture, null);
+  }
+
+  /**
+   * The incremental decoding step through one task's branch (see {@link #forward(ParameterStore,
+   * NDArray, KvCache, Capture)}); a cache holds the keys and values of one branch, so keep one
+   * cache per task.
+   *
+   * @param task the task of the sequences; may be null for a fully shared model
+   */
+  public ForwardOutput forward(
+      ParameterStore ps, NDArray tokens, KvCache cache, Capture capture, Task task) {
     Objects.requireNonNull(cache, "cache");
     if (cache.layers() != layers.size()) {
       throw new IllegalArgumentException(
@@ -169,13 +241,19 @@ public final class UnifiedTransformer extends AbstractBlock {
       throw new IllegalArgumentException(
           "The cache was padded for " + cache.batchSize() + " sequences, got a batch of " + batch);
     }
-    ForwardOutput out = run(ps, tokens, false, capture, cache);
+    ForwardOutput out = run(ps, tokens, false, capture, cache, task);
     cache.advance((int) tokens.getShape().get(1));
     return out;
   }
 
   private ForwardOutput run(
-      ParameterStore ps, NDArray tokens, boolean training, Capture capture, KvCache cache) {
+      ParameterStore ps,
+      NDArray tokens,
+      boolean training,
+      Capture capture,
+      KvCache cache,
+      Task task) {
+    boolean generationBranch = generationBranch(task);
     Shape shape = tokens.getShape();
     if (shape.dimension() != 2) {
       throw new IllegalArgumentException("tokens must be (B, T), got " + shape);
@@ -217,18 +295,36 @@ public final class UnifiedTransformer extends AbstractBlock {
 
     NDList[] captured = {new NDList(), new NDList(), new NDList()};
     for (int i = 0; i < layers.size(); i++) {
-      x = layers.get(i).forward(ps, device, training, x, bias, i, cache, capture, captured);
+      DecoderLayer layer =
+          generationBranch && i >= config.fork() ? genLayers.get(i - config.fork()) : layers.get(i);
+      x = layer.forward(ps, device, training, x, bias, i, cache, capture, captured);
     }
     NDArray h =
         LayerNorm.layerNorm(
                 x,
                 normShape,
-                ps.getValue(finalNormWeight, device, training),
-                ps.getValue(finalNormBias, device, training),
+                ps.getValue(generationBranch ? genFinalNormWeight : finalNormWeight, device, training),
+                ps.getValue(generationBranch ? genFinalNormBias : finalNormBias, device, training),
                 DecoderLayer.LAYER_NORM_EPS)
             .singletonOrThrow();
     NDArray logits = Linear.linear(h, ps.getValue(lmHead, device, training)).singletonOrThrow();
     return new ForwardOutput(logits, captured[0], captured[1], captured[2]);
+  }
+
+  /** True when {@code task}'s sequences run through the generation branch of a forked model. */
+  private boolean generationBranch(Task task) {
+    if (!config.forked()) {
+      return false;
+    }
+    if (task == null) {
+      throw new IllegalArgumentException(
+          "A forked model (fork "
+              + config.fork()
+              + " of "
+              + config.layers()
+              + " layers) needs the task to choose its branch");
+    }
+    return task == Task.GENERATION;
   }
 
   /** The (maxLength, maxLength) causal bias on {@code device}: 0 where key <= query, else -1e9. */
@@ -268,7 +364,9 @@ public final class UnifiedTransformer extends AbstractBlock {
 
     @Override
     public Parameter weight(String name, Shape shape, double std) {
-      return register(name, Parameter.Type.WEIGHT, shape, new SeededNormal(config.seed(), name, std));
+      // A generation-branch weight draws under its understanding twin's name: a copy at init.
+      return register(
+          name, Parameter.Type.WEIGHT, shape, new SeededNormal(config.seed(), initialName(name), std));
     }
 
     @Override

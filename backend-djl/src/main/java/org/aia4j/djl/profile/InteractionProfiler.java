@@ -57,7 +57,7 @@ public final class InteractionProfiler {
       List<TokenSequence> sequences = ProfileSamples.sequences(builder, data, task, start, count);
       try (NDManager scope = manager.newSubManager()) {
         Batch batch = BatchCollator.collate(scope, sequences);
-        ForwardOutput out = model.forward(ps, batch.tokens(), false, Capture.QUERY_KEYS);
+        ForwardOutput out = model.forward(ps, batch.tokens(), false, Capture.QUERY_KEYS, task);
         InteractionSets sets = batch.interactionSets(roles);
         NDArray queryIndex = sets.queryIndex(scope);
         NDArray queryValid = sets.queryValid(scope);

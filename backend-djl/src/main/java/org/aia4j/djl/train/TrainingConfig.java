@@ -24,6 +24,9 @@ import java.util.Objects;
  * @param promptDropout probability that a generation sample's prompt is dropped (for CFG)
  * @param patchSize the image tokenizer's patch side in pixels
  * @param codebookSize the image tokenizer's codebook size
+ * @param fork the number of layers the tasks share in a forked (UniFork) model, the rest being
+ *     one branch per task ({@link org.aia4j.inference.model.ModelConfig#fork()}); null (and absent
+ *     from configs written before it existed) for the fully shared model
  */
 public record TrainingConfig(
     String preset,
@@ -41,7 +44,8 @@ public record TrainingConfig(
     double clipNorm,
     double promptDropout,
     int patchSize,
-    int codebookSize) {
+    int codebookSize,
+    Integer fork) {
 
   // Checks every field; each message names the field and, where it helps, the command option.
   public TrainingConfig {
@@ -68,6 +72,24 @@ public record TrainingConfig(
     }
     positive("patchSize", patchSize);
     positive("codebookSize", codebookSize);
+    if (fork != null && fork < 0) {
+      throw new IllegalArgumentException("fork (--fork) must be >= 0 (the number of shared layers), got " + fork);
+    }
+  }
+
+  /** A fully shared model's config (no fork). */
+  public TrainingConfig(String preset, TaskMix tasks, boolean aia, JsonNode schedule, int steps, long seed,
+      int batchSize, double understandingShare, double learningRate, int warmupSteps, double finalLearningRateRatio,
+      double weightDecay, double clipNorm, double promptDropout, int patchSize, int codebookSize) {
+    this(preset, tasks, aia, schedule, steps, seed, batchSize, understandingShare, learningRate, warmupSteps,
+        finalLearningRateRatio, weightDecay, clipNorm, promptDropout, patchSize, codebookSize, null);
+  }
+
+  /** This config with another fork: null for the fully shared model. */
+  public TrainingConfig withFork(Integer newFork) {
+    return new TrainingConfig(preset, tasks, aia, schedule, steps, seed, batchSize, understandingShare,
+        learningRate, warmupSteps, finalLearningRateRatio, weightDecay, clipNorm, promptDropout, patchSize,
+        codebookSize, newFork);
   }
 
   /** Understanding sequences per step. */
@@ -88,7 +110,7 @@ public record TrainingConfig(
   public TrainingConfig withSteps(int newSteps) {
     return new TrainingConfig(preset, tasks, aia, schedule, newSteps, seed, batchSize, understandingShare,
         learningRate, warmupSteps, finalLearningRateRatio, weightDecay, clipNorm, promptDropout, patchSize,
-        codebookSize);
+        codebookSize, fork);
   }
 
   private static void positive(String name, long value) {

@@ -100,9 +100,11 @@ public final class UnifiedTrainer implements AutoCloseable {
     this.layout = TokenLayout.of(text, image);
     this.builder = new SequenceBuilder(layout, text, image);
     this.aia = new AiaLoss(StageSchedule.fromJson(config.schedule()), true);
-    ModelConfig modelConfig = ModelConfig.preset(config.preset())
+    ModelConfig preset = ModelConfig.preset(config.preset());
+    ModelConfig modelConfig = preset
         .withVocabSize(layout.vocabularySize())
-        .withSeed(config.seed());
+        .withSeed(config.seed())
+        .withFork(config.fork() == null ? preset.layers() : config.fork());
     this.manager = NDManager.newBaseManager("PyTorch");
     this.model = new UnifiedTransformer(modelConfig);
     model.initialize(manager);
@@ -244,7 +246,7 @@ public final class UnifiedTrainer implements AutoCloseable {
         Batch batch = BatchCollator.collate(scope, sequences);
         Capture capture = !interaction ? Capture.NONE
             : interactionPath == InteractionPath.ATTENTION_MAPS ? Capture.PROBABILITIES : Capture.QUERY_KEYS;
-        ForwardOutput out = model.forward(parameterStore, batch.tokens(), true, capture);
+        ForwardOutput out = model.forward(parameterStore, batch.tokens(), true, capture, task);
         NDArray tokenLoss = TokenLoss.of(out.logits(), batch.labels(), batch.lossMask());
         NDArray taskLoss = tokenLoss;
         tokenLosses.put(task.shortName(), (double) tokenLoss.getFloat());

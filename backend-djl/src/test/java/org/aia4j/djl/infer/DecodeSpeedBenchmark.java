@@ -8,6 +8,7 @@ import org.aia4j.api.data.UnderstandingSample;
 import org.aia4j.api.model.AnswerRequest;
 import org.aia4j.api.model.GenerationRequest;
 import org.aia4j.api.model.SamplingSettings;
+import org.aia4j.api.model.Task;
 import org.aia4j.evaluation.data.WorldTrainingData;
 import org.aia4j.evaluation.world.WorldSpec;
 import org.aia4j.inference.decode.Decoding;
@@ -66,7 +67,7 @@ class DecodeSpeedBenchmark {
         int steps = 16;
         start = System.nanoTime();
         for (int r = 0; r < repeats; r++) {
-          try (Decoding decoding = new CachedDecoding(model.checkpoint().model(), model.checkpoint().manager())) {
+          try (Decoding decoding = new CachedDecoding(model.checkpoint().model(), model.checkpoint().manager(), Task.GENERATION)) {
             decoding.start(prefixes);
             for (int t = 1; t < steps; t++) {
               decoding.next(new int[batch]);

@@ -112,8 +112,8 @@ class DjlUnifiedModelTest {
         model.builder().generationPrefix(null));
     assertThat(prefixes.stream().mapToInt(p -> p.length).distinct().count()).isEqualTo(4);
     Checkpoint.Loaded loaded = model.checkpoint();
-    try (Decoding cached = new CachedDecoding(loaded.model(), loaded.manager());
-        Decoding full = new RecomputedDecoding(loaded.model(), loaded.manager())) {
+    try (Decoding cached = new CachedDecoding(loaded.model(), loaded.manager(), Task.GENERATION);
+        Decoding full = new RecomputedDecoding(loaded.model(), loaded.manager(), Task.GENERATION)) {
       float[][] a = cached.start(prefixes);
       float[][] b = full.start(prefixes);
       for (int step = 0; step < 6; step++) {
@@ -129,7 +129,7 @@ class DjlUnifiedModelTest {
     }
     // The same through the public API: greedy answers and images are identical.
     try (DjlUnifiedModel recomputing = new DjlUnifiedModel(Checkpoint.load(checkpoint), checkpoint,
-        () -> new RecomputedDecoding(loaded.model(), loaded.manager()))) {
+        task -> new RecomputedDecoding(loaded.model(), loaded.manager(), task))) {
       List<AnswerRequest> questions = List.of(new AnswerRequest(image(3), "how many shapes are there?", 5),
           new AnswerRequest(image(4), "what is it?", 5));
       assertThat(model.answer(questions)).isEqualTo(recomputing.answer(questions));
@@ -175,7 +175,7 @@ class DjlUnifiedModelTest {
         {TokenLayout.EOS, red, red, red},
         {red, circle, red, circle}};
     try (DjlUnifiedModel scripted = new DjlUnifiedModel(Checkpoint.load(checkpoint), checkpoint,
-        () -> new ScriptedDecoding(script, layout.vocabularySize()))) {
+        task -> new ScriptedDecoding(script, layout.vocabularySize()))) {
       AnswerRequest q = new AnswerRequest(image(5), "what colour?", 8);
       List<String> answers = scripted.answer(List.of(q, q, q, new AnswerRequest(image(5), "what colour?", 3)));
       assertThat(answers).containsExactly("red", "red circle", "", "red circle red");

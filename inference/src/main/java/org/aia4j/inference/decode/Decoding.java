@@ -1,6 +1,7 @@
 package org.aia4j.inference.decode;
 
 import java.util.List;
+import org.aia4j.api.model.Task;
 
 /**
  * A batch of sequences decoded one token at a time: feed the prefixes, then one token per row per
@@ -29,9 +30,16 @@ public interface Decoding extends AutoCloseable {
   @Override
   void close();
 
-  /** Makes a decoding for a batch. */
+  /**
+   * Makes a decoding for a batch of one task. A forked (UniFork) model decodes each task through
+   * its own branch; a fully shared model ignores the task.
+   */
   @FunctionalInterface
   interface Factory {
-    Decoding open();
+    /**
+     * @param task the task whose branch the decoding runs through
+     * @return a decoding, to be closed by the caller
+     */
+    Decoding open(Task task);
   }
 }

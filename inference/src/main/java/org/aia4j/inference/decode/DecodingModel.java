@@ -9,6 +9,7 @@ import org.aia4j.api.data.TrainingData;
 import org.aia4j.api.model.AnswerRequest;
 import org.aia4j.api.model.GenerationRequest;
 import org.aia4j.api.model.SamplingSettings;
+import org.aia4j.api.model.Task;
 import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.api.tokenizer.ImageTokenizer;
 import org.aia4j.inference.sequence.Prompts;
@@ -154,7 +155,7 @@ public abstract class DecodingModel implements UnifiedModel {
     for (int r = 0; r < rows; r++) {
       text[r] = new int[budgets[group[r]]];
     }
-    try (Decoding decoding = decodings.open()) {
+    try (Decoding decoding = decodings.open(Task.UNDERSTANDING)) {
       float[][] logits = decoding.start(rowPrefixes);
       for (int step = 0; step < steps; step++) {
         int[] fed = new int[rows];
@@ -301,7 +302,7 @@ public abstract class DecodingModel implements UnifiedModel {
       samplers[k] = new TokenSampler(sample.sampling(), sample.seed());
     }
     int[][] codes = new int[batch.size()][tokens];
-    try (Decoding decoding = decodings.open()) {
+    try (Decoding decoding = decodings.open(Task.GENERATION)) {
       float[][] logits = decoding.start(prefixes);
       for (int t = 0; t < tokens; t++) {
         int[] fed = new int[prefixes.size()];

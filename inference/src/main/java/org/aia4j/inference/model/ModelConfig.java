@@ -1,9 +1,13 @@
 package org.aia4j.inference.model;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,9 +24,14 @@ import java.util.Map;
  * @param vocabSize size of the unified vocabulary (specials + text + image codes, see {@code
  *     TokenLayout#vocabularySize()})
  * @param seed seed of the parameter initialisation: one seed, one set of initial parameters
+ * @param fork the number of layers both tasks share (UniFork, arXiv 2506.17202): layers {@code
+ *     [0, fork)} are shared, then understanding and generation each run their own copy of layers
+ *     {@code [fork, layers)} and their own final norm (a Y-shaped model). {@code fork == layers}
+ *     (the default, and the value of a {@code config.json} written before the field existed) is
+ *     the fully shared model
  */
 public record ModelConfig(
-    int layers, int width, int heads, int mlpWidth, int maxLength, int vocabSize, long seed) {
+    int layers, int width, int heads, int mlpWidth, int maxLength, int vocabSize, long seed, int fork) {
 
   private static final ObjectMapper JSON =
       new ObjectMapper()
@@ -55,6 +64,38 @@ public record ModelConfig(
       throw new IllegalArgumentException(
           "width (" + width + ") must be a multiple of heads (" + heads + ")");
     }
+    if (fork < 0) {
+      throw new IllegalArgumentException(
+          "fork (the number of shared layers) must be >= 0, got " + fork);
+    }
+    if (fork > layers) {
+      throw new IllegalArgumentException(
+          "fork (the number of shared layers) must be <= layers (" + layers + "), got " + fork);
+    }
+  }
+
+  /** The fully shared model: {@code fork == layers}. */
+  public ModelConfig(
+      int layers, int width, int heads, int mlpWidth, int maxLength, int vocabSize, long seed) {
+    this(layers, width, heads, mlpWidth, maxLength, vocabSize, seed, layers);
+  }
+
+  /**
+   * Jackson's way in: a config without {@code fork} (written before the field existed) is the
+   * fully shared model.
+   */
+  @JsonCreator
+  static ModelConfig create(
+      @JsonProperty("layers") int layers,
+      @JsonProperty("width") int width,
+      @JsonProperty("heads") int heads,
+      @JsonProperty("mlpWidth") int mlpWidth,
+      @JsonProperty("maxLength") int maxLength,
+      @JsonProperty("vocabSize") int vocabSize,
+      @JsonProperty("seed") long seed,
+      @JsonProperty("fork") Integer fork) {
+    return new ModelConfig(
+        layers, width, heads, mlpWidth, maxLength, vocabSize, seed, fork == null ? layers : fork);
   }
 
   /**
@@ -83,26 +124,52 @@ public record ModelConfig(
     return width / heads;
   }
 
-  /** @return the number of scalar parameters of a model with this configuration */
+  /** @return true for a Y-shaped model: some layers ({@code fork < layers}) have a branch per task */
+  public boolean forked() {
+    return fork < layers;
+  }
+
+  /**
+   * @return the number of scalar parameters of a model with this configuration; a forked model
+   *     counts both branches (each task's forward uses {@link #parametersPerTask()} of them)
+   */
   public long parameterCount() {
+    return parametersPerTask() + (layers - fork) * parametersPerLayer() + (forked() ? 2L * width : 0);
+  }
+
+  /** @return the parameters one task's forward pass uses: the shared layers and one branch */
+  public long parametersPerTask() {
     long w = width;
-    long perLayer = 2 * (2 * w) + (3 * w * w + 3 * w) + (w * w + w) + 2 * w * mlpWidth + mlpWidth + w;
-    return (long) vocabSize * w + (long) maxLength * w + layers * perLayer + 2 * w + vocabSize * w;
+    return (long) vocabSize * w + (long) maxLength * w + layers * parametersPerLayer() + 2 * w
+        + vocabSize * w;
+  }
+
+  private long parametersPerLayer() {
+    long w = width;
+    return 2 * (2 * w) + (3 * w * w + 3 * w) + (w * w + w) + 2 * w * mlpWidth + mlpWidth + w;
   }
 
   /** @return this configuration with another vocabulary size */
   public ModelConfig withVocabSize(int newVocabSize) {
-    return new ModelConfig(layers, width, heads, mlpWidth, maxLength, newVocabSize, seed);
+    return new ModelConfig(layers, width, heads, mlpWidth, maxLength, newVocabSize, seed, fork);
   }
 
   /** @return this configuration with another initialisation seed */
   public ModelConfig withSeed(long newSeed) {
-    return new ModelConfig(layers, width, heads, mlpWidth, maxLength, vocabSize, newSeed);
+    return new ModelConfig(layers, width, heads, mlpWidth, maxLength, vocabSize, newSeed, fork);
   }
 
   /** @return this configuration with another maximum sequence length */
   public ModelConfig withMaxLength(int newMaxLength) {
-    return new ModelConfig(layers, width, heads, mlpWidth, newMaxLength, vocabSize, seed);
+    return new ModelConfig(layers, width, heads, mlpWidth, newMaxLength, vocabSize, seed, fork);
+  }
+
+  /**
+   * @param newFork the number of shared layers; {@code layers} for the fully shared model
+   * @return this configuration with another fork
+   */
+  public ModelConfig withFork(int newFork) {
+    return new ModelConfig(layers, width, heads, mlpWidth, maxLength, vocabSize, seed, newFork);
   }
 
   /** @return the configuration as indented JSON, one property per record component */
@@ -124,7 +191,11 @@ public record ModelConfig(
    */
   public static ModelConfig fromJson(String json) {
     try {
-      return JSON.readValue(json, ModelConfig.class);
+      JsonNode tree = JSON.readTree(json);
+      if (tree instanceof ObjectNode object && !object.has("fork") && object.has("layers")) {
+        object.set("fork", object.get("layers")); // written before the fork existed: unforked
+      }
+      return JSON.treeToValue(tree, ModelConfig.class);
     } catch (JsonProcessingException e) {
       Throwable cause = e.getCause();
       String reason =

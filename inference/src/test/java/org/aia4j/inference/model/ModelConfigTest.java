@@ -56,4 +56,33 @@ class ModelConfigTest {
         .hasMessageContaining("Invalid model config")
         .hasMessageContaining("width");
   }
+
+  @Test
+  void forkDefaultsToTheSharedModelAndIsValidated() {
+    ModelConfig shared = ModelConfig.preset("small");
+    assertThat(shared.fork()).isEqualTo(4);
+    assertThat(shared.forked()).isFalse();
+    ModelConfig unifork = shared.withFork(2);
+    assertThat(unifork.forked()).isTrue();
+    // Two more layers and one more final norm: 2 x (4 x 128 x 128 + 2 x 128 x 512 + 9 x 128 + 512) + 2 x 128.
+    long perLayer = 4L * 128 * 128 + 2L * 128 * 512 + 9L * 128 + 512;
+    assertThat(unifork.parameterCount() - shared.parameterCount()).isEqualTo(2 * perLayer + 2 * 128);
+    assertThat(unifork.parametersPerTask()).isEqualTo(shared.parameterCount());
+    assertThatThrownBy(() -> shared.withFork(5))
+        .hasMessage("fork (the number of shared layers) must be <= layers (4), got 5");
+    assertThatThrownBy(() -> shared.withFork(-1))
+        .hasMessage("fork (the number of shared layers) must be >= 0, got -1");
+  }
+
+  @Test
+  void configsWrittenBeforeTheForkLoadUnforked() {
+    ModelConfig forked = ModelConfig.preset("small").withVocabSize(372).withFork(1);
+    assertThat(forked.toJson()).contains("\"fork\" : 1");
+    assertThat(ModelConfig.fromJson(forked.toJson())).isEqualTo(forked);
+    String old = "{\"layers\":4,\"width\":128,\"heads\":4,\"mlpWidth\":512,\"maxLength\":256,"
+        + "\"vocabSize\":372,\"seed\":0}";
+    assertThat(ModelConfig.fromJson(old)).isEqualTo(ModelConfig.preset("small").withVocabSize(372));
+    assertThatThrownBy(() -> ModelConfig.fromJson(old.replace("}", ",\"fork\":9}")))
+        .hasMessage("Invalid model config: fork (the number of shared layers) must be <= layers (4), got 9");
+  }
 }
