@@ -8,19 +8,24 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.aia4j.api.checkpoint.Manifest;
 import org.aia4j.api.io.AtomicDirectory;
+import org.aia4j.api.model.Task;
 import org.aia4j.inference.checkpoint.CheckpointFiles;
 import org.aia4j.inference.io.SafeTensors;
+import org.aia4j.inference.model.ModelConfig;
 
 /**
  * Exports an aia4j checkpoint to an ONNX directory that {@code org.aia4j.onnx.runtime} serves:
  *
  * <pre>
- *   model.onnx          the transformer with a KV cache ({@link TransformerExporter})
+ *   model.onnx          the transformer with a KV cache ({@link TransformerExporter}); a forked
+ *                       (UniFork) model has one graph per branch instead: model-und.onnx and
+ *                       model-gen.onnx, named in config.json's "onnx": {"files": {"und", "gen"}}
  *   config.json         {"format": "aia4j-onnx", "version": 1, "model", "tokenizers", "onnx", "source", ...}
  *   tokenizers/         copied from the checkpoint
  *   MANIFEST.sha256     every file's SHA-256, verified on load
@@ -42,17 +47,41 @@ public final class OnnxExport {
   private OnnxExport() {}
 
   /**
-   * Builds the ONNX model of a checkpoint in memory.
+   * @param model a model configuration
+   * @return the ONNX file serving each task: {@value #MODEL} for both unless the model is forked,
+   *     then {@code model-und.onnx} and {@code model-gen.onnx}
+   */
+  public static Map<Task, String> files(ModelConfig model) {
+    Map<Task, String> files = new EnumMap<>(Task.class);
+    for (Task task : Task.values()) {
+      files.put(task, model.forked() ? "model-" + task.shortName() + ".onnx" : MODEL);
+    }
+    return files;
+  }
+
+  /**
+   * Builds the ONNX model of a fully shared checkpoint in memory.
    *
    * @param attentions true to add the per-layer {@code attentions.{i}} outputs (for profiling)
+   * @throws IOException for a forked checkpoint too: use {@link #model(CheckpointFiles, boolean, Task)}
    */
   public static ModelProto model(CheckpointFiles checkpoint, boolean attentions) throws IOException {
+    return model(checkpoint, attentions, null);
+  }
+
+  /**
+   * Builds the ONNX graph of a checkpoint's branch for {@code task} in memory (the whole model when
+   * it is not forked).
+   *
+   * @param task the branch of a forked model; ignored otherwise
+   */
+  public static ModelProto model(CheckpointFiles checkpoint, boolean attentions, Task task) throws IOException {
     SafeTensors.Contents weights = checkpoint.weights();
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("aia4j.source_step", Long.toString(checkpoint.step()));
     metadata.put("aia4j.model", JSON.writeValueAsString(checkpoint.model()).replaceAll("\\s+", ""));
     try {
-      return new TransformerExporter(checkpoint.model(), weights.tensors(), attentions).export(metadata);
+      return new TransformerExporter(checkpoint.model(), weights.tensors(), attentions, task).export(metadata);
     } catch (IllegalArgumentException e) {
       throw new IOException(checkpoint.dir().resolve(CheckpointFiles.MODEL) + ": " + e.getMessage(), e);
     }
@@ -65,10 +94,17 @@ public final class OnnxExport {
    */
   public static Manifest write(Path checkpointDir, Path out, boolean attentions) throws IOException {
     CheckpointFiles checkpoint = CheckpointFiles.open(checkpointDir);
-    ModelProto model = model(checkpoint, attentions);
+    Map<String, ModelProto> graphs = new LinkedHashMap<>();
+    for (Map.Entry<Task, String> file : files(checkpoint.model()).entrySet()) {
+      if (!graphs.containsKey(file.getValue())) {
+        graphs.put(file.getValue(), model(checkpoint, attentions, file.getKey()));
+      }
+    }
     checkpoint.tokenizers(); // refuse tokenizers that do not fit the model before writing anything
     AtomicDirectory.write(out, true, staging -> {
-      Files.write(staging.resolve(MODEL), model.toByteArray());
+      for (Map.Entry<String, ModelProto> graph : graphs.entrySet()) {
+        Files.write(staging.resolve(graph.getKey()), graph.getValue().toByteArray());
+      }
       Path tokenizers = Files.createDirectories(staging.resolve(CheckpointFiles.TOKENIZERS));
       try (Stream<Path> files = Files.list(checkpointDir.resolve(CheckpointFiles.TOKENIZERS))) {
         for (Path file : (Iterable<Path>) files::iterator) {
@@ -91,7 +127,12 @@ public final class OnnxExport {
     root.set("tokenizers", checkpoint.config().path("tokenizers").deepCopy());
     root.set("layout", checkpoint.config().path("layout").deepCopy());
     ObjectNode onnx = root.putObject("onnx");
-    onnx.put("file", MODEL);
+    if (checkpoint.model().forked()) {
+      ObjectNode files = onnx.putObject("files");
+      files(checkpoint.model()).forEach((task, file) -> files.put(task.shortName(), file));
+    } else {
+      onnx.put("file", MODEL);
+    }
     onnx.put("opset", GraphBuilder.OPSET);
     onnx.put("attentions", attentions);
     ObjectNode source = root.putObject("source");

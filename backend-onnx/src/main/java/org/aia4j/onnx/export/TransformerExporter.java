@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.aia4j.api.model.Task;
 import org.aia4j.inference.io.SafeTensors;
 import org.aia4j.inference.model.ModelConfig;
 
@@ -28,6 +29,11 @@ import org.aia4j.inference.model.ModelConfig;
  * Batch and lengths are dynamic; the first call passes an empty past ({@code past_sequence = 0}).
  * The maths is the DJL model's, operation for operation (pre-norm layers, fused qkv, additive
  * masks, exact erf GELU, untied head), so the two agree to float32 rounding.
+ *
+ * <p>A forked (UniFork) model is exported one graph per branch: the graph of a task runs the
+ * shared layers, then that task's copy of the deep layers and final norm ({@code gen_layers.i.*},
+ * {@code gen_final_norm.*} for generation), with the same inputs and outputs as an unforked graph.
+ * The shared layers' weights are stored in both graphs.
  */
 public final class TransformerExporter {
   /** The additive mask value, the DJL model's: exp underflows to exactly 0. */
@@ -37,6 +43,7 @@ public final class TransformerExporter {
   private final ModelConfig config;
   private final Map<String, SafeTensors.Tensor> weights;
   private final boolean attentions;
+  private final Task branch;
   private GraphBuilder g;
   /** {@code (batch, sequence, 3 heads, head_dim)}: how a layer's fused qkv rows unfold. */
   private String qkvShape;
@@ -47,9 +54,29 @@ public final class TransformerExporter {
    * @param attentions true to also output each layer's attention probabilities, for profiling
    */
   public TransformerExporter(ModelConfig config, Map<String, SafeTensors.Tensor> weights, boolean attentions) {
+    this(config, weights, attentions, null);
+  }
+
+  /**
+   * @param branch the task whose branch a forked model's graph runs; ignored (may be null) when
+   *     the model is not forked
+   * @throws IllegalArgumentException if the model is forked and {@code branch} is null
+   */
+  public TransformerExporter(
+      ModelConfig config, Map<String, SafeTensors.Tensor> weights, boolean attentions, Task branch) {
     this.config = Objects.requireNonNull(config, "config");
     this.weights = Objects.requireNonNull(weights, "weights");
     this.attentions = attentions;
+    if (config.forked() && branch == null) {
+      throw new IllegalArgumentException("A forked model (fork " + config.fork() + " of " + config.layers()
+          + " layers) is exported one branch at a time: name the task");
+    }
+    this.branch = config.forked() ? branch : null;
+  }
+
+  /** The parameter-name prefix of layer {@code i} in this graph's branch. */
+  private String layerPrefix(int i) {
+    return (branch == Task.GENERATION && i >= config.fork() ? "gen_layers." : "layers.") + i + ".";
   }
 
   /**
@@ -99,6 +126,7 @@ public final class TransformerExporter {
     meta.put("aia4j.layers", Integer.toString(layers));
     meta.put("aia4j.vocab_size", Integer.toString(config.vocabSize()));
     meta.put("aia4j.attentions", Boolean.toString(attentions));
+    meta.put("aia4j.branch", branch == null ? "shared" : branch.shortName());
     String version = TransformerExporter.class.getPackage().getImplementationVersion();
     return g.model(version == null ? "development" : version, meta);
   }
@@ -131,7 +159,7 @@ public final class TransformerExporter {
 
   /** {@code x + out(softmax(q k^T / sqrt(d) + bias) v)} over {@code LayerNorm(x)}; writes present.i. */
   private String attentionBlock(int i, String x, String bias, String pastKey, String pastValue) {
-    String p = "layers." + i + ".";
+    String p = layerPrefix(i);
     int w = config.width();
     int heads = config.heads();
     String h = layerNorm(x, p + "attention_norm");
@@ -154,7 +182,7 @@ public final class TransformerExporter {
 
   /** {@code x + down(GELU(up(LayerNorm(x))))}, GELU the exact one: {@code x/2 (1 + erf(x / sqrt 2))}. */
   private String mlpBlock(int i, String x) {
-    String p = "layers." + i + ".";
+    String p = layerPrefix(i);
     String h = layerNorm(x, p + "mlp_norm");
     String up = linear(h, p + "mlp.up", config.mlpWidth(), config.width());
     String erf = g.op("Erf", g.op("Div", up, g.scalar((float) Math.sqrt(2.0))));
@@ -164,7 +192,7 @@ public final class TransformerExporter {
 
   /** {@code logits = LayerNorm(x) lm_head^T}, reshaped to (batch, sequence, vocabulary): the output {@code logits}. */
   private void head(String x, String logitsShape) {
-    String h = layerNorm(x, "final_norm");
+    String h = layerNorm(x, branch == Task.GENERATION ? "gen_final_norm" : "final_norm");
     String flat = g.op("Gemm", Map.of("transB", 1L), h,
         weight("lm_head.weight", config.vocabSize(), config.width()));
     g.opNamed("logits", "Reshape", Map.of(), flat, logitsShape);

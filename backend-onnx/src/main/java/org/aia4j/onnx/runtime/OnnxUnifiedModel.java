@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -23,25 +24,31 @@ import org.aia4j.onnx.export.OnnxExport;
 /**
  * A unified model served by ONNX Runtime: an {@code aia export} directory, or an aia4j checkpoint
  * exported in memory on load. Decoding, sampling and guidance are {@link DecodingModel}'s, the
- * same code the DJL backend runs, over {@link OnnxDecoding}. Not thread-safe.
+ * same code the DJL backend runs, over {@link OnnxDecoding}. A forked (UniFork) model has one
+ * session per branch ({@link OnnxExport#files}), and each task decodes through its own. Not
+ * thread-safe.
  */
 public final class OnnxUnifiedModel extends DecodingModel {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The session serving each task: the same one twice unless the model is forked. */
+  private final Map<Task, OnnxSession> sessions;
   private final OnnxSession session;
   private final Path source;
   private final JsonNode config;
   private final boolean exportedOnLoad;
   private final OrtEnvironment env;
   private final OnnxSession.Settings settings;
-  private OnnxSession profiling;
+  private final Map<Task, OnnxSession> profiling = new EnumMap<>(Task.class);
 
-  private OnnxUnifiedModel(OrtEnvironment env, OnnxSession session, Prompts prompts, Path source, JsonNode config,
-      boolean exportedOnLoad, OnnxSession.Settings settings) {
-    super(prompts, session.config().maxLength(), () -> new OnnxDecoding(env, session));
+  private OnnxUnifiedModel(OrtEnvironment env, Map<Task, OnnxSession> sessions, Prompts prompts, Path source,
+      JsonNode config, boolean exportedOnLoad, OnnxSession.Settings settings) {
+    super(prompts, sessions.get(Task.UNDERSTANDING).config().maxLength(),
+        task -> new OnnxDecoding(env, sessions.get(task)));
     this.env = env;
     this.settings = settings;
-    this.session = session;
+    this.sessions = sessions;
+    this.session = sessions.get(Task.UNDERSTANDING);
     this.source = source.toAbsolutePath();
     this.config = config;
     this.exportedOnLoad = exportedOnLoad;
@@ -69,17 +76,44 @@ public final class OnnxUnifiedModel extends DecodingModel {
         throw new IOException(path.resolve(CheckpointFiles.CONFIG) + ": invalid model section: " + e.getMessage(), e);
       }
       Prompts prompts = CheckpointFiles.loadTokenizers(path, root, model.vocabSize());
-      Path file = path.resolve(OnnxExport.MODEL);
-      OnnxSession session = OnnxSession.open(env, file, model, prompts.layout().vocabularySize(), file.toString(),
-          settings);
-      return new OnnxUnifiedModel(env, session, prompts, path, root, false, settings);
+      Map<Task, OnnxSession> sessions = open(model, (task, file) -> {
+        Path onnx = path.resolve(file);
+        return OnnxSession.open(env, onnx, model, prompts.layout().vocabularySize(), onnx.toString(), settings);
+      });
+      return new OnnxUnifiedModel(env, sessions, prompts, path, root, false, settings);
     }
     CheckpointFiles checkpoint = CheckpointFiles.open(path);
     Prompts prompts = checkpoint.tokenizers();
-    byte[] bytes = OnnxExport.model(checkpoint, false).toByteArray();
-    OnnxSession session = OnnxSession.open(env, bytes, checkpoint.model(), prompts.layout().vocabularySize(),
-        path + " (exported in memory)", settings);
-    return new OnnxUnifiedModel(env, session, prompts, path, checkpoint.config(), true, settings);
+    Map<Task, OnnxSession> sessions = open(checkpoint.model(), (task, file) -> OnnxSession.open(env,
+        OnnxExport.model(checkpoint, false, task).toByteArray(), checkpoint.model(),
+        prompts.layout().vocabularySize(), path + (checkpoint.model().forked() ? " (" + file + ")" : "")
+            + " (exported in memory)", settings));
+    return new OnnxUnifiedModel(env, sessions, prompts, path, checkpoint.config(), true, settings);
+  }
+
+  /** Opens a session for each task's ONNX file (one when the model is not forked). */
+  private static Map<Task, OnnxSession> open(ModelConfig model, SessionOpener opener) throws IOException {
+    Map<String, OnnxSession> byFile = new LinkedHashMap<>();
+    Map<Task, OnnxSession> sessions = new EnumMap<>(Task.class);
+    try {
+      for (Map.Entry<Task, String> file : OnnxExport.files(model).entrySet()) {
+        OnnxSession session = byFile.get(file.getValue());
+        if (session == null) {
+          session = opener.open(file.getKey(), file.getValue());
+          byFile.put(file.getValue(), session);
+        }
+        sessions.put(file.getKey(), session);
+      }
+      return sessions;
+    } catch (IOException | RuntimeException e) {
+      byFile.values().forEach(OnnxSession::close);
+      throw e;
+    }
+  }
+
+  @FunctionalInterface
+  private interface SessionOpener {
+    OnnxSession open(Task task, String file) throws IOException;
   }
 
   /** @return true if {@code path} holds an {@code aia export} directory ({@code config.json} format {@code aia4j-onnx}) */
@@ -120,15 +154,17 @@ public final class OnnxUnifiedModel extends DecodingModel {
       return Optional.empty();
     }
     SequenceBuilder builder = new SequenceBuilder(prompts().layout(), prompts().text(), prompts().image());
-    return Optional.of(new OnnxInteractionProfiler(env, profilingSession(), builder)
+    return Optional.of(new OnnxInteractionProfiler(env, profilingSession(task), builder)
         .profile(profilingData(), task, samples, 32));
   }
 
-  private OnnxSession profilingSession() {
-    if (session.hasAttentions()) {
-      return session;
+  /** The session with attention outputs that runs {@code task}'s branch. */
+  private OnnxSession profilingSession(Task task) {
+    OnnxSession serving = sessions.get(task);
+    if (serving.hasAttentions()) {
+      return serving;
     }
-    if (profiling == null) {
+    if (!profiling.containsKey(task)) {
       Path checkpoint = exportedOnLoad ? source : Path.of(config.path("source").path("checkpoint").asText("."));
       try {
         CheckpointFiles files = CheckpointFiles.open(checkpoint);
@@ -137,14 +173,14 @@ public final class OnnxUnifiedModel extends DecodingModel {
             && !expected.equals(Manifest.read(checkpoint).digests().get(CheckpointFiles.MODEL))) {
           throw new IOException(checkpoint + " has changed since the export");
         }
-        profiling = OnnxSession.open(env, OnnxExport.model(files, true).toByteArray(), files.model(),
-            prompts().layout().vocabularySize(), checkpoint + " (with attentions, exported in memory)", settings);
+        profiling.put(task, OnnxSession.open(env, OnnxExport.model(files, true, task).toByteArray(), files.model(),
+            prompts().layout().vocabularySize(), checkpoint + " (with attentions, exported in memory)", settings));
       } catch (IOException e) {
         throw new IllegalStateException(source + " has no attention outputs and its source checkpoint cannot be "
             + "used (" + e.getMessage() + "); re-export with aia export --attentions to profile on onnx", e);
       }
     }
-    return profiling;
+    return profiling.get(task);
   }
 
   @Override
@@ -158,6 +194,7 @@ public final class OnnxUnifiedModel extends DecodingModel {
     provenance.put("seed", training.path("seed").asText());
     provenance.put("model_seed", Long.toString(model.seed()));
     provenance.put("preset", training.path("preset").asText());
+    provenance.put("fork", Integer.toString(model.fork()));
     provenance.put("training", training.toString());
     provenance.put("image_tokenizer", prompts().image().toString());
     provenance.put("text_tokenizer", config.path("tokenizers").path("text").asText());
@@ -173,11 +210,14 @@ public final class OnnxUnifiedModel extends DecodingModel {
     return session;
   }
 
+  /** @return the session that serves {@code task} */
+  OnnxSession session(Task task) {
+    return sessions.get(task);
+  }
+
   @Override
   protected void release() {
-    session.close();
-    if (profiling != null) {
-      profiling.close();
-    }
+    new java.util.LinkedHashSet<>(sessions.values()).forEach(OnnxSession::close);
+    profiling.values().forEach(OnnxSession::close);
   }
 }

@@ -26,11 +26,16 @@ final class Checkpoints {
    * @param codebook the image codebook size, which sets the vocabulary
    */
   static Path train(Path dir, String preset, int steps, int codebook) throws IOException {
+    return train(dir, preset, steps, codebook, null);
+  }
+
+  /** @param fork the number of shared layers of a forked (UniFork) model, or null */
+  static Path train(Path dir, String preset, int steps, int codebook, Integer fork) throws IOException {
     TextTokenizer text = WordTokenizer.fit(DATA.vocabularyCorpus(), 1, false);
     ImageTokenizer image = PatchVqTrainer.defaults().withPatchSize(8).withCodebookSize(codebook)
         .fit(DATA.tokenizerImages(400, 3));
     try (UnifiedTrainer trainer = new UnifiedTrainer(TrainingPresets.config(preset, TaskMix.BOTH, false,
-        StageSchedule.paperDefault().toJson(), steps, 5), DATA, text, image)) {
+        StageSchedule.paperDefault().toJson(), steps, 5).withFork(fork), DATA, text, image)) {
       trainer.train(Integer.MAX_VALUE, (d, t, m) -> {}, r -> {});
       Checkpoint.save(dir, trainer, List.of());
     }
