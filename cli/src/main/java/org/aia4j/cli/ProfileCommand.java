@@ -66,6 +66,11 @@ final class ProfileCommand implements Callable<Integer> {
       source.put("backend", model.info().backend());
       source.put("step", config.path("step").asLong());
       source.put("data", data.describe());
+      // A forked (UniFork) model is measured through the task's own branch.
+      int layers = config.path("model").path("layers").asInt();
+      int fork = config.path("model").path("fork").asInt(layers);
+      source.put("fork", fork);
+      source.put("branch", fork < layers ? parsed.shortName() : "shared");
       // What aia report needs to draw the run's targets beside the curve without the checkpoint.
       source.put("aia", training.path("aia").asBoolean());
       source.put("schedule", training.path("schedule"));
@@ -73,8 +78,9 @@ final class ProfileCommand implements Callable<Integer> {
           ? "mass image tokens put on the prompt (BOS counted as text)" : "mass answer tokens put on the image");
       ProfileFile.write(out, profile, source);
       PrintWriter console = spec.commandLine().getOut();
-      console.printf("I_l (%s, %d samples, %s) of %s:%n", parsed.shortName(), profile.samples(),
-          model.info().backend(), checkpoint);
+      console.printf("I_l (%s, %d samples, %s%s) of %s:%n", parsed.shortName(), profile.samples(),
+          model.info().backend(), fork < layers ? ", " + parsed.shortName() + " branch after layer " + fork : "",
+          checkpoint);
       for (int l = 0; l < profile.layers(); l++) {
         console.printf("  layer %2d  %.3f +- %.3f%n", l, profile.mean().get(l), profile.std().get(l));
       }
