@@ -17,6 +17,7 @@ import picocli.CommandLine.ParseResult;
         QuickstartCommand.class,
         TrainCommand.class,
         ProfileCommand.class,
+        AlignCommand.class,
         EvalCommand.class,
         ExportCommand.class,
         ServeCommand.class,

@@ -187,7 +187,7 @@ public final class UnifiedTransformer extends AbstractBlock {
    */
   public ForwardOutput forward(
       ParameterStore ps, NDArray tokens, boolean training, Capture capture) {
-    return run(ps, tokens, training, capture, null, null);
+    return run(ps, tokens, training, capture, null, null, null);
   }
 
   /**
@@ -199,7 +199,21 @@ public final class UnifiedTransformer extends AbstractBlock {
    */
   public ForwardOutput forward(
       ParameterStore ps, NDArray tokens, boolean training, Capture capture, Task task) {
-    return run(ps, tokens, training, capture, null, Objects.requireNonNull(task, "task"));
+    return run(ps, tokens, training, capture, null, Objects.requireNonNull(task, "task"), null);
+  }
+
+  /**
+   * The residual stream after every layer of {@code task}'s path (the shared layers, then the
+   * task's branch in a forked model), for representational analyses such as the modality alignment.
+   * Inference only.
+   *
+   * @param tokens {@code (B, T)} ids of sequences of {@code task}
+   * @return per layer, {@code (B, T, W)}, in the manager of {@code tokens}
+   */
+  public List<NDArray> hiddenStates(ParameterStore ps, NDArray tokens, Task task) {
+    NDList hidden = new NDList();
+    run(ps, tokens, false, Capture.NONE, null, Objects.requireNonNull(task, "task"), hidden);
+    return List.copyOf(hidden);
   }
 
   /**
@@ -241,7 +255,7 @@ public final class UnifiedTransformer extends AbstractBlock {
       throw new IllegalArgumentException(
           "The cache was padded for " + cache.batchSize() + " sequences, got a batch of " + batch);
     }
-    ForwardOutput out = run(ps, tokens, false, capture, cache, task);
+    ForwardOutput out = run(ps, tokens, false, capture, cache, task, null);
     cache.advance((int) tokens.getShape().get(1));
     return out;
   }
@@ -252,7 +266,8 @@ public final class UnifiedTransformer extends AbstractBlock {
       boolean training,
       Capture capture,
       KvCache cache,
-      Task task) {
+      Task task,
+      NDList hidden) {
     boolean generationBranch = generationBranch(task);
     Shape shape = tokens.getShape();
     if (shape.dimension() != 2) {
@@ -298,6 +313,9 @@ public final class UnifiedTransformer extends AbstractBlock {
       DecoderLayer layer =
           generationBranch && i >= config.fork() ? genLayers.get(i - config.fork()) : layers.get(i);
       x = layer.forward(ps, device, training, x, bias, i, cache, capture, captured);
+      if (hidden != null) {
+        hidden.add(x);
+      }
     }
     NDArray h =
         LayerNorm.layerNorm(

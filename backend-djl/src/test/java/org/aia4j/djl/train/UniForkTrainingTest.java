@@ -10,7 +10,11 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.aia4j.api.model.Task;
 import org.aia4j.djl.checkpoint.Checkpoint;
+import org.aia4j.djl.profile.AlignmentProfiler;
+import org.aia4j.inference.profile.AlignmentCurve;
+import org.aia4j.inference.sequence.SequenceBuilder;
 import org.aia4j.djl.checkpoint.CheckpointInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +46,15 @@ class UniForkTrainingTest {
       }
       assertThat(maxDifference(trained.get("gen_final_norm.weight"), trained.get("final_norm.weight")))
           .isGreaterThan(1e-3);
+      // The alignment analysis runs each task through its branch: one score in [0, 1] per layer.
+      SequenceBuilder builder = new SequenceBuilder(trainer.layout(), trainer.textTokenizer(), trainer.imageTokenizer());
+      AlignmentProfiler profiler = new AlignmentProfiler(trainer.model(), builder, trainer.manager());
+      for (Task task : Task.values()) {
+        AlignmentCurve curve = profiler.profile(WorldFixture.DATA, task, 24, 5, 12);
+        assertThat(curve.perLayer()).hasSize(2).allSatisfy(v -> assertThat(v).isBetween(0.0, 1.0));
+      }
+      assertThatThrownBy(() -> profiler.profile(WorldFixture.DATA, Task.GENERATION, 8, 8, 8))
+          .hasMessage("--k must be in [1, samples - 1] = [1, 7], got 8");
       Checkpoint.save(checkpoint, trainer, List.of());
     }
     CheckpointInfo info = Checkpoint.read(checkpoint);

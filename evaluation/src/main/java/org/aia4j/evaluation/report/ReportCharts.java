@@ -146,6 +146,44 @@ public final class ReportCharts {
     return Optional.of(render("interaction-" + task.shortName(), title, chart));
   }
 
+  /**
+   * UniFork's modality-alignment analysis: the mutual k-NN score of image and text hidden states
+   * against layer for one task, one line per run ({@code aia align} files).
+   *
+   * @return the chart, empty if no run has an alignment curve for {@code task}
+   */
+  public Optional<RenderedChart> alignment(Task task) {
+    String title = "Modality alignment per layer: " + taskName(task);
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+        .xAxisTitle("layer").yAxisTitle("mutual k-NN (image vs text)").build();
+    style(chart.getStyler());
+    chart.getStyler().setXAxisDecimalPattern("0");
+    chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
+    int maxLayers = 0;
+    for (int r = 0; r < runs.size(); r++) {
+      LayerCurve curve = runs.get(r).alignment().get(task);
+      if (curve == null) {
+        continue;
+      }
+      maxLayers = Math.max(maxLayers, curve.layers());
+      double[] x = new double[curve.layers()];
+      for (int l = 0; l < x.length; l++) {
+        x[l] = l;
+      }
+      XYSeries series = chart.addSeries(runs.get(r).name(), x, curve.mean());
+      series.setLineColor(color(r)).setLineWidth(2.2f);
+      series.setMarker(SeriesMarkers.DIAMOND).setMarkerColor(color(r));
+    }
+    if (maxLayers == 0) {
+      return Optional.empty();
+    }
+    chart.getStyler().setXAxisMin(-0.5).setXAxisMax(maxLayers - 0.5);
+    if (maxLayers <= 12) {
+      chart.getStyler().setXAxisMaxLabelCount(maxLayers);
+    }
+    return Optional.of(render("alignment-" + task.shortName(), title, chart));
+  }
+
   private static String key(LayerTargets targets) {
     return java.util.Arrays.toString(targets.target()) + java.util.Arrays.toString(targets.delta());
   }

@@ -85,7 +85,10 @@ public final class ReportPage {
     html.append("<h2 id=\"interaction\">Interaction I<sub>l</sub> per layer against the stage targets</h2>\n");
     charts(html, content.interaction(), "Solid: the measured per-layer mass I_l (mean over samples) of each run."
         + " Dashed steps: the run's stage targets T_l from its AIA schedule; dotted: T_l \u00b1 \u03b4_l (the"
-        + " Huber threshold). Runs trained without AIA show their schedule's targets for reference.",
+        + " Huber threshold). Runs trained without AIA show their schedule's targets for reference."
+        + (content.interaction().stream().anyMatch(c -> c.id().startsWith("alignment"))
+            ? " Modality alignment (aia align): per layer, the mutual k-NN overlap of the samples' pooled image-token"
+                + " and text-token hidden states (1 = the same neighbours, about k/N = unrelated)." : ""),
         "No run has an interaction curve.");
 
     html.append("<h2 id=\"comparison\">").append(runs.size() > 1 ? "Side by side" : "Summary").append("</h2>\n");

@@ -28,6 +28,7 @@ import org.aia4j.loss.LayerTargets;
  * @param training the checkpoint's training metrics, null if unavailable
  * @param gallery the first prompts' generated images
  * @param notes what was skipped and why, one line each
+ * @param alignment per task, the per-layer modality alignment (mutual k-NN, {@code aia align})
  */
 public record ReportRun(
     String name,
@@ -42,14 +43,24 @@ public record ReportRun(
     Map<Task, LayerTargets> targets,
     TrainingHistory training,
     List<SampleGallery.Prompt> gallery,
-    List<String> notes) {
+    List<String> notes,
+    Map<Task, LayerCurve> alignment) {
 
   /** What a report input was read from. */
   public enum Kind {
     /** An {@code aia eval} run directory with {@code summary.json}. */
     EVAL_RUN,
-    /** One or more {@code aia profile} JSON files. */
+    /** One or more {@code aia profile} (or {@code aia align}) JSON files. */
     PROFILE
+  }
+
+  /** A run without alignment curves. */
+  public ReportRun(String name, Path source, Kind kind, JsonNode config, JsonNode settings, Long checkpointStep,
+      BenchmarkScores geneval, BenchmarkScores mmbench, Map<Task, LayerCurve> interaction,
+      Map<Task, LayerTargets> targets, TrainingHistory training, List<SampleGallery.Prompt> gallery,
+      List<String> notes) {
+    this(name, source, kind, config, settings, checkpointStep, geneval, mmbench, interaction, targets, training,
+        gallery, notes, Map.of());
   }
 
   public ReportRun {
@@ -60,6 +71,7 @@ public record ReportRun(
     targets = Collections.unmodifiableMap(enumMap(targets));
     gallery = List.copyOf(gallery);
     notes = List.copyOf(notes);
+    alignment = Collections.unmodifiableMap(enumMap(alignment));
   }
 
   private static <V> Map<Task, V> enumMap(Map<Task, V> map) {

@@ -60,6 +60,7 @@ public final class ReportWriter {
     List<RenderedChart> benchmarks = new ArrayList<>();
     for (Task task : List.of(Task.UNDERSTANDING, Task.GENERATION)) {
       charts.interaction(task).ifPresent(interaction::add);
+      charts.alignment(task).ifPresent(interaction::add); // beside the task's interaction curve
     }
     for (ReportCharts.TrainingMetric metric : ReportCharts.TrainingMetric.values()) {
       for (Task task : List.of(Task.UNDERSTANDING, Task.GENERATION)) {

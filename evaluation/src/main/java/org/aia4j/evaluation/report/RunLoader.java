@@ -18,6 +18,8 @@ import java.util.Set;
 import org.aia4j.api.model.InteractionProfile;
 import org.aia4j.api.model.Task;
 import org.aia4j.loss.LayerTargets;
+import org.aia4j.inference.profile.AlignmentCurve;
+import org.aia4j.loss.AlignmentFile;
 import org.aia4j.loss.ProfileFile;
 import org.aia4j.loss.StageSchedule;
 
@@ -89,7 +91,38 @@ public final class RunLoader {
       Path dir = input.toAbsolutePath().getParent();
       return new Loaded(loadEvalRun(dir), null);
     }
+    if (AlignmentFile.isAlignment(readObject(input))) {
+      return loadAlignment(input);
+    }
     return loadProfile(input);
+  }
+
+  /** An {@code aia align} file: a run with one task's alignment curve, merged with its checkpoint's profiles. */
+  private Loaded loadAlignment(Path file) throws IOException {
+    JsonNode raw = readObject(file);
+    AlignmentCurve curve = AlignmentFile.read(file);
+    List<String> notes = new ArrayList<>();
+    JsonNode source = raw.path("source");
+    String checkpointText = source.path("checkpoint").asText("");
+    String name = file.getFileName().toString().replaceFirst("\\.json$", "");
+    JsonNode config = null;
+    TrainingHistory training = null;
+    String key = null;
+    if (!checkpointText.isEmpty()) {
+      Path checkpoint = Path.of(checkpointText);
+      key = checkpoint.toAbsolutePath().normalize() + "@" + source.path("step").asText("");
+      name = checkpoint.getFileName() == null ? name : checkpoint.getFileName().toString();
+      Checkpoint found = readCheckpoint(checkpoint, notes);
+      config = found.config;
+      training = found.training;
+    }
+    Map<Task, LayerCurve> alignment = new EnumMap<>(Task.class);
+    alignment.put(curve.task(), new LayerCurve(curve.perLayer().stream().mapToDouble(Double::doubleValue).toArray(),
+        null, "mutual k-NN, k = " + curve.k() + ", " + curve.samples() + " samples"));
+    Long step = source.path("step").isIntegralNumber() ? source.get("step").asLong() : null;
+    ReportRun run = new ReportRun(name, file, ReportRun.Kind.PROFILE, config, null, step, null, null, Map.of(),
+        Map.of(), training, List.of(), notes, alignment);
+    return new Loaded(run, key);
   }
 
   /**
@@ -195,7 +228,8 @@ public final class RunLoader {
 
   private static boolean canMerge(ReportRun into, ReportRun other) {
     return into.kind() == ReportRun.Kind.PROFILE && other.kind() == ReportRun.Kind.PROFILE
-        && other.interaction().keySet().stream().noneMatch(into.interaction()::containsKey);
+        && other.interaction().keySet().stream().noneMatch(into.interaction()::containsKey)
+        && other.alignment().keySet().stream().noneMatch(into.alignment()::containsKey);
   }
 
   private static ReportRun merge(ReportRun a, ReportRun b) {
@@ -207,9 +241,12 @@ public final class RunLoader {
     b.targets().forEach(targets::putIfAbsent);
     List<String> notes = new ArrayList<>(a.notes());
     b.notes().stream().filter(n -> !notes.contains(n)).forEach(notes::add);
+    Map<Task, LayerCurve> alignment = new EnumMap<>(Task.class);
+    alignment.putAll(a.alignment());
+    alignment.putAll(b.alignment());
     return new ReportRun(a.name(), a.source(), a.kind(), a.config() != null ? a.config() : b.config(), null,
         a.checkpointStep(), null, null, interaction, targets, a.training() != null ? a.training() : b.training(),
-        List.of(), notes);
+        List.of(), notes, alignment);
   }
 
   private static List<ReportRun> uniqueNames(List<ReportRun> runs) {
@@ -222,7 +259,7 @@ public final class RunLoader {
       }
       out.add(name.equals(run.name()) ? run : new ReportRun(name, run.source(), run.kind(), run.config(),
           run.settings(), run.checkpointStep(), run.geneval(), run.mmbench(), run.interaction(), run.targets(),
-          run.training(), run.gallery(), run.notes()));
+          run.training(), run.gallery(), run.notes(), run.alignment()));
     }
     return out;
   }

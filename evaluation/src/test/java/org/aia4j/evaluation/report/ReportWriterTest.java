@@ -17,6 +17,8 @@ import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.aia4j.api.model.InteractionProfile;
 import org.aia4j.api.model.Task;
+import org.aia4j.inference.profile.AlignmentCurve;
+import org.aia4j.loss.AlignmentFile;
 import org.aia4j.loss.ProfileFile;
 import org.aia4j.loss.StageSchedule;
 import org.junit.jupiter.api.Test;
@@ -174,6 +176,27 @@ class ReportWriterTest {
     assertThat(charts(html).keySet()).containsExactly("interaction-und");
     assertThat(html).contains("(profile)", "not found: training curves skipped");
     assertThat(html).doesNotContain("class=\"sample");
+  }
+
+  @Test
+  void alignmentCurvesArePlottedBesideTheInteractionCurvesOfTheirCheckpoint() throws IOException {
+    Map<String, Object> source = Map.of("checkpoint", tmp.resolve("gone/unifork").toString(), "step", 40,
+        "schedule", StageSchedule.paperDefault().toJson());
+    Path und = tmp.resolve("und.json");
+    Path align = tmp.resolve("align-und.json");
+    ProfileFile.write(und, new InteractionProfile(Task.UNDERSTANDING, List.of(0.2, 0.25, 0.3, 0.35),
+        List.of(0.01, 0.01, 0.02, 0.02), 64), source);
+    AlignmentFile.write(align, new AlignmentCurve(Task.UNDERSTANDING, 10, 64, List.of(0.1, 0.3, 0.5, 0.4)), source);
+
+    List<ReportRun> runs = new RunLoader(0).loadAll(List.of(und, align));
+    assertThat(runs).hasSize(1);
+    assertThat(runs.get(0).alignment().get(Task.UNDERSTANDING).mean()).containsExactly(0.1, 0.3, 0.5, 0.4);
+    Path out = tmp.resolve("align.html");
+    writer.write(List.of(und, align), out);
+    String html = Files.readString(out);
+    assertThat(charts(html).keySet()).containsExactly("interaction-und", "alignment-und");
+    assertThat(html).contains("mutual k-NN overlap");
+    assertThatThrownBy(() -> AlignmentFile.read(und)).hasMessageContaining("not an alignment file");
   }
 
   @Test

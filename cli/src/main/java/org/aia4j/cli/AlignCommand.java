@@ -1,0 +1,85 @@
+package org.aia4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.aia4j.api.model.Task;
+import org.aia4j.djl.checkpoint.Checkpoint;
+import org.aia4j.djl.profile.AlignmentProfiler;
+import org.aia4j.evaluation.data.WorldTrainingData;
+import org.aia4j.inference.model.ModelConfig;
+import org.aia4j.inference.profile.AlignmentCurve;
+import org.aia4j.inference.profile.MutualKnn;
+import org.aia4j.inference.sequence.SequenceBuilder;
+import org.aia4j.loss.AlignmentFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code aia align}: UniFork's per-layer modality alignment (mutual k-NN) of a checkpoint for one task. */
+@Command(name = "align", mixinStandardHelpOptions = true,
+    description = "Measure a checkpoint's per-layer modality alignment: the mutual k-NN overlap of pooled image-token "
+        + "and text-token hidden states over samples of one task (a forked model: through the task's branch).")
+final class AlignCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--checkpoint", required = true, description = "A checkpoint directory (aia train --out).")
+  Path checkpoint;
+
+  @Option(names = "--task", required = true, description = "und (image -> question and answer) or gen (prompt -> image).")
+  String task;
+
+  @Option(names = "--samples", defaultValue = "256", description = "Samples (default: ${DEFAULT-VALUE}).")
+  int samples;
+
+  @Option(names = "--k", defaultValue = "" + MutualKnn.DEFAULT_K, description = "Neighbours per sample (default: ${DEFAULT-VALUE}).")
+  int k;
+
+  @Option(names = "--out", required = true, description = "The alignment JSON to write (aia report plots it).")
+  Path out;
+
+  @Override
+  public Integer call() throws Exception {
+    Task parsed = Task.parse(task);
+    if (samples < 2) {
+      throw new IllegalArgumentException("--samples must be >= 2, got " + samples);
+    }
+    if (k < 1 || k >= samples) {
+      throw new IllegalArgumentException("--k must be in [1, samples - 1] = [1, " + (samples - 1) + "], got " + k);
+    }
+    JsonNode config = EvalCommand.readConfig(checkpoint);
+    WorldTrainingData data = ModelLoading.worldData(config).orElseThrow(() -> new IllegalArgumentException(checkpoint
+        + " was not trained on the embedded world (" + config.path("data").asText() + "); aia align needs its data"));
+    try (Checkpoint.Loaded loaded = Checkpoint.load(checkpoint)) {
+      ModelConfig model = loaded.model().config();
+      SequenceBuilder builder = new SequenceBuilder(loaded.layout(), loaded.text(), loaded.image());
+      AlignmentCurve curve = new AlignmentProfiler(loaded.model(), builder, loaded.manager())
+          .profile(data, parsed, samples, k, 32);
+      Map<String, Object> source = new LinkedHashMap<>();
+      source.put("checkpoint", checkpoint.toAbsolutePath().toString());
+      source.put("backend", "djl");
+      source.put("step", config.path("step").asLong());
+      source.put("data", data.describe());
+      source.put("fork", model.fork());
+      source.put("branch", model.forked() ? parsed.shortName() : "shared");
+      source.put("aia", ModelLoading.training(config).path("aia").asBoolean());
+      source.put("metric", "mutual k-NN (cosine) of per-sample mean-pooled image-token vs text-token hidden states,"
+          + " after each layer");
+      AlignmentFile.write(out, curve, source);
+      PrintWriter console = spec.commandLine().getOut();
+      console.printf("Modality alignment (%s, %d samples, k = %d; chance about %.3f) of %s:%n", parsed.shortName(),
+          samples, k, k / (double) (samples - 1), checkpoint);
+      for (int l = 0; l < curve.layers(); l++) {
+        console.printf("  layer %2d  %.3f%n", l, curve.perLayer().get(l));
+      }
+      console.printf("Wrote %s%n", out);
+      console.flush();
+    }
+    return 0;
+  }
+}
