@@ -18,6 +18,7 @@ import picocli.CommandLine.ParseResult;
         TrainCommand.class,
         ProfileCommand.class,
         AlignCommand.class,
+        ExperimentCommand.class,
         EvalCommand.class,
         ExportCommand.class,
         ServeCommand.class,

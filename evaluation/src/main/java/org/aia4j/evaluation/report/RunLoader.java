@@ -62,8 +62,20 @@ public final class RunLoader {
     }
     List<ReportRun> runs = new ArrayList<>();
     Map<String, Integer> profileRunByCheckpoint = new LinkedHashMap<>();
+    Map<String, Integer> evalRunByCheckpoint = new LinkedHashMap<>();
     for (Path input : inputs) {
       Loaded loaded = load(input);
+      if (loaded.run.kind() == ReportRun.Kind.EVAL_RUN) {
+        evalRunByCheckpoint.putIfAbsent(evalKey(loaded.run), runs.size());
+      }
+      // An alignment curve joins the eval run of its checkpoint, beside that run's interaction curves.
+      Integer evalRun = loaded.checkpointKey == null || !loaded.run.interaction().isEmpty() ? null
+          : evalRunByCheckpoint.get(loaded.checkpointKey);
+      if (evalRun != null && loaded.run.alignment().keySet().stream()
+          .noneMatch(runs.get(evalRun).alignment()::containsKey)) {
+        runs.set(evalRun, withAlignment(runs.get(evalRun), loaded.run));
+        continue;
+      }
       Integer mergeInto = loaded.checkpointKey == null ? null : profileRunByCheckpoint.get(loaded.checkpointKey);
       if (mergeInto != null && canMerge(runs.get(mergeInto), loaded.run)) {
         runs.set(mergeInto, merge(runs.get(mergeInto), loaded.run));
@@ -230,6 +242,28 @@ public final class RunLoader {
     return into.kind() == ReportRun.Kind.PROFILE && other.kind() == ReportRun.Kind.PROFILE
         && other.interaction().keySet().stream().noneMatch(into.interaction()::containsKey)
         && other.alignment().keySet().stream().noneMatch(into.alignment()::containsKey);
+  }
+
+  /** The merge key of an eval run: its checkpoint and step, as a profile or alignment file records them. */
+  private static String evalKey(ReportRun run) {
+    Path dir = run.source();
+    try {
+      JsonNode summary = readObject(dir.resolve(SUMMARY));
+      String checkpoint = summary.path("checkpoint").asText("");
+      return checkpoint.isEmpty() ? null
+          : dir.resolve(checkpoint).toAbsolutePath().normalize() + "@" + summary.path("checkpoint_step").asText("");
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static ReportRun withAlignment(ReportRun run, ReportRun alignmentOnly) {
+    Map<Task, LayerCurve> alignment = new EnumMap<>(Task.class);
+    alignment.putAll(run.alignment());
+    alignment.putAll(alignmentOnly.alignment());
+    return new ReportRun(run.name(), run.source(), run.kind(), run.config(), run.settings(), run.checkpointStep(),
+        run.geneval(), run.mmbench(), run.interaction(), run.targets(), run.training(), run.gallery(), run.notes(),
+        alignment);
   }
 
   private static ReportRun merge(ReportRun a, ReportRun b) {

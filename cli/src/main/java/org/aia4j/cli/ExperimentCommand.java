@@ -1,0 +1,322 @@
+package org.aia4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.aia4j.api.io.AtomicDirectory;
+import org.aia4j.api.io.AtomicFiles;
+import org.aia4j.api.model.Task;
+import org.aia4j.djl.checkpoint.Checkpoint;
+import org.aia4j.djl.checkpoint.CheckpointInfo;
+import org.aia4j.evaluation.io.JsonLines;
+import org.aia4j.inference.model.ModelConfig;
+import org.aia4j.inference.profile.AlignmentCurve;
+import org.aia4j.loss.AlignmentFile;
+import org.aia4j.loss.StageSchedule;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code aia experiment}: AIA and UniFork side by side on the same data, budget and seeds.
+ *
+ * <p>Per seed: one shared base trained without AIA (cached in {@code OUT/seed-N/base}), then one
+ * fine-tune of it per arm with the same data, seed and steps: {@code baseline} (next-token loss),
+ * {@code aia} (plus the AIA loss), {@code unifork} (the base forked after {@code --fork} layers,
+ * its generation branch a copy of the base's deep layers, as UniFork initialises it) and {@code
+ * unifork+aia} (both: the AIA loss per branch). Each arm is evaluated on both suites (with the
+ * interaction curves, per branch for a forked arm) and its modality alignment is measured per task.
+ * Then {@code OUT/experiment.md} and {@code experiment.json}: every score per arm with mean and
+ * spread over seeds, parameter counts, and the curves per arm; {@code OUT/report-seed-N.html}.
+ */
+@Command(name = "experiment", mixinStandardHelpOptions = true,
+    description = "AIA vs UniFork (and both, and neither): fine-tune one shared base per seed in every arm with the "
+        + "same data, steps and seed; evaluate both suites, interaction and alignment curves; mean and spread over seeds.")
+final class ExperimentCommand implements Callable<Integer> {
+  /** The arms this command knows, in the order they are reported. */
+  static final List<String> ARMS = List.of("baseline", "aia", "unifork", "unifork+aia");
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--arms", split = ",", defaultValue = "baseline,aia,unifork,unifork+aia",
+      description = "Arms to run, from baseline, aia, unifork, unifork+aia (default: ${DEFAULT-VALUE}).")
+  List<String> arms;
+
+  @Option(names = "--seeds", split = ",", defaultValue = "0,1,2", description = "Seeds (default: ${DEFAULT-VALUE}).")
+  List<Long> seeds;
+
+  @Option(names = "--preset", defaultValue = "small", description = "Model preset (default: ${DEFAULT-VALUE}).")
+  String preset;
+
+  @Option(names = "--fork", description = "Shared layers of the UniFork arms (default: half the preset's depth, as UniFork).")
+  Integer fork;
+
+  @Option(names = "--base-steps", defaultValue = "2400", description = "Steps of each seed's shared base (default: ${DEFAULT-VALUE}).")
+  int baseSteps;
+
+  @Option(names = "--tune-steps", defaultValue = "500", description = "Steps of every arm's fine-tune (default: ${DEFAULT-VALUE}).")
+  int tuneSteps;
+
+  @Option(names = "--limit", defaultValue = "0", description = "Evaluate only the first N prompts/questions; 0 = all.")
+  int limit;
+
+  @Option(names = "--samples", defaultValue = "4", description = "Images per GenEval prompt (default: ${DEFAULT-VALUE}).")
+  int samples;
+
+  @Option(names = "--align-samples", defaultValue = "256", description = "Samples of the alignment analysis (default: ${DEFAULT-VALUE}).")
+  int alignSamples;
+
+  @Option(names = "--backend", defaultValue = "onnx", description = "Backend of the evaluations (default: ${DEFAULT-VALUE}).")
+  String backend;
+
+  @Option(names = "--out", required = true, description = "Output folder.")
+  Path out;
+
+  @Option(names = "--fresh", description = "Retrain everything instead of reusing finished runs in --out.")
+  boolean fresh;
+
+  private final ObjectMapper json = new ObjectMapper();
+
+  @Override
+  public Integer call() throws Exception {
+    for (String arm : arms) {
+      if (!ARMS.contains(arm)) {
+        throw new IllegalArgumentException("Unknown arm '" + arm + "'. Known arms: " + String.join(", ", ARMS));
+      }
+    }
+    if (seeds.isEmpty()) {
+      throw new IllegalArgumentException("--seeds needs at least one seed");
+    }
+    int layers = ModelConfig.preset(preset).layers();
+    int shared = fork == null ? layers / 2 : fork;
+    if (shared < 0 || shared >= layers) {
+      throw new IllegalArgumentException("--fork must be in [0, " + (layers - 1) + "] for the " + layers + "-layer '"
+          + preset + "' preset (the number of shared layers), got " + shared);
+    }
+    PrintWriter console = spec.commandLine().getOut();
+    long started = System.nanoTime();
+    Map<String, Arm> results = new LinkedHashMap<>();
+    arms.forEach(a -> results.put(a, new Arm()));
+    for (long seed : seeds) {
+      Path dir = out.resolve("seed-" + seed);
+      Path base = dir.resolve("base");
+      console.printf("%n== seed %d: shared base (%s, %d steps, no AIA)%n", seed, preset, baseSteps);
+      console.flush();
+      train(base, seed, false, null, baseSteps, null);
+      List<String> reportInputs = new ArrayList<>();
+      for (String arm : arms) {
+        boolean aia = arm.endsWith("aia");
+        Integer armFork = arm.startsWith("unifork") ? shared : null;
+        console.printf("%n== seed %d, arm %s: %d steps from the base, AIA %s%s%n", seed, arm, tuneSteps,
+            aia ? "on" : "off", armFork == null ? "" : ", forked after layer " + armFork);
+        console.flush();
+        Path checkpoint = dir.resolve(arm.replace('+', '-'));
+        train(checkpoint, seed, aia, armFork, tuneSteps, base);
+        Path eval = dir.resolve("eval-" + arm.replace('+', '-'));
+        AtomicDirectory.deleteTree(eval);
+        run("eval", "--checkpoint", checkpoint.toString(), "--out", eval.toString(), "--limit", Integer.toString(limit),
+            "--samples", Integer.toString(samples), "--seed", Long.toString(seed), "--backend", backend);
+        reportInputs.add(eval.toString());
+        Arm result = results.get(arm);
+        collect(result, json.readTree(eval.resolve("summary.json").toFile()), checkpoint);
+        for (Task task : Task.values()) {
+          Path file = dir.resolve("align-" + arm.replace('+', '-') + "-" + task.shortName() + ".json");
+          run("align", "--checkpoint", checkpoint.toString(), "--task", task.shortName(), "--samples",
+              Integer.toString(alignSamples), "--out", file.toString());
+          reportInputs.add(file.toString());
+          AlignmentCurve curve = AlignmentFile.read(file);
+          result.alignment.computeIfAbsent(task.shortName(), t -> new ArrayList<>())
+              .add(curve.perLayer().stream().mapToDouble(Double::doubleValue).toArray());
+        }
+      }
+      List<String> report = new ArrayList<>(List.of("report"));
+      report.addAll(reportInputs);
+      report.addAll(List.of("--out", out.resolve("report-seed-" + seed + ".html").toString(), "--title",
+          "aia4j: AIA vs UniFork, seed " + seed + " (" + preset + ")"));
+      run(report.toArray(String[]::new));
+    }
+    double minutes = (System.nanoTime() - started) / 60e9;
+    String md = markdown(results, shared, minutes);
+    AtomicFiles.writeString(out.resolve("experiment.md"), md);
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("preset", preset);
+    summary.put("fork", shared);
+    summary.put("seeds", seeds);
+    summary.put("base_steps", baseSteps);
+    summary.put("tune_steps", tuneSteps);
+    summary.put("backend", backend);
+    summary.put("minutes", minutes);
+    summary.put("arms", results);
+    JsonLines.writeJson(out.resolve("experiment.json"), summary);
+    console.print(md);
+    console.flush();
+    return 0;
+  }
+
+  /** What one arm gave over the seeds. */
+  static final class Arm {
+    public final Map<String, List<Double>> scores = new LinkedHashMap<>();
+    public final Map<String, List<double[]>> interaction = new LinkedHashMap<>();
+    public final Map<String, List<Double>> targetDeviation = new LinkedHashMap<>();
+    public final Map<String, List<double[]>> alignment = new LinkedHashMap<>();
+    public long parameters;
+    public long parametersPerTask;
+  }
+
+  private void collect(Arm arm, JsonNode summary, Path checkpoint) throws IOException {
+    add(arm.scores, "GenEval-style overall", summary.at("/geneval/overall"));
+    summary.at("/geneval/tasks").fields().forEachRemaining(e -> add(arm.scores, "  " + e.getKey(), e.getValue()));
+    add(arm.scores, "MMBench-style circular", summary.at("/mmbench/overall"));
+    add(arm.scores, "MMBench-style vanilla", summary.at("/mmbench/vanilla"));
+    summary.at("/mmbench/categories").fields().forEachRemaining(e -> add(arm.scores, "  " + e.getKey(), e.getValue()));
+    CheckpointInfo info = Checkpoint.read(checkpoint);
+    arm.parameters = info.model().parameterCount();
+    arm.parametersPerTask = info.model().parametersPerTask();
+    StageSchedule schedule = StageSchedule.fromJson(info.training().schedule());
+    for (Task task : Task.values()) {
+      JsonNode mean = summary.at("/interaction/" + task.shortName() + "/mean");
+      if (!mean.isArray()) {
+        continue;
+      }
+      double[] curve = new double[mean.size()];
+      for (int l = 0; l < curve.length; l++) {
+        curve[l] = mean.get(l).asDouble();
+      }
+      arm.interaction.computeIfAbsent(task.shortName(), t -> new ArrayList<>()).add(curve);
+      arm.targetDeviation.computeIfAbsent(task.shortName(), t -> new ArrayList<>())
+          .add(schedule.resolve(task, curve.length).meanAbsoluteDeviation(curve));
+    }
+  }
+
+  private static void add(Map<String, List<Double>> into, String metric, JsonNode value) {
+    if (value != null && value.isNumber()) {
+      into.computeIfAbsent(metric, m -> new ArrayList<>()).add(value.asDouble());
+    }
+  }
+
+  private String markdown(Map<String, Arm> results, int shared, double minutes) {
+    StringBuilder md = new StringBuilder();
+    List<String> names = new ArrayList<>(results.keySet());
+    md.append("| metric |");
+    names.forEach(n -> md.append(' ').append(n).append(" |"));
+    md.append("\n|---|");
+    names.forEach(n -> md.append("---|"));
+    md.append('\n');
+    row(md, "parameters (total)", names, n -> String.format(Locale.ROOT, "%,d", results.get(n).parameters));
+    row(md, "parameters per task's forward", names,
+        n -> String.format(Locale.ROOT, "%,d", results.get(n).parametersPerTask));
+    for (String metric : results.get(names.get(0)).scores.keySet()) {
+      row(md, metric.startsWith("  ") ? "&nbsp;&nbsp;" + metric.strip() : metric, names,
+          n -> meanStd(results.get(n).scores.getOrDefault(metric, List.of())));
+    }
+    for (Task task : Task.values()) {
+      row(md, "mean abs(I_l - T_l), " + task.shortName(), names,
+          n -> meanStd(results.get(n).targetDeviation.getOrDefault(task.shortName(), List.of())));
+    }
+    md.append(String.format(Locale.ROOT, "%nMean +- standard deviation over seeds %s (preset %s, shared base %d steps, "
+        + "then %d fine-tuning steps per arm; UniFork arms forked after layer %d of %d; evaluated on the %s backend, "
+        + "%d images per GenEval prompt%s). %.1f minutes in all.%n", seeds, preset, baseSteps, tuneSteps, shared,
+        ModelConfig.preset(preset).layers(), backend, samples, limit > 0 ? ", first " + limit + " items" : "",
+        minutes));
+    for (String kind : List.of("interaction", "alignment")) {
+      for (Task task : Task.values()) {
+        md.append(String.format(Locale.ROOT, "%n%s per layer, %s (mean over seeds)%n%n| arm | layers |%n|---|---|%n",
+            kind.equals("interaction") ? "Interaction I_l" : "Modality alignment (mutual k-NN, k = 10)",
+            task.shortName()));
+        for (String n : names) {
+          Arm arm = results.get(n);
+          List<double[]> curves = (kind.equals("interaction") ? arm.interaction : arm.alignment)
+              .getOrDefault(task.shortName(), List.of());
+          md.append("| ").append(n).append(" | ").append(meanCurve(curves)).append(" |\n");
+        }
+      }
+    }
+    return md.toString();
+  }
+
+  private static void row(StringBuilder md, String label, List<String> names,
+      java.util.function.Function<String, String> cell) {
+    md.append("| ").append(label).append(" |");
+    names.forEach(n -> md.append(' ').append(cell.apply(n)).append(" |"));
+    md.append('\n');
+  }
+
+  static String meanStd(List<Double> values) {
+    if (values.isEmpty()) {
+      return "-";
+    }
+    double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    if (values.size() == 1) {
+      return String.format(Locale.ROOT, "%.3f", mean);
+    }
+    double var = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / (values.size() - 1);
+    return String.format(Locale.ROOT, "%.3f +- %.3f", mean, Math.sqrt(var));
+  }
+
+  private static String meanCurve(List<double[]> curves) {
+    if (curves.isEmpty()) {
+      return "-";
+    }
+    StringBuilder text = new StringBuilder();
+    for (int l = 0; l < curves.get(0).length; l++) {
+      double sum = 0;
+      for (double[] c : curves) {
+        sum += c[l];
+      }
+      text.append(l == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", sum / curves.size()));
+    }
+    return text.toString();
+  }
+
+  /**
+   * Trains {@code dir} (from {@code init} when given) unless a finished run with these settings is
+   * there already.
+   */
+  private void train(Path dir, long seed, boolean aia, Integer armFork, int steps, Path init) throws Exception {
+    if (!fresh) {
+      try {
+        CheckpointInfo info = Checkpoint.read(dir);
+        var t = info.training();
+        if (t.preset().equals(preset) && t.seed() == seed && t.aia() == aia && t.steps() == steps
+            && info.step() >= steps && java.util.Objects.equals(t.fork(), armFork)
+            && (init != null) == info.json().has("initialized_from")) {
+          spec.commandLine().getOut().printf("  reusing %s (--fresh retrains)%n", dir);
+          return;
+        }
+      } catch (IOException | RuntimeException e) {
+        // Nothing reusable there: train.
+      }
+    }
+    AtomicDirectory.deleteTree(dir);
+    List<String> args = new ArrayList<>(List.of("train", "--preset", preset, "--seed", Long.toString(seed),
+        "--aia", aia ? "on" : "off", "--steps", Integer.toString(steps), "--out", dir.toString()));
+    if (armFork != null) {
+      args.addAll(List.of("--fork", Integer.toString(armFork)));
+    }
+    if (init != null) {
+      args.addAll(List.of("--init", init.toString()));
+    }
+    run(args.toArray(String[]::new));
+  }
+
+  private void run(String... args) {
+    CommandLine cli = AiaCommand.commandLine();
+    cli.setOut(spec.commandLine().getOut());
+    cli.setErr(spec.commandLine().getErr());
+    int exit = cli.execute(args);
+    if (exit != 0) {
+      throw new IllegalStateException("aia " + String.join(" ", args) + " failed (exit " + exit + ")");
+    }
+  }
+}
