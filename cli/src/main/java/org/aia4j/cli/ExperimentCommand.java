@@ -176,10 +176,12 @@ final class ExperimentCommand implements Callable<Integer> {
 
   private void collect(Arm arm, JsonNode summary, Path checkpoint) throws IOException {
     add(arm.scores, "GenEval-style overall", summary.at("/geneval/overall"));
-    summary.at("/geneval/tasks").fields().forEachRemaining(e -> add(arm.scores, "  " + e.getKey(), e.getValue()));
+    // Tags and categories are keyed by suite: both suites have a "counting".
+    summary.at("/geneval/tasks").fields().forEachRemaining(e -> add(arm.scores, "geneval/" + e.getKey(), e.getValue()));
     add(arm.scores, "MMBench-style circular", summary.at("/mmbench/overall"));
     add(arm.scores, "MMBench-style vanilla", summary.at("/mmbench/vanilla"));
-    summary.at("/mmbench/categories").fields().forEachRemaining(e -> add(arm.scores, "  " + e.getKey(), e.getValue()));
+    summary.at("/mmbench/categories").fields().forEachRemaining(e -> add(arm.scores, "mmbench/" + e.getKey(),
+        e.getValue()));
     CheckpointInfo info = Checkpoint.read(checkpoint);
     arm.parameters = info.model().parameterCount();
     arm.parametersPerTask = info.model().parametersPerTask();
@@ -217,7 +219,7 @@ final class ExperimentCommand implements Callable<Integer> {
     row(md, "parameters per task's forward", names,
         n -> String.format(Locale.ROOT, "%,d", results.get(n).parametersPerTask));
     for (String metric : results.get(names.get(0)).scores.keySet()) {
-      row(md, metric.startsWith("  ") ? "&nbsp;&nbsp;" + metric.strip() : metric, names,
+      row(md, metric.contains("/") ? "&nbsp;&nbsp;" + metric.substring(metric.indexOf('/') + 1) : metric, names,
           n -> meanStd(results.get(n).scores.getOrDefault(metric, List.of())));
     }
     for (Task task : Task.values()) {
