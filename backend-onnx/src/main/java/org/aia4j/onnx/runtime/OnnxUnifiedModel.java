@@ -76,27 +76,58 @@ public final class OnnxUnifiedModel extends DecodingModel {
         throw new IOException(path.resolve(CheckpointFiles.CONFIG) + ": invalid model section: " + e.getMessage(), e);
       }
       Prompts prompts = CheckpointFiles.loadTokenizers(path, root, model.vocabSize());
-      Map<Task, OnnxSession> sessions = open(model, (task, file) -> {
+      Map<Task, OnnxSession> sessions = open(exportFiles(path, root, model), (task, file) -> {
         Path onnx = path.resolve(file);
         return OnnxSession.open(env, onnx, model, prompts.layout().vocabularySize(), onnx.toString(), settings);
       });
+      if (model.forked() && sessions.get(Task.UNDERSTANDING) == sessions.get(Task.GENERATION)) {
+        sessions.get(Task.UNDERSTANDING).close();
+        throw new IOException(path.resolve(CheckpointFiles.CONFIG) + ": the model is forked (fork " + model.fork()
+            + " of " + model.layers() + " layers) but onnx names one graph, not one per branch (onnx.files);"
+            + " re-export it with aia export");
+      }
       return new OnnxUnifiedModel(env, sessions, prompts, path, root, false, settings);
     }
     CheckpointFiles checkpoint = CheckpointFiles.open(path);
     Prompts prompts = checkpoint.tokenizers();
-    Map<Task, OnnxSession> sessions = open(checkpoint.model(), (task, file) -> OnnxSession.open(env,
+    Map<Task, OnnxSession> sessions = open(OnnxExport.files(checkpoint.model()), (task, file) -> OnnxSession.open(env,
         OnnxExport.model(checkpoint, false, task).toByteArray(), checkpoint.model(),
         prompts.layout().vocabularySize(), path + (checkpoint.model().forked() ? " (" + file + ")" : "")
             + " (exported in memory)", settings));
     return new OnnxUnifiedModel(env, sessions, prompts, path, checkpoint.config(), true, settings);
   }
 
-  /** Opens a session for each task's ONNX file (one when the model is not forked). */
-  private static Map<Task, OnnxSession> open(ModelConfig model, SessionOpener opener) throws IOException {
+  /**
+   * The ONNX file of each task, as the export's {@code config.json} names them: {@code onnx.files}
+   * ({@code und}, {@code gen}) for a forked model, else {@code onnx.file} for both.
+   */
+  private static Map<Task, String> exportFiles(Path path, JsonNode root, ModelConfig model) throws IOException {
+    JsonNode onnx = root.path("onnx");
+    Map<Task, String> files = new EnumMap<>(Task.class);
+    if (onnx.path("files").isObject()) {
+      for (Task task : Task.values()) {
+        String file = onnx.path("files").path(task.shortName()).asText("");
+        if (file.isEmpty()) {
+          throw new IOException(path.resolve(CheckpointFiles.CONFIG) + ": onnx.files names no '" + task.shortName()
+              + "' graph");
+        }
+        files.put(task, file);
+      }
+    } else {
+      String file = onnx.path("file").asText(OnnxExport.MODEL);
+      for (Task task : Task.values()) {
+        files.put(task, file);
+      }
+    }
+    return files;
+  }
+
+  /** Opens a session for each task's ONNX file (one when both tasks name the same file). */
+  private static Map<Task, OnnxSession> open(Map<Task, String> taskFiles, SessionOpener opener) throws IOException {
     Map<String, OnnxSession> byFile = new LinkedHashMap<>();
     Map<Task, OnnxSession> sessions = new EnumMap<>(Task.class);
     try {
-      for (Map.Entry<Task, String> file : OnnxExport.files(model).entrySet()) {
+      for (Map.Entry<Task, String> file : taskFiles.entrySet()) {
         OnnxSession session = byFile.get(file.getValue());
         if (session == null) {
           session = opener.open(file.getKey(), file.getValue());

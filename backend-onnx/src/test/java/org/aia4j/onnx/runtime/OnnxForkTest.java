@@ -8,10 +8,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.aia4j.api.checkpoint.Manifest;
 import org.aia4j.api.model.AnswerRequest;
 import org.aia4j.api.model.InteractionProfile;
 import org.aia4j.api.model.SamplingSettings;
@@ -94,5 +98,15 @@ class OnnxForkTest {
         }
       }
     }
+
+    // An export of a forked model that names one graph for both tasks is refused.
+    ObjectNode config = (ObjectNode) new ObjectMapper().readTree(export.resolve("config.json").toFile());
+    ObjectNode onnxSection = (ObjectNode) config.get("onnx");
+    onnxSection.remove("files");
+    onnxSection.put("file", "model-und.onnx");
+    Files.writeString(export.resolve("config.json"), config.toString());
+    Manifest.write(export);
+    assertThatThrownBy(() -> OnnxUnifiedModel.load(export))
+        .hasMessageContaining("the model is forked (fork 1 of 2 layers) but onnx names one graph");
   }
 }
