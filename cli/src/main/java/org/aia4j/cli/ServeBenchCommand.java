@@ -98,7 +98,7 @@ final class ServeBenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter console = spec.commandLine().getOut();
-    ModelProvider models = ServeCommand.modelProvider(backend);
+    ModelProvider models = ModelLoading.provider(backend);
     ServeCommand.checkCheckpoint(checkpoint);
     WorldTrainingData world = new WorldTrainingData(WorldSpec.standard(), 0);
     Map<String, String> options = threads == null ? Map.of() : Map.of("threads", Integer.toString(threads));

@@ -5,15 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import org.aia4j.api.Registries;
-import org.aia4j.api.backend.BackendProvider;
-import org.aia4j.api.backend.Capability;
 import org.aia4j.api.model.ModelProvider;
-import org.aia4j.api.spi.ProviderRegistry;
 import org.aia4j.server.AiaServer;
 import org.aia4j.server.ServedModel;
 import org.aia4j.server.ServerConfig;
@@ -75,7 +70,7 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter console = spec.commandLine().getOut();
     BatchSettings batch = new BatchSettings(batchSize, maxBatchDelayMs, queueSize);
-    ModelProvider models = modelProvider(backend);
+    ModelProvider models = ModelLoading.provider(backend);
     checkCheckpoint(checkpoint);
     Path work = workDir != null ? workDir : Files.createTempDirectory("aia-serve-");
     ServerConfig config = new ServerConfig(host, port, batch, apiKey == null || apiKey.isBlank() ? null : apiKey,
@@ -107,28 +102,6 @@ final class ServeCommand implements Callable<Integer> {
     }, "aia-serve-shutdown"));
     stopped.await();
     return 0;
-  }
-
-  /** The backend's model loader, or a model provider of that name; unknown names list both. */
-  static ModelProvider modelProvider(String backend) {
-    ProviderRegistry<BackendProvider> backends = Registries.backends();
-    Optional<BackendProvider> chosen = backends.find(backend);
-    if (chosen.isPresent()) {
-      BackendProvider provider = chosen.get();
-      if (!provider.capabilities().contains(Capability.INFER)) {
-        throw new IllegalArgumentException("Backend '" + provider.name() + "' cannot run models (it can "
-            + provider.capabilities() + ")");
-      }
-      if (!provider.isAvailable()) {
-        throw new IllegalStateException("Backend '" + provider.name() + "' is not available here: "
-            + provider.description());
-      }
-      return provider.models();
-    }
-    ProviderRegistry<ModelProvider> models = Registries.models();
-    return models.find(backend).orElseThrow(() -> new IllegalArgumentException("Unknown backend '" + backend
-        + "'. Known backends: " + String.join(", ", backends.names()) + "; known model providers: "
-        + String.join(", ", models.names()) + "."));
   }
 
   /** Refuses a missing directory or one that is not a checkpoint or export, before anything starts. */
