@@ -115,19 +115,11 @@ public final class RunLoader {
     AlignmentCurve curve = AlignmentFile.read(file);
     List<String> notes = new ArrayList<>();
     JsonNode source = raw.path("source");
-    String checkpointText = source.path("checkpoint").asText("");
-    String name = file.getFileName().toString().replaceFirst("\\.json$", "");
-    JsonNode config = null;
-    TrainingHistory training = null;
-    String key = null;
-    if (!checkpointText.isEmpty()) {
-      Path checkpoint = Path.of(checkpointText);
-      key = checkpoint.toAbsolutePath().normalize() + "@" + source.path("step").asText("");
-      name = checkpoint.getFileName() == null ? name : checkpoint.getFileName().toString();
-      Checkpoint found = readCheckpoint(checkpoint, notes);
-      config = found.config;
-      training = found.training;
-    }
+    SourceRun from = sourceRun(file, source, notes);
+    String name = from.name();
+    JsonNode config = from.config();
+    TrainingHistory training = from.training();
+    String key = from.key();
     Map<Task, LayerCurve> alignment = new EnumMap<>(Task.class);
     alignment.put(curve.task(), new LayerCurve(curve.perLayer().stream().mapToDouble(Double::doubleValue).toArray(),
         null, "mutual k-NN, k = " + curve.k() + ", " + curve.samples() + " samples"));
@@ -212,20 +204,11 @@ public final class RunLoader {
     InteractionProfile profile = ProfileFile.read(file, null);
     List<String> notes = new ArrayList<>();
     JsonNode source = raw.path("source");
-    String checkpointText = source.path("checkpoint").asText("");
-    String stem = file.getFileName().toString().replaceFirst("\\.json$", "");
-    String name = stem;
-    JsonNode config = null;
-    TrainingHistory training = null;
-    String key = null;
-    if (!checkpointText.isEmpty()) {
-      Path checkpoint = Path.of(checkpointText);
-      key = checkpoint.toAbsolutePath().normalize() + "@" + source.path("step").asText("");
-      name = checkpoint.getFileName() == null ? stem : checkpoint.getFileName().toString();
-      Checkpoint found = readCheckpoint(checkpoint, notes);
-      config = found.config;
-      training = found.training;
-    }
+    SourceRun from = sourceRun(file, source, notes);
+    String name = from.name();
+    JsonNode config = from.config();
+    TrainingHistory training = from.training();
+    String key = from.key();
     Map<Task, LayerCurve> interaction = new EnumMap<>(Task.class);
     interaction.put(profile.task(), new LayerCurve(
         profile.mean().stream().mapToDouble(Double::doubleValue).toArray(),
@@ -300,6 +283,23 @@ public final class RunLoader {
 
   /** What a checkpoint directory contributes: its config and its metrics. */
   private record Checkpoint(JsonNode config, TrainingHistory training) {}
+
+  /** The run a profile or alignment file was measured on: its name, merge key, config and history. */
+  private record SourceRun(String name, String key, JsonNode config, TrainingHistory training) {}
+
+  /** Names the run after the file, or after the source checkpoint it records (whose config and history are read). */
+  private static SourceRun sourceRun(Path file, JsonNode source, List<String> notes) throws IOException {
+    String name = file.getFileName().toString().replaceFirst("\\.json$", "");
+    String checkpointText = source.path("checkpoint").asText("");
+    if (checkpointText.isEmpty()) {
+      return new SourceRun(name, null, null, null);
+    }
+    Path checkpoint = Path.of(checkpointText);
+    String key = checkpoint.toAbsolutePath().normalize() + "@" + source.path("step").asText("");
+    Checkpoint found = readCheckpoint(checkpoint, notes);
+    return new SourceRun(checkpoint.getFileName() == null ? name : checkpoint.getFileName().toString(), key,
+        found.config, found.training);
+  }
 
   private static Checkpoint readCheckpoint(Path dir, List<String> notes) throws IOException {
     if (!Files.isDirectory(dir)) {
