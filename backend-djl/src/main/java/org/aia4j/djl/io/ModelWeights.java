@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.aia4j.djl.model.TorchMemory;
 import org.aia4j.djl.model.UnifiedTransformer;
 import org.aia4j.inference.io.SafeTensors;
 
@@ -114,7 +115,7 @@ public final class ModelWeights {
       model.initialize(manager);
     }
     for (Map.Entry<String, Parameter> e : params.entrySet()) {
-      e.getValue().getArray().set(contents.tensors().get(e.getKey()).toFloats());
+      TorchMemory.overwrite(e.getValue().getArray(), contents.tensors().get(e.getKey()).toFloats());
     }
     return contents.metadata();
   }

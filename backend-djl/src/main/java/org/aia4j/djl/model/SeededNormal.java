@@ -35,7 +35,7 @@ final class SeededNormal implements Initializer {
     for (int i = 0; i < values.length; i++) {
       values[i] = (float) (random.nextGaussian() * std);
     }
-    NDArray array = manager.create(values, shape);
+    NDArray array = TorchMemory.copyOf(manager, values, shape);
     return dataType == DataType.FLOAT32 ? array : array.toType(dataType, false);
   }
 }

@@ -301,11 +301,16 @@ public final class UnifiedTransformer extends AbstractBlock {
       causal.attach(scratch);
       bias = cache.keyPaddingBias(scratch, start + t, MASKED).toDevice(device, false).add(causal);
     } else {
+      // Slices are views that DJL attaches to the sliced array's manager, the model's; they
+      // belong to the step (the tokens' manager), or every forward would leak two of them.
+      NDManager scratch = tokens.getManager();
       NDArray positions =
           ps.getValue(positionEmbedding, device, training)
               .get(new NDIndex("{}:{}", start, start + t));
+      positions.attach(scratch);
       x = x.add(positions);
       bias = causalBias(device).get(new NDIndex("{}:{}, :{}", start, start + t, start + t));
+      bias.attach(scratch);
     }
 
     NDList[] captured = {new NDList(), new NDList(), new NDList()};

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.aia4j.djl.model.TorchMemory;
 
 /**
  * AdamW (Loshchilov and Hutter) with global gradient-norm clipping, as PyTorch's
@@ -150,7 +151,7 @@ public final class AdamW implements AutoCloseable {
       throw new IllegalArgumentException("optimizer state entry '" + key + "' is "
           + (values == null ? "missing" : "of length " + values.length + ", expected " + current.size()));
     }
-    moments.put(name, manager.create(values, current.getShape()));
+    moments.put(name, TorchMemory.copyOf(manager, values, current.getShape()));
     current.close();
   }
 
