@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.aia4j.api.io.AtomicDirectory;
 import org.aia4j.api.io.AtomicFiles;
 import org.aia4j.api.model.Task;
 import org.aia4j.djl.checkpoint.Checkpoint;
@@ -21,8 +20,8 @@ import org.aia4j.inference.model.ModelConfig;
 import org.aia4j.inference.profile.AlignmentCurve;
 import org.aia4j.loss.AlignmentFile;
 import org.aia4j.loss.StageSchedule;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -56,23 +55,8 @@ final class ExperimentCommand implements Callable<Integer> {
   @Option(names = "--seeds", split = ",", defaultValue = "0,1,2", description = "Seeds (default: ${DEFAULT-VALUE}).")
   List<Long> seeds;
 
-  @Option(names = "--preset", defaultValue = "small", description = "Model preset (default: ${DEFAULT-VALUE}).")
-  String preset;
-
   @Option(names = "--fork", description = "Shared layers of the UniFork arms (default: half the preset's depth, as UniFork).")
   Integer fork;
-
-  @Option(names = "--base-steps", defaultValue = "2400", description = "Steps of each seed's shared base (default: ${DEFAULT-VALUE}).")
-  int baseSteps;
-
-  @Option(names = "--tune-steps", defaultValue = "500", description = "Steps of every arm's fine-tune (default: ${DEFAULT-VALUE}).")
-  int tuneSteps;
-
-  @Option(names = "--limit", defaultValue = "0", description = "Evaluate only the first N prompts/questions; 0 = all.")
-  int limit;
-
-  @Option(names = "--samples", defaultValue = "4", description = "Images per GenEval prompt (default: ${DEFAULT-VALUE}).")
-  int samples;
 
   @Option(names = "--align-samples", defaultValue = "256", description = "Samples of the alignment analysis (default: ${DEFAULT-VALUE}).")
   int alignSamples;
@@ -83,10 +67,11 @@ final class ExperimentCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "Output folder.")
   Path out;
 
-  @Option(names = "--fresh", description = "Retrain everything instead of reusing finished runs in --out.")
-  boolean fresh;
+  @Mixin
+  LoopOptions loop;
 
   private final ObjectMapper json = new ObjectMapper();
+  private ArmRunner runner;
 
   @Override
   public Integer call() throws Exception {
@@ -98,41 +83,40 @@ final class ExperimentCommand implements Callable<Integer> {
     if (seeds.isEmpty()) {
       throw new IllegalArgumentException("--seeds needs at least one seed");
     }
-    int layers = ModelConfig.preset(preset).layers();
+    int layers = ModelConfig.preset(loop.preset).layers();
     int shared = fork == null ? layers / 2 : fork;
     if (shared < 0 || shared >= layers) {
       throw new IllegalArgumentException("--fork must be in [0, " + (layers - 1) + "] for the " + layers + "-layer '"
-          + preset + "' preset (the number of shared layers), got " + shared);
+          + loop.preset + "' preset (the number of shared layers), got " + shared);
     }
     PrintWriter console = spec.commandLine().getOut();
+    runner = new ArmRunner(loop, console, spec.commandLine().getErr());
     long started = System.nanoTime();
     Map<String, Arm> results = new LinkedHashMap<>();
     arms.forEach(a -> results.put(a, new Arm()));
     for (long seed : seeds) {
       Path dir = out.resolve("seed-" + seed);
       Path base = dir.resolve("base");
-      console.printf("%n== seed %d: shared base (%s, %d steps, no AIA)%n", seed, preset, baseSteps);
+      console.printf("%n== seed %d: shared base (%s, %d steps, no AIA)%n", seed, loop.preset, loop.baseSteps);
       console.flush();
-      train(base, seed, false, null, baseSteps, null);
+      runner.base(base, seed);
       List<String> reportInputs = new ArrayList<>();
       for (String arm : arms) {
         boolean aia = arm.endsWith("aia");
         Integer armFork = arm.startsWith("unifork") ? shared : null;
-        console.printf("%n== seed %d, arm %s: %d steps from the base, AIA %s%s%n", seed, arm, tuneSteps,
+        console.printf("%n== seed %d, arm %s: %d steps from the base, AIA %s%s%n", seed, arm, loop.tuneSteps,
             aia ? "on" : "off", armFork == null ? "" : ", forked after layer " + armFork);
         console.flush();
         Path checkpoint = dir.resolve(arm.replace('+', '-'));
-        train(checkpoint, seed, aia, armFork, tuneSteps, base);
+        runner.fineTune(checkpoint, base, seed, new ArmRunner.Arm(aia, armFork));
         Path eval = dir.resolve("eval-" + arm.replace('+', '-'));
-        AtomicDirectory.deleteTree(eval);
-        run("eval", "--checkpoint", checkpoint.toString(), "--out", eval.toString(), "--limit", Integer.toString(limit),
-            "--samples", Integer.toString(samples), "--seed", Long.toString(seed), "--backend", backend);
+        runner.evaluate(checkpoint, eval, seed, backend);
         reportInputs.add(eval.toString());
         Arm result = results.get(arm);
         collect(result, json.readTree(eval.resolve("summary.json").toFile()), checkpoint);
         for (Task task : Task.values()) {
           Path file = dir.resolve("align-" + arm.replace('+', '-') + "-" + task.shortName() + ".json");
-          run("align", "--checkpoint", checkpoint.toString(), "--task", task.shortName(), "--samples",
+          runner.run("align", "--checkpoint", checkpoint.toString(), "--task", task.shortName(), "--samples",
               Integer.toString(alignSamples), "--out", file.toString());
           reportInputs.add(file.toString());
           AlignmentCurve curve = AlignmentFile.read(file);
@@ -143,18 +127,19 @@ final class ExperimentCommand implements Callable<Integer> {
       List<String> report = new ArrayList<>(List.of("report"));
       report.addAll(reportInputs);
       report.addAll(List.of("--out", out.resolve("report-seed-" + seed + ".html").toString(), "--title",
-          "aia4j: AIA vs UniFork, seed " + seed + " (" + preset + ")"));
-      run(report.toArray(String[]::new));
+          "aia4j: AIA vs UniFork, seed " + seed + " (" + loop.preset + ")"));
+      runner.run(report.toArray(String[]::new));
     }
     double minutes = (System.nanoTime() - started) / 60e9;
     String md = markdown(results, shared, minutes);
     AtomicFiles.writeString(out.resolve("experiment.md"), md);
     Map<String, Object> summary = new LinkedHashMap<>();
-    summary.put("preset", preset);
+    summary.put("preset", loop.preset);
     summary.put("fork", shared);
     summary.put("seeds", seeds);
-    summary.put("base_steps", baseSteps);
-    summary.put("tune_steps", tuneSteps);
+    summary.put("base_steps", loop.baseSteps);
+    summary.put("tune_steps", loop.tuneSteps);
+    summary.put("tune_learning_rate", loop.tuneLearningRate);
     summary.put("backend", backend);
     summary.put("minutes", minutes);
     summary.put("arms", results);
@@ -175,12 +160,12 @@ final class ExperimentCommand implements Callable<Integer> {
   }
 
   private void collect(Arm arm, JsonNode summary, Path checkpoint) throws IOException {
-    add(arm.scores, "GenEval-style overall", summary.at("/geneval/overall"));
+    ArmRunner.add(arm.scores, "GenEval-style overall", summary.at("/geneval/overall"));
     // Tags and categories are keyed by suite: both suites have a "counting".
-    summary.at("/geneval/tasks").fields().forEachRemaining(e -> add(arm.scores, "geneval/" + e.getKey(), e.getValue()));
-    add(arm.scores, "MMBench-style circular", summary.at("/mmbench/overall"));
-    add(arm.scores, "MMBench-style vanilla", summary.at("/mmbench/vanilla"));
-    summary.at("/mmbench/categories").fields().forEachRemaining(e -> add(arm.scores, "mmbench/" + e.getKey(),
+    summary.at("/geneval/tasks").fields().forEachRemaining(e -> ArmRunner.add(arm.scores, "geneval/" + e.getKey(), e.getValue()));
+    ArmRunner.add(arm.scores, "MMBench-style circular", summary.at("/mmbench/overall"));
+    ArmRunner.add(arm.scores, "MMBench-style vanilla", summary.at("/mmbench/vanilla"));
+    summary.at("/mmbench/categories").fields().forEachRemaining(e -> ArmRunner.add(arm.scores, "mmbench/" + e.getKey(),
         e.getValue()));
     CheckpointInfo info = Checkpoint.read(checkpoint);
     arm.parameters = info.model().parameterCount();
@@ -201,12 +186,6 @@ final class ExperimentCommand implements Callable<Integer> {
     }
   }
 
-  private static void add(Map<String, List<Double>> into, String metric, JsonNode value) {
-    if (value != null && value.isNumber()) {
-      into.computeIfAbsent(metric, m -> new ArrayList<>()).add(value.asDouble());
-    }
-  }
-
   private String markdown(Map<String, Arm> results, int shared, double minutes) {
     StringBuilder md = new StringBuilder();
     List<String> names = new ArrayList<>(results.keySet());
@@ -220,17 +199,17 @@ final class ExperimentCommand implements Callable<Integer> {
         n -> String.format(Locale.ROOT, "%,d", results.get(n).parametersPerTask));
     for (String metric : results.get(names.get(0)).scores.keySet()) {
       row(md, metric.contains("/") ? "&nbsp;&nbsp;" + metric.substring(metric.indexOf('/') + 1) : metric, names,
-          n -> meanStd(results.get(n).scores.getOrDefault(metric, List.of())));
+          n -> ArmRunner.meanStd(results.get(n).scores.getOrDefault(metric, List.of())));
     }
     for (Task task : Task.values()) {
       row(md, "mean abs(I_l - T_l), " + task.shortName(), names,
-          n -> meanStd(results.get(n).targetDeviation.getOrDefault(task.shortName(), List.of())));
+          n -> ArmRunner.meanStd(results.get(n).targetDeviation.getOrDefault(task.shortName(), List.of())));
     }
     md.append(String.format(Locale.ROOT, "%nMean +- standard deviation over seeds %s (preset %s, shared base %d steps, "
-        + "then %d fine-tuning steps per arm; UniFork arms forked after layer %d of %d; evaluated on the %s backend, "
-        + "%d images per GenEval prompt%s). %.1f minutes in all.%n", seeds, preset, baseSteps, tuneSteps, shared,
-        ModelConfig.preset(preset).layers(), backend, samples, limit > 0 ? ", first " + limit + " items" : "",
-        minutes));
+        + "then %d fine-tuning steps per arm at peak learning rate %s; UniFork arms forked after layer %d of %d; "
+        + "evaluated on the %s backend, %d images per GenEval prompt%s). %.1f minutes in all.%n", seeds, loop.preset,
+        loop.baseSteps, loop.tuneSteps, loop.tuneLearningRate, shared, ModelConfig.preset(loop.preset).layers(),
+        backend, loop.samples, loop.limit > 0 ? ", first " + loop.limit + " items" : "", minutes));
     for (String kind : List.of("interaction", "alignment")) {
       for (Task task : Task.values()) {
         md.append(String.format(Locale.ROOT, "%n%s per layer, %s (mean over seeds)%n%n| arm | layers |%n|---|---|%n",
@@ -254,18 +233,6 @@ final class ExperimentCommand implements Callable<Integer> {
     md.append('\n');
   }
 
-  static String meanStd(List<Double> values) {
-    if (values.isEmpty()) {
-      return "-";
-    }
-    double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-    if (values.size() == 1) {
-      return String.format(Locale.ROOT, "%.3f", mean);
-    }
-    double var = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / (values.size() - 1);
-    return String.format(Locale.ROOT, "%.3f +- %.3f", mean, Math.sqrt(var));
-  }
-
   private static String meanCurve(List<double[]> curves) {
     if (curves.isEmpty()) {
       return "-";
@@ -279,46 +246,5 @@ final class ExperimentCommand implements Callable<Integer> {
       text.append(l == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", sum / curves.size()));
     }
     return text.toString();
-  }
-
-  /**
-   * Trains {@code dir} (from {@code init} when given) unless a finished run with these settings is
-   * there already.
-   */
-  private void train(Path dir, long seed, boolean aia, Integer armFork, int steps, Path init) throws Exception {
-    if (!fresh) {
-      try {
-        CheckpointInfo info = Checkpoint.read(dir);
-        var t = info.training();
-        if (t.preset().equals(preset) && t.seed() == seed && t.aia() == aia && t.steps() == steps
-            && info.step() >= steps && java.util.Objects.equals(t.fork(), armFork)
-            && (init != null) == info.json().has("initialized_from")) {
-          spec.commandLine().getOut().printf("  reusing %s (--fresh retrains)%n", dir);
-          return;
-        }
-      } catch (IOException | RuntimeException e) {
-        // Nothing reusable there: train.
-      }
-    }
-    AtomicDirectory.deleteTree(dir);
-    List<String> args = new ArrayList<>(List.of("train", "--preset", preset, "--seed", Long.toString(seed),
-        "--aia", aia ? "on" : "off", "--steps", Integer.toString(steps), "--out", dir.toString()));
-    if (armFork != null) {
-      args.addAll(List.of("--fork", Integer.toString(armFork)));
-    }
-    if (init != null) {
-      args.addAll(List.of("--init", init.toString()));
-    }
-    run(args.toArray(String[]::new));
-  }
-
-  private void run(String... args) {
-    CommandLine cli = AiaCommand.commandLine();
-    cli.setOut(spec.commandLine().getOut());
-    cli.setErr(spec.commandLine().getErr());
-    int exit = cli.execute(args);
-    if (exit != 0) {
-      throw new IllegalStateException("aia " + String.join(" ", args) + " failed (exit " + exit + ")");
-    }
   }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,8 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.aia4j.api.io.AtomicDirectory;
-import org.aia4j.djl.checkpoint.Checkpoint;
-import org.aia4j.djl.checkpoint.CheckpointInfo;
 import org.aia4j.evaluation.geneval.GenEvalMetadata;
 import org.aia4j.evaluation.geneval.GenEvalOracle;
 import org.aia4j.evaluation.geneval.GenEvalScorer;
@@ -22,8 +19,8 @@ import org.aia4j.evaluation.geneval.GenEvalSuite;
 import org.aia4j.evaluation.geneval.GenEvalSummary;
 import org.aia4j.evaluation.io.JsonLines;
 import org.aia4j.evaluation.world.WorldSpec;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -50,43 +47,22 @@ final class QuickstartCommand implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "quickstart", description = "Output folder (default: ${DEFAULT-VALUE}).")
   Path out;
 
-  @Option(names = "--preset", defaultValue = "small", description = "Model preset (default: ${DEFAULT-VALUE}).")
-  String preset;
-
   @Option(names = "--seed", defaultValue = "0", description = "Seed of both runs (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--base-steps", defaultValue = "2400", description = "Steps of the shared base (default: ${DEFAULT-VALUE}).")
-  int baseSteps;
-
-  @Option(names = "--tune-steps", defaultValue = "500", description = "Steps of each fine-tune (default: ${DEFAULT-VALUE}).")
-  int tuneSteps;
-
-  @Option(names = "--tune-learning-rate", defaultValue = "5e-4", description = "Peak learning rate of each "
-      + "fine-tune (default: ${DEFAULT-VALUE}; the base uses the preset's). Restarting at the base's peak (2e-3) "
-      + "undid part of what the base had learnt.")
-  double tuneLearningRate;
-
-  @Option(names = "--schedule", description = "AIA stage schedule JSON (default: the paper's, by relative depth).")
-  Path schedule;
-
-  @Option(names = "--limit", defaultValue = "0", description = "Evaluate only the first N prompts/questions; 0 = all.")
-  int limit;
-
-  @Option(names = "--samples", defaultValue = "4", description = "Images per GenEval prompt (default: ${DEFAULT-VALUE}).")
-  int samples;
-
-  @Option(names = "--fresh", description = "Retrain everything instead of reusing finished runs in --out.")
-  boolean fresh;
+  @Mixin
+  LoopOptions loop;
 
   @Option(names = "--seeds", split = ",", description = "Repeat the whole loop for these seeds (OUT/seed-N each) "
       + "and write the mean and spread to OUT/experiment.md.")
   List<Long> seeds;
 
   private final ObjectMapper json = new ObjectMapper();
+  private ArmRunner runner;
 
   @Override
   public Integer call() throws Exception {
+    runner = new ArmRunner(loop, spec.commandLine().getOut(), spec.commandLine().getErr());
     if (seeds != null && !seeds.isEmpty()) {
       return experiment();
     }
@@ -102,25 +78,20 @@ final class QuickstartCommand implements Callable<Integer> {
     }
     timings.put("self_check_s", seconds(started));
 
-    stage(console, 2, "Shared base model: " + preset + ", " + baseSteps + " steps, no AIA, seed " + seed);
+    stage(console, 2, "Shared base model: " + loop.preset + ", " + loop.baseSteps + " steps, no AIA, seed " + seed);
     long t = System.nanoTime();
     Path base = out.resolve("base");
-    train(base, List.of("--aia", "off", "--steps", Integer.toString(baseSteps)), baseSteps);
+    runner.base(base, seed);
     timings.put("base_s", seconds(t));
 
     List<String> arms = List.of("baseline", "aia");
     for (int i = 0; i < arms.size(); i++) {
       String arm = arms.get(i);
-      stage(console, 3 + i, "Fine-tune '" + arm + "' from the base: " + tuneSteps + " steps, AIA "
-          + (arm.equals("aia") ? "on" : "off"));
+      boolean aia = arm.equals("aia");
+      stage(console, 3 + i, "Fine-tune '" + arm + "' from the base: " + loop.tuneSteps + " steps, AIA "
+          + (aia ? "on" : "off"));
       t = System.nanoTime();
-      List<String> args = new ArrayList<>(List.of("--aia", arm.equals("aia") ? "on" : "off", "--steps",
-          Integer.toString(tuneSteps), "--learning-rate", Double.toString(tuneLearningRate), "--init",
-          base.toString()));
-      if (schedule != null) {
-        args.addAll(List.of("--schedule", schedule.toString()));
-      }
-      train(out.resolve(arm), args, tuneSteps);
+      runner.fineTune(out.resolve(arm), base, seed, new ArmRunner.Arm(aia, null));
       timings.put(arm + "_s", seconds(t));
     }
 
@@ -128,17 +99,14 @@ final class QuickstartCommand implements Callable<Integer> {
       String arm = arms.get(i);
       stage(console, 5 + i, "Evaluate '" + arm + "' on both suites");
       t = System.nanoTime();
-      Path evalDir = out.resolve("eval-" + arm);
-      AtomicDirectory.deleteTree(evalDir);
       // ONNX Runtime: the same predictions as DJL (tested), about ten times faster.
-      run("eval", "--checkpoint", out.resolve(arm).toString(), "--backend", "onnx", "--out", evalDir.toString(),
-          "--limit", Integer.toString(limit), "--samples", Integer.toString(samples), "--seed", Long.toString(seed));
+      runner.evaluate(out.resolve(arm), out.resolve("eval-" + arm), seed, "onnx");
       timings.put("eval_" + arm + "_s", seconds(t));
     }
 
     stage(console, 7, "Report");
-    run("report", out.resolve("eval-baseline").toString(), out.resolve("eval-aia").toString(), "--out",
-        out.resolve("report.html").toString(), "--title", "aia4j quickstart: AIA vs baseline (" + preset + ")");
+    runner.run("report", out.resolve("eval-baseline").toString(), out.resolve("eval-aia").toString(), "--out",
+        out.resolve("report.html").toString(), "--title", "aia4j quickstart: AIA vs baseline (" + loop.preset + ")");
     timings.put("total_s", seconds(started));
 
     Map<String, JsonNode> summaries = new LinkedHashMap<>();
@@ -147,11 +115,11 @@ final class QuickstartCommand implements Callable<Integer> {
     }
     printTable(console, summaries);
     Map<String, Object> summary = new LinkedHashMap<>();
-    summary.put("preset", preset);
+    summary.put("preset", loop.preset);
     summary.put("seed", seed);
-    summary.put("base_steps", baseSteps);
-    summary.put("tune_steps", tuneSteps);
-    summary.put("tune_learning_rate", tuneLearningRate);
+    summary.put("base_steps", loop.baseSteps);
+    summary.put("tune_steps", loop.tuneSteps);
+    summary.put("tune_learning_rate", loop.tuneLearningRate);
     summary.put("oracle_geneval", oracle);
     summaries.forEach((arm, s) -> summary.put(arm, Map.of(
         "geneval", s.path("geneval").path("overall").asDouble(Double.NaN),
@@ -171,34 +139,34 @@ final class QuickstartCommand implements Callable<Integer> {
     Map<String, Map<String, List<Double>>> metrics = new LinkedHashMap<>();
     for (long s : seeds) {
       Path dir = out.resolve("seed-" + s);
-      List<String> args = new ArrayList<>(List.of("quickstart", "--out", dir.toString(), "--preset", preset, "--seed",
-          Long.toString(s), "--base-steps", Integer.toString(baseSteps), "--tune-steps", Integer.toString(tuneSteps),
-          "--tune-learning-rate", Double.toString(tuneLearningRate), "--limit", Integer.toString(limit), "--samples",
-          Integer.toString(samples)));
-      if (schedule != null) {
-        args.addAll(List.of("--schedule", schedule.toString()));
+      List<String> args = new ArrayList<>(List.of("quickstart", "--out", dir.toString(), "--preset", loop.preset,
+          "--seed", Long.toString(s), "--base-steps", Integer.toString(loop.baseSteps), "--tune-steps",
+          Integer.toString(loop.tuneSteps), "--tune-learning-rate", Double.toString(loop.tuneLearningRate), "--limit",
+          Integer.toString(loop.limit), "--samples", Integer.toString(loop.samples)));
+      if (loop.schedule != null) {
+        args.addAll(List.of("--schedule", loop.schedule.toString()));
       }
-      if (fresh) {
+      if (loop.fresh) {
         args.add("--fresh");
       }
-      run(args.toArray(String[]::new));
+      runner.run(args.toArray(String[]::new));
       for (String arm : List.of("baseline", "aia")) {
         Path eval = dir.resolve("eval-" + arm);
         evals.add(eval);
         JsonNode summary = json.readTree(eval.resolve("summary.json").toFile());
         Map<String, List<Double>> armMetrics = metrics.computeIfAbsent(arm, a -> new LinkedHashMap<>());
-        collect(armMetrics, "GenEval-style overall", summary.at("/geneval/overall"));
-        summary.at("/geneval/tasks").fields().forEachRemaining(e -> collect(armMetrics, "  " + e.getKey(), e.getValue()));
-        collect(armMetrics, "MMBench-style circular", summary.at("/mmbench/overall"));
-        collect(armMetrics, "MMBench-style vanilla", summary.at("/mmbench/vanilla"));
-        summary.at("/mmbench/categories").fields().forEachRemaining(e -> collect(armMetrics, "  " + e.getKey(), e.getValue()));
+        ArmRunner.add(armMetrics, "GenEval-style overall", summary.at("/geneval/overall"));
+        summary.at("/geneval/tasks").fields().forEachRemaining(e -> ArmRunner.add(armMetrics, "  " + e.getKey(), e.getValue()));
+        ArmRunner.add(armMetrics, "MMBench-style circular", summary.at("/mmbench/overall"));
+        ArmRunner.add(armMetrics, "MMBench-style vanilla", summary.at("/mmbench/vanilla"));
+        summary.at("/mmbench/categories").fields().forEachRemaining(e -> ArmRunner.add(armMetrics, "  " + e.getKey(), e.getValue()));
       }
     }
     List<String> args = new ArrayList<>(List.of("report"));
     evals.forEach(e -> args.add(e.toString()));
     args.addAll(List.of("--out", out.resolve("report.html").toString(), "--title",
         "aia4j: AIA vs baseline over seeds " + seeds));
-    run(args.toArray(String[]::new));
+    runner.run(args.toArray(String[]::new));
     StringBuilder md = new StringBuilder();
     md.append("| metric | baseline | AIA | AIA - baseline |\n|---|---|---|---|\n");
     for (String metric : metrics.get("baseline").keySet()) {
@@ -208,31 +176,17 @@ final class QuickstartCommand implements Callable<Integer> {
       for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
         diff.add(a.get(i) - b.get(i));
       }
-      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", metric.strip(), meanStd(b), meanStd(a), meanStd(diff)));
+      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", metric.strip(), ArmRunner.meanStd(b),
+          ArmRunner.meanStd(a), ArmRunner.meanStd(diff)));
     }
     md.append(String.format(Locale.ROOT, "%nMean +- standard deviation over seeds %s (%s, base %d steps, fine-tunes %d steps "
         + "each at peak learning rate %s, default suites, %d images per GenEval prompt). Per-seed runs in seed-N/.%n",
-        seeds, preset, baseSteps, tuneSteps, tuneLearningRate, samples));
+        seeds, loop.preset, loop.baseSteps, loop.tuneSteps, loop.tuneLearningRate, loop.samples));
     org.aia4j.api.io.AtomicFiles.writeString(out.resolve("experiment.md"), md.toString());
     JsonLines.writeJson(out.resolve("experiment.json"), metrics);
     spec.commandLine().getOut().print(md);
     spec.commandLine().getOut().flush();
     return 0;
-  }
-
-  private static void collect(Map<String, List<Double>> into, String metric, JsonNode value) {
-    if (value != null && value.isNumber()) {
-      into.computeIfAbsent(metric, m -> new ArrayList<>()).add(value.asDouble());
-    }
-  }
-
-  private static String meanStd(List<Double> values) {
-    if (values.isEmpty()) {
-      return "-";
-    }
-    double mean = values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-    double var = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / Math.max(1, values.size() - 1);
-    return String.format(Locale.ROOT, "%.3f +- %.3f", mean, Math.sqrt(var));
   }
 
   /** Oracle renders of the default GenEval-style suite, scored: proves the scorer before any model. */
@@ -244,57 +198,6 @@ final class QuickstartCommand implements Callable<Integer> {
     GenEvalOracle.render(metadata, dir.resolve("oracle-images"), 1, 32, GenEvalOracle.DEFAULT_SEED);
     GenEvalSummary summary = GenEvalScorer.score(dir.resolve("oracle-images"), dir.resolve("oracle-score"));
     return summary.overall();
-  }
-
-  /**
-   * Trains into {@code dir} unless a finished run with the same settings is there: reuses it, or
-   * resumes it if it stopped early.
-   */
-  private void train(Path dir, List<String> settings, int steps) throws Exception {
-    List<String> args = new ArrayList<>(List.of("train", "--preset", preset, "--seed", Long.toString(seed),
-        "--out", dir.toString()));
-    args.addAll(settings);
-    if (Files.isDirectory(dir) && !fresh) {
-      CheckpointInfo info = reusable(dir, settings);
-      if (info != null && info.step() >= steps) {
-        spec.commandLine().getOut().printf("  reusing %s (step %d; --fresh retrains)%n", dir, info.step());
-        return;
-      }
-      if (info != null) {
-        run("train", "--out", dir.toString(), "--resume");
-        return;
-      }
-    }
-    AtomicDirectory.deleteTree(dir);
-    run(args.toArray(String[]::new));
-  }
-
-  /** The checkpoint in {@code dir} if it was made with these settings, else null. */
-  private CheckpointInfo reusable(Path dir, List<String> settings) {
-    try {
-      CheckpointInfo info = Checkpoint.read(dir);
-      boolean aia = settings.get(settings.indexOf("--aia") + 1).equals("on");
-      boolean same = info.training().preset().equals(preset) && info.training().seed() == seed
-          && info.training().aia() == aia
-          && info.training().steps() == Integer.parseInt(settings.get(settings.indexOf("--steps") + 1))
-          && (settings.contains("--init") == info.json().has("initialized_from"))
-          && (!settings.contains("--learning-rate") || info.training().learningRate()
-              == Double.parseDouble(settings.get(settings.indexOf("--learning-rate") + 1)))
-          && info.json().path("data").asText().equals(WorldRuns.data(seed).describe());
-      return same ? info : null;
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
-  }
-
-  private void run(String... args) {
-    CommandLine cli = AiaCommand.commandLine();
-    cli.setOut(spec.commandLine().getOut());
-    cli.setErr(spec.commandLine().getErr());
-    int exit = cli.execute(args);
-    if (exit != 0) {
-      throw new IllegalStateException("aia " + String.join(" ", args) + " failed (exit " + exit + ")");
-    }
   }
 
   private void printTable(PrintWriter console, Map<String, JsonNode> summaries) {
