@@ -46,6 +46,24 @@ final class ModelLoading {
     return device.equals("cpu") ? java.util.Map.of() : java.util.Map.of("device", device);
   }
 
+  /**
+   * Model options from {@code --engine-option KEY=VALUE} and the {@code --threads} shorthand (which
+   * must not contradict an explicit {@code threads} option).
+   */
+  static java.util.Map<String, String> options(java.util.Map<String, String> engineOptions, Integer threads) {
+    java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
+    if (engineOptions != null) {
+      options.putAll(engineOptions);
+    }
+    if (threads != null) {
+      String explicit = options.put("threads", threads.toString());
+      if (explicit != null && !explicit.equals(threads.toString())) {
+        throw new IllegalArgumentException("--threads " + threads + " contradicts --engine-option threads=" + explicit);
+      }
+    }
+    return java.util.Map.copyOf(options);
+  }
+
   /** The training section of a checkpoint's {@code config.json}, or of an export's source checkpoint. */
   static JsonNode training(JsonNode config) {
     return config.has("training") ? config.path("training") : config.path("source").path("training");

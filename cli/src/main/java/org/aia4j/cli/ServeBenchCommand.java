@@ -4,16 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -88,12 +91,17 @@ final class ServeBenchCommand implements Callable<Integer> {
   @Option(names = "--threads", description = "Threads of the model's engine, as aia serve --threads (default: the backend's own).")
   Integer threads;
 
+  @Option(names = "--engine-option", paramLabel = "KEY=VALUE", description = "An option of the backend's model "
+      + "loader, repeatable (onnx: device, threads, spin=false to let idle engine threads sleep; djl: device).")
+  Map<String, String> engineOptions;
+
   @Option(names = "--out", defaultValue = "docs/benchmarks", description = "Where serve.md/json go.")
   Path out;
 
   /** What one run measured. */
   record Run(String workload, String mode, BatchSettings batch, long requests, long errors, double seconds,
-      double throughput, double p50Ms, double p99Ms, double meanMs, long tokens, double meanBatchRequests) {}
+      double throughput, double p50Ms, double p99Ms, double meanMs, long tokens, double meanBatchRequests,
+      double modelMsPerRequest, double modelBusy) {}
 
   @Override
   public Integer call() throws Exception {
@@ -101,7 +109,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     ModelProvider models = ModelLoading.provider(backend);
     ServeCommand.checkCheckpoint(checkpoint);
     WorldTrainingData world = new WorldTrainingData(WorldSpec.standard(), 0);
-    Map<String, String> options = threads == null ? Map.of() : Map.of("threads", Integer.toString(threads));
+    Map<String, String> options = ModelLoading.options(engineOptions, threads);
     List<Run> runs = new ArrayList<>();
     Path work = Files.createTempDirectory("aia-bench-serve-");
     for (String workload : workloads) {
@@ -158,83 +166,102 @@ final class ServeBenchCommand implements Callable<Integer> {
     return bodies;
   }
 
+  /**
+   * Keeps {@code clients} requests in flight until the window ends: each client sends its next
+   * request when its last one is answered. The clients are asynchronous Vert.x HTTP/1.1
+   * connections on one event loop of their own (keep-alive, one connection per client), so the
+   * load generator costs the 2 cores far less than a thread per client would.
+   */
   private Run load(AiaServer server, String workload, String mode, BatchSettings batch, List<String> bodies)
       throws Exception {
     String path = workload.equals("chat") ? "/v1/chat/completions" : "/v1/images/generations";
-    URI uri = URI.create("http://127.0.0.1:" + server.port() + path);
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10)).build();
-    long start = System.nanoTime();
-    long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
-    long end = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
-    List<List<Long>> latencies = new ArrayList<>();
-    AtomicLong errors = new AtomicLong();
-    AtomicLong tokens = new AtomicLong();
-    double[] batchesBefore = new double[2];
-    CountDownLatch done = new CountDownLatch(clients);
-    List<Thread> workers = new ArrayList<>();
-    for (int c = 0; c < clients; c++) {
-      List<Long> mine = new ArrayList<>();
-      latencies.add(mine);
-      int client0 = c;
-      Thread thread = new Thread(() -> {
-        try {
-          for (int i = 0; System.nanoTime() < end; i++) {
-            String body = bodies.get((client0 * 31 + i) % bodies.size());
-            HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(2))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
-            long sent = System.nanoTime();
-            HttpResponse<String> response;
-            try {
-              response = client.send(request, HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-              if (sent >= measureFrom) {
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+    HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(server.port()).setKeepAlive(true).setPipelining(false), new PoolOptions()
+        .setHttp1MaxSize(clients).setMaxWaitQueueSize(-1));
+    try {
+      long start = System.nanoTime();
+      long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
+      long end = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
+      List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+      AtomicLong errors = new AtomicLong();
+      AtomicLong tokens = new AtomicLong();
+      CountDownLatch done = new CountDownLatch(clients);
+      Buffer[] payloads = bodies.stream().map(Buffer::buffer).toArray(Buffer[]::new);
+      for (int c = 0; c < clients; c++) {
+        int client0 = c;
+        vertx.runOnContext(v -> send(client, path, payloads, client0, 0, measureFrom, end, workload, latencies, errors,
+            tokens, done));
+      }
+      // Batch statistics of the measured window only: read the meters at its start and end.
+      Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(measureFrom - System.nanoTime())));
+      String kind = workload.equals("chat") ? "answer" : "image";
+      double[] before = batchMeters(server, kind);
+      Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
+      double[] after = batchMeters(server, kind);
+      if (!done.await(5, TimeUnit.MINUTES)) {
+        throw new IllegalStateException("clients did not finish within 5 minutes of the window's end");
+      }
+      double batches = after[0] - before[0];
+      double batchedRequests = after[1] - before[1];
+      double modelSeconds = after[2] - before[2];
+      long[] all = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+      double p50 = all.length == 0 ? Double.NaN : all[(int) Math.floor(0.50 * (all.length - 1))] / 1e6;
+      double p99 = all.length == 0 ? Double.NaN : all[(int) Math.floor(0.99 * (all.length - 1))] / 1e6;
+      double mean = all.length == 0 ? Double.NaN : Arrays.stream(all).average().orElse(0) / 1e6;
+      return new Run(workload, mode, batch, all.length, errors.get(), seconds, all.length / (double) seconds, p50, p99,
+          mean, tokens.get(), batches == 0 ? 0 : batchedRequests / batches,
+          batchedRequests == 0 ? Double.NaN : 1000 * modelSeconds / batchedRequests, modelSeconds / seconds);
+    } finally {
+      client.close().await(10, TimeUnit.SECONDS);
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** One client's loop: sends request {@code i}, records it when answered, then sends the next. */
+  private static void send(HttpClientAgent client, String path, Buffer[] payloads, int clientIndex, int i,
+      long measureFrom, long end, String workload, List<Long> latencies, AtomicLong errors, AtomicLong tokens,
+      CountDownLatch done) {
+    long sent = System.nanoTime();
+    if (sent >= end) {
+      done.countDown();
+      return;
+    }
+    Buffer body = payloads[(clientIndex * 31 + i) % payloads.length];
+    client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
+            .putHeader("Content-Type", "application/json").setTimeout(120_000))
+        .compose(request -> request.send(body))
+        .compose(response -> response.body().map(buffer -> new Object[] {response.statusCode(), buffer}))
+        .onComplete(result -> {
+          long received = System.nanoTime();
+          // Only requests sent and answered inside the measured window count.
+          boolean counted = sent >= measureFrom && received <= end;
+          if (result.failed() || (int) result.result()[0] != 200) {
+            if (counted || (result.failed() && sent >= measureFrom)) {
+              errors.incrementAndGet();
+            }
+          } else if (counted) {
+            latencies.add(received - sent);
+            if (workload.equals("chat")) {
+              try {
+                JsonNode json = JSON.readTree(((Buffer) result.result()[1]).getBytes());
+                tokens.addAndGet(json.at("/usage/completion_tokens").asLong());
+              } catch (IOException e) {
                 errors.incrementAndGet();
               }
-              continue;
-            }
-            long received = System.nanoTime();
-            if (sent < measureFrom || received > end) {
-              continue; // only requests sent and answered inside the measured window count
-            }
-            if (response.statusCode() != 200) {
-              errors.incrementAndGet();
-              continue;
-            }
-            mine.add(received - sent);
-            if (workload.equals("chat")) {
-              JsonNode json = JSON.readTree(response.body());
-              tokens.addAndGet(json.at("/usage/completion_tokens").asLong());
             }
           }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        } catch (IOException e) {
-          errors.incrementAndGet();
-        } finally {
-          done.countDown();
-        }
-      }, "bench-client-" + c);
-      workers.add(thread);
-    }
-    // Batch statistics of the measured window only: read the meters at its start.
-    workers.forEach(Thread::start);
-    Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(measureFrom - System.nanoTime())));
-    String kind = workload.equals("chat") ? "answer" : "image";
-    var summary = server.metrics().registry().find("aia_batch_requests").tag("kind", kind).summary();
-    batchesBefore[0] = summary == null ? 0 : summary.count();
-    batchesBefore[1] = summary == null ? 0 : summary.totalAmount();
-    done.await();
-    summary = server.metrics().registry().find("aia_batch_requests").tag("kind", kind).summary();
-    double batches = summary == null ? 0 : summary.count() - batchesBefore[0];
-    double batchedRequests = summary == null ? 0 : summary.totalAmount() - batchesBefore[1];
-    long[] all = latencies.stream().flatMap(List::stream).mapToLong(Long::longValue).sorted().toArray();
-    double measured = seconds;
-    double p50 = all.length == 0 ? Double.NaN : all[(int) Math.floor(0.50 * (all.length - 1))] / 1e6;
-    double p99 = all.length == 0 ? Double.NaN : all[(int) Math.floor(0.99 * (all.length - 1))] / 1e6;
-    double mean = all.length == 0 ? Double.NaN : Arrays.stream(all).average().orElse(0) / 1e6;
-    return new Run(workload, mode, batch, all.length, errors.get(), measured, all.length / measured, p50, p99, mean,
-        tokens.get(), batches == 0 ? 0 : batchedRequests / batches);
+          send(client, path, payloads, clientIndex, i + 1, measureFrom, end, workload, latencies, errors, tokens,
+              done);
+        });
+  }
+
+  /** Model calls so far, requests in them and seconds spent in them, from the server's meters. */
+  private static double[] batchMeters(AiaServer server, String kind) {
+    var requests = server.metrics().registry().find("aia_batch_requests").tag("kind", kind).summary();
+    var timer = server.metrics().registry().find("aia_batch").tag("kind", kind).timer();
+    return new double[] {requests == null ? 0 : requests.count(), requests == null ? 0 : requests.totalAmount(),
+        timer == null ? 0 : timer.totalTime(TimeUnit.SECONDS)};
   }
 
   private void write(List<Run> runs, PrintWriter console) throws IOException {
@@ -243,7 +270,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     results.put("cores", Runtime.getRuntime().availableProcessors());
     results.put("checkpoint", checkpoint.toAbsolutePath().normalize().toString());
     results.put("backend", backend);
-    results.put("threads", threads == null ? "backend default" : threads.toString());
+    results.put("engine_options", ModelLoading.options(engineOptions, threads));
     results.put("clients", clients);
     results.put("warmup_seconds", warmup);
     results.put("measured_seconds", seconds);
@@ -253,19 +280,23 @@ final class ServeBenchCommand implements Callable<Integer> {
     StringBuilder md = new StringBuilder();
     md.append("# Serving: throughput and latency with batching on vs off\n\n");
     md.append("Written by `./aia bench serve --checkpoint ").append(checkpoint)
-        .append(threads == null ? "" : " --threads " + threads).append("` on ").append(LocalDate.now())
+        .append(engineFlags()).append("` on ").append(LocalDate.now())
         .append(" (").append(Runtime.getRuntime().availableProcessors()).append(" cores, backend `").append(backend)
-        .append("`). ").append(clients).append(" concurrent HTTP clients on loopback, in the same JVM as the server, ")
+        .append("`). ").append(clients).append(" concurrent HTTP clients on loopback (asynchronous Vert.x connections on one event loop, in the ")
+        .append("same JVM as the server) ")
         .append("send requests back to back; ").append(warmup).append(" s warm-up, then ").append(seconds)
-        .append(" s measured (a request counts if it was sent and answered inside that window). Batching off is ")
+        .append(" s measured (a request counts if it was sent and answered inside that window). Model ms per request ")
+        .append("and model busy come from the server's own timer of its model calls. Batching off is ")
         .append("`--batch-size 1`; on is `--batch-size ").append(batchSize).append(" --max-batch-delay-ms ")
         .append(delayMs).append("`. Chat: a question about a 32x32 world image (PNG data URL), greedy, `max_tokens` ")
         .append(maxTokens).append(". Images: one world caption, one image, CFG 2 (two decode rows), seeded.\n\n");
-    md.append("| workload | batching | requests/s | p50 (ms) | p99 (ms) | mean batch (requests) | errors |\n");
-    md.append("|---|---|---|---|---|---|---|\n");
+    md.append("| workload | batching | requests/s | p50 (ms) | p99 (ms) | mean batch (requests) | model ms per request "
+        + "| model busy | errors |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|\n");
     for (Run run : runs) {
-      md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.0f | %.0f | %.1f | %d |%n", run.workload(), run.mode(),
-          run.throughput(), run.p50Ms(), run.p99Ms(), run.meanBatchRequests(), run.errors()));
+      md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.0f | %.0f | %.1f | %.2f | %.0f%% | %d |%n",
+          run.workload(), run.mode(), run.throughput(), run.p50Ms(), run.p99Ms(), run.meanBatchRequests(),
+          run.modelMsPerRequest(), 100 * run.modelBusy(), run.errors()));
     }
     md.append('\n');
     for (String workload : workloads) {
@@ -288,6 +319,14 @@ final class ServeBenchCommand implements Callable<Integer> {
     AtomicFiles.writeString(out.resolve("serve.md"), md.toString());
     console.print(md);
     console.flush();
+  }
+
+  /** The engine flags of this run as a command line would give them. */
+  private String engineFlags() {
+    StringBuilder flags = new StringBuilder();
+    new java.util.TreeMap<>(ModelLoading.options(engineOptions, threads))
+        .forEach((k, v) -> flags.append(" --engine-option ").append(k).append('=').append(v));
+    return flags.toString();
   }
 
   private static Run find(List<Run> runs, String workload, String mode) {

@@ -63,6 +63,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--threads", description = "Threads of the model's engine (onnx: intra-op threads; default: the backend's own).")
   Integer threads;
 
+  @Option(names = "--engine-option", paramLabel = "KEY=VALUE", description = "An option of the backend's model "
+      + "loader, repeatable (onnx: device, threads, spin=false to let idle engine threads sleep; djl: device).")
+  Map<String, String> engineOptions;
+
   @Option(names = "--work-dir", description = "Where evaluation jobs write their outputs (default: a temporary directory).")
   Path workDir;
 
@@ -75,7 +79,7 @@ final class ServeCommand implements Callable<Integer> {
     Path work = workDir != null ? workDir : Files.createTempDirectory("aia-serve-");
     ServerConfig config = new ServerConfig(host, port, batch, apiKey == null || apiKey.isBlank() ? null : apiKey,
         bodyLimitMb * 1024L * 1024L, work, 60_000);
-    Map<String, String> options = threads == null ? Map.of() : Map.of("threads", Integer.toString(threads));
+    Map<String, String> options = ModelLoading.options(engineOptions, threads);
     AiaServer server = AiaServer.start(config, () -> models.load(checkpoint, options));
     console.printf("Listening on http://%s:%d, loading %s on %s ...%n", host, server.port(), checkpoint, backend);
     console.flush();

@@ -34,14 +34,21 @@ final class OnnxSession implements AutoCloseable {
     this.attentions = attentions;
   }
 
-  /** Where the session runs and with how many threads. */
-  record Settings(String device, int threads) {
-    static final Settings DEFAULT = new Settings("cpu", 0);
+  /**
+   * Where the session runs, with how many threads, and whether idle threads spin.
+   *
+   * @param spin whether intra-op threads busy-wait for the next op (ONNX Runtime's default): the
+   *     fastest choice when the model has the cores to itself; a server that also parses requests on
+   *     the same cores may do better without it
+   */
+  record Settings(String device, int threads, boolean spin) {
+    static final Settings DEFAULT = new Settings("cpu", 0, true);
 
-    /** Parses provider options: {@code device=cpu|cuda[:N]}, {@code threads=N} (0 = all cores). */
+    /** Parses provider options: {@code device=cpu|cuda[:N]}, {@code threads=N} (0 = all cores), {@code spin=true|false}. */
     static Settings parse(Map<String, String> options) {
       String device = "cpu";
       int threads = 0;
+      boolean spin = true;
       for (Map.Entry<String, String> e : options.entrySet()) {
         switch (e.getKey()) {
           case "device" -> {
@@ -60,11 +67,17 @@ final class OnnxSession implements AutoCloseable {
               throw new IllegalArgumentException("threads must be a whole number >= 0, got '" + e.getValue() + "'");
             }
           }
+          case "spin" -> {
+            if (!e.getValue().equals("true") && !e.getValue().equals("false")) {
+              throw new IllegalArgumentException("spin must be true or false, got '" + e.getValue() + "'");
+            }
+            spin = Boolean.parseBoolean(e.getValue());
+          }
           default -> throw new IllegalArgumentException("Unknown onnx model option '" + e.getKey()
-              + "'. Known options: device (cpu, cuda[:N]), threads (0 = all cores)");
+              + "'. Known options: device (cpu, cuda[:N]), threads (0 = all cores), spin (true, false)");
         }
       }
-      return new Settings(device, threads);
+      return new Settings(device, threads, spin);
     }
   }
 
@@ -84,6 +97,9 @@ final class OnnxSession implements AutoCloseable {
       options.setIntraOpNumThreads(settings.threads() > 0 ? settings.threads()
           : Runtime.getRuntime().availableProcessors());
       options.setInterOpNumThreads(1);
+      if (!settings.spin()) {
+        options.addConfigEntry("session.intra_op.allow_spinning", "0");
+      }
       if (settings.device().startsWith("cuda")) {
         int id = settings.device().contains(":") ? Integer.parseInt(settings.device().substring(5)) : 0;
         try {

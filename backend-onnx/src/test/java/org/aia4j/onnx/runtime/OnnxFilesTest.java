@@ -155,6 +155,8 @@ class OnnxFilesTest {
         .hasMessageContaining("Unknown device 'tpu'");
     assertThatThrownBy(() -> OnnxUnifiedModel.load(export, Map.of("precision", "fp16")))
         .hasMessageContaining("Unknown onnx model option 'precision'");
+    assertThatThrownBy(() -> OnnxUnifiedModel.load(export, Map.of("spin", "yes")))
+        .hasMessageContaining("spin must be true or false, got 'yes'");
     assertThatThrownBy(() -> OnnxUnifiedModel.load(export, Map.of("device", "cuda")))
         .hasMessageContaining("CUDA execution provider is not available").hasMessageContaining("-Pcuda");
   }
