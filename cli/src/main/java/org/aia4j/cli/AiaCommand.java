@@ -1,11 +1,13 @@
 package org.aia4j.cli;
 
+import com.google.inject.Guice;
+import com.google.inject.Injector;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine;
 
 /** The {@code aia} command: the entry point that ties the aia4j modules together. */
 @Command(
@@ -43,7 +45,12 @@ public final class AiaCommand implements Runnable {
 
   /** Builds the configured command line; tests use it to run commands in-process. */
   public static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new AiaCommand());
+    return commandLine(Guice.createInjector(new AiaModule()));
+  }
+
+  /** The command line with its commands built by {@code injector} (an embedder's own wiring). */
+  static CommandLine commandLine(Injector injector) {
+    CommandLine cli = new CommandLine(AiaCommand.class, new GuiceFactory(injector));
     cli.setExecutionExceptionHandler(new FriendlyErrors());
     return cli;
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -16,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import org.aia4j.api.Registries;
 import org.aia4j.api.benchmark.Benchmark;
 import org.aia4j.api.benchmark.BenchmarkOptions;
 import org.aia4j.api.benchmark.BenchmarkProvider;
@@ -49,6 +49,9 @@ final class EvalCommand implements Callable<Integer> {
 
   @Spec
   CommandSpec spec;
+
+  @Inject
+  ModelLoading loading;
 
   @Option(names = "--checkpoint", required = true, description = "A checkpoint directory (aia train --out).")
   Path checkpoint;
@@ -169,7 +172,7 @@ final class EvalCommand implements Callable<Integer> {
 
   /** The suites asked for, created through the benchmark registry, in the order given. */
   private Map<String, Benchmark> benchmarks() {
-    ProviderRegistry<BenchmarkProvider> registry = Registries.benchmarks();
+    ProviderRegistry<BenchmarkProvider> registry = loading.plugins().benchmarks();
     Map<String, Benchmark> suites = new LinkedHashMap<>();
     for (String requested : new LinkedHashSet<>(benchmarks)) {
       String name = requested.strip().toLowerCase(Locale.ROOT);
@@ -204,7 +207,7 @@ final class EvalCommand implements Callable<Integer> {
   }
 
   private ModelProvider modelProvider() {
-    return ModelLoading.provider(backend);
+    return loading.provider(backend);
   }
 
   /** The checkpoint's config.json, as recorded in the summary; the loader checks the rest. */

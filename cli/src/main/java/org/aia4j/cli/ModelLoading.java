@@ -1,8 +1,8 @@
 package org.aia4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.inject.Inject;
 import java.util.Optional;
-import org.aia4j.api.Registries;
 import org.aia4j.api.backend.BackendProvider;
 import org.aia4j.api.backend.Capability;
 import org.aia4j.api.model.ModelProvider;
@@ -11,7 +11,12 @@ import org.aia4j.evaluation.data.WorldTrainingData;
 
 /** What the commands that run a model share: choosing its loader and finding the data it was trained on. */
 final class ModelLoading {
-  private ModelLoading() {}
+  private final Plugins plugins;
+
+  @Inject
+  ModelLoading(Plugins plugins) {
+    this.plugins = plugins;
+  }
 
   /**
    * The backend's model loader, or a model provider of that name.
@@ -20,8 +25,13 @@ final class ModelLoading {
    *     backend that cannot run models
    * @throws IllegalStateException for a backend that is not available on this machine
    */
-  static ModelProvider provider(String backend) {
-    ProviderRegistry<BackendProvider> backends = Registries.backends();
+  /** The plug-in registries this loader chooses from. */
+  Plugins plugins() {
+    return plugins;
+  }
+
+  ModelProvider provider(String backend) {
+    ProviderRegistry<BackendProvider> backends = plugins.backends();
     Optional<BackendProvider> chosen = backends.find(backend);
     if (chosen.isPresent()) {
       BackendProvider provider = chosen.get();
@@ -35,7 +45,7 @@ final class ModelLoading {
       }
       return provider.models();
     }
-    ProviderRegistry<ModelProvider> models = Registries.models();
+    ProviderRegistry<ModelProvider> models = plugins.models();
     return models.find(backend).orElseThrow(() -> new IllegalArgumentException("Unknown backend '" + backend
         + "'. Known backends: " + String.join(", ", backends.names()) + "; known model providers: "
         + String.join(", ", models.names()) + "."));

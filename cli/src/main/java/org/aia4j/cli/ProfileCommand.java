@@ -1,6 +1,7 @@
 package org.aia4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -24,6 +25,9 @@ import picocli.CommandLine.Spec;
 final class ProfileCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
+
+  @Inject
+  ModelLoading loading;
 
   @Option(names = "--checkpoint", required = true, description = "A checkpoint directory (aia train --out), or an aia export with --backend onnx.")
   Path checkpoint;
@@ -51,7 +55,7 @@ final class ProfileCommand implements Callable<Integer> {
     if (samples < 1) {
       throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
     }
-    ModelProvider provider = ModelLoading.provider(backend);
+    ModelProvider provider = loading.provider(backend);
     JsonNode config = EvalCommand.readConfig(checkpoint);
     WorldTrainingData data = ModelLoading.worldData(config).orElseThrow(() -> new IllegalArgumentException(checkpoint
         + " was not trained on the embedded world (" + config.path("data").asText() + "); aia profile needs its data"));

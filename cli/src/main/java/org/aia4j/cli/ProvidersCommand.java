@@ -1,8 +1,8 @@
 package org.aia4j.cli;
 
+import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.util.List;
-import org.aia4j.api.Registries;
 import org.aia4j.api.spi.Provider;
 import org.aia4j.api.spi.ProviderRegistry;
 import picocli.CommandLine.Command;
@@ -17,13 +17,13 @@ final class ProvidersCommand implements Runnable {
   @Spec
   CommandSpec spec;
 
+  @Inject
+  Plugins plugins;
+
   @Override
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
-    List<ProviderRegistry<? extends Provider>> registries = List.of(
-        Registries.backends(), Registries.models(), Registries.losses(), Registries.benchmarks(),
-        Registries.imageTokenizers(), Registries.textTokenizers());
-    for (ProviderRegistry<? extends Provider> registry : registries) {
+    for (ProviderRegistry<? extends Provider> registry : plugins.all()) {
       out.printf("%s (override: -D%s or %s)%n", registry.kind(), registry.propertyKey(), registry.environmentKey());
       if (registry.isEmpty()) {
         out.printf("  (none: add a jar registering %s)%n", registry.service().getName());

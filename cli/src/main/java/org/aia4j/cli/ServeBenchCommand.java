@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -60,6 +61,9 @@ final class ServeBenchCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  @Inject
+  ModelLoading loading;
+
   @Option(names = "--checkpoint", required = true, description = "The checkpoint to serve (e.g. quickstart/aia).")
   Path checkpoint;
 
@@ -106,7 +110,7 @@ final class ServeBenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter console = spec.commandLine().getOut();
-    ModelProvider models = ModelLoading.provider(backend);
+    ModelProvider models = loading.provider(backend);
     ServeCommand.checkCheckpoint(checkpoint);
     WorldTrainingData world = new WorldTrainingData(WorldSpec.standard(), 0);
     Map<String, String> options = ModelLoading.options(engineOptions, threads);

@@ -1,5 +1,6 @@
 package org.aia4j.cli;
 
+import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -28,6 +29,9 @@ import picocli.CommandLine.Spec;
 final class ServeCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
+
+  @Inject
+  ModelLoading loading;
 
   @Option(names = "--checkpoint", required = true, description = "A checkpoint (aia train --out) or an aia export directory.")
   Path checkpoint;
@@ -74,7 +78,7 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter console = spec.commandLine().getOut();
     BatchSettings batch = new BatchSettings(batchSize, maxBatchDelayMs, queueSize);
-    ModelProvider models = ModelLoading.provider(backend);
+    ModelProvider models = loading.provider(backend);
     checkCheckpoint(checkpoint);
     Path work = workDir != null ? workDir : Files.createTempDirectory("aia-serve-");
     ServerConfig config = new ServerConfig(host, port, batch, apiKey == null || apiKey.isBlank() ? null : apiKey,
