@@ -26,6 +26,8 @@ final class OnnxDecoding implements Decoding {
   private final OrtEnvironment env;
   private final OnnxSession model;
   private OrtSession.Result previous;
+  /** The cache after {@link #keep}: tensors this decoding made, fed to the next run, then closed. */
+  private Map<String, OnnxTensor> compacted;
   private int rows;
   private int[] padding;
   private int length;
@@ -90,12 +92,17 @@ final class OnnxDecoding implements Decoding {
           track(created, OnnxTensor.createTensor(env, LongBuffer.wrap(positions), new long[] {rows, count})));
       inputs.put("attention_mask", track(created, OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[] {rows, total})));
       int layers = model.config().layers();
-      if (previous == null) {
+      if (previous == null && compacted == null) {
         OnnxTensor empty = track(created, OnnxTensor.createTensor(env, FloatBuffer.allocate(0),
             new long[] {rows, model.config().heads(), 0, model.config().headDim()}));
         for (int i = 0; i < layers; i++) {
           inputs.put(OnnxSession.pastKey(i), empty);
           inputs.put(OnnxSession.pastValue(i), empty);
+        }
+      } else if (compacted != null) {
+        for (int i = 0; i < layers; i++) {
+          inputs.put(OnnxSession.pastKey(i), compacted.get(OnnxSession.presentKey(i)));
+          inputs.put(OnnxSession.pastValue(i), compacted.get(OnnxSession.presentValue(i)));
         }
       } else {
         for (int i = 0; i < layers; i++) {
@@ -104,9 +111,7 @@ final class OnnxDecoding implements Decoding {
         }
       }
       OrtSession.Result result = model.session().run(inputs, model.decodeOutputs());
-      if (previous != null) {
-        previous.close();
-      }
+      closeCache();
       previous = result;
       length = total;
       return lastLogits((OnnxTensor) result.get("logits").orElseThrow(), count);
@@ -114,6 +119,65 @@ final class OnnxDecoding implements Decoding {
       throw new IllegalStateException("ONNX Runtime failed to run " + model.source() + ": " + e.getMessage(), e);
     } finally {
       created.forEach(OnnxTensor::close);
+    }
+  }
+
+  /**
+   * Copies the kept rows of every {@code present.*} tensor into new tensors. The copy passes
+   * through Java once (a few MB at most); every later step then runs on the smaller batch.
+   */
+  @Override
+  public boolean keep(int[] kept) {
+    if (previous == null && compacted == null) {
+      throw new IllegalStateException("call start first");
+    }
+    for (int k = 0; k < kept.length; k++) {
+      if (kept[k] < 0 || kept[k] >= rows || (k > 0 && kept[k] <= kept[k - 1])) {
+        throw new IllegalArgumentException("rows to keep must be increasing indices below " + rows + ", got "
+            + java.util.Arrays.toString(kept));
+      }
+    }
+    Map<String, OnnxTensor> smaller = new HashMap<>();
+    try {
+      for (int i = 0; i < model.config().layers(); i++) {
+        for (String name : List.of(OnnxSession.presentKey(i), OnnxSession.presentValue(i))) {
+          OnnxTensor full = compacted != null ? compacted.get(name) : present(name);
+          long[] shape = full.getInfo().getShape();
+          int perRow = Math.toIntExact(shape[1] * shape[2] * shape[3]);
+          FloatBuffer all = full.getFloatBuffer();
+          float[] selected = new float[kept.length * perRow];
+          for (int k = 0; k < kept.length; k++) {
+            all.get(kept[k] * perRow, selected, k * perRow, perRow);
+          }
+          smaller.put(name, OnnxTensor.createTensor(env, FloatBuffer.wrap(selected),
+              new long[] {kept.length, shape[1], shape[2], shape[3]}));
+        }
+      }
+    } catch (OrtException e) {
+      smaller.values().forEach(OnnxTensor::close);
+      throw new IllegalStateException("ONNX Runtime failed to copy the cache of " + model.source() + ": "
+          + e.getMessage(), e);
+    }
+    closeCache();
+    compacted = smaller;
+    int[] keptPadding = new int[kept.length];
+    for (int k = 0; k < kept.length; k++) {
+      keptPadding[k] = padding[kept[k]];
+    }
+    padding = keptPadding;
+    rows = kept.length;
+    return true;
+  }
+
+  /** Closes the cache the last run read: the previous result, or the compacted copy. */
+  private void closeCache() {
+    if (previous != null) {
+      previous.close();
+      previous = null;
+    }
+    if (compacted != null) {
+      compacted.values().forEach(OnnxTensor::close);
+      compacted = null;
     }
   }
 
@@ -140,10 +204,7 @@ final class OnnxDecoding implements Decoding {
 
   @Override
   public void close() {
-    if (previous != null) {
-      previous.close();
-      previous = null;
-    }
+    closeCache();
   }
 
   /** The outputs a decoding needs. */

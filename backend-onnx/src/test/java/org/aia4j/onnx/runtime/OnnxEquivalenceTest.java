@@ -162,6 +162,56 @@ class OnnxEquivalenceTest {
   }
 
   @Test
+  void droppingRowsLeavesTheKeptRowsLogitsAsTheyWere() throws Exception {
+    List<int[]> prefixes = List.of(
+        onnx.prompts().understandingPrefix(image(1), "what colour is the shape in the top left?"),
+        onnx.prompts().understandingPrefix(image(2), "is there a circle?"),
+        onnx.prompts().understandingPrefix(image(3), "how many shapes are there?"),
+        onnx.prompts().understandingPrefix(image(4), "what shape is it?"));
+    try (Decoding all = new OnnxDecoding(OrtEnvironment.getEnvironment(), onnx.session());
+        Decoding some = new OnnxDecoding(OrtEnvironment.getEnvironment(), onnx.session())) {
+      float[][] full = all.start(prefixes);
+      some.start(prefixes);
+      int[] tokens = new int[4];
+      for (int r = 0; r < 4; r++) {
+        tokens[r] = argmax(full[r]);
+      }
+      full = all.next(tokens);
+      float[][] kept = some.next(tokens);
+      // Keep rows 1 and 3 (the others finished), then step twice more, the second time after
+      // dropping row 1 as well.
+      assertThat(some.keep(new int[] {1, 3})).isTrue();
+      for (int step = 0; step < 2; step++) {
+        int[] next = {argmax(full[0]), argmax(full[1]), argmax(full[2]), argmax(full[3])};
+        full = all.next(next);
+        kept = step == 0 ? some.next(new int[] {next[1], next[3]}) : some.next(new int[] {next[3]});
+        assertThat(kept[kept.length - 1]).as("row 3, step %d", step).containsExactly(full[3], within(1e-5f));
+        if (step == 0) {
+          assertThat(kept[0]).as("row 1").containsExactly(full[1], within(1e-5f));
+          assertThat(some.keep(new int[] {1})).isTrue();
+        }
+      }
+      assertThatThrownBy(() -> some.keep(new int[] {0, 0})).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("increasing indices below 1");
+    }
+  }
+
+  @Test
+  void batchedAnswersOfMixedLengthsEqualAnswersDecodedAlone() {
+    // Short answers finish first and are dropped from the batch; the long ones must not change.
+    List<AnswerRequest> requests = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      var sample = Checkpoints.DATA.understanding(200 + i);
+      requests.add(new AnswerRequest(sample.image(), sample.prompt(), 12, new SamplingSettings(1.0, 1.0, 0, i)));
+    }
+    List<String> batched = onnx.answer(requests);
+    List<String> alone = requests.stream().map(r -> onnx.answer(List.of(r)).get(0)).toList();
+    assertThat(batched).isEqualTo(alone);
+    assertThat(batched.stream().mapToInt(a -> a.isBlank() ? 0 : a.split(" ").length).distinct().count())
+        .as("answers of several lengths, so rows were dropped on the way: %s", batched).isGreaterThan(2);
+  }
+
+  @Test
   void firstImageLogitsWithGuidanceEqualDjl() {
     List<String> prompts = List.of("a photo of a red circle", "a photo of two blue squares", "a photo of a cross");
     for (double w : new double[] {0.0, 1.0, 3.0}) {

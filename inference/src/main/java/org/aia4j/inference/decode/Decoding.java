@@ -26,6 +26,19 @@ public interface Decoding extends AutoCloseable {
    */
   float[][] next(int[] tokens);
 
+  /**
+   * Drops rows: from now on the decoding holds only {@code rows}, in that order, and {@link #next}
+   * takes and returns one entry per kept row. Finished rows cost as much as open ones in every
+   * forward, so a batch whose short answers are done decodes its long ones faster alone. A row's
+   * logits do not depend on the other rows, so dropping rows changes no row's numbers.
+   *
+   * @param rows indices of the rows to keep, strictly increasing
+   * @return false if this decoding cannot drop rows (then it keeps all of them)
+   */
+  default boolean keep(int[] rows) {
+    return false;
+  }
+
   /** Releases native memory. */
   @Override
   void close();

@@ -157,15 +157,20 @@ public abstract class DecodingModel implements UnifiedModel {
     }
     try (Decoding decoding = decodings.open(Task.UNDERSTANDING)) {
       float[][] logits = decoding.start(rowPrefixes);
+      // The decoding's row d holds the group's row active[d]; finished rows are dropped once they
+      // are half the batch, so short answers stop costing the long ones time.
+      int[] active = new int[rows];
+      Arrays.setAll(active, d -> d);
       for (int step = 0; step < steps; step++) {
-        int[] fed = new int[rows];
+        int[] fed = new int[active.length];
         int open = 0;
-        for (int r = 0; r < rows; r++) {
-          fed[r] = TokenLayout.PAD;
+        for (int d = 0; d < active.length; d++) {
+          int r = active[d];
+          fed[d] = TokenLayout.PAD;
           if (done[r]) {
             continue;
           }
-          int token = samplers[r].pick(logits[r], null);
+          int token = samplers[r].pick(logits[d], null);
           if (!layout.isTextToken(token)) {
             done[r] = true; // <eos>, or any non-text token, ends the answer
             continue;
@@ -178,11 +183,29 @@ public abstract class DecodingModel implements UnifiedModel {
             done[r] = true;
             continue;
           }
-          fed[r] = token;
+          fed[d] = token;
           open++;
         }
         if (open == 0) {
           break;
+        }
+        if (open <= active.length / 2) {
+          int[] kept = new int[open];
+          for (int d = 0, k = 0; d < active.length; d++) {
+            if (!done[active[d]]) {
+              kept[k++] = d;
+            }
+          }
+          if (decoding.keep(kept)) {
+            int[] before = active;
+            int[] fedBefore = fed;
+            active = new int[open];
+            fed = new int[open];
+            for (int k = 0; k < open; k++) {
+              active[k] = before[kept[k]];
+              fed[k] = fedBefore[kept[k]];
+            }
+          }
         }
         logits = decoding.next(fed);
       }
