@@ -40,15 +40,18 @@ final class OnnxSession implements AutoCloseable {
    * @param spin whether intra-op threads busy-wait for the next op (ONNX Runtime's default): the
    *     fastest choice when the model has the cores to itself; a server that also parses requests on
    *     the same cores may do better without it
+   * @param profile null, or the file prefix of ONNX Runtime's per-operator profile (Chrome trace
+   *     JSON), written when the model is closed
    */
-  record Settings(String device, int threads, boolean spin) {
-    static final Settings DEFAULT = new Settings("cpu", 0, true);
+  record Settings(String device, int threads, boolean spin, String profile) {
+    static final Settings DEFAULT = new Settings("cpu", 0, true, null);
 
     /** Parses provider options: {@code device=cpu|cuda[:N]}, {@code threads=N} (0 = all cores), {@code spin=true|false}. */
     static Settings parse(Map<String, String> options) {
       String device = "cpu";
       int threads = 0;
       boolean spin = true;
+      String profile = null;
       for (Map.Entry<String, String> e : options.entrySet()) {
         switch (e.getKey()) {
           case "device" -> {
@@ -73,11 +76,18 @@ final class OnnxSession implements AutoCloseable {
             }
             spin = Boolean.parseBoolean(e.getValue());
           }
+          case "profile" -> {
+            if (e.getValue().isBlank()) {
+              throw new IllegalArgumentException("profile needs a file prefix, e.g. profile=/tmp/ort");
+            }
+            profile = e.getValue();
+          }
           default -> throw new IllegalArgumentException("Unknown onnx model option '" + e.getKey()
-              + "'. Known options: device (cpu, cuda[:N]), threads (0 = all cores), spin (true, false)");
+              + "'. Known options: device (cpu, cuda[:N]), threads (0 = all cores), spin (true, false), "
+              + "profile (a file prefix)");
         }
       }
-      return new Settings(device, threads, spin);
+      return new Settings(device, threads, spin, profile);
     }
   }
 
@@ -99,6 +109,9 @@ final class OnnxSession implements AutoCloseable {
       options.setInterOpNumThreads(1);
       if (!settings.spin()) {
         options.addConfigEntry("session.intra_op.allow_spinning", "0");
+      }
+      if (settings.profile() != null) {
+        options.enableProfiling(settings.profile());
       }
       if (settings.device().startsWith("cuda")) {
         int id = settings.device().contains(":") ? Integer.parseInt(settings.device().substring(5)) : 0;
@@ -220,6 +233,12 @@ final class OnnxSession implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      // Writes the per-operator profile if the session was opened with one; a no-op otherwise.
+      session.endProfiling();
+    } catch (OrtException e) {
+      // The profile is a diagnostic; closing must not fail for it.
+    }
     closeQuietly(session);
   }
 
