@@ -128,6 +128,11 @@ final class ArmRunner {
     }
   }
 
+  /** A number as people write it in a table: 0.0005, not 5.0E-4. */
+  static String plain(double value) {
+    return java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+  }
+
   /** "mean +- sample standard deviation" to 3 decimals ("mean" alone for one value, "-" for none). */
   static String meanStd(List<Double> values) {
     if (values.isEmpty()) {

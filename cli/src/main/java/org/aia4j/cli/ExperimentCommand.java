@@ -208,8 +208,8 @@ final class ExperimentCommand implements Callable<Integer> {
     md.append(String.format(Locale.ROOT, "%nMean +- standard deviation over seeds %s (preset %s, shared base %d steps, "
         + "then %d fine-tuning steps per arm at peak learning rate %s; UniFork arms forked after layer %d of %d; "
         + "evaluated on the %s backend, %d images per GenEval prompt%s). %.1f minutes in all.%n", seeds, loop.preset,
-        loop.baseSteps, loop.tuneSteps, loop.tuneLearningRate, shared, ModelConfig.preset(loop.preset).layers(),
-        backend, loop.samples, loop.limit > 0 ? ", first " + loop.limit + " items" : "", minutes));
+        loop.baseSteps, loop.tuneSteps, ArmRunner.plain(loop.tuneLearningRate), shared,
+        ModelConfig.preset(loop.preset).layers(), backend, loop.samples, loop.limit > 0 ? ", first " + loop.limit + " items" : "", minutes));
     for (String kind : List.of("interaction", "alignment")) {
       for (Task task : Task.values()) {
         md.append(String.format(Locale.ROOT, "%n%s per layer, %s (mean over seeds)%n%n| arm | layers |%n|---|---|%n",

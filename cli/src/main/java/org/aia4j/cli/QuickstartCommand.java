@@ -181,7 +181,7 @@ final class QuickstartCommand implements Callable<Integer> {
     }
     md.append(String.format(Locale.ROOT, "%nMean +- standard deviation over seeds %s (%s, base %d steps, fine-tunes %d steps "
         + "each at peak learning rate %s, default suites, %d images per GenEval prompt). Per-seed runs in seed-N/.%n",
-        seeds, loop.preset, loop.baseSteps, loop.tuneSteps, loop.tuneLearningRate, loop.samples));
+        seeds, loop.preset, loop.baseSteps, loop.tuneSteps, ArmRunner.plain(loop.tuneLearningRate), loop.samples));
     org.aia4j.api.io.AtomicFiles.writeString(out.resolve("experiment.md"), md.toString());
     JsonLines.writeJson(out.resolve("experiment.json"), metrics);
     spec.commandLine().getOut().print(md);

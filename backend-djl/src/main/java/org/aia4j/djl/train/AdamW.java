@@ -61,16 +61,21 @@ public final class AdamW implements AutoCloseable {
   }
 
   /**
-   * Clips the gradients to a global norm of {@code clipNorm}, takes one AdamW step at
-   * {@code learningRate} and zeroes the gradients.
+   * The gradients' squared norms, and which are not finite.
    *
-   * @return the global gradient norm before clipping, or NaN if a gradient was not finite: then
-   *     the weights and moments are left as they were (see {@link #lastNonFinite()}), as
-   *     mixed-precision trainers skip a step on overflow, and the step still counts
+   * @param squaredSum the sum over all parameters of the squared gradient entries
+   * @param nonFinite the parameters whose gradient holds a NaN or an infinity, in parameter order
    */
-  public double update(double learningRate, double clipNorm) {
+  public record GradientCheck(double squaredSum, List<String> nonFinite) {
+    /** @return whether every gradient is finite */
+    public boolean finite() {
+      return nonFinite.isEmpty();
+    }
+  }
+
+  /** Reads the gradients (as accumulated by the last backward) without changing them. */
+  public GradientCheck check() {
     try (NDManager scope = manager.newSubManager()) {
-      Map<String, NDArray> gradients = new LinkedHashMap<>();
       List<String> nonFinite = new ArrayList<>();
       double sumSq = 0;
       for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
@@ -81,15 +86,54 @@ public final class AdamW implements AutoCloseable {
           nonFinite.add(e.getKey());
         }
         sumSq += sq;
-        gradients.put(e.getKey(), gradient);
       }
-      lastNonFinite = List.copyOf(nonFinite);
+      return new GradientCheck(sumSq, List.copyOf(nonFinite));
+    }
+  }
+
+  /** Sets every gradient to zero (a fill, not a product: inf * 0 would leave NaN behind). */
+  public void zeroGradients() {
+    try (NDManager scope = manager.newSubManager()) {
+      for (Parameter parameter : parameters.values()) {
+        NDArray gradient = parameter.getArray().getGradient();
+        gradient.attach(scope);
+        gradient.set(new NDIndex("..."), 0f);
+      }
+    }
+  }
+
+  /**
+   * Clips the gradients to a global norm of {@code clipNorm}, takes one AdamW step at
+   * {@code learningRate} and zeroes the gradients.
+   *
+   * @return the global gradient norm before clipping, or NaN if a gradient was not finite: then
+   *     the weights and moments are left as they were (see {@link #lastNonFinite()}), as
+   *     mixed-precision trainers skip a step on overflow, and the step still counts
+   */
+  public double update(double learningRate, double clipNorm) {
+    return update(learningRate, clipNorm, check());
+  }
+
+  /**
+   * {@link #update(double, double)} with the gradients' {@link #check()} already made.
+   *
+   * @param check the check of the gradients as they are now
+   */
+  public double update(double learningRate, double clipNorm, GradientCheck check) {
+    try (NDManager scope = manager.newSubManager()) {
+      lastNonFinite = check.nonFinite();
       step++;
-      if (!nonFinite.isEmpty()) {
-        // A fill, not a product: inf * 0 would leave NaN behind.
-        gradients.values().forEach(g -> g.set(new NDIndex("..."), 0f));
+      if (!check.finite()) {
+        zeroGradients();
         return Double.NaN;
       }
+      Map<String, NDArray> gradients = new LinkedHashMap<>();
+      for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
+        NDArray gradient = e.getValue().getArray().getGradient();
+        gradient.attach(scope);
+        gradients.put(e.getKey(), gradient);
+      }
+      double sumSq = check.squaredSum();
       double norm = Math.sqrt(sumSq);
       double scale = norm > clipNorm ? clipNorm / (norm + 1e-6) : 1.0;
       double biasCorrection1 = 1 - Math.pow(BETA1, step);

@@ -62,6 +62,9 @@ public final class UnifiedTrainer implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UnifiedTrainer.class);
   /** Consecutive skipped updates after which training stops. */
   static final int MAX_SKIPPED_IN_A_ROW = 5;
+  /** Forward and backward passes a step makes at most while its gradients come out non-finite. */
+  static final int BACKWARD_ATTEMPTS = 3;
+  private long recomputedBackwards;
 
   /**
    * How the interaction statistic is computed; both give the same values and gradients (tested in
@@ -170,6 +173,11 @@ public final class UnifiedTrainer implements AutoCloseable {
     this.initializedFrom = description;
   }
 
+  /** Backward passes this trainer recomputed because their gradients came out non-finite. */
+  public long recomputedBackwards() {
+    return recomputedBackwards;
+  }
+
   /** Steps taken so far (including those before a resume). */
   public long step() {
     return optimizer.step();
@@ -230,7 +238,52 @@ public final class UnifiedTrainer implements AutoCloseable {
     Map<String, Double> aiaLosses = new LinkedHashMap<>();
     Map<String, double[]> interactions = new LinkedHashMap<>();
     long tokens = 0;
-    double total;
+    for (List<TokenSequence> sequences : batches.values()) {
+      for (TokenSequence s : sequences) {
+        tokens += s.length();
+      }
+    }
+    double total = 0;
+    AdamW.GradientCheck check = null;
+    // Now and then (a few times in 2,400 steps, at no fixed step) a backward pass returns NaN
+    // gradients for a finite loss: libtorch's CPU batched matmul can read uninitialised memory
+    // (pytorch/pytorch#80588). The true gradient is deterministic, so the step computes it again
+    // before giving up on it; this keeps long runs reproducible as well as finite.
+    for (int attempt = 1; attempt <= BACKWARD_ATTEMPTS; attempt++) {
+      if (attempt > 1) {
+        LOG.debug("Step {}: non-finite gradients in {} with a finite loss; computing them again", step + 1,
+            check.nonFinite());
+        optimizer.zeroGradients();
+        recomputedBackwards++;
+      }
+      tokenLosses.clear();
+      aiaLosses.clear();
+      interactions.clear();
+      total = forwardBackward(batches, interaction, tokenLosses, aiaLosses, interactions, step);
+      check = optimizer.check();
+      if (check.finite()) {
+        break;
+      }
+    }
+    double gradientNorm = optimizer.update(lr, config.clipNorm(), check);
+    if (Double.isNaN(gradientNorm)) {
+      skippedInARow++;
+      LOG.warn("Step {}: non-finite gradients in {}; update skipped", step + 1, optimizer.lastNonFinite());
+      if (skippedInARow >= MAX_SKIPPED_IN_A_ROW) {
+        throw new IllegalStateException(skippedInARow + " steps in a row had non-finite gradients (last in "
+            + optimizer.lastNonFinite() + "); lower the learning rate");
+      }
+    } else {
+      skippedInARow = 0;
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    return new StepRecord(step + 1, lr, total, tokenLosses, interaction ? aiaLosses : null,
+        interaction ? interactions : null, gradientNorm, tokens, seconds);
+  }
+
+  /** One forward and backward over the batches; fills the per-task metrics and returns the loss. */
+  private double forwardBackward(Map<Task, List<TokenSequence>> batches, boolean interaction,
+      Map<String, Double> tokenLosses, Map<String, Double> aiaLosses, Map<String, double[]> interactions, long step) {
     try (NDManager scope = manager.newSubManager();
         GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
       NDArray loss = null;
@@ -239,9 +292,6 @@ public final class UnifiedTrainer implements AutoCloseable {
         List<TokenSequence> sequences = entry.getValue();
         if (sequences.isEmpty()) {
           continue;
-        }
-        for (TokenSequence s : sequences) {
-          tokens += s.length();
         }
         Batch batch = BatchCollator.collate(scope, sequences);
         Capture capture = !interaction ? Capture.NONE
@@ -263,27 +313,14 @@ public final class UnifiedTrainer implements AutoCloseable {
       if (loss == null) {
         throw new IllegalArgumentException("A step needs at least one sequence");
       }
-      total = loss.getFloat();
+      double total = loss.getFloat();
       if (!Double.isFinite(total)) {
         throw new IllegalStateException("The loss became " + total + " at step " + (step + 1)
             + "; lower the learning rate");
       }
       collector.backward(loss);
+      return total;
     }
-    double gradientNorm = optimizer.update(lr, config.clipNorm());
-    if (Double.isNaN(gradientNorm)) {
-      skippedInARow++;
-      LOG.warn("Step {}: non-finite gradients in {}; update skipped", step + 1, optimizer.lastNonFinite());
-      if (skippedInARow >= MAX_SKIPPED_IN_A_ROW) {
-        throw new IllegalStateException(skippedInARow + " steps in a row had non-finite gradients (last in "
-            + optimizer.lastNonFinite() + "); lower the learning rate");
-      }
-    } else {
-      skippedInARow = 0;
-    }
-    double seconds = (System.nanoTime() - started) / 1e9;
-    return new StepRecord(step + 1, lr, total, tokenLosses, interaction ? aiaLosses : null,
-        interaction ? interactions : null, gradientNorm, tokens, seconds);
   }
 
   /** Per-sample {@code I_l} of every layer and the AIA terms of one task's batch. */

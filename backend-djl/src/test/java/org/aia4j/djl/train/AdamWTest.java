@@ -65,4 +65,29 @@ class AdamWTest {
       assertThat(adam.state().get("exp_avg.w")).containsOnly(0f);
     }
   }
+
+  @Test
+  void aCheckNamesNonFiniteGradientsWithoutChangingThemAndZeroingClearsThem() {
+    try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+      Map<String, Parameter> params = new LinkedHashMap<>();
+      params.put("a", parameter(manager, "a", new Shape(2), 1f));
+      params.put("b", parameter(manager, "b", new Shape(2), 1f));
+      AdamW adam = new AdamW(params, 0.0);
+      try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+        NDArray a = params.get("a").getArray();
+        NDArray b = params.get("b").getArray();
+        gc.backward(a.mul(3f).sum().add(b.mul(Float.NaN).sum()));
+      }
+      AdamW.GradientCheck check = adam.check();
+      assertThat(check.finite()).isFalse();
+      assertThat(check.nonFinite()).containsExactly("b");
+      assertThat(params.get("a").getArray().getGradient().toFloatArray()).containsOnly(3f);
+      adam.zeroGradients();
+      // A fill: NaN * 0 would still be NaN.
+      assertThat(params.get("b").getArray().getGradient().toFloatArray()).containsOnly(0f);
+      assertThat(adam.check().finite()).isTrue();
+      assertThat(adam.check().squaredSum()).isZero();
+      assertThat(adam.step()).as("checking and zeroing take no step").isZero();
+    }
+  }
 }

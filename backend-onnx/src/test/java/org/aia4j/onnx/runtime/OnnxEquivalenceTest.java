@@ -237,9 +237,19 @@ class OnnxEquivalenceTest {
     assertThat(onnx.answer(greedy)).isEqualTo(djl.answer(greedy));
     List<String> expected = djl.answer(sampled);
     assertThat(onnx.answer(sampled)).isEqualTo(expected);
-    // Threads that sleep instead of spinning between ops change the timing, never the numbers.
-    try (OnnxUnifiedModel quiet = OnnxUnifiedModel.load(tiny, java.util.Map.of("spin", "false", "threads", "2"))) {
+    // Threads that sleep instead of spinning between ops change the timing, never the numbers;
+    // a profiled session writes ONNX Runtime's per-operator trace when it closes.
+    String profile = tmp.resolve("ort-profile").toString();
+    try (OnnxUnifiedModel quiet = OnnxUnifiedModel.load(tiny,
+        java.util.Map.of("spin", "false", "threads", "2", "profile", profile))) {
       assertThat(quiet.answer(sampled)).isEqualTo(expected);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    try (var files = java.nio.file.Files.list(tmp)) {
+      java.nio.file.Path trace = files.filter(f -> f.getFileName().toString().startsWith("ort-profile"))
+          .findFirst().orElseThrow(() -> new AssertionError("no profile written under " + tmp));
+      assertThat(java.nio.file.Files.readString(trace)).contains("model_run").contains("kernel_time");
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
