@@ -73,10 +73,15 @@ final class ServeBenchCommand implements Callable<Integer> {
   @Option(names = "--clients", defaultValue = "32", description = "Concurrent clients (default: ${DEFAULT-VALUE}).")
   int clients;
 
-  @Option(names = "--seconds", defaultValue = "20", description = "Measured seconds per run (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seconds", defaultValue = "24", description = "Measured seconds per mode, split over the "
+      + "rounds (default: ${DEFAULT-VALUE}).")
   int seconds;
 
-  @Option(names = "--warmup", defaultValue = "5", description = "Unmeasured seconds first (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--rounds", defaultValue = "3", description = "Off and on take turns this many times, so drift of a "
+      + "noisy machine falls on both alike (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured seconds before each window (default: ${DEFAULT-VALUE}).")
   int warmup;
 
   @Option(names = "--batch-size", defaultValue = "64",
@@ -114,24 +119,40 @@ final class ServeBenchCommand implements Callable<Integer> {
     ServeCommand.checkCheckpoint(checkpoint);
     WorldTrainingData world = new WorldTrainingData(WorldSpec.standard(), 0);
     Map<String, String> options = ModelLoading.options(engineOptions, threads);
+    if (rounds < 1 || seconds < rounds) {
+      throw new IllegalArgumentException("--rounds must be >= 1 and --seconds >= --rounds, got " + rounds + " and "
+          + seconds);
+    }
     List<Run> runs = new ArrayList<>();
     Path work = Files.createTempDirectory("aia-bench-serve-");
-    for (String workload : workloads) {
-      for (BatchSettings batch : List.of(new BatchSettings(1, 0, 4096), new BatchSettings(batchSize, delayMs, 4096))) {
-        String mode = batch.batchSize() == 1 ? "off" : "on";
-        console.printf("%s, batching %s (batch size %d, delay %d ms): %d clients, %d s warm-up + %d s ...%n",
-            workload, mode, batch.batchSize(), batch.maxBatchDelayMs(), clients, warmup, seconds);
-        console.flush();
-        try (AiaServer server = AiaServer.start(ServerConfig.local(0, batch, work),
-            () -> models.load(checkpoint, options))) {
-          String model = server.ready().get(10, TimeUnit.MINUTES).id();
-          List<String> bodies = bodies(workload.strip(), world, model);
-          Run run = load(server, workload.strip(), mode, batch, bodies);
-          runs.add(run);
-          console.printf(Locale.ROOT, "  %.2f req/s, p50 %.0f ms, p99 %.0f ms, %d requests, %d errors, mean batch %.1f requests%n",
-              run.throughput(), run.p50Ms(), run.p99Ms(), run.requests(), run.errors(), run.meanBatchRequests());
-          console.flush();
+    BatchSettings off = new BatchSettings(1, 0, 4096);
+    BatchSettings on = new BatchSettings(batchSize, delayMs, 4096);
+    double window = seconds / (double) rounds;
+    for (String name : workloads) {
+      String workload = name.strip();
+      console.printf("%s: batching off (batch size 1) and on (batch size %d, delay %d ms) take turns, %d rounds of "
+          + "%d s warm-up + %.1f s, %d clients ...%n", workload, batchSize, delayMs, rounds, warmup, window, clients);
+      console.flush();
+      try (AiaServer offServer = AiaServer.start(ServerConfig.local(0, off, work),
+              () -> models.load(checkpoint, options));
+          AiaServer onServer = AiaServer.start(ServerConfig.local(0, on, work),
+              () -> models.load(checkpoint, options))) {
+        String model = offServer.ready().get(10, TimeUnit.MINUTES).id();
+        onServer.ready().get(10, TimeUnit.MINUTES);
+        List<String> bodies = bodies(workload, world, model);
+        List<Window> offWindows = new ArrayList<>();
+        List<Window> onWindows = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+          offWindows.add(load(offServer, workload, bodies, window));
+          onWindows.add(load(onServer, workload, bodies, window));
         }
+        for (Run run : List.of(merge(workload, "off", off, offWindows), merge(workload, "on", on, onWindows))) {
+          runs.add(run);
+          console.printf(Locale.ROOT, "  batching %s: %.2f req/s, p50 %.0f ms, p99 %.0f ms, %d requests, %d errors, "
+              + "mean batch %.1f requests%n", run.mode(), run.throughput(), run.p50Ms(), run.p99Ms(), run.requests(),
+              run.errors(), run.meanBatchRequests());
+        }
+        console.flush();
       }
     }
     write(runs, console);
@@ -176,7 +197,7 @@ final class ServeBenchCommand implements Callable<Integer> {
    * connections on one event loop of their own (keep-alive, one connection per client), so the
    * load generator costs the 2 cores far less than a thread per client would.
    */
-  private Run load(AiaServer server, String workload, String mode, BatchSettings batch, List<String> bodies)
+  private Window load(AiaServer server, String workload, List<String> bodies, double windowSeconds)
       throws Exception {
     String path = workload.equals("chat") ? "/v1/chat/completions" : "/v1/images/generations";
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
@@ -186,7 +207,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     try {
       long start = System.nanoTime();
       long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
-      long end = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
+      long end = measureFrom + (long) (windowSeconds * 1e9);
       List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
       AtomicLong errors = new AtomicLong();
       AtomicLong tokens = new AtomicLong();
@@ -206,20 +227,31 @@ final class ServeBenchCommand implements Callable<Integer> {
       if (!done.await(5, TimeUnit.MINUTES)) {
         throw new IllegalStateException("clients did not finish within 5 minutes of the window's end");
       }
-      double batches = after[0] - before[0];
-      double batchedRequests = after[1] - before[1];
-      double modelSeconds = after[2] - before[2];
-      long[] all = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
-      double p50 = all.length == 0 ? Double.NaN : all[(int) Math.floor(0.50 * (all.length - 1))] / 1e6;
-      double p99 = all.length == 0 ? Double.NaN : all[(int) Math.floor(0.99 * (all.length - 1))] / 1e6;
-      double mean = all.length == 0 ? Double.NaN : Arrays.stream(all).average().orElse(0) / 1e6;
-      return new Run(workload, mode, batch, all.length, errors.get(), seconds, all.length / (double) seconds, p50, p99,
-          mean, tokens.get(), batches == 0 ? 0 : batchedRequests / batches,
-          batchedRequests == 0 ? Double.NaN : 1000 * modelSeconds / batchedRequests, modelSeconds / seconds);
+      return new Window(latencies.stream().mapToLong(Long::longValue).toArray(), errors.get(), tokens.get(),
+          after[0] - before[0], after[1] - before[1], after[2] - before[2], windowSeconds);
     } finally {
       client.close().await(10, TimeUnit.SECONDS);
       vertx.close().await(10, TimeUnit.SECONDS);
     }
+  }
+
+  /** What one measured window gave: raw latencies (ns) and the server's meter deltas. */
+  record Window(long[] latencies, long errors, long tokens, double batches, double batchedRequests,
+      double modelSeconds, double seconds) {}
+
+  /** One mode's windows as one run: throughput over their total time, percentiles over all requests. */
+  private static Run merge(String workload, String mode, BatchSettings batch, List<Window> windows) {
+    long[] all = windows.stream().flatMapToLong(w -> Arrays.stream(w.latencies())).sorted().toArray();
+    double seconds = windows.stream().mapToDouble(Window::seconds).sum();
+    double batches = windows.stream().mapToDouble(Window::batches).sum();
+    double batched = windows.stream().mapToDouble(Window::batchedRequests).sum();
+    double model = windows.stream().mapToDouble(Window::modelSeconds).sum();
+    double p50 = all.length == 0 ? Double.NaN : all[(int) Math.floor(0.50 * (all.length - 1))] / 1e6;
+    double p99 = all.length == 0 ? Double.NaN : all[(int) Math.floor(0.99 * (all.length - 1))] / 1e6;
+    double mean = all.length == 0 ? Double.NaN : Arrays.stream(all).average().orElse(0) / 1e6;
+    return new Run(workload, mode, batch, all.length, windows.stream().mapToLong(Window::errors).sum(), seconds,
+        all.length / seconds, p50, p99, mean, windows.stream().mapToLong(Window::tokens).sum(),
+        batches == 0 ? 0 : batched / batches, batched == 0 ? Double.NaN : 1000 * model / batched, model / seconds);
   }
 
   /** One client's loop: sends request {@code i}, records it when answered, then sends the next. */
@@ -277,6 +309,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     results.put("engine_options", ModelLoading.options(engineOptions, threads));
     results.put("clients", clients);
     results.put("warmup_seconds", warmup);
+    results.put("rounds", rounds);
     results.put("measured_seconds", seconds);
     results.put("chat_max_tokens", maxTokens);
     results.put("runs", runs);
@@ -288,8 +321,10 @@ final class ServeBenchCommand implements Callable<Integer> {
         .append(" (").append(Runtime.getRuntime().availableProcessors()).append(" cores, backend `").append(backend)
         .append("`). ").append(clients).append(" concurrent HTTP clients on loopback (asynchronous Vert.x connections on one event loop, in the ")
         .append("same JVM as the server) ")
-        .append("send requests back to back; ").append(warmup).append(" s warm-up, then ").append(seconds)
-        .append(" s measured (a request counts if it was sent and answered inside that window). Model ms per request ")
+        .append("send requests back to back. Batching off and on take turns ").append(rounds).append(" times (")
+        .append(warmup).append(" s warm-up, then ").append(String.format(Locale.ROOT, "%.1f", seconds / (double) rounds))
+        .append(" s measured, each time), so a noisy machine's drift falls on both; a request counts if it was sent ")
+        .append("and answered inside a measured window. Model ms per request ")
         .append("and model busy come from the server's own timer of its model calls. Batching off is ")
         .append("`--batch-size 1`; on is `--batch-size ").append(batchSize).append(" --max-batch-delay-ms ")
         .append(delayMs).append("`. Chat: a question about a 32x32 world image (PNG data URL), greedy, `max_tokens` ")

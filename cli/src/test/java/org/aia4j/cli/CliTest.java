@@ -346,6 +346,33 @@ class CliTest {
     assertThat(run.out()).contains("geneval").contains("mmbench").contains("aia4j.benchmark");
   }
 
+  /** The load test, tiny: both modes take turns against real servers and the report is written. */
+  @Test
+  void benchServeMeasuresBothModesAndWritesTheReport() throws Exception {
+    Path run = tmp.resolve("tiny-serve");
+    assertThat(aia("train", "--preset", "tiny", "--steps", "4", "--out", run.toString()).exit()).isZero();
+    Path out = tmp.resolve("bench");
+    Run bench = aia("bench", "serve", "--checkpoint", run.toString(), "--clients", "3", "--seconds", "2", "--rounds",
+        "2", "--warmup", "0", "--workloads", "chat", "--out", out.toString());
+    assertThat(bench.exit()).as(bench.err()).isZero();
+    JsonNode json = JSON.readTree(out.resolve("serve.json").toFile());
+    assertThat(json.get("rounds").asInt()).isEqualTo(2);
+    JsonNode runs = json.get("runs");
+    assertThat(runs).hasSize(2);
+    for (JsonNode r : runs) {
+      assertThat(r.get("requests").asLong()).as(r.toString()).isPositive();
+      assertThat(r.get("errors").asLong()).isZero();
+      assertThat(r.get("modelBusy").asDouble()).isBetween(0.0, 1.05);
+      assertThat(r.get("seconds").asDouble()).isEqualTo(2.0);
+    }
+    assertThat(runs.get(0).get("mode").asText()).isEqualTo("off");
+    assertThat(runs.get(0).get("meanBatchRequests").asDouble()).isEqualTo(1.0);
+    assertThat(Files.readString(out.resolve("serve.md"))).contains("| chat | off |").contains("| chat | on |")
+        .contains("take turns 2 times");
+    Run bad = aia("bench", "serve", "--checkpoint", run.toString(), "--seconds", "1", "--rounds", "3");
+    assertThat(bad.err()).contains("--rounds must be >= 1 and --seconds >= --rounds, got 3 and 1");
+  }
+
   @Test
   void serveRefusesBadInputBeforeListening() throws Exception {
     Run missing = aia("serve", "--checkpoint", tmp.resolve("nothing").toString(), "--port", "0");
