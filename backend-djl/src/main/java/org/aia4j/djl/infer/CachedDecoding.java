@@ -70,6 +70,17 @@ final class CachedDecoding implements Decoding {
     }
   }
 
+  /** Drops finished rows from the cache (see {@link Decoding#keep}). */
+  @Override
+  public boolean keep(int[] kept) {
+    if (cache == null) {
+      throw new IllegalStateException("call start first");
+    }
+    cache.keep(kept);
+    rows = kept.length;
+    return true;
+  }
+
   static float[][] split(float[] flat, int rows) {
     int v = flat.length / rows;
     float[][] out = new float[rows][v];

@@ -1,7 +1,10 @@
 package org.aia4j.djl.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import java.util.Arrays;
 
@@ -25,7 +28,7 @@ public final class KvCache implements AutoCloseable {
   private final NDManager manager;
   private final NDArray[] keys;
   private final NDArray[] values;
-  private final int[] padding;
+  private int[] padding;
   private int length;
 
   /**
@@ -141,6 +144,49 @@ public final class KvCache implements AutoCloseable {
   /** Records that a step appended {@code count} positions to every layer. */
   void advance(int count) {
     length += count;
+  }
+
+  /**
+   * Keeps only {@code rows} of the batch, in that order: every layer's keys and values and the
+   * padding. Later steps then feed one token per kept row.
+   *
+   * @param rows strictly increasing indices of the rows to keep
+   * @throws IllegalArgumentException if the indices are not increasing or out of range
+   */
+  public void keep(int[] rows) {
+    long batch = keys[0] != null ? keys[0].getShape().get(0) : padding != null ? padding.length : 0;
+    for (int k = 0; k < rows.length; k++) {
+      if (rows[k] < 0 || rows[k] >= batch || (k > 0 && rows[k] <= rows[k - 1])) {
+        throw new IllegalArgumentException("rows to keep must be increasing indices below " + batch + ", got "
+            + Arrays.toString(rows));
+      }
+    }
+    for (int layer = 0; layer < keys.length; layer++) {
+      if (keys[layer] != null) {
+        keys[layer] = selectRows(keys[layer], rows);
+        values[layer] = selectRows(values[layer], rows);
+      }
+    }
+    if (padding != null) {
+      int[] kept = new int[rows.length];
+      for (int k = 0; k < rows.length; k++) {
+        kept[k] = padding[rows[k]];
+      }
+      padding = kept;
+    }
+  }
+
+  /** The rows of {@code all} (closed here) as a new array in this cache's manager. */
+  private NDArray selectRows(NDArray all, int[] rows) {
+    NDList parts = new NDList(rows.length);
+    for (int row : rows) {
+      parts.add(all.get(new NDIndex("{}:{}", row, row + 1)));
+    }
+    NDArray kept = NDArrays.concat(parts, 0);
+    kept.attach(manager);
+    parts.close();
+    all.close();
+    return kept;
   }
 
   /** Releases the cached arrays. */

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -136,6 +137,32 @@ class DjlUnifiedModelTest {
       SamplingSettings greedy = new SamplingSettings(2.0, 0.0, 0, 0);
       assertThat(model.imageCodes("a photo of a blue square", 1, greedy))
           .isDeepEqualTo(recomputing.imageCodes("a photo of a blue square", 1, greedy));
+    }
+  }
+
+  @Test
+  void batchedAnswersOfMixedLengthsEqualAnswersDecodedAlone() {
+    // Short answers finish first and their rows leave the cache; the long ones must not change.
+    List<AnswerRequest> requests = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      var sample = TinyCheckpoint.DATA.understanding(300 + i);
+      requests.add(new AnswerRequest(sample.image(), sample.prompt(), 10, new SamplingSettings(1.0, 1.0, 0, i)));
+    }
+    List<String> batched = model.answer(requests);
+    List<String> alone = requests.stream().map(r -> model.answer(List.of(r)).get(0)).toList();
+    assertThat(batched).isEqualTo(alone);
+    assertThat(batched.stream().mapToInt(a -> a.isBlank() ? 0 : a.split(" ").length).distinct().count())
+        .as("answers of several lengths, so rows were dropped on the way: %s", batched).isGreaterThan(2);
+  }
+
+  @Test
+  void aCacheKeepsOnlyTheRowsAskedFor() {
+    try (NDManager scope = model.checkpoint().manager().newSubManager()) {
+      org.aia4j.djl.model.KvCache cache = new org.aia4j.djl.model.KvCache(scope, 2, new int[] {0, 3, 1});
+      assertThatThrownBy(() -> cache.keep(new int[] {2, 1})).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("increasing indices below 3");
+      cache.keep(new int[] {1, 2});
+      assertThat(cache.padding()).containsExactly(3, 1);
     }
   }
 
