@@ -41,6 +41,7 @@ import org.aia4j.server.AiaServer;
 import org.aia4j.server.ServerConfig;
 import org.aia4j.server.batch.BatchSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -97,12 +98,8 @@ final class ServeBenchCommand implements Callable<Integer> {
   @Option(names = "--max-tokens", defaultValue = "16", description = "max_tokens of chat requests (default: ${DEFAULT-VALUE}).")
   int maxTokens;
 
-  @Option(names = "--threads", description = "Threads of the model's engine, as aia serve --threads (default: the backend's own).")
-  Integer threads;
-
-  @Option(names = "--engine-option", paramLabel = "KEY=VALUE", description = "An option of the backend's model "
-      + "loader, repeatable (onnx: device, threads, spin=false to let idle engine threads sleep; djl: device).")
-  Map<String, String> engineOptions;
+  @Mixin
+  EngineOptions engine;
 
   @Option(names = "--out", defaultValue = "docs/benchmarks", description = "Where serve.md/json go.")
   Path out;
@@ -118,7 +115,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     ModelProvider models = loading.provider(backend);
     ServeCommand.checkCheckpoint(checkpoint);
     WorldTrainingData world = new WorldTrainingData(WorldSpec.standard(), 0);
-    Map<String, String> options = ModelLoading.options(engineOptions, threads);
+    Map<String, String> options = engine.options();
     if (rounds < 1 || seconds < rounds) {
       throw new IllegalArgumentException("--rounds must be >= 1 and --seconds >= --rounds, got " + rounds + " and "
           + seconds);
@@ -306,7 +303,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     results.put("cores", Runtime.getRuntime().availableProcessors());
     results.put("checkpoint", checkpoint.toAbsolutePath().normalize().toString());
     results.put("backend", backend);
-    results.put("engine_options", ModelLoading.options(engineOptions, threads));
+    results.put("engine_options", engine.options());
     results.put("clients", clients);
     results.put("warmup_seconds", warmup);
     results.put("rounds", rounds);
@@ -317,7 +314,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     StringBuilder md = new StringBuilder();
     md.append("# Serving: throughput and latency with batching on vs off\n\n");
     md.append("Written by `./aia bench serve --checkpoint ").append(checkpoint)
-        .append(engineFlags()).append("` on ").append(LocalDate.now())
+        .append(engine.flags()).append("` on ").append(LocalDate.now())
         .append(" (").append(Runtime.getRuntime().availableProcessors()).append(" cores, backend `").append(backend)
         .append("`). ").append(clients).append(" concurrent HTTP clients on loopback (asynchronous Vert.x connections on one event loop, in the ")
         .append("same JVM as the server) ")
@@ -358,14 +355,6 @@ final class ServeBenchCommand implements Callable<Integer> {
     AtomicFiles.writeString(out.resolve("serve.md"), md.toString());
     console.print(md);
     console.flush();
-  }
-
-  /** The engine flags of this run as a command line would give them. */
-  private String engineFlags() {
-    StringBuilder flags = new StringBuilder();
-    new java.util.TreeMap<>(ModelLoading.options(engineOptions, threads))
-        .forEach((k, v) -> flags.append(" --engine-option ").append(k).append('=').append(v));
-    return flags.toString();
   }
 
   private static Run find(List<Run> runs, String workload, String mode) {

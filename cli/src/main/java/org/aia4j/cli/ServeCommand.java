@@ -15,6 +15,7 @@ import org.aia4j.server.ServedModel;
 import org.aia4j.server.ServerConfig;
 import org.aia4j.server.batch.BatchSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -64,12 +65,8 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--body-limit-mb", defaultValue = "16", description = "Largest request body, in MiB (default: ${DEFAULT-VALUE}).")
   int bodyLimitMb;
 
-  @Option(names = "--threads", description = "Threads of the model's engine (onnx: intra-op threads; default: the backend's own).")
-  Integer threads;
-
-  @Option(names = "--engine-option", paramLabel = "KEY=VALUE", description = "An option of the backend's model "
-      + "loader, repeatable (onnx: device, threads, spin=false to let idle engine threads sleep; djl: device).")
-  Map<String, String> engineOptions;
+  @Mixin
+  EngineOptions engine;
 
   @Option(names = "--work-dir", description = "Where evaluation jobs write their outputs (default: a temporary directory).")
   Path workDir;
@@ -83,7 +80,7 @@ final class ServeCommand implements Callable<Integer> {
     Path work = workDir != null ? workDir : Files.createTempDirectory("aia-serve-");
     ServerConfig config = new ServerConfig(host, port, batch, apiKey == null || apiKey.isBlank() ? null : apiKey,
         bodyLimitMb * 1024L * 1024L, work, 60_000);
-    Map<String, String> options = ModelLoading.options(engineOptions, threads);
+    Map<String, String> options = engine.options();
     AiaServer server = AiaServer.start(config, () -> models.load(checkpoint, options));
     console.printf("Listening on http://%s:%d, loading %s on %s ...%n", host, server.port(), checkpoint, backend);
     console.flush();
