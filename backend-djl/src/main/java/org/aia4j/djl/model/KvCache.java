@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import java.util.Arrays;
+import org.aia4j.inference.decode.LeftPadding;
 
 /**
  * Keys and values of the positions decoded so far, per layer {@code (B, H, S, d)}, for
@@ -154,13 +155,9 @@ public final class KvCache implements AutoCloseable {
    * @throws IllegalArgumentException if the indices are not increasing or out of range
    */
   public void keep(int[] rows) {
-    long batch = keys[0] != null ? keys[0].getShape().get(0) : padding != null ? padding.length : 0;
-    for (int k = 0; k < rows.length; k++) {
-      if (rows[k] < 0 || rows[k] >= batch || (k > 0 && rows[k] <= rows[k - 1])) {
-        throw new IllegalArgumentException("rows to keep must be increasing indices below " + batch + ", got "
-            + Arrays.toString(rows));
-      }
-    }
+    // A cache without padding still has a batch size once filled: check the rows against it.
+    int batch = padding != null ? padding.length : keys[0] != null ? Math.toIntExact(keys[0].getShape().get(0)) : 0;
+    int[] keptPadding = LeftPadding.kept(padding != null ? padding : new int[batch], rows);
     for (int layer = 0; layer < keys.length; layer++) {
       if (keys[layer] != null) {
         keys[layer] = selectRows(keys[layer], rows);
@@ -168,11 +165,7 @@ public final class KvCache implements AutoCloseable {
       }
     }
     if (padding != null) {
-      int[] kept = new int[rows.length];
-      for (int k = 0; k < rows.length; k++) {
-        kept[k] = padding[rows[k]];
-      }
-      padding = kept;
+      padding = keptPadding;
     }
   }
 

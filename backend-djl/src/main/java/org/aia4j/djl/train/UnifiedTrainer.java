@@ -64,7 +64,6 @@ public final class UnifiedTrainer implements AutoCloseable {
   static final int MAX_SKIPPED_IN_A_ROW = 5;
   /** Forward and backward passes a step makes at most while its gradients come out non-finite. */
   static final int BACKWARD_ATTEMPTS = 3;
-  private long recomputedBackwards;
 
   /**
    * How the interaction statistic is computed; both give the same values and gradients (tested in
@@ -173,11 +172,6 @@ public final class UnifiedTrainer implements AutoCloseable {
     this.initializedFrom = description;
   }
 
-  /** Backward passes this trainer recomputed because their gradients came out non-finite. */
-  public long recomputedBackwards() {
-    return recomputedBackwards;
-  }
-
   /** Steps taken so far (including those before a resume). */
   public long step() {
     return optimizer.step();
@@ -254,7 +248,6 @@ public final class UnifiedTrainer implements AutoCloseable {
         LOG.debug("Step {}: non-finite gradients in {} with a finite loss; computing them again", step + 1,
             check.nonFinite());
         optimizer.zeroGradients();
-        recomputedBackwards++;
       }
       tokenLosses.clear();
       aiaLosses.clear();

@@ -99,15 +99,10 @@ final class OnnxDecoding implements Decoding {
           inputs.put(OnnxSession.pastKey(i), empty);
           inputs.put(OnnxSession.pastValue(i), empty);
         }
-      } else if (compacted != null) {
-        for (int i = 0; i < layers; i++) {
-          inputs.put(OnnxSession.pastKey(i), compacted.get(OnnxSession.presentKey(i)));
-          inputs.put(OnnxSession.pastValue(i), compacted.get(OnnxSession.presentValue(i)));
-        }
       } else {
         for (int i = 0; i < layers; i++) {
-          inputs.put(OnnxSession.pastKey(i), present(OnnxSession.presentKey(i)));
-          inputs.put(OnnxSession.pastValue(i), present(OnnxSession.presentValue(i)));
+          inputs.put(OnnxSession.pastKey(i), cached(OnnxSession.presentKey(i)));
+          inputs.put(OnnxSession.pastValue(i), cached(OnnxSession.presentValue(i)));
         }
       }
       OrtSession.Result result = model.session().run(inputs, model.decodeOutputs());
@@ -131,17 +126,12 @@ final class OnnxDecoding implements Decoding {
     if (previous == null && compacted == null) {
       throw new IllegalStateException("call start first");
     }
-    for (int k = 0; k < kept.length; k++) {
-      if (kept[k] < 0 || kept[k] >= rows || (k > 0 && kept[k] <= kept[k - 1])) {
-        throw new IllegalArgumentException("rows to keep must be increasing indices below " + rows + ", got "
-            + java.util.Arrays.toString(kept));
-      }
-    }
+    int[] keptPadding = LeftPadding.kept(padding, kept);
     Map<String, OnnxTensor> smaller = new HashMap<>();
     try {
       for (int i = 0; i < model.config().layers(); i++) {
         for (String name : List.of(OnnxSession.presentKey(i), OnnxSession.presentValue(i))) {
-          OnnxTensor full = compacted != null ? compacted.get(name) : present(name);
+          OnnxTensor full = cached(name);
           long[] shape = full.getInfo().getShape();
           int perRow = Math.toIntExact(shape[1] * shape[2] * shape[3]);
           FloatBuffer all = full.getFloatBuffer();
@@ -160,10 +150,6 @@ final class OnnxDecoding implements Decoding {
     }
     closeCache();
     compacted = smaller;
-    int[] keptPadding = new int[kept.length];
-    for (int k = 0; k < kept.length; k++) {
-      keptPadding[k] = padding[kept[k]];
-    }
     padding = keptPadding;
     rows = kept.length;
     return true;
@@ -181,7 +167,11 @@ final class OnnxDecoding implements Decoding {
     }
   }
 
-  private OnnxTensor present(String name) {
+  /** The cache tensor {@code name} ({@code present.*}) the next run reads: compacted, or the last run's. */
+  private OnnxTensor cached(String name) {
+    if (compacted != null) {
+      return compacted.get(name);
+    }
     OnnxValue value = previous.get(name).orElseThrow(() -> new IllegalStateException("The run returned no " + name));
     return (OnnxTensor) value;
   }

@@ -46,7 +46,10 @@ final class OnnxSession implements AutoCloseable {
   record Settings(String device, int threads, boolean spin, String profile) {
     static final Settings DEFAULT = new Settings("cpu", 0, true, null);
 
-    /** Parses provider options: {@code device=cpu|cuda[:N]}, {@code threads=N} (0 = all cores), {@code spin=true|false}. */
+    /**
+     * Parses provider options: {@code device=cpu|cuda[:N]}, {@code threads=N} (0 = all cores),
+     * {@code spin=true|false}, {@code profile=PREFIX}.
+     */
     static Settings parse(Map<String, String> options) {
       String device = "cpu";
       int threads = 0;

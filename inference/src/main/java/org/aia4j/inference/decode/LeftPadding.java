@@ -31,6 +31,26 @@ public record LeftPadding(int rows, int length, int[] padding, long[] ids) {
     return new LeftPadding(rows, longest, padding, ids);
   }
 
+  /**
+   * The padding of the rows a decoding keeps ({@link Decoding#keep}).
+   *
+   * @param padding per row of the batch, its padding slots
+   * @param kept the rows to keep: strictly increasing indices below {@code padding.length}
+   * @return per kept row, its padding
+   * @throws IllegalArgumentException if {@code kept} is not such a list of indices
+   */
+  public static int[] kept(int[] padding, int[] kept) {
+    int[] selected = new int[kept.length];
+    for (int k = 0; k < kept.length; k++) {
+      if (kept[k] < 0 || kept[k] >= padding.length || (k > 0 && kept[k] <= kept[k - 1])) {
+        throw new IllegalArgumentException("rows to keep must be increasing indices below " + padding.length
+            + ", got " + java.util.Arrays.toString(kept));
+      }
+      selected[k] = padding[kept[k]];
+    }
+    return selected;
+  }
+
   /** @return the position of slot {@code slot} of row {@code row}: {@code max(0, slot - padding)} */
   public long position(int row, int slot) {
     return Math.max(0, slot - padding[row]);
