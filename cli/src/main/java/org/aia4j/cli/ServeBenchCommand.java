@@ -51,7 +51,7 @@ import picocli.CommandLine.Spec;
  * image, image generation with CFG) it starts the server in-process on a free loopback port twice,
  * batching off ({@code --batch-size 1}) and on, and lets {@code --clients} concurrent HTTP clients
  * send requests back to back for {@code --seconds} after a warm-up; it reports throughput and
- * p50/p99 latency and writes {@code docs/benchmarks/serve.{md,json}}. Requests are the same,
+ * p50/p99 latency and writes {@code docs/benchmarks/serve.{md,json}} ({@code --report} renames them). Requests are the same,
  * seeded, in both modes.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -101,8 +101,12 @@ final class ServeBenchCommand implements Callable<Integer> {
   @Mixin
   EngineOptions engine;
 
-  @Option(names = "--out", defaultValue = "docs/benchmarks", description = "Where serve.md/json go.")
+  @Option(names = "--out", defaultValue = "docs/benchmarks", description = "Where the report goes (default: ${DEFAULT-VALUE}).")
   Path out;
+
+  @Option(names = "--report", defaultValue = "serve", description = "Base name of the report files, NAME.md and "
+      + "NAME.json, e.g. one per model size (default: ${DEFAULT-VALUE}).")
+  String report;
 
   /** What one run measured. */
   record Run(String workload, String mode, BatchSettings batch, long requests, long errors, double seconds,
@@ -119,6 +123,9 @@ final class ServeBenchCommand implements Callable<Integer> {
     if (rounds < 1 || seconds < rounds) {
       throw new IllegalArgumentException("--rounds must be >= 1 and --seconds >= --rounds, got " + rounds + " and "
           + seconds);
+    }
+    if (report.isBlank() || !Path.of(report).getFileName().toString().equals(report) || report.startsWith(".")) {
+      throw new IllegalArgumentException("--report is a file base name without a folder, got '" + report + "'");
     }
     List<Run> runs = new ArrayList<>();
     Path work = Files.createTempDirectory("aia-bench-serve-");
@@ -327,12 +334,13 @@ final class ServeBenchCommand implements Callable<Integer> {
         .append(delayMs).append("`. Chat: a question about a 32x32 world image (PNG data URL), greedy, `max_tokens` ")
         .append(maxTokens).append(". Images: one world caption, one image, CFG 2 (two decode rows), seeded.\n\n");
     md.append("| workload | batching | requests/s | p50 (ms) | p99 (ms) | mean batch (requests) | model ms per request "
-        + "| model busy | errors |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|\n");
+        + "| model busy | answer tokens per request | errors |\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|\n");
     for (Run run : runs) {
-      md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.0f | %.0f | %.1f | %.2f | %.0f%% | %d |%n",
+      md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.0f | %.0f | %.1f | %.2f | %.0f%% | %s | %d |%n",
           run.workload(), run.mode(), run.throughput(), run.p50Ms(), run.p99Ms(), run.meanBatchRequests(),
-          run.modelMsPerRequest(), 100 * run.modelBusy(), run.errors()));
+          run.modelMsPerRequest(), 100 * run.modelBusy(), run.workload().equals("chat") && run.requests() > 0
+              ? String.format(Locale.ROOT, "%.1f", run.tokens() / (double) run.requests()) : "-", run.errors()));
     }
     md.append('\n');
     for (String workload : workloads) {
@@ -348,11 +356,11 @@ final class ServeBenchCommand implements Callable<Integer> {
       }
     }
     results.put("speedup", speedups);
-    md.append("\nRaw figures: `serve.json`.\n");
+    md.append("\nRaw figures: `").append(report).append(".json`.\n");
     Files.createDirectories(out);
-    AtomicFiles.writeString(out.resolve("serve.json"),
+    AtomicFiles.writeString(out.resolve(report + ".json"),
         JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results) + "\n");
-    AtomicFiles.writeString(out.resolve("serve.md"), md.toString());
+    AtomicFiles.writeString(out.resolve(report + ".md"), md.toString());
     console.print(md);
     console.flush();
   }

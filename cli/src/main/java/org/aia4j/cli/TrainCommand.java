@@ -30,7 +30,7 @@ final class TrainCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--preset", defaultValue = "small", description = "tiny (tests, seconds) or small (quickstart) (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--preset", defaultValue = "small", description = "tiny (tests, seconds), small (quickstart) or medium (25 M parameters; GPU) (default: ${DEFAULT-VALUE}).")
   String preset;
 
   @Option(names = "--tasks", defaultValue = "both", description = "both, und or gen: one task trains an expert (default: ${DEFAULT-VALUE}).")

@@ -353,9 +353,9 @@ class CliTest {
     assertThat(aia("train", "--preset", "tiny", "--steps", "4", "--out", run.toString()).exit()).isZero();
     Path out = tmp.resolve("bench");
     Run bench = aia("bench", "serve", "--checkpoint", run.toString(), "--clients", "3", "--seconds", "2", "--rounds",
-        "2", "--warmup", "0", "--workloads", "chat", "--out", out.toString());
+        "2", "--warmup", "0", "--workloads", "chat", "--out", out.toString(), "--report", "serve-tiny");
     assertThat(bench.exit()).as(bench.err()).isZero();
-    JsonNode json = JSON.readTree(out.resolve("serve.json").toFile());
+    JsonNode json = JSON.readTree(out.resolve("serve-tiny.json").toFile());
     assertThat(json.get("rounds").asInt()).isEqualTo(2);
     JsonNode runs = json.get("runs");
     assertThat(runs).hasSize(2);
@@ -367,10 +367,17 @@ class CliTest {
     }
     assertThat(runs.get(0).get("mode").asText()).isEqualTo("off");
     assertThat(runs.get(0).get("meanBatchRequests").asDouble()).isEqualTo(1.0);
-    assertThat(Files.readString(out.resolve("serve.md"))).contains("| chat | off |").contains("| chat | on |")
-        .contains("take turns 2 times");
+    String md = Files.readString(out.resolve("serve-tiny.md"));
+    assertThat(md).contains("| chat | off |").contains("| chat | on |").contains("take turns 2 times")
+        .contains("Raw figures: `serve-tiny.json`");
+    // The tokens-per-request column is the answers' mean length, at most max_tokens (16).
+    double tokensPerRequest = runs.get(0).get("tokens").asDouble() / runs.get(0).get("requests").asDouble();
+    assertThat(tokensPerRequest).isBetween(1.0, 16.0);
+    assertThat(md).contains(String.format(java.util.Locale.ROOT, "| %.1f | 0 |", tokensPerRequest));
     Run bad = aia("bench", "serve", "--checkpoint", run.toString(), "--seconds", "1", "--rounds", "3");
     assertThat(bad.err()).contains("--rounds must be >= 1 and --seconds >= --rounds, got 3 and 1");
+    Run badName = aia("bench", "serve", "--checkpoint", run.toString(), "--report", "../elsewhere");
+    assertThat(badName.err()).contains("--report is a file base name without a folder, got '../elsewhere'");
   }
 
   @Test

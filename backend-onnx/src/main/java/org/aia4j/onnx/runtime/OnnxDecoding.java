@@ -5,6 +5,8 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import org.aia4j.inference.decode.Decoding;
 import org.aia4j.inference.decode.LeftPadding;
+import org.aia4j.inference.decode.PrefillGroups;
 
 /**
  * Decodes a batch on an ONNX Runtime session with the export's KV cache: the prefixes go in one
@@ -37,21 +40,104 @@ final class OnnxDecoding implements Decoding {
     this.model = model;
   }
 
+  /**
+   * Prefills the prefixes. Prefixes of very different lengths (a guided image's 2-token
+   * unconditional row beside its caption, captions of many lengths) are prefilled in groups of
+   * similar lengths ({@link PrefillGroups}), each padded only to its own longest, and their caches
+   * are then laid side by side, left-padded to the longest prefix: the same cache and logits as one
+   * padded run, without computing the padding.
+   */
   @Override
   public float[][] start(List<int[]> prefixes) {
     if (padding != null) {
       throw new IllegalStateException("start may be called once");
     }
-    LeftPadding batch = LeftPadding.of(prefixes);
-    rows = batch.rows();
-    padding = batch.padding();
-    long[] positions = new long[rows * batch.length()];
-    for (int b = 0; b < rows; b++) {
+    PrefillGroups plan = PrefillGroups.plan(prefixes.stream().mapToInt(p -> p.length).toArray());
+    if (plan.single()) {
+      LeftPadding batch = LeftPadding.of(prefixes);
+      rows = batch.rows();
+      padding = batch.padding();
+      return run(batch.ids(), positions(batch), batch.length());
+    }
+    int longest = prefixes.stream().mapToInt(p -> p.length).max().orElseThrow();
+    int layers = model.config().layers();
+    int perRow = model.config().heads() * longest * model.config().headDim();
+    // The batch's cache, zeros where no row has a token: padding keys are masked, and a zero key
+    // keeps the masked score finite.
+    FloatBuffer[] cache = new FloatBuffer[2 * layers];
+    for (int t = 0; t < cache.length; t++) {
+      cache[t] = ByteBuffer.allocateDirect(prefixes.size() * perRow * Float.BYTES).order(ByteOrder.nativeOrder())
+          .asFloatBuffer();
+    }
+    float[][] logits = new float[prefixes.size()][];
+    for (int[] group : plan.groups()) {
+      List<int[]> part = new ArrayList<>();
+      for (int row : group) {
+        part.add(prefixes.get(row));
+      }
+      LeftPadding batch = LeftPadding.of(part);
+      try (OrtSession.Result result = forward(batch.ids(), positions(batch), batch.rows(), batch.length(),
+          batch.padding(), 0, null)) {
+        float[][] partLogits = lastLogits((OnnxTensor) result.get("logits").orElseThrow(), batch.rows(),
+            batch.length());
+        for (int k = 0; k < group.length; k++) {
+          logits[group[k]] = partLogits[k];
+        }
+        for (int i = 0; i < layers; i++) {
+          place(result, OnnxSession.presentKey(i), cache[2 * i], group, longest);
+          place(result, OnnxSession.presentValue(i), cache[2 * i + 1], group, longest);
+        }
+      }
+    }
+    Map<String, OnnxTensor> assembled = new HashMap<>();
+    try {
+      long[] shape = {prefixes.size(), model.config().heads(), longest, model.config().headDim()};
+      for (int i = 0; i < layers; i++) {
+        assembled.put(OnnxSession.presentKey(i), OnnxTensor.createTensor(env, cache[2 * i].rewind(), shape));
+        assembled.put(OnnxSession.presentValue(i), OnnxTensor.createTensor(env, cache[2 * i + 1].rewind(), shape));
+      }
+    } catch (OrtException e) {
+      assembled.values().forEach(OnnxTensor::close);
+      throw new IllegalStateException("ONNX Runtime failed to hold the cache of " + model.source() + ": "
+          + e.getMessage(), e);
+    }
+    compacted = assembled;
+    rows = prefixes.size();
+    padding = prefixes.stream().mapToInt(p -> longest - p.length).toArray();
+    length = longest;
+    return logits;
+  }
+
+  /**
+   * Copies a group's {@code present} tensor {@code (group rows, heads, group length, head_dim)}
+   * into its rows of the batch's cache {@code (rows, heads, longest, head_dim)}, right-aligned:
+   * the last slots of both are the prefix's last tokens.
+   */
+  private void place(OrtSession.Result result, String name, FloatBuffer cache, int[] group, int longest) {
+    OnnxTensor present = (OnnxTensor) result.get(name).orElseThrow(() -> new IllegalStateException(
+        "The run returned no " + name));
+    long[] shape = present.getInfo().getShape();
+    int heads = (int) shape[1];
+    int groupLength = (int) shape[2];
+    int headDim = (int) shape[3];
+    FloatBuffer values = present.getFloatBuffer();
+    float[] slab = new float[groupLength * headDim];
+    for (int k = 0; k < group.length; k++) {
+      for (int h = 0; h < heads; h++) {
+        values.get((k * heads + h) * groupLength * headDim, slab);
+        cache.put(((group[k] * heads + h) * longest + longest - groupLength) * headDim, slab);
+      }
+    }
+  }
+
+  private static long[] positions(LeftPadding batch) {
+    long[] positions = new long[batch.rows() * batch.length()];
+    for (int b = 0; b < batch.rows(); b++) {
       for (int i = 0; i < batch.length(); i++) {
         positions[b * batch.length() + i] = batch.position(b, i);
       }
     }
-    return run(batch.ids(), positions, batch.length());
+    return positions;
   }
 
   @Override
@@ -73,7 +159,28 @@ final class OnnxDecoding implements Decoding {
 
   /** One run over {@code count} new positions per row; returns each row's last logits. */
   private float[][] run(long[] ids, long[] positions, int count) {
-    int total = length + count;
+    Map<String, OnnxTensor> cache = null;
+    if (previous != null || compacted != null) {
+      cache = new HashMap<>();
+      for (int i = 0; i < model.config().layers(); i++) {
+        cache.put(OnnxSession.pastKey(i), cached(OnnxSession.presentKey(i)));
+        cache.put(OnnxSession.pastValue(i), cached(OnnxSession.presentValue(i)));
+      }
+    }
+    OrtSession.Result result = forward(ids, positions, rows, count, padding, length, cache);
+    closeCache();
+    previous = result;
+    length += count;
+    return lastLogits((OnnxTensor) result.get("logits").orElseThrow(), rows, count);
+  }
+
+  /**
+   * One session run: {@code count} new positions for each of {@code rows} rows after {@code past}
+   * cached ones ({@code cache}, or none when null).
+   */
+  private OrtSession.Result forward(long[] ids, long[] positions, int rows, int count, int[] padding, int past,
+      Map<String, OnnxTensor> cache) {
+    int total = past + count;
     if (total > model.config().maxLength()) {
       throw new IllegalArgumentException("Sequence of " + total + " positions does not fit maxLength "
           + model.config().maxLength());
@@ -91,25 +198,17 @@ final class OnnxDecoding implements Decoding {
       inputs.put("position_ids",
           track(created, OnnxTensor.createTensor(env, LongBuffer.wrap(positions), new long[] {rows, count})));
       inputs.put("attention_mask", track(created, OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[] {rows, total})));
-      int layers = model.config().layers();
-      if (previous == null && compacted == null) {
+      if (cache == null) {
         OnnxTensor empty = track(created, OnnxTensor.createTensor(env, FloatBuffer.allocate(0),
             new long[] {rows, model.config().heads(), 0, model.config().headDim()}));
-        for (int i = 0; i < layers; i++) {
+        for (int i = 0; i < model.config().layers(); i++) {
           inputs.put(OnnxSession.pastKey(i), empty);
           inputs.put(OnnxSession.pastValue(i), empty);
         }
       } else {
-        for (int i = 0; i < layers; i++) {
-          inputs.put(OnnxSession.pastKey(i), cached(OnnxSession.presentKey(i)));
-          inputs.put(OnnxSession.pastValue(i), cached(OnnxSession.presentValue(i)));
-        }
+        inputs.putAll(cache);
       }
-      OrtSession.Result result = model.session().run(inputs, model.decodeOutputs());
-      closeCache();
-      previous = result;
-      length = total;
-      return lastLogits((OnnxTensor) result.get("logits").orElseThrow(), count);
+      return model.session().run(inputs, model.decodeOutputs());
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime failed to run " + model.source() + ": " + e.getMessage(), e);
     } finally {
@@ -176,7 +275,7 @@ final class OnnxDecoding implements Decoding {
     return (OnnxTensor) value;
   }
 
-  private float[][] lastLogits(OnnxTensor logits, int count) {
+  private float[][] lastLogits(OnnxTensor logits, int rows, int count) {
     int vocabulary = model.vocabularySize();
     FloatBuffer all = logits.getFloatBuffer();
     float[][] out = new float[rows][vocabulary];

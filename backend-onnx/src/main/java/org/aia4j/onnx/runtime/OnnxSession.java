@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.aia4j.inference.model.ModelConfig;
 
 /**
@@ -24,6 +25,8 @@ final class OnnxSession implements AutoCloseable {
   private final String source;
   private final Set<String> decodeOutputs;
   private final boolean attentions;
+  /** Sessions opened with a profile so far, numbering their profile files. */
+  private static final AtomicInteger PROFILED_SESSIONS = new AtomicInteger();
 
   private OnnxSession(OrtSession session, ModelConfig config, int vocabularySize, String source, boolean attentions) {
     this.session = session;
@@ -41,7 +44,9 @@ final class OnnxSession implements AutoCloseable {
    *     fastest choice when the model has the cores to itself; a server that also parses requests on
    *     the same cores may do better without it
    * @param profile null, or the file prefix of ONNX Runtime's per-operator profile (Chrome trace
-   *     JSON), written when the model is closed
+   *     JSON), written when the model is closed; each session of the process adds {@code -sessionN}
+   *     to it, so two models loaded in the same second (a benchmark's two servers) do not overwrite
+   *     each other's profile
    */
   record Settings(String device, int threads, boolean spin, String profile) {
     static final Settings DEFAULT = new Settings("cpu", 0, true, null);
@@ -114,7 +119,7 @@ final class OnnxSession implements AutoCloseable {
         options.addConfigEntry("session.intra_op.allow_spinning", "0");
       }
       if (settings.profile() != null) {
-        options.enableProfiling(settings.profile());
+        options.enableProfiling(settings.profile() + "-session" + PROFILED_SESSIONS.incrementAndGet());
       }
       if (settings.device().startsWith("cuda")) {
         int id = settings.device().contains(":") ? Integer.parseInt(settings.device().substring(5)) : 0;

@@ -49,6 +49,11 @@ public record ModelConfig(
     // For the quickstart (DESIGN section 6: 4 x 128, 4 heads, about 0.9 M parameters with a
     // vocabulary of a few hundred). The vocabulary comes from the tokenizers: withVocabSize.
     presets.put("small", new ModelConfig(4, 128, 4, 512, 256, 512, 0));
+    // A model whose weights (about 25 M parameters, 100 MB in float32) no longer sit in a core's
+    // cache: the regime of real unified models, where one decode step is bounded by reading the
+    // weights and batching amortises that read (docs/benchmarks/serve.md). Meant for a GPU
+    // (-Pcuda) or a patient CPU.
+    presets.put("medium", new ModelConfig(8, 512, 8, 2048, 256, 512, 0));
     PRESETS = Collections.unmodifiableMap(presets);
   }
 
@@ -101,7 +106,7 @@ public record ModelConfig(
   /**
    * A named configuration.
    *
-   * @param name {@code tiny} (tests) or {@code small} (quickstart)
+   * @param name {@code tiny} (tests), {@code small} (quickstart) or {@code medium} (a larger model)
    * @return the preset; set the vocabulary with {@link #withVocabSize}
    * @throws IllegalArgumentException for an unknown name, listing the known ones
    */
