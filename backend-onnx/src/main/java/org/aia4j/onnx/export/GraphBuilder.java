@@ -111,10 +111,18 @@ final class GraphBuilder {
 
   /** A Split node: {@code input} cut along {@code axis} into parts of the given sizes. */
   String[] split(String input, int axis, long... sizes) {
-    String[] outputs = new String[sizes.length];
-    NodeProto.Builder node = NodeProto.newBuilder().setOpType("Split").addInput(input).addInput(ints(sizes))
+    return split(input, axis, ints(sizes), sizes.length);
+  }
+
+  /**
+   * A Split node: {@code input} cut along {@code axis} into {@code parts} parts whose sizes the
+   * int64 vector {@code sizes} holds (computed in the graph).
+   */
+  String[] split(String input, int axis, String sizes, int parts) {
+    String[] outputs = new String[parts];
+    NodeProto.Builder node = NodeProto.newBuilder().setOpType("Split").addInput(input).addInput(sizes)
         .addAttribute(attribute("axis", (long) axis));
-    for (int i = 0; i < sizes.length; i++) {
+    for (int i = 0; i < parts; i++) {
       outputs[i] = claim(fresh("split"));
       node.addOutput(outputs[i]);
     }

@@ -37,8 +37,8 @@ import org.aia4j.inference.model.ModelConfig;
 public final class OnnxExport {
   /** The {@code format} of an export's {@code config.json}. */
   public static final String FORMAT = "aia4j-onnx";
-  /** The export {@code version} this code writes and reads. */
-  public static final int VERSION = 1;
+  /** The export {@code version} this code writes and reads: 2 since the cache has a past and a recent part. */
+  public static final int VERSION = 2;
   /** The ONNX file's name in an export. */
   public static final String MODEL = "model.onnx";
 

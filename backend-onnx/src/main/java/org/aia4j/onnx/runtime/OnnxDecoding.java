@@ -14,26 +14,55 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 import org.aia4j.inference.decode.Decoding;
 import org.aia4j.inference.decode.LeftPadding;
 import org.aia4j.inference.decode.PrefillGroups;
 
 /**
- * Decodes a batch on an ONNX Runtime session with the export's KV cache: the prefixes go in one
- * run, left-padded to the longest, then each step feeds one token per row. The {@code present.*}
- * outputs of a run stay in native memory and are fed back as the next run's {@code
- * past_key_values.*}; the attention mask hides padding slots and positions count from each row's
- * first real token, exactly as the DJL decoding does, so a row's logits do not depend on the others.
+ * Decodes a batch on an ONNX Runtime session with the export's two-part KV cache: the prefixes go
+ * in one run (or a few, {@link #start}), left-padded, then each step feeds one token per row. The
+ * prompt's {@code present.*} outputs become the frozen {@code past_key_values.*} of every step,
+ * and each step's {@code present.*} (the tokens decoded so far) the next step's {@code
+ * recent_key_values.*}; both stay in native memory. The attention mask hides padding slots and
+ * positions count from each row's first real token, exactly as the DJL decoding does, so a row's
+ * logits do not depend on the others.
  */
 final class OnnxDecoding implements Decoding {
   private final OrtEnvironment env;
   private final OnnxSession model;
-  private OrtSession.Result previous;
-  /** The cache after {@link #keep}: tensors this decoding made, fed to the next run, then closed. */
-  private Map<String, OnnxTensor> compacted;
+  /** The prompt's cache, as {@code past_key_values.*} inputs; null before {@link #start}. */
+  private CachePart past;
+  /** The decoded tokens' cache, as {@code recent_key_values.*} inputs; null until a step ran. */
+  private CachePart recent;
   private int rows;
   private int[] padding;
   private int length;
+
+  /**
+   * Tensors of one part of the cache, keyed by the inputs they feed, and what owns them: a run's
+   * result (its outputs) or, when null, the tensors themselves (made by this decoding).
+   */
+  private record CachePart(Map<String, OnnxTensor> inputs, OrtSession.Result owner) implements AutoCloseable {
+    /** The {@code present.*} outputs of {@code result}, as the inputs named by {@code key}/{@code value}. */
+    static CachePart of(OrtSession.Result result, IntFunction<String> key, IntFunction<String> value, int layers) {
+      Map<String, OnnxTensor> inputs = new HashMap<>();
+      for (int i = 0; i < layers; i++) {
+        inputs.put(key.apply(i), output(result, OnnxSession.presentKey(i)));
+        inputs.put(value.apply(i), output(result, OnnxSession.presentValue(i)));
+      }
+      return new CachePart(inputs, result);
+    }
+
+    @Override
+    public void close() {
+      if (owner != null) {
+        owner.close();
+      } else {
+        inputs.values().forEach(OnnxTensor::close);
+      }
+    }
+  }
 
   OnnxDecoding(OrtEnvironment env, OnnxSession model) {
     this.env = env;
@@ -53,14 +82,18 @@ final class OnnxDecoding implements Decoding {
       throw new IllegalStateException("start may be called once");
     }
     PrefillGroups plan = PrefillGroups.plan(prefixes.stream().mapToInt(p -> p.length).toArray());
+    int layers = model.config().layers();
     if (plan.single()) {
       LeftPadding batch = LeftPadding.of(prefixes);
+      OrtSession.Result result = forward(batch.ids(), positions(batch), batch.rows(), batch.length(),
+          batch.padding(), 0, Map.of());
+      past = CachePart.of(result, OnnxSession::pastKey, OnnxSession::pastValue, layers);
       rows = batch.rows();
       padding = batch.padding();
-      return run(batch.ids(), positions(batch), batch.length());
+      length = batch.length();
+      return lastLogits(result, rows, batch.length());
     }
     int longest = prefixes.stream().mapToInt(p -> p.length).max().orElseThrow();
-    int layers = model.config().layers();
     int perRow = model.config().heads() * longest * model.config().headDim();
     // The batch's cache, zeros where no row has a token: padding keys are masked, and a zero key
     // keeps the masked score finite.
@@ -77,15 +110,14 @@ final class OnnxDecoding implements Decoding {
       }
       LeftPadding batch = LeftPadding.of(part);
       try (OrtSession.Result result = forward(batch.ids(), positions(batch), batch.rows(), batch.length(),
-          batch.padding(), 0, null)) {
-        float[][] partLogits = lastLogits((OnnxTensor) result.get("logits").orElseThrow(), batch.rows(),
-            batch.length());
+          batch.padding(), 0, Map.of())) {
+        float[][] partLogits = lastLogits(result, batch.rows(), batch.length());
         for (int k = 0; k < group.length; k++) {
           logits[group[k]] = partLogits[k];
         }
         for (int i = 0; i < layers; i++) {
-          place(result, OnnxSession.presentKey(i), cache[2 * i], group, longest);
-          place(result, OnnxSession.presentValue(i), cache[2 * i + 1], group, longest);
+          place(output(result, OnnxSession.presentKey(i)), cache[2 * i], group, longest);
+          place(output(result, OnnxSession.presentValue(i)), cache[2 * i + 1], group, longest);
         }
       }
     }
@@ -93,15 +125,15 @@ final class OnnxDecoding implements Decoding {
     try {
       long[] shape = {prefixes.size(), model.config().heads(), longest, model.config().headDim()};
       for (int i = 0; i < layers; i++) {
-        assembled.put(OnnxSession.presentKey(i), OnnxTensor.createTensor(env, cache[2 * i].rewind(), shape));
-        assembled.put(OnnxSession.presentValue(i), OnnxTensor.createTensor(env, cache[2 * i + 1].rewind(), shape));
+        assembled.put(OnnxSession.pastKey(i), OnnxTensor.createTensor(env, cache[2 * i].rewind(), shape));
+        assembled.put(OnnxSession.pastValue(i), OnnxTensor.createTensor(env, cache[2 * i + 1].rewind(), shape));
       }
     } catch (OrtException e) {
       assembled.values().forEach(OnnxTensor::close);
       throw new IllegalStateException("ONNX Runtime failed to hold the cache of " + model.source() + ": "
           + e.getMessage(), e);
     }
-    compacted = assembled;
+    past = new CachePart(assembled, null);
     rows = prefixes.size();
     padding = prefixes.stream().mapToInt(p -> longest - p.length).toArray();
     length = longest;
@@ -113,9 +145,7 @@ final class OnnxDecoding implements Decoding {
    * into its rows of the batch's cache {@code (rows, heads, longest, head_dim)}, right-aligned:
    * the last slots of both are the prefix's last tokens.
    */
-  private void place(OrtSession.Result result, String name, FloatBuffer cache, int[] group, int longest) {
-    OnnxTensor present = (OnnxTensor) result.get(name).orElseThrow(() -> new IllegalStateException(
-        "The run returned no " + name));
+  private static void place(OnnxTensor present, FloatBuffer cache, int[] group, int longest) {
     long[] shape = present.getInfo().getShape();
     int heads = (int) shape[1];
     int groupLength = (int) shape[2];
@@ -154,33 +184,26 @@ final class OnnxDecoding implements Decoding {
       ids[b] = tokens[b];
       positions[b] = Math.max(0, length - padding[b]);
     }
-    return run(ids, positions, 1);
-  }
-
-  /** One run over {@code count} new positions per row; returns each row's last logits. */
-  private float[][] run(long[] ids, long[] positions, int count) {
-    Map<String, OnnxTensor> cache = null;
-    if (previous != null || compacted != null) {
-      cache = new HashMap<>();
-      for (int i = 0; i < model.config().layers(); i++) {
-        cache.put(OnnxSession.pastKey(i), cached(OnnxSession.presentKey(i)));
-        cache.put(OnnxSession.pastValue(i), cached(OnnxSession.presentValue(i)));
-      }
+    Map<String, OnnxTensor> cache = new HashMap<>(past.inputs());
+    if (recent != null) {
+      cache.putAll(recent.inputs());
     }
-    OrtSession.Result result = forward(ids, positions, rows, count, padding, length, cache);
-    closeCache();
-    previous = result;
-    length += count;
-    return lastLogits((OnnxTensor) result.get("logits").orElseThrow(), rows, count);
+    OrtSession.Result result = forward(ids, positions, rows, 1, padding, length, cache);
+    if (recent != null) {
+      recent.close();
+    }
+    recent = CachePart.of(result, OnnxSession::recentKey, OnnxSession::recentValue, model.config().layers());
+    length += 1;
+    return lastLogits(result, rows, 1);
   }
 
   /**
-   * One session run: {@code count} new positions for each of {@code rows} rows after {@code past}
-   * cached ones ({@code cache}, or none when null).
+   * One session run: {@code count} new positions for each of {@code rows} rows after {@code
+   * cached} cached ones ({@code cache}: the cache inputs; those it lacks are fed empty).
    */
-  private OrtSession.Result forward(long[] ids, long[] positions, int rows, int count, int[] padding, int past,
+  private OrtSession.Result forward(long[] ids, long[] positions, int rows, int count, int[] padding, int cached,
       Map<String, OnnxTensor> cache) {
-    int total = past + count;
+    int total = cached + count;
     if (total > model.config().maxLength()) {
       throw new IllegalArgumentException("Sequence of " + total + " positions does not fit maxLength "
           + model.config().maxLength());
@@ -193,21 +216,13 @@ final class OnnxDecoding implements Decoding {
     }
     List<OnnxTensor> created = new ArrayList<>();
     try {
-      Map<String, OnnxTensor> inputs = new HashMap<>();
+      Map<String, OnnxTensor> inputs = new HashMap<>(cache);
       inputs.put("input_ids", track(created, OnnxTensor.createTensor(env, LongBuffer.wrap(ids), new long[] {rows, count})));
       inputs.put("position_ids",
           track(created, OnnxTensor.createTensor(env, LongBuffer.wrap(positions), new long[] {rows, count})));
       inputs.put("attention_mask", track(created, OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[] {rows, total})));
-      if (cache == null) {
-        OnnxTensor empty = track(created, OnnxTensor.createTensor(env, FloatBuffer.allocate(0),
-            new long[] {rows, model.config().heads(), 0, model.config().headDim()}));
-        for (int i = 0; i < model.config().layers(); i++) {
-          inputs.put(OnnxSession.pastKey(i), empty);
-          inputs.put(OnnxSession.pastValue(i), empty);
-        }
-      } else {
-        inputs.putAll(cache);
-      }
+      model.emptyCache(inputs, track(created, OnnxTensor.createTensor(env, FloatBuffer.allocate(0),
+          new long[] {rows, model.config().heads(), 0, model.config().headDim()})));
       return model.session().run(inputs, model.decodeOutputs());
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime failed to run " + model.source() + ": " + e.getMessage(), e);
@@ -217,67 +232,65 @@ final class OnnxDecoding implements Decoding {
   }
 
   /**
-   * Copies the kept rows of every {@code present.*} tensor into new tensors. The copy passes
-   * through Java once (a few MB at most); every later step then runs on the smaller batch.
+   * Copies the kept rows of both parts of the cache into new tensors. The copy passes through
+   * Java once (a few MB at most); every later step then runs on the smaller batch.
    */
   @Override
   public boolean keep(int[] kept) {
-    if (previous == null && compacted == null) {
+    if (padding == null) {
       throw new IllegalStateException("call start first");
     }
     int[] keptPadding = LeftPadding.kept(padding, kept);
+    CachePart keptPast = select(past, kept);
+    CachePart keptRecent;
+    try {
+      keptRecent = recent == null ? null : select(recent, kept);
+    } catch (RuntimeException e) {
+      keptPast.close();
+      throw e;
+    }
+    past.close();
+    past = keptPast;
+    if (recent != null) {
+      recent.close();
+    }
+    recent = keptRecent;
+    padding = keptPadding;
+    rows = kept.length;
+    return true;
+  }
+
+  /** The rows {@code kept} of every tensor of {@code part}, copied into tensors of their own. */
+  private CachePart select(CachePart part, int[] kept) {
     Map<String, OnnxTensor> smaller = new HashMap<>();
     try {
-      for (int i = 0; i < model.config().layers(); i++) {
-        for (String name : List.of(OnnxSession.presentKey(i), OnnxSession.presentValue(i))) {
-          OnnxTensor full = cached(name);
-          long[] shape = full.getInfo().getShape();
-          int perRow = Math.toIntExact(shape[1] * shape[2] * shape[3]);
-          FloatBuffer all = full.getFloatBuffer();
-          float[] selected = new float[kept.length * perRow];
-          for (int k = 0; k < kept.length; k++) {
-            all.get(kept[k] * perRow, selected, k * perRow, perRow);
-          }
-          smaller.put(name, OnnxTensor.createTensor(env, FloatBuffer.wrap(selected),
-              new long[] {kept.length, shape[1], shape[2], shape[3]}));
+      for (Map.Entry<String, OnnxTensor> entry : part.inputs().entrySet()) {
+        long[] shape = entry.getValue().getInfo().getShape();
+        int perRow = Math.toIntExact(shape[1] * shape[2] * shape[3]);
+        FloatBuffer all = entry.getValue().getFloatBuffer();
+        float[] selected = new float[kept.length * perRow];
+        for (int k = 0; k < kept.length; k++) {
+          all.get(kept[k] * perRow, selected, k * perRow, perRow);
         }
+        smaller.put(entry.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(selected),
+            new long[] {kept.length, shape[1], shape[2], shape[3]}));
       }
     } catch (OrtException e) {
       smaller.values().forEach(OnnxTensor::close);
       throw new IllegalStateException("ONNX Runtime failed to copy the cache of " + model.source() + ": "
           + e.getMessage(), e);
     }
-    closeCache();
-    compacted = smaller;
-    padding = keptPadding;
-    rows = kept.length;
-    return true;
+    return new CachePart(smaller, null);
   }
 
-  /** Closes the cache the last run read: the previous result, or the compacted copy. */
-  private void closeCache() {
-    if (previous != null) {
-      previous.close();
-      previous = null;
-    }
-    if (compacted != null) {
-      compacted.values().forEach(OnnxTensor::close);
-      compacted = null;
-    }
-  }
-
-  /** The cache tensor {@code name} ({@code present.*}) the next run reads: compacted, or the last run's. */
-  private OnnxTensor cached(String name) {
-    if (compacted != null) {
-      return compacted.get(name);
-    }
-    OnnxValue value = previous.get(name).orElseThrow(() -> new IllegalStateException("The run returned no " + name));
+  private static OnnxTensor output(OrtSession.Result result, String name) {
+    OnnxValue value = result.get(name).orElseThrow(() -> new IllegalStateException("The run returned no " + name));
     return (OnnxTensor) value;
   }
 
-  private float[][] lastLogits(OnnxTensor logits, int rows, int count) {
+  private float[][] lastLogits(OrtSession.Result result, int rows, int count) {
     int vocabulary = model.vocabularySize();
-    FloatBuffer all = logits.getFloatBuffer();
+    FloatBuffer all = output(result, "logits").getFloatBuffer();
     float[][] out = new float[rows][vocabulary];
     for (int b = 0; b < rows; b++) {
       all.position((b * count + count - 1) * vocabulary);
@@ -293,7 +306,14 @@ final class OnnxDecoding implements Decoding {
 
   @Override
   public void close() {
-    closeCache();
+    if (recent != null) {
+      recent.close();
+      recent = null;
+    }
+    if (past != null) {
+      past.close();
+      past = null;
+    }
   }
 
   /** The outputs a decoding needs. */

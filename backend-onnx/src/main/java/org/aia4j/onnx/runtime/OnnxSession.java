@@ -1,12 +1,15 @@
 package org.aia4j.onnx.runtime;
 
 import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -151,10 +154,7 @@ final class OnnxSession implements AutoCloseable {
       Map<String, NodeInfo> inputs = session.getInputInfo();
       Map<String, NodeInfo> outputs = session.getOutputInfo();
       Set<String> wanted = new TreeSet<>(Set.of("input_ids", "attention_mask", "position_ids"));
-      for (int i = 0; i < config.layers(); i++) {
-        wanted.add(pastKey(i));
-        wanted.add(pastValue(i));
-      }
+      wanted.addAll(cacheInputs(config.layers()));
       if (!inputs.keySet().equals(wanted)) {
         Set<String> missing = new TreeSet<>(wanted);
         missing.removeAll(inputs.keySet());
@@ -205,6 +205,33 @@ final class OnnxSession implements AutoCloseable {
 
   static String pastValue(int layer) {
     return "past_key_values." + layer + ".value";
+  }
+
+  static String recentKey(int layer) {
+    return "recent_key_values." + layer + ".key";
+  }
+
+  static String recentValue(int layer) {
+    return "recent_key_values." + layer + ".value";
+  }
+
+  /** @return the names of every cache input, past and recent, of a {@code layers}-layer export */
+  static Set<String> cacheInputs(int layers) {
+    Set<String> names = new LinkedHashSet<>();
+    for (int i = 0; i < layers; i++) {
+      names.addAll(List.of(pastKey(i), pastValue(i), recentKey(i), recentValue(i)));
+    }
+    return names;
+  }
+
+  /**
+   * Feeds {@code empty}, a {@code (rows, heads, 0, head_dim)} tensor, to every cache input that
+   * {@code inputs} does not set yet: a prompt's run has no cache, and a first step no recent part.
+   */
+  void emptyCache(Map<String, OnnxTensor> inputs, OnnxTensor empty) {
+    for (String name : cacheInputs(config.layers())) {
+      inputs.putIfAbsent(name, empty);
+    }
   }
 
   static String presentKey(int layer) {

@@ -94,7 +94,7 @@ class OnnxEquivalenceTest {
     }
   }
 
-  /** One run without cache: positions 0..T-1, no padding, an empty past. */
+  /** One run without cache: positions 0..T-1, no padding, an empty past and recent cache. */
   static float[] fullLogits(OnnxSession session, long[] ids, int batch, int length) throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     ModelConfig config = session.config();
@@ -112,10 +112,7 @@ class OnnxEquivalenceTest {
     inputs.put("attention_mask", add(tensors, OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape)));
     OnnxTensor empty = add(tensors, OnnxTensor.createTensor(env, FloatBuffer.allocate(0),
         new long[] {batch, config.heads(), 0, config.headDim()}));
-    for (int i = 0; i < config.layers(); i++) {
-      inputs.put(OnnxSession.pastKey(i), empty);
-      inputs.put(OnnxSession.pastValue(i), empty);
-    }
+    session.emptyCache(inputs, empty);
     try (OrtSession.Result result = session.session().run(inputs)) {
       FloatBuffer logits = ((OnnxTensor) result.get("logits").orElseThrow()).getFloatBuffer();
       float[] out = new float[logits.remaining()];

@@ -63,7 +63,9 @@ class OnnxFilesTest {
     ModelProto model = ModelProto.parseFrom(Files.readAllBytes(export.resolve("model.onnx")));
     assertThat(model.getGraph().getInputList().stream().map(ValueInfoProto::getName))
         .containsExactly("input_ids", "attention_mask", "position_ids", "past_key_values.0.key",
-            "past_key_values.0.value", "past_key_values.1.key", "past_key_values.1.value");
+            "past_key_values.0.value", "recent_key_values.0.key", "recent_key_values.0.value",
+            "past_key_values.1.key", "past_key_values.1.value", "recent_key_values.1.key",
+            "recent_key_values.1.value");
     assertThat(model.getGraph().getOutputList().stream().map(ValueInfoProto::getName))
         .containsExactly("logits", "present.0.key", "present.0.value", "present.1.key", "present.1.value");
     assertThat(model.getOpsetImport(0).getVersion()).isEqualTo(17L);
@@ -139,7 +141,8 @@ class OnnxFilesTest {
     Manifest.write(dir);
     assertThatThrownBy(() -> OnnxUnifiedModel.load(dir)).isInstanceOf(IOException.class)
         .hasMessageContaining("the ONNX inputs do not match a 3-layer aia4j export")
-        .hasMessageContaining("missing [past_key_values.2.key, past_key_values.2.value]");
+        .hasMessageContaining("missing [past_key_values.2.key, past_key_values.2.value, recent_key_values.2.key, "
+            + "recent_key_values.2.value]");
   }
 
   @Test
@@ -149,7 +152,8 @@ class OnnxFilesTest {
     config.put("version", 99);
     Files.writeString(dir.resolve("config.json"), JSON.writeValueAsString(config));
     Manifest.write(dir);
-    assertThatThrownBy(() -> OnnxUnifiedModel.load(dir)).hasMessageContaining("aia4j-onnx version 99 is not supported");
+    assertThatThrownBy(() -> OnnxUnifiedModel.load(dir)).hasMessageContaining("aia4j-onnx version 99 is not supported")
+        .hasMessageContaining("(make it again with aia export)");
     assertThatThrownBy(() -> OnnxUnifiedModel.load(tmp.resolve("missing"))).hasMessageContaining("missing");
     assertThatThrownBy(() -> OnnxUnifiedModel.load(export, Map.of("device", "tpu")))
         .hasMessageContaining("Unknown device 'tpu'");

@@ -103,7 +103,7 @@ public final class CheckpointFiles {
     }
     if (root.path("version").asInt() != version) {
       throw new IOException(configFile + ": " + format + " version " + root.path("version").asText()
-          + " is not supported; this aia4j reads version " + version);
+          + " is not supported; this aia4j reads version " + version + " (make it again with " + maker + ")");
     }
     return root;
   }
