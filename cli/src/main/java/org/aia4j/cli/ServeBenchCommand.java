@@ -30,6 +30,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 import org.aia4j.api.data.GenerationSample;
 import org.aia4j.api.data.UnderstandingSample;
@@ -85,9 +86,10 @@ final class ServeBenchCommand implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured seconds before each window (default: ${DEFAULT-VALUE}).")
   int warmup;
 
-  @Option(names = "--batch-size", defaultValue = "64",
-      description = "Batch size in rows with batching on; 64 holds 32 clients' guided images (default: ${DEFAULT-VALUE}).")
-  int batchSize;
+  @Option(names = "--batch-size", description = "Batch size in rows with batching on (default: what the clients' "
+      + "requests fill, as an operator sizes it for the expected concurrency: one row per chat request, two per "
+      + "guided image, so 32 and 64 for 32 clients).")
+  Integer batchSize;
 
   @Option(names = "--max-batch-delay-ms", defaultValue = "10", description = "Batch delay with batching on (default: ${DEFAULT-VALUE}).")
   long delayMs;
@@ -130,12 +132,16 @@ final class ServeBenchCommand implements Callable<Integer> {
     List<Run> runs = new ArrayList<>();
     Path work = Files.createTempDirectory("aia-bench-serve-");
     BatchSettings off = new BatchSettings(1, 0, 4096);
-    BatchSettings on = new BatchSettings(batchSize, delayMs, 4096);
+    if (batchSize != null && batchSize < 1) {
+      throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+    }
     double window = seconds / (double) rounds;
     for (String name : workloads) {
       String workload = name.strip();
+      BatchSettings on = new BatchSettings(batchRows(workload), delayMs, 4096);
       console.printf("%s: batching off (batch size 1) and on (batch size %d, delay %d ms) take turns, %d rounds of "
-          + "%d s warm-up + %.1f s, %d clients ...%n", workload, batchSize, delayMs, rounds, warmup, window, clients);
+          + "%d s warm-up + %.1f s, %d clients ...%n", workload, on.batchSize(), delayMs, rounds, warmup, window,
+          clients);
       console.flush();
       try (AiaServer offServer = AiaServer.start(ServerConfig.local(0, off, work),
               () -> models.load(checkpoint, options));
@@ -161,6 +167,14 @@ final class ServeBenchCommand implements Callable<Integer> {
     }
     write(runs, console);
     return 0;
+  }
+
+  /** The batch size with batching on: {@code --batch-size}, else the rows the clients' requests fill. */
+  private int batchRows(String workload) {
+    if (batchSize != null) {
+      return batchSize;
+    }
+    return workload.equals("images") ? 2 * clients : clients;
   }
 
   /** Seeded request bodies: world questions about world images, or world captions to draw. */
@@ -321,7 +335,8 @@ final class ServeBenchCommand implements Callable<Integer> {
     StringBuilder md = new StringBuilder();
     md.append("# Serving: throughput and latency with batching on vs off\n\n");
     md.append("Written by `./aia bench serve --checkpoint ").append(checkpoint)
-        .append(engine.flags()).append("` on ").append(LocalDate.now())
+        .append(batchSize != null ? " --batch-size " + batchSize : "")
+        .append(report.equals("serve") ? "" : " --report " + report).append(engine.flags()).append("` on ").append(LocalDate.now())
         .append(" (").append(Runtime.getRuntime().availableProcessors()).append(" cores, backend `").append(backend)
         .append("`). ").append(clients).append(" concurrent HTTP clients on loopback (asynchronous Vert.x connections on one event loop, in the ")
         .append("same JVM as the server) ")
@@ -330,8 +345,10 @@ final class ServeBenchCommand implements Callable<Integer> {
         .append(" s measured, each time), so a noisy machine's drift falls on both; a request counts if it was sent ")
         .append("and answered inside a measured window. Model ms per request ")
         .append("and model busy come from the server's own timer of its model calls. Batching off is ")
-        .append("`--batch-size 1`; on is `--batch-size ").append(batchSize).append(" --max-batch-delay-ms ")
-        .append(delayMs).append("`. Chat: a question about a 32x32 world image (PNG data URL), greedy, `max_tokens` ")
+        .append("`--batch-size 1`; on is `--batch-size N --max-batch-delay-ms ").append(delayMs).append("` with N = ")
+        .append(workloads.stream().map(w -> batchRows(w.strip()) + " rows for " + w.strip())
+            .collect(Collectors.joining(", ")))
+        .append(batchSize != null ? "" : " (the rows the clients' requests fill)").append(". Chat: a question about a 32x32 world image (PNG data URL), greedy, `max_tokens` ")
         .append(maxTokens).append(". Images: one world caption, one image, CFG 2 (two decode rows), seeded.\n\n");
     md.append("| workload | batching | requests/s | p50 (ms) | p99 (ms) | mean batch (requests) | model ms per request "
         + "| model busy | answer tokens per request | errors |\n");

@@ -369,13 +369,18 @@ class CliTest {
     assertThat(runs.get(0).get("meanBatchRequests").asDouble()).isEqualTo(1.0);
     String md = Files.readString(out.resolve("serve-tiny.md"));
     assertThat(md).contains("| chat | off |").contains("| chat | on |").contains("take turns 2 times")
-        .contains("Raw figures: `serve-tiny.json`");
+        .contains("Raw figures: `serve-tiny.json`").contains("--report serve-tiny")
+        // With no --batch-size, a batch holds what the 3 clients' chat requests fill.
+        .contains("with N = 3 rows for chat (the rows the clients' requests fill)");
+    assertThat(runs.get(1).at("/batch/batchSize").asInt()).isEqualTo(3);
     // The tokens-per-request column is the answers' mean length, at most max_tokens (16).
     double tokensPerRequest = runs.get(0).get("tokens").asDouble() / runs.get(0).get("requests").asDouble();
-    assertThat(tokensPerRequest).isBetween(1.0, 16.0);
+    assertThat(tokensPerRequest).isBetween(0.0, 16.0);
     assertThat(md).contains(String.format(java.util.Locale.ROOT, "| %.1f | 0 |", tokensPerRequest));
     Run bad = aia("bench", "serve", "--checkpoint", run.toString(), "--seconds", "1", "--rounds", "3");
     assertThat(bad.err()).contains("--rounds must be >= 1 and --seconds >= --rounds, got 3 and 1");
+    Run badBatch = aia("bench", "serve", "--checkpoint", run.toString(), "--batch-size", "0");
+    assertThat(badBatch.err()).contains("--batch-size must be >= 1, got 0");
     Run badName = aia("bench", "serve", "--checkpoint", run.toString(), "--report", "../elsewhere");
     assertThat(badName.err()).contains("--report is a file base name without a folder, got '../elsewhere'");
   }
