@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
 import java.util.List;
 import org.aia4j.api.model.Task;
 import org.aia4j.djl.model.Capture;
@@ -12,10 +13,11 @@ import org.aia4j.djl.model.KvCache;
 import org.aia4j.djl.model.UnifiedTransformer;
 import org.aia4j.inference.decode.Decoding;
 import org.aia4j.inference.decode.LeftPadding;
+import org.aia4j.inference.decode.PrefillGroups;
 
 /**
  * Decodes a batch with a KV cache: the prefixes are left-padded to the longest and fed in one
- * forward, then each step feeds one token per row. Padding slots are masked as keys and positions
+ * forward (or in groups of similar lengths, {@link #start}), then each step feeds one token per row. Padding slots are masked as keys and positions
  * count from each row's first real token ({@link KvCache#KvCache(NDManager, int, int[])}), so a
  * row's logits do not depend on the other rows.
  */
@@ -35,15 +37,47 @@ final class CachedDecoding implements Decoding {
     this.ps = new ParameterStore(manager, false);
   }
 
+  /**
+   * Prefills the prefixes: in one padded forward, or, for prefixes of very different lengths, in
+   * groups of similar lengths ({@link PrefillGroups}) whose caches are then merged ({@link
+   * KvCache#merge}), as the ONNX decoding does.
+   */
   @Override
   public float[][] start(List<int[]> prefixes) {
     if (cache != null) {
       throw new IllegalStateException("start may be called once");
     }
-    LeftPadding batch = LeftPadding.of(prefixes);
-    rows = batch.rows();
-    cache = new KvCache(manager, model.config().layers(), batch.padding());
-    return feed(batch.ids(), batch.length());
+    PrefillGroups plan = PrefillGroups.plan(prefixes.stream().mapToInt(p -> p.length).toArray());
+    if (plan.single()) {
+      LeftPadding batch = LeftPadding.of(prefixes);
+      rows = batch.rows();
+      cache = new KvCache(manager, model.config().layers(), batch.padding());
+      return feed(batch.ids(), batch.length());
+    }
+    float[][] logits = new float[prefixes.size()][];
+    List<KvCache> parts = new ArrayList<>();
+    try {
+      for (int[] group : plan.groups()) {
+        List<int[]> part = new ArrayList<>();
+        for (int row : group) {
+          part.add(prefixes.get(row));
+        }
+        LeftPadding batch = LeftPadding.of(part);
+        KvCache partCache = new KvCache(manager, model.config().layers(), batch.padding());
+        parts.add(partCache);
+        float[][] partLogits = forward(batch.ids(), batch.rows(), batch.length(), partCache);
+        for (int k = 0; k < group.length; k++) {
+          logits[group[k]] = partLogits[k];
+        }
+      }
+      int longest = prefixes.stream().mapToInt(p -> p.length).max().orElseThrow();
+      cache = KvCache.merge(manager, parts, plan.groups(),
+          prefixes.stream().mapToInt(p -> longest - p.length).toArray());
+    } finally {
+      parts.forEach(KvCache::close);
+    }
+    rows = prefixes.size();
+    return logits;
   }
 
   @Override
@@ -62,11 +96,16 @@ final class CachedDecoding implements Decoding {
   }
 
   private float[][] feed(long[] ids, int length) {
+    return forward(ids, rows, length, cache);
+  }
+
+  /** One forward of {@code length} new tokens per row through {@code into}; each row's last logits. */
+  private float[][] forward(long[] ids, int batch, int length, KvCache into) {
     try (NDManager step = manager.newSubManager()) {
-      NDArray tokens = step.create(ids, new Shape(rows, length));
-      NDArray logits = model.forward(ps, tokens, cache, Capture.NONE, task).logits();
+      NDArray tokens = step.create(ids, new Shape(batch, length));
+      NDArray logits = model.forward(ps, tokens, into, Capture.NONE, task).logits();
       float[] last = logits.get(new NDIndex(":, -1, :")).toFloatArray();
-      return split(last, rows);
+      return split(last, batch);
     }
   }
 

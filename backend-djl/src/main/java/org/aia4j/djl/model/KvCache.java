@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import java.util.Arrays;
+import java.util.List;
 import org.aia4j.inference.decode.LeftPadding;
 
 /**
@@ -180,6 +181,80 @@ public final class KvCache implements AutoCloseable {
     parts.close();
     all.close();
     return kept;
+  }
+
+  /**
+   * Lays the caches of groups of rows, each prefilled on its own and left-padded only to its own
+   * longest prefix, side by side as one cache left-padded to the longest of all: row {@code b}
+   * gets its group's slots right-aligned and zero keys and values in front, which its padding
+   * masks (a zero key keeps the masked score finite). Later steps see the cache one padded
+   * prefill would have made, without its padding having been computed.
+   *
+   * @param parent the manager whose device the merged cache lives on
+   * @param parts the groups' caches, each filled by one prefill; not closed here
+   * @param rows per group, the batch rows its cache rows are, in its order
+   * @param padding per batch row, its padding slots in the merged cache: the longest group's
+   *     length minus the row's prefix length
+   * @throws IllegalArgumentException if the groups do not cover every row once, or a row's
+   *     padding does not fit its group's
+   */
+  public static KvCache merge(NDManager parent, List<KvCache> parts, List<int[]> rows, int[] padding) {
+    if (parts.isEmpty() || parts.size() != rows.size()) {
+      throw new IllegalArgumentException("Expected one row list per cache, got " + parts.size() + " caches and "
+          + rows.size() + " row lists");
+    }
+    int longest = parts.stream().mapToInt(KvCache::length).max().orElseThrow();
+    int[] partOf = new int[padding.length];
+    int[] indexIn = new int[padding.length];
+    Arrays.fill(partOf, -1);
+    for (int p = 0; p < parts.size(); p++) {
+      for (int k = 0; k < rows.get(p).length; k++) {
+        int row = rows.get(p)[k];
+        if (row < 0 || row >= padding.length || partOf[row] >= 0) {
+          throw new IllegalArgumentException("Row " + row + " is out of range or in two groups");
+        }
+        int[] own = parts.get(p).padding;
+        if (padding[row] - (longest - parts.get(p).length()) != (own == null ? 0 : own[k])) {
+          throw new IllegalArgumentException("Row " + row + " has " + padding[row] + " padding slots in the merged "
+              + "cache, which does not fit its group's");
+        }
+        partOf[row] = p;
+        indexIn[row] = k;
+      }
+    }
+    if (Arrays.stream(partOf).anyMatch(p -> p < 0)) {
+      throw new IllegalArgumentException("Some rows are in no group: " + Arrays.toString(partOf));
+    }
+    KvCache merged = new KvCache(parent, parts.get(0).layers(), padding);
+    for (int layer = 0; layer < merged.layers(); layer++) {
+      merged.update(layer, mergeRows(merged.manager, parts, layer, true, partOf, indexIn, longest),
+          mergeRows(merged.manager, parts, layer, false, partOf, indexIn, longest));
+    }
+    merged.advance(longest);
+    return merged;
+  }
+
+  /** One layer's keys (or values) of every batch row, in batch order, zero-filled on the left. */
+  private static NDArray mergeRows(NDManager manager, List<KvCache> parts, int layer, boolean keys, int[] partOf,
+      int[] indexIn, int longest) {
+    try (NDManager scratch = manager.newSubManager()) {
+      NDList pieces = new NDList(partOf.length);
+      for (int row = 0; row < partOf.length; row++) {
+        KvCache part = parts.get(partOf[row]);
+        NDArray all = keys ? part.keys[layer] : part.values[layer];
+        NDArray slice = all.get(new NDIndex("{}:{}", indexIn[row], indexIn[row] + 1));
+        slice.attach(scratch);
+        if (part.length() < longest) {
+          NDArray zeros = scratch.zeros(new ai.djl.ndarray.types.Shape(1, slice.getShape().get(1),
+              longest - part.length(), slice.getShape().get(3)), slice.getDataType());
+          slice = zeros.concat(slice, 2);
+        }
+        pieces.add(slice);
+      }
+      NDArray merged = NDArrays.concat(pieces, 0);
+      merged.attach(manager);
+      return merged;
+    }
   }
 
   /** Releases the cached arrays. */

@@ -112,6 +112,9 @@ class DjlUnifiedModelTest {
         model.builder().generationPrefix("a photo of a red circle"),
         model.builder().generationPrefix(null));
     assertThat(prefixes.stream().mapToInt(p -> p.length).distinct().count()).isEqualTo(4);
+    // The prefill runs in groups of similar lengths whose caches are then merged.
+    assertThat(org.aia4j.inference.decode.PrefillGroups.plan(prefixes.stream().mapToInt(p -> p.length).toArray())
+        .groups()).as("prefill groups").hasSizeGreaterThan(1);
     Checkpoint.Loaded loaded = model.checkpoint();
     try (Decoding cached = new CachedDecoding(loaded.model(), loaded.manager(), Task.GENERATION);
         Decoding full = new RecomputedDecoding(loaded.model(), loaded.manager(), Task.GENERATION)) {
@@ -163,6 +166,12 @@ class DjlUnifiedModelTest {
           .hasMessageContaining("increasing indices below 3");
       cache.keep(new int[] {1, 2});
       assertThat(cache.padding()).containsExactly(3, 1);
+      // Merging group caches checks that every row is in exactly one group.
+      org.aia4j.djl.model.KvCache other = new org.aia4j.djl.model.KvCache(scope, 2, new int[] {0});
+      assertThatThrownBy(() -> org.aia4j.djl.model.KvCache.merge(scope, List.of(other, other),
+          List.of(new int[] {0}, new int[] {0}), new int[] {0, 0})).hasMessage("Row 0 is out of range or in two groups");
+      assertThatThrownBy(() -> org.aia4j.djl.model.KvCache.merge(scope, List.of(other), List.of(new int[] {1}),
+          new int[] {0, 0})).hasMessage("Some rows are in no group: [-1, 0]");
     }
   }
 
