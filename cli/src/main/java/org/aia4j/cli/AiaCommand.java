@@ -33,15 +33,7 @@ import picocli.CommandLine;
         ProvidersCommand.class,
         CommandLine.HelpCommand.class
     })
-public final class AiaCommand implements Runnable {
-
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
+public final class AiaCommand extends CommandGroup {
 
   /** Builds the configured command line; tests use it to run commands in-process. */
   public static CommandLine commandLine() {

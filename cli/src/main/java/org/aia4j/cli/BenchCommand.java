@@ -49,15 +49,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that write docs/benchmarks/.",
     subcommands = {BenchCommand.Train.class, DecodeBenchCommand.class, ServeBenchCommand.class})
-final class BenchCommand implements Runnable {
-  @Spec
-  CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
+final class BenchCommand extends CommandGroup {
   /** {@code aia bench train}. */
   @Command(name = "train", mixinStandardHelpOptions = true,
       description = "Training step time: aia4j (DJL) vs PyTorch/Python, next-token only vs with AIA.")

@@ -18,15 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "data", mixinStandardHelpOptions = true,
     description = "Write the embedded world's benchmark suites in the official file formats.",
     subcommands = {DataCommand.GenEval.class, MMBenchDataCommand.class})
-final class DataCommand implements Runnable {
-  @Spec
-  CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
+final class DataCommand extends CommandGroup {
   /** {@code aia data geneval}. */
   @Command(name = "geneval", mixinStandardHelpOptions = true,
       description = "Write a GenEval-style evaluation_metadata.jsonl for the embedded world.")

@@ -15,15 +15,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "score", mixinStandardHelpOptions = true,
     description = "Score images (GenEval-style) or answers (MMBench-style).",
     subcommands = {ScoreCommand.GenEval.class, MMBenchScoreCommand.class})
-final class ScoreCommand implements Runnable {
-  @Spec
-  CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
+final class ScoreCommand extends CommandGroup {
   /** {@code aia score geneval}. */
   @Command(name = "geneval", mixinStandardHelpOptions = true,
       description = "Score a GenEval image folder with GenEval's rules; writes results.jsonl and summary.json.")
