@@ -54,22 +54,14 @@ final class CachedDecoding implements Decoding {
       cache = new KvCache(manager, model.config().layers(), batch.padding());
       return feed(batch.ids(), batch.length());
     }
-    float[][] logits = new float[prefixes.size()][];
+    float[][] logits;
     List<KvCache> parts = new ArrayList<>();
     try {
-      for (int[] group : plan.groups()) {
-        List<int[]> part = new ArrayList<>();
-        for (int row : group) {
-          part.add(prefixes.get(row));
-        }
-        LeftPadding batch = LeftPadding.of(part);
+      logits = plan.prefill(prefixes, (group, batch) -> {
         KvCache partCache = new KvCache(manager, model.config().layers(), batch.padding());
         parts.add(partCache);
-        float[][] partLogits = forward(batch.ids(), batch.rows(), batch.length(), partCache);
-        for (int k = 0; k < group.length; k++) {
-          logits[group[k]] = partLogits[k];
-        }
-      }
+        return forward(batch.ids(), batch.rows(), batch.length(), partCache);
+      });
       int longest = prefixes.stream().mapToInt(p -> p.length).max().orElseThrow();
       cache = KvCache.merge(manager, parts, plan.groups(),
           prefixes.stream().mapToInt(p -> longest - p.length).toArray());

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,12 +111,28 @@ class UnifiedTrainerTest {
 
   @Test
   void resumingFromACheckpointGivesTheSameParametersAsOneRun() throws IOException {
+    // libtorch's CPU backward now and then returns a different gradient for the same inputs
+    // (README, Reproducibility), so one comparison of 24 steps fails now and then on its own. A
+    // resume that restores anything wrong (optimizer moments, data order, dropout stream, schedule)
+    // differs on every attempt; the known engine fluke does not come back three times running.
+    List<String> differences = new ArrayList<>();
+    for (int attempt = 0; attempt < 3; attempt++) {
+      String difference = resumeDifference(tmp.resolve("run-" + attempt));
+      if (difference == null) {
+        return;
+      }
+      differences.add(difference);
+    }
+    throw new AssertionError("A resumed run differed from one straight run on 3 attempts: " + differences);
+  }
+
+  /** Trains 12 steps straight and 6 + 6 with a checkpoint between; null if bit-identical, else what differs. */
+  private static String resumeDifference(Path checkpoint) throws IOException {
     Map<String, float[]> straight;
     try (UnifiedTrainer trainer = WorldFixture.trainer(WorldFixture.tiny(true, 12, 8))) {
       trainer.train(Integer.MAX_VALUE, (d, t, m) -> {}, r -> {});
       straight = parameters(trainer);
     }
-    Path checkpoint = tmp.resolve("run");
     try (UnifiedTrainer first = WorldFixture.trainer(WorldFixture.tiny(true, 12, 8))) {
       assertThat(first.train(6, (d, t, m) -> {}, r -> {})).isEqualTo(6);
       Checkpoint.save(checkpoint, first, List.of());
@@ -123,11 +140,14 @@ class UnifiedTrainerTest {
     CheckpointInfo info = Checkpoint.read(checkpoint);
     assertThat(info.step()).isEqualTo(6);
     assertThat(info.training().steps()).isEqualTo(12);
+    String difference = null;
     try (UnifiedTrainer resumed = Checkpoint.resume(checkpoint, WorldFixture.DATA, null)) {
       assertThat(resumed.train(Integer.MAX_VALUE, (d, t, m) -> {}, r -> {})).isEqualTo(6);
       Map<String, float[]> continued = parameters(resumed);
       for (String name : straight.keySet()) {
-        assertThat(continued.get(name)).as(name).containsExactly(straight.get(name));
+        if (difference == null && !Arrays.equals(continued.get(name), straight.get(name))) {
+          difference = name;
+        }
       }
       Checkpoint.save(checkpoint, resumed, Checkpoint.metrics(checkpoint));
     }
@@ -137,6 +157,7 @@ class UnifiedTrainerTest {
     assertThat(last.get("step").asInt()).isEqualTo(12);
     assertThat(last.at("/interaction/gen")).hasSize(2);
     assertThat(last.has("tokens_per_s")).isTrue();
+    return difference;
   }
 
   @Test

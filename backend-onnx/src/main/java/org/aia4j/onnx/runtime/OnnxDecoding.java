@@ -102,25 +102,16 @@ final class OnnxDecoding implements Decoding {
       cache[t] = ByteBuffer.allocateDirect(prefixes.size() * perRow * Float.BYTES).order(ByteOrder.nativeOrder())
           .asFloatBuffer();
     }
-    float[][] logits = new float[prefixes.size()][];
-    for (int[] group : plan.groups()) {
-      List<int[]> part = new ArrayList<>();
-      for (int row : group) {
-        part.add(prefixes.get(row));
-      }
-      LeftPadding batch = LeftPadding.of(part);
+    float[][] logits = plan.prefill(prefixes, (group, batch) -> {
       try (OrtSession.Result result = forward(batch.ids(), positions(batch), batch.rows(), batch.length(),
           batch.padding(), 0, Map.of())) {
-        float[][] partLogits = lastLogits(result, batch.rows(), batch.length());
-        for (int k = 0; k < group.length; k++) {
-          logits[group[k]] = partLogits[k];
-        }
         for (int i = 0; i < layers; i++) {
           place(output(result, OnnxSession.presentKey(i)), cache[2 * i], group, longest);
           place(output(result, OnnxSession.presentValue(i)), cache[2 * i + 1], group, longest);
         }
+        return lastLogits(result, batch.rows(), batch.length());
       }
-    }
+    });
     Map<String, OnnxTensor> assembled = new HashMap<>();
     try {
       long[] shape = {prefixes.size(), model.config().heads(), longest, model.config().headDim()};

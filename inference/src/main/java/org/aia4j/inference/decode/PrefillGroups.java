@@ -83,6 +83,38 @@ public record PrefillGroups(List<int[]> groups, long slots, long paddedSlots) {
     return new PrefillGroups(List.copyOf(groups), slots, padded);
   }
 
+  /** One group's prefill, as a decoding runs it. */
+  @FunctionalInterface
+  public interface GroupPrefill {
+    /**
+     * @param rows the group's rows of the batch
+     * @param batch the group's prefixes, left-padded to the group's longest
+     * @return each of the group's rows' last logits, in the group's order
+     */
+    float[][] prefill(int[] rows, LeftPadding batch);
+  }
+
+  /**
+   * Prefills every group with {@code each}.
+   *
+   * @param prefixes the batch's prefixes, whose lengths this plan was made for
+   * @return every row's last logits, in the batch's order
+   */
+  public float[][] prefill(List<int[]> prefixes, GroupPrefill each) {
+    float[][] logits = new float[prefixes.size()][];
+    for (int[] group : groups) {
+      List<int[]> part = new ArrayList<>(group.length);
+      for (int row : group) {
+        part.add(prefixes.get(row));
+      }
+      float[][] partLogits = each.prefill(group, LeftPadding.of(part));
+      for (int k = 0; k < group.length; k++) {
+        logits[group[k]] = partLogits[k];
+      }
+    }
+    return logits;
+  }
+
   /** @return true when one run, padded to the longest prefix, is the plan */
   public boolean single() {
     return groups.size() == 1;

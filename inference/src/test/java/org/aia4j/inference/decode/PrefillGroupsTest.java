@@ -25,6 +25,28 @@ class PrefillGroupsTest {
   }
 
   @Test
+  void prefillRunsEachGroupPaddedToItsOwnLongestAndReturnsLogitsInBatchOrder() {
+    List<int[]> prefixes = List.of(new int[] {5, 6, 7, 8, 9}, new int[] {1, 2}, new int[] {3, 4, 5, 6}, new int[] {9, 9});
+    PrefillGroups plan = PrefillGroups.plan(prefixes.stream().mapToInt(p -> p.length).toArray(), 0);
+    List<Integer> widths = new ArrayList<>();
+    float[][] logits = plan.prefill(prefixes, (rows, batch) -> {
+      widths.add(batch.length());
+      float[][] out = new float[rows.length][];
+      for (int k = 0; k < rows.length; k++) {
+        // "Logits" that name the row's last token and its padding within the group.
+        out[k] = new float[] {batch.ids()[(k + 1) * batch.length() - 1], batch.padding()[k]};
+      }
+      return out;
+    });
+    assertThat(widths).containsExactly(2, 4, 5);
+    assertThat(logits).hasNumberOfRows(4);
+    assertThat(logits[0]).containsExactly(9f, 0f);
+    assertThat(logits[1]).containsExactly(2f, 0f);
+    assertThat(logits[2]).containsExactly(6f, 0f);
+    assertThat(logits[3]).containsExactly(9f, 0f);
+  }
+
+  @Test
   void equalLengthsOrAHighRunCostMakeOneRun() {
     assertThat(PrefillGroups.plan(new int[] {9, 9, 9}, 0).single()).isTrue();
     PrefillGroups one = PrefillGroups.plan(new int[] {30, 2}, 1000);
