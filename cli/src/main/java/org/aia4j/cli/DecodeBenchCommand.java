@@ -203,25 +203,25 @@ final class DecodeBenchCommand implements Callable<Integer> {
   }
 
   /**
-   * Multiply-add FLOPs of one call as decoded (rows left-padded to the longest prefix, then one
-   * position per step): the layers' matrix products and attention at each processed position,
-   * and the head once per row per step.
+   * Useful multiply-add FLOPs of one call: each row's own prefix and image tokens, one position at
+   * a time (padding, which a decoding may or may not compute, is not counted): the layers' matrix
+   * products and attention at each position, and the head once per row per step.
    */
   private static long flops(DecodingModel model, ModelConfig c, List<String> prompts) {
-    int longest = 0;
-    for (String prompt : prompts) {
-      longest = Math.max(longest, model.prompts().generationPrefix(prompt).length);
-    }
-    int rows = 2 * prompts.size();
     int steps = model.prompts().image().tokensPerImage();
     long w = c.width();
     long perPosition = 2L * c.layers() * (4 * w * w + 2 * w * c.mlpWidth());
     long total = 0;
-    for (int s = 1; s <= longest + steps - 1; s++) {
-      total += perPosition + 2L * c.layers() * 2 * w * s; // q k^T and p v against s keys
+    List<String> rows = new java.util.ArrayList<>(prompts);
+    prompts.forEach(prompt -> rows.add(null)); // the unconditional row of each image
+    for (String prompt : rows) {
+      int prefix = model.prompts().generationPrefix(prompt).length;
+      for (int s = 1; s <= prefix + steps - 1; s++) {
+        total += perPosition + 2L * c.layers() * 2 * w * s; // q k^T and p v against s keys
+      }
+      total += (long) steps * 2 * w * c.vocabSize();
     }
-    total += (long) steps * 2 * w * c.vocabSize();
-    return total * rows;
+    return total;
   }
 
   /** A 1024^3 float32 matrix product on libtorch (MKL), the best this machine does in practice. */
@@ -276,8 +276,8 @@ final class DecodeBenchCommand implements Callable<Integer> {
         .append(((ModelConfig) results.get("model")).width()).append(", ").append(results.get("parameters"))
         .append(" parameters. One call generates one image per prompt (").append(imageTokens)
         .append(" image tokens) with classifier-free guidance w = ").append(cfg)
-        .append(", so two rows (conditional, unconditional) per image, prefixes left-padded into one KV-cached ")
-        .append("batch; greedy, so every engine must decode the same codes (checked). Median of ").append(repeats)
+        .append(", so two rows (conditional, unconditional) per image, prefixes prefilled in groups of similar ")
+        .append("lengths into one KV-cached batch; greedy, so every engine must decode the same codes (checked). Median of ").append(repeats)
         .append(" calls; the aia4j engines take turns in two blocks each (")
         .append(warmup).append(" warm-up calls before each block), the peer runs after them. Each engine is shown at its faster thread count (1 or all cores: with ops this ")
         .append("small, a second thread can cost more than it gives). tokens/s counts generated image tokens (not the ")
@@ -334,7 +334,7 @@ final class DecodeBenchCommand implements Callable<Integer> {
         / Math.min(PythonPeer.median(seconds.get(largest).get("onnx")), PythonPeer.median(seconds.get(largest).get("onnx_1_thread"))) / 1e9;
     double nominal = (Double) results.get("fp32_peak_gflops_nominal");
     md.append(String.format(Locale.ROOT, "FP32 efficiency at %d images per call (%d rows): ONNX Runtime sustains %.1f "
-            + "GFLOP/s of model arithmetic (multiply-adds of the layers, attention and head as decoded), %.0f%% of "
+            + "GFLOP/s of useful model arithmetic (multiply-adds of the layers, attention and head over each row's own tokens, padding not counted), %.0f%% of "
             + "this machine's measured float32 GEMM rate (%.1f GFLOP/s, a 1024^3 product on libtorch/MKL) and %.0f%% "
             + "of its nominal peak (%.0f GFLOP/s = cores x base clock x 64 FLOPs/cycle, AVX-512 with two FMA ports). Small matrices "
             + "(width %d) and one position per step keep decoding far from GEMM speed; per-call overheads dominate at "
