@@ -151,6 +151,10 @@ class DjlUnifiedModelTest {
       var sample = TinyCheckpoint.DATA.understanding(300 + i);
       requests.add(new AnswerRequest(sample.image(), sample.prompt(), 10, new SamplingSettings(1.0, 1.0, 0, i)));
     }
+    // Prompts of different lengths: the batch is prefilled in several groups, then rows are dropped.
+    assertThat(org.aia4j.inference.decode.PrefillGroups.plan(requests.stream()
+        .mapToInt(r -> model.builder().understandingPrefix(r.image(), r.prompt()).length).toArray()).groups())
+        .as("prefill groups").hasSizeGreaterThan(1);
     List<String> batched = model.answer(requests);
     List<String> alone = requests.stream().map(r -> model.answer(List.of(r)).get(0)).toList();
     assertThat(batched).isEqualTo(alone);

@@ -204,6 +204,10 @@ class OnnxEquivalenceTest {
       var sample = Checkpoints.DATA.understanding(200 + i);
       requests.add(new AnswerRequest(sample.image(), sample.prompt(), 12, new SamplingSettings(1.0, 1.0, 0, i)));
     }
+    // Prompts of 24-61 tokens: the batch is prefilled in several groups, then rows are dropped.
+    assertThat(org.aia4j.inference.decode.PrefillGroups.plan(requests.stream()
+        .mapToInt(r -> onnx.prompts().understandingPrefix(r.image(), r.prompt()).length).toArray()).groups())
+        .as("prefill groups").hasSizeGreaterThan(1);
     List<String> batched = onnx.answer(requests);
     List<String> alone = requests.stream().map(r -> onnx.answer(List.of(r)).get(0)).toList();
     assertThat(batched).isEqualTo(alone);
