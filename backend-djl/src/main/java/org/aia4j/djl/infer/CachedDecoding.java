@@ -47,12 +47,12 @@ final class CachedDecoding implements Decoding {
     if (cache != null) {
       throw new IllegalStateException("start may be called once");
     }
-    PrefillGroups plan = PrefillGroups.plan(prefixes.stream().mapToInt(p -> p.length).toArray());
+    PrefillGroups plan = PrefillGroups.of(prefixes);
+    LeftPadding all = LeftPadding.of(prefixes);
+    rows = all.rows();
     if (plan.single()) {
-      LeftPadding batch = LeftPadding.of(prefixes);
-      rows = batch.rows();
-      cache = new KvCache(manager, model.config().layers(), batch.padding());
-      return feed(batch.ids(), batch.length());
+      cache = new KvCache(manager, model.config().layers(), all.padding());
+      return feed(all.ids(), all.length());
     }
     float[][] logits;
     List<KvCache> parts = new ArrayList<>();
@@ -62,13 +62,10 @@ final class CachedDecoding implements Decoding {
         parts.add(partCache);
         return forward(batch.ids(), batch.rows(), batch.length(), partCache);
       });
-      int longest = prefixes.stream().mapToInt(p -> p.length).max().orElseThrow();
-      cache = KvCache.merge(manager, parts, plan.groups(),
-          prefixes.stream().mapToInt(p -> longest - p.length).toArray());
+      cache = KvCache.merge(manager, parts, plan.groups(), all.padding());
     } finally {
       parts.forEach(KvCache::close);
     }
-    rows = prefixes.size();
     return logits;
   }
 

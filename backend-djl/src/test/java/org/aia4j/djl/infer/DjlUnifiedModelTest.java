@@ -113,7 +113,7 @@ class DjlUnifiedModelTest {
         model.builder().generationPrefix(null));
     assertThat(prefixes.stream().mapToInt(p -> p.length).distinct().count()).isEqualTo(4);
     // The prefill runs in groups of similar lengths whose caches are then merged.
-    assertThat(org.aia4j.inference.decode.PrefillGroups.plan(prefixes.stream().mapToInt(p -> p.length).toArray())
+    assertThat(org.aia4j.inference.decode.PrefillGroups.of(prefixes)
         .groups()).as("prefill groups").hasSizeGreaterThan(1);
     Checkpoint.Loaded loaded = model.checkpoint();
     try (Decoding cached = new CachedDecoding(loaded.model(), loaded.manager(), Task.GENERATION);

@@ -81,19 +81,19 @@ final class OnnxDecoding implements Decoding {
     if (padding != null) {
       throw new IllegalStateException("start may be called once");
     }
-    PrefillGroups plan = PrefillGroups.plan(prefixes.stream().mapToInt(p -> p.length).toArray());
+    PrefillGroups plan = PrefillGroups.of(prefixes);
     int layers = model.config().layers();
+    LeftPadding all = LeftPadding.of(prefixes);
     if (plan.single()) {
-      LeftPadding batch = LeftPadding.of(prefixes);
-      OrtSession.Result result = forward(batch.ids(), positions(batch), batch.rows(), batch.length(),
-          batch.padding(), 0, Map.of());
+      OrtSession.Result result = forward(all.ids(), positions(all), all.rows(), all.length(), all.padding(), 0,
+          Map.of());
       past = CachePart.of(result, OnnxSession::pastKey, OnnxSession::pastValue, layers);
-      rows = batch.rows();
-      padding = batch.padding();
-      length = batch.length();
-      return lastLogits(result, rows, batch.length());
+      rows = all.rows();
+      padding = all.padding();
+      length = all.length();
+      return lastLogits(result, rows, length);
     }
-    int longest = prefixes.stream().mapToInt(p -> p.length).max().orElseThrow();
+    int longest = all.length();
     int perRow = model.config().heads() * longest * model.config().headDim();
     // The batch's cache, zeros where no row has a token: padding keys are masked, and a zero key
     // keeps the masked score finite.
@@ -125,8 +125,8 @@ final class OnnxDecoding implements Decoding {
           + e.getMessage(), e);
     }
     past = new CachePart(assembled, null);
-    rows = prefixes.size();
-    padding = prefixes.stream().mapToInt(p -> longest - p.length).toArray();
+    rows = all.rows();
+    padding = all.padding();
     length = longest;
     return logits;
   }

@@ -137,7 +137,7 @@ class OnnxEquivalenceTest {
         onnx.prompts().generationPrefix(null));
     assertThat(prefixes.stream().mapToInt(p -> p.length).distinct().count()).isEqualTo(4);
     // The prefill runs in groups of similar lengths whose caches are then laid side by side.
-    assertThat(org.aia4j.inference.decode.PrefillGroups.plan(prefixes.stream().mapToInt(p -> p.length).toArray())
+    assertThat(org.aia4j.inference.decode.PrefillGroups.of(prefixes)
         .groups()).as("prefill groups").hasSizeGreaterThan(1);
     List<int[]> grown = new ArrayList<>(prefixes);
     try (Decoding cached = new OnnxDecoding(OrtEnvironment.getEnvironment(), onnx.session())) {

@@ -31,6 +31,11 @@ public record PrefillGroups(List<int[]> groups, long slots, long paddedSlots) {
    */
   public static final int RUN_COST_SLOTS = 16;
 
+  /** Groups the prefixes by their lengths and {@link #RUN_COST_SLOTS}. */
+  public static PrefillGroups of(List<int[]> prefixes) {
+    return plan(prefixes.stream().mapToInt(p -> p.length).toArray());
+  }
+
   /** Groups by {@link #RUN_COST_SLOTS}. */
   public static PrefillGroups plan(int[] lengths) {
     return plan(lengths, RUN_COST_SLOTS);
