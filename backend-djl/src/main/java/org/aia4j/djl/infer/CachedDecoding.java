@@ -52,7 +52,7 @@ final class CachedDecoding implements Decoding {
     rows = all.rows();
     if (plan.single()) {
       cache = new KvCache(manager, model.config().layers(), all.padding());
-      return feed(all.ids(), all.length());
+      return forward(all.ids(), rows, all.length(), cache);
     }
     float[][] logits;
     List<KvCache> parts = new ArrayList<>();
@@ -81,11 +81,7 @@ final class CachedDecoding implements Decoding {
     for (int b = 0; b < rows; b++) {
       ids[b] = tokens[b];
     }
-    return feed(ids, 1);
-  }
-
-  private float[][] feed(long[] ids, int length) {
-    return forward(ids, rows, length, cache);
+    return forward(ids, rows, 1, cache);
   }
 
   /** One forward of {@code length} new tokens per row through {@code into}; each row's last logits. */

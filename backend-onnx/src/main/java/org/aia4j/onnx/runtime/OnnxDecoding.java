@@ -85,7 +85,7 @@ final class OnnxDecoding implements Decoding {
     int layers = model.config().layers();
     LeftPadding all = LeftPadding.of(prefixes);
     if (plan.single()) {
-      OrtSession.Result result = forward(all.ids(), positions(all), all.rows(), all.length(), all.padding(), 0,
+      OrtSession.Result result = forward(all.ids(), all.positions(), all.rows(), all.length(), all.padding(), 0,
           Map.of());
       past = CachePart.of(result, OnnxSession::pastKey, OnnxSession::pastValue, layers);
       rows = all.rows();
@@ -103,7 +103,7 @@ final class OnnxDecoding implements Decoding {
           .asFloatBuffer();
     }
     float[][] logits = plan.prefill(prefixes, (group, batch) -> {
-      try (OrtSession.Result result = forward(batch.ids(), positions(batch), batch.rows(), batch.length(),
+      try (OrtSession.Result result = forward(batch.ids(), batch.positions(), batch.rows(), batch.length(),
           batch.padding(), 0, Map.of())) {
         for (int i = 0; i < layers; i++) {
           place(output(result, OnnxSession.presentKey(i)), cache[2 * i], group, longest);
@@ -149,16 +149,6 @@ final class OnnxDecoding implements Decoding {
         cache.put(((group[k] * heads + h) * longest + longest - groupLength) * headDim, slab);
       }
     }
-  }
-
-  private static long[] positions(LeftPadding batch) {
-    long[] positions = new long[batch.rows() * batch.length()];
-    for (int b = 0; b < batch.rows(); b++) {
-      for (int i = 0; i < batch.length(); i++) {
-        positions[b * batch.length() + i] = batch.position(b, i);
-      }
-    }
-    return positions;
   }
 
   @Override
@@ -212,8 +202,14 @@ final class OnnxDecoding implements Decoding {
       inputs.put("position_ids",
           track(created, OnnxTensor.createTensor(env, LongBuffer.wrap(positions), new long[] {rows, count})));
       inputs.put("attention_mask", track(created, OnnxTensor.createTensor(env, LongBuffer.wrap(mask), new long[] {rows, total})));
-      model.emptyCache(inputs, track(created, OnnxTensor.createTensor(env, FloatBuffer.allocate(0),
-          new long[] {rows, model.config().heads(), 0, model.config().headDim()})));
+      model.emptyCache(inputs, () -> {
+        try {
+          return track(created, OnnxTensor.createTensor(env, FloatBuffer.allocate(0),
+              new long[] {rows, model.config().heads(), 0, model.config().headDim()}));
+        } catch (OrtException e) {
+          throw new IllegalStateException("ONNX Runtime failed to make an empty cache: " + e.getMessage(), e);
+        }
+      });
       return model.session().run(inputs, model.decodeOutputs());
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime failed to run " + model.source() + ": " + e.getMessage(), e);

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.aia4j.inference.model.ModelConfig;
 
@@ -27,6 +28,8 @@ final class OnnxSession implements AutoCloseable {
   private final int vocabularySize;
   private final String source;
   private final Set<String> decodeOutputs;
+  /** The names of every cache input, past and recent. */
+  private final Set<String> cacheInputs;
   private final boolean attentions;
   /** Sessions opened with a profile so far, numbering their profile files. */
   private static final AtomicInteger PROFILED_SESSIONS = new AtomicInteger();
@@ -37,6 +40,7 @@ final class OnnxSession implements AutoCloseable {
     this.vocabularySize = vocabularySize;
     this.source = source;
     this.decodeOutputs = OnnxDecoding.outputs(config.layers());
+    this.cacheInputs = cacheInputs(config.layers());
     this.attentions = attentions;
   }
 
@@ -225,12 +229,17 @@ final class OnnxSession implements AutoCloseable {
   }
 
   /**
-   * Feeds {@code empty}, a {@code (rows, heads, 0, head_dim)} tensor, to every cache input that
-   * {@code inputs} does not set yet: a prompt's run has no cache, and a first step no recent part.
+   * Feeds an empty {@code (rows, heads, 0, head_dim)} tensor from {@code empty} to every cache
+   * input that {@code inputs} does not set yet: a prompt's run has no cache, and a first step no
+   * recent part. A run whose cache is complete makes no tensor.
    */
-  void emptyCache(Map<String, OnnxTensor> inputs, OnnxTensor empty) {
-    for (String name : cacheInputs(config.layers())) {
-      inputs.putIfAbsent(name, empty);
+  void emptyCache(Map<String, OnnxTensor> inputs, Supplier<OnnxTensor> empty) {
+    if (inputs.keySet().containsAll(cacheInputs)) {
+      return;
+    }
+    OnnxTensor tensor = empty.get();
+    for (String name : cacheInputs) {
+      inputs.putIfAbsent(name, tensor);
     }
   }
 

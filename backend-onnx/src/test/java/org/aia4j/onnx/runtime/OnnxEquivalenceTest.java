@@ -112,7 +112,7 @@ class OnnxEquivalenceTest {
     inputs.put("attention_mask", add(tensors, OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape)));
     OnnxTensor empty = add(tensors, OnnxTensor.createTensor(env, FloatBuffer.allocate(0),
         new long[] {batch, config.heads(), 0, config.headDim()}));
-    session.emptyCache(inputs, empty);
+    session.emptyCache(inputs, () -> empty);
     try (OrtSession.Result result = session.session().run(inputs)) {
       FloatBuffer logits = ((OnnxTensor) result.get("logits").orElseThrow()).getFloatBuffer();
       float[] out = new float[logits.remaining()];

@@ -51,6 +51,17 @@ public record LeftPadding(int rows, int length, int[] padding, long[] ids) {
     return selected;
   }
 
+  /** @return every slot's position, {@code rows * length}, row-major (see {@link #position}) */
+  public long[] positions() {
+    long[] positions = new long[rows * length];
+    for (int b = 0; b < rows; b++) {
+      for (int i = 0; i < length; i++) {
+        positions[b * length + i] = position(b, i);
+      }
+    }
+    return positions;
+  }
+
   /** @return the position of slot {@code slot} of row {@code row}: {@code max(0, slot - padding)} */
   public long position(int row, int slot) {
     return Math.max(0, slot - padding[row]);
