@@ -10,7 +10,7 @@ import java.util.List;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.tokenizer.ImageTokenizer;
 import org.aia4j.api.tokenizer.TextTokenizer;
-import org.aia4j.inference.sequence.FakeTokenizers;
+import org.aia4j.testkit.FakeTokenizers;
 import org.aia4j.inference.sequence.SequenceBuilder;
 import org.aia4j.inference.sequence.TokenLayout;
 import org.aia4j.inference.sequence.TokenRole;

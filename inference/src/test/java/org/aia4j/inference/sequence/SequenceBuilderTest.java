@@ -13,6 +13,7 @@ import org.aia4j.api.data.UnderstandingSample;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.tokenizer.ImageTokenizer;
 import org.aia4j.api.tokenizer.TextTokenizer;
+import org.aia4j.testkit.FakeTokenizers;
 import org.junit.jupiter.api.Test;
 
 class SequenceBuilderTest {

@@ -1,4 +1,4 @@
-package org.aia4j.inference.sequence;
+package org.aia4j.testkit;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;

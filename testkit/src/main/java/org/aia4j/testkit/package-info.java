@@ -1,0 +1,5 @@
+/**
+ * Fixtures shared by the modules' tests. Depended on with {@code test} scope only; nothing in a
+ * runtime jar uses it.
+ */
+package org.aia4j.testkit;
