@@ -117,7 +117,7 @@ public final class InteractionStatistic {
     NDArray rows = queries.gather(gatherIndex, 2); // (B, H, Qmax, d)
     NDArray logits = rows.matMul(keys.transpose(0, 1, 3, 2)); // (B, H, Qmax, T)
     if (scale != 1.0) {
-      logits = logits.mul(scale);
+      logits = logits.mul(Scalars.like(logits, scale));
     }
     // Causal mask for the gathered rows: key j is visible from query position p iff j <= p.
     NDArray positions = manager.arange(t).toType(DataType.INT64, false).reshape(1, 1, 1, t);

@@ -198,7 +198,11 @@ class InteractionStatisticTest {
             InteractionStatistic.fromQueriesAndKeys(
                 q2, k2, batch.scale(), sets.queryIndex(scope), sets.queryValid(scope),
                 sets.keyMask(scope), padding);
-        collector.backward(masses.mul(weights).sum());
+        NDArray loss = masses.mul(weights).sum();
+        // A collection between forward and backward must not change the gradients: every
+        // constant the graph saved lives in engine memory (see Scalars).
+        collectGarbage();
+        collector.backward(loss);
       }
 
       double[] gq1 = Reference.values(q1.getGradient());
@@ -207,6 +211,19 @@ class InteractionStatisticTest {
       assertThat(maxAbs(gk1)).isGreaterThan(1e-3);
       assertThat(Reference.values(q2.getGradient())).containsExactly(gq1, within(1e-12));
       assertThat(Reference.values(k2.getGradient())).containsExactly(gk1, within(1e-12));
+    }
+  }
+
+  /** Full collections, with pauses for the reference handler to free unreachable direct buffers. */
+  static void collectGarbage() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
     }
   }
 

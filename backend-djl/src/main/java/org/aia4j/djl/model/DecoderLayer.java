@@ -10,6 +10,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import org.aia4j.inference.model.ModelConfig;
+import org.aia4j.loss.Scalars;
 
 /**
  * One pre-norm decoder layer: {@code x + attention(norm(x))}, then {@code x + mlp(norm(x))}.
@@ -117,8 +118,9 @@ final class DecoderLayer {
       }
       cache.update(layerIndex, k, v);
     }
-    // Scaling q (T x d) is cheaper than scaling the scores (T x S).
-    NDArray scores = q.mul(scale).matMul(k.transpose(0, 1, 3, 2)).add(causalBias);
+    // Scaling q (T x d) is cheaper than scaling the scores (T x S). The factor is an engine-owned
+    // array, not a Java float: the backward pass reads it (see Scalars).
+    NDArray scores = q.mul(Scalars.like(q, scale)).matMul(k.transpose(0, 1, 3, 2)).add(causalBias);
     NDArray probs = scores.softmax(-1);
     if (capture.probabilities()) {
       captured[0].add(probs);

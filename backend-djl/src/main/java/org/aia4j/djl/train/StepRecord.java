@@ -15,7 +15,10 @@ import java.util.Map;
  * @param tokenLoss next-token loss per task
  * @param aiaLoss unweighted AIA loss per task
  * @param interaction per-layer mean {@code I_l} per task
- * @param gradientNorm global gradient norm before clipping
+ * @param gradientNorm global gradient norm before clipping (NaN: the update was skipped)
+ * @param recomputed how many times the step's gradients were computed again because they were
+ *     non-finite or far outside the run's recent norms (0 on a healthy step; see {@code
+ *     GradientGuard})
  * @param tokens tokens processed in the step (padding excluded)
  * @param seconds wall time of the step
  */
@@ -28,6 +31,7 @@ public record StepRecord(
     @JsonProperty("aia") Map<String, Double> aiaLoss,
     @JsonProperty("interaction") Map<String, double[]> interaction,
     @JsonProperty("grad_norm") double gradientNorm,
+    int recomputed,
     long tokens,
     double seconds) {
 

@@ -58,11 +58,16 @@ public final class UnifiedTrainer implements AutoCloseable {
   private InteractionPath interactionPath = InteractionPath.ATTENTION_MAPS;
   private String initializedFrom;
   private int skippedInARow;
+  private final GradientGuard guard = new GradientGuard();
+  /** Told the attempt number after each backward pass: a seam for tests that corrupt gradients. */
+  java.util.function.IntConsumer afterBackward = attempt -> {};
+  /** Steps of this trainer object whose gradients the guard had computed again. */
+  private long recomputedSteps;
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UnifiedTrainer.class);
   /** Consecutive skipped updates after which training stops. */
   static final int MAX_SKIPPED_IN_A_ROW = 5;
-  /** Forward and backward passes a step makes at most while its gradients come out non-finite. */
+  /** Forward and backward passes a step makes at most while the {@link GradientGuard} flags its gradients. */
   static final int BACKWARD_ATTEMPTS = 3;
 
   /**
@@ -196,8 +201,12 @@ public final class UnifiedTrainer implements AutoCloseable {
       StepRecord record = trainStep();
       history.add(record);
       onStep.accept(record);
-      progress.onProgress(record.step(), config.steps(), String.format("loss %.3f | %,.0f tok/s",
-          record.loss(), record.tokensPerSecond()));
+      if (record.recomputed() > 0) {
+        recomputedSteps++;
+      }
+      progress.onProgress(record.step(), config.steps(), String.format("loss %.3f | %,.0f tok/s%s",
+          record.loss(), record.tokensPerSecond(),
+          recomputedSteps == 0 ? "" : " | " + recomputedSteps + " steps recomputed"));
       taken++;
     }
     return taken;
@@ -239,22 +248,26 @@ public final class UnifiedTrainer implements AutoCloseable {
     }
     double total = 0;
     AdamW.GradientCheck check = null;
-    // Now and then (a few times in 2,400 steps, at no fixed step) a backward pass returns NaN
-    // gradients for a finite loss: libtorch's CPU batched matmul can read uninitialised memory
-    // (pytorch/pytorch#80588). The true gradient is deterministic, so the step computes it again
-    // before giving up on it; this keeps long runs reproducible as well as finite.
+    int recomputed = 0;
+    // The passes are deterministic: gradients that are non-finite, or whose norm is far outside
+    // the run's recent ones, are computed again (GradientGuard). A true gradient comes out the
+    // same; one corrupted by memory read that should not be does not. Each recomputation is
+    // counted in the step's record.
     for (int attempt = 1; attempt <= BACKWARD_ATTEMPTS; attempt++) {
       if (attempt > 1) {
-        LOG.debug("Step {}: non-finite gradients in {} with a finite loss; computing them again", step + 1,
-            check.nonFinite());
+        LOG.warn("Step {}: gradient norm {} ({}) against a recent median of {}; computing the gradients again",
+            step + 1, Math.sqrt(check.squaredSum()), check.finite() ? "finite" : "non-finite in " + check.nonFinite(),
+            guard.median());
         optimizer.zeroGradients();
+        recomputed++;
       }
       tokenLosses.clear();
       aiaLosses.clear();
       interactions.clear();
       total = forwardBackward(batches, interaction, tokenLosses, aiaLosses, interactions, step);
+      afterBackward.accept(attempt);
       check = optimizer.check();
-      if (check.finite()) {
+      if (!guard.suspicious(Math.sqrt(check.squaredSum()))) {
         break;
       }
     }
@@ -268,10 +281,16 @@ public final class UnifiedTrainer implements AutoCloseable {
       }
     } else {
       skippedInARow = 0;
+      if (guard.suspicious(gradientNorm)) {
+        LOG.warn("Step {}: gradient norm {} stayed {}x above the recent median after {} computations; "
+            + "a real spike, clipped to {}", step + 1, gradientNorm, (long) (gradientNorm / guard.median()),
+            BACKWARD_ATTEMPTS, config.clipNorm());
+      }
+      guard.accept(gradientNorm);
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     return new StepRecord(step + 1, lr, total, tokenLosses, interaction ? aiaLosses : null,
-        interaction ? interactions : null, gradientNorm, tokens, seconds);
+        interaction ? interactions : null, gradientNorm, recomputed, tokens, seconds);
   }
 
   /** One forward and backward over the batches; fills the per-task metrics and returns the loss. */
