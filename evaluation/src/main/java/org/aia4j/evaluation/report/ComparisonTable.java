@@ -145,6 +145,10 @@ public record ComparisonTable(List<String> runs, List<Row> rows) {
       b.number(training, "AIA loss " + task.shortName() + " (unweighted)", Better.LOWER, r -> r.training() == null
           || !r.training().aiaLoss().containsKey(task) ? null : r.training().aiaLoss().get(task).tailMean(tail));
     }
+    b.number(training, "steps recomputed (gradient guard)", Better.LOWER,
+        r -> r.training() == null ? null : (double) r.training().recomputedSteps());
+    b.number(training, "updates skipped (non-finite gradients)", Better.LOWER,
+        r -> r.training() == null ? null : (double) r.training().skippedUpdates());
     String attention = "Attention";
     for (Task task : List.of(Task.UNDERSTANDING, Task.GENERATION)) {
       b.number(attention, "mean |I_l \u2212 T_l| " + task.shortName(), Better.LOWER, r -> r.targetDeviation(task));

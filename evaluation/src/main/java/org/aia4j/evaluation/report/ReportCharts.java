@@ -230,7 +230,6 @@ public final class ReportCharts {
     chart.getStyler().setXAxisDecimalPattern("#,##0");
     chart.getStyler().setYAxisDecimalPattern("0.0##");
     chart.getStyler().setXAxisTickMarkSpacingHint(90);
-    chart.getStyler().setXAxisMaxLabelCount(8);
     boolean any = false;
     for (int r = 0; r < runs.size(); r++) {
       ReportRun run = runs.get(r);
@@ -254,9 +253,28 @@ public final class ReportCharts {
     if (!any) {
       return Optional.empty();
     }
+    // XChart 3.8.8 puts a tick label on every data value when all x values are equally spaced (one
+    // step apart: unreadable at 500 steps). A hidden point half a step before step 1 breaks that
+    // spacing, so it chooses round ticks (0, 500, 1,000, ...) as for any numeric axis.
+    XYSeries anchor = chart.addSeries(" axis anchor", new double[] {0.5}, new double[] {firstValue(chart)});
+    anchor.setEnabled(false);
+    anchor.setShowInLegend(false);
+    chart.getStyler().setXAxisMin(0.0);
     String id = "training-" + metric.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + "-"
         + task.shortName();
     return Optional.of(render(id, title, chart));
+  }
+
+  /** A finite y value the chart already shows, so that a hidden point does not widen the y axis. */
+  private static double firstValue(XYChart chart) {
+    for (XYSeries series : chart.getSeriesMap().values()) {
+      for (double y : series.getYData()) {
+        if (Double.isFinite(y)) {
+          return y;
+        }
+      }
+    }
+    return 0;
   }
 
   /** @return GenEval-style overall and per-tag accuracy, grouped by run; empty if no run has it */

@@ -25,9 +25,12 @@ import org.aia4j.api.model.Task;
  * @param tokenLoss per task, next-token loss against step
  * @param aiaLoss per task, unweighted AIA loss against step
  * @param lastInteraction per task, the last logged per-layer {@code I_l}
+ * @param recomputedSteps steps whose gradients the trainer's guard computed again (non-finite, or
+ *     far outside the run's recent norms); 0 for a healthy run
+ * @param skippedUpdates steps whose update was skipped because the gradients stayed non-finite
  */
 public record TrainingHistory(Map<Task, Series> tokenLoss, Map<Task, Series> aiaLoss,
-    Map<Task, double[]> lastInteraction) {
+    Map<Task, double[]> lastInteraction, int recomputedSteps, int skippedUpdates) {
 
   /** Lenient about NaN and Infinity: a diverged run's losses are worth plotting, not rejecting. */
   private static final JsonMapper JSON = JsonMapper.builder()
@@ -151,6 +154,8 @@ public record TrainingHistory(Map<Task, Series> tokenLoss, Map<Task, Series> aia
     Map<Task, List<double[]>> token = new EnumMap<>(Task.class);
     Map<Task, List<double[]>> aia = new EnumMap<>(Task.class);
     Map<Task, double[]> interaction = new EnumMap<>(Task.class);
+    int recomputed = 0;
+    int skipped = 0;
     try (BufferedReader reader = Files.newBufferedReader(metrics, StandardCharsets.UTF_8)) {
       String line;
       int number = 0;
@@ -170,6 +175,14 @@ public record TrainingHistory(Map<Task, Series> tokenLoss, Map<Task, Series> aia
           throw new IOException(at + ": expected a step record with a numeric \"step\"");
         }
         double step = row.get("step").asDouble();
+        if (row.path("recomputed").asInt(0) > 0) {
+          recomputed++;
+        }
+        // The trainer writes a skipped update's norm as NaN (a number, or Jackson's "NaN" string).
+        JsonNode norm = row.path("grad_norm");
+        if (!norm.isMissingNode() && !Double.isFinite(norm.asDouble(0))) {
+          skipped++;
+        }
         collect(row.path("ntp"), step, token, at);
         collect(row.path("aia"), step, aia, at);
         row.path("interaction").fields().forEachRemaining(entry -> {
@@ -183,7 +196,7 @@ public record TrainingHistory(Map<Task, Series> tokenLoss, Map<Task, Series> aia
     } catch (IllegalArgumentException e) { // Task.parse on an unknown task key
       throw new IOException(metrics + ": " + e.getMessage(), e);
     }
-    return new TrainingHistory(series(token), series(aia), interaction);
+    return new TrainingHistory(series(token), series(aia), interaction, recomputed, skipped);
   }
 
   private static void collect(JsonNode perTask, double step, Map<Task, List<double[]>> into, String at)

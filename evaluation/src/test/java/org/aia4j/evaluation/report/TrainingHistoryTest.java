@@ -29,6 +29,23 @@ class TrainingHistoryTest {
     assertThat(history.tokenLoss().get(Task.UNDERSTANDING).tailMean(5)).as("NaN skipped").isEqualTo(2.0);
     assertThat(history.lastInteraction().get(Task.GENERATION)).containsExactly(0.35, 0.15);
     assertThat(history.lastInteraction().get(Task.UNDERSTANDING)).containsExactly(0.4, 0.5);
+    assertThat(history.recomputedSteps()).isZero();
+    assertThat(history.skippedUpdates()).isZero();
+  }
+
+  @Test
+  void countsRecomputedStepsAndSkippedUpdates() throws IOException {
+    Path metrics = tmp.resolve("metrics.jsonl");
+    Files.writeString(metrics, """
+        {"step":1,"loss":3.0,"grad_norm":1.5,"recomputed":0}
+        {"step":2,"loss":3.0,"grad_norm":1.2,"recomputed":1}
+        {"step":3,"loss":3.0,"grad_norm":"NaN","recomputed":2}
+        {"step":4,"loss":3.0,"grad_norm":NaN,"recomputed":2}
+        {"step":5,"loss":3.0,"grad_norm":1.1}
+        """);
+    TrainingHistory history = TrainingHistory.read(metrics);
+    assertThat(history.recomputedSteps()).isEqualTo(3);
+    assertThat(history.skippedUpdates()).isEqualTo(2);
   }
 
   @Test
