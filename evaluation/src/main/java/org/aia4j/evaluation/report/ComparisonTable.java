@@ -145,10 +145,11 @@ public record ComparisonTable(List<String> runs, List<Row> rows) {
       b.number(training, "AIA loss " + task.shortName() + " (unweighted)", Better.LOWER, r -> r.training() == null
           || !r.training().aiaLoss().containsKey(task) ? null : r.training().aiaLoss().get(task).tailMean(tail));
     }
-    b.number(training, "steps recomputed (gradient guard)", Better.LOWER,
-        r -> r.training() == null ? null : (double) r.training().recomputedSteps());
-    b.number(training, "updates skipped (non-finite gradients)", Better.LOWER,
-        r -> r.training() == null ? null : (double) r.training().skippedUpdates());
+    // Counts, shown as whole numbers: anything but 0 deserves a look at the run's log.
+    b.text(training, "steps recomputed (gradient guard)",
+        r -> r.training() == null ? null : r.training().recomputedSteps());
+    b.text(training, "updates skipped (non-finite gradients)",
+        r -> r.training() == null ? null : r.training().skippedUpdates());
     String attention = "Attention";
     for (Task task : List.of(Task.UNDERSTANDING, Task.GENERATION)) {
       b.number(attention, "mean |I_l \u2212 T_l| " + task.shortName(), Better.LOWER, r -> r.targetDeviation(task));
