@@ -53,10 +53,4 @@ class BenchmarkValuesTest {
     assertThatThrownBy(() -> new BenchmarkScore(" ", 0.5, Map.of(), Map.of()))
         .hasMessage("benchmark must not be blank");
   }
-
-  @Test
-  void noneListenerIgnoresProgress() {
-    ProgressListener.none().onProgress(1, 2, "ignored");
-    assertThat(ProgressListener.none()).isNotNull();
-  }
 }

@@ -85,9 +85,13 @@ class OnnxFilesTest {
   @Test
   void exportsPassTheOfficialOnnxChecker() throws Exception {
     Path python = Path.of("/usr/bin/python3");
-    Assumptions.assumeTrue(Files.isExecutable(python)
-        && new ProcessBuilder(python.toString(), "-c", "import onnx").start().waitFor() == 0,
-        "python3-onnx is not installed");
+    boolean checker = Files.isExecutable(python)
+        && new ProcessBuilder(python.toString(), "-c", "import onnx").start().waitFor() == 0;
+    // CI installs the checker (.ci/run): there a missing checker is a broken set-up, not a skip.
+    if ("true".equals(System.getenv("CI"))) {
+      assertThat(checker).as("python3-onnx must be installed under CI=true (apt-get install python3-onnx)").isTrue();
+    }
+    Assumptions.assumeTrue(checker, "python3-onnx is not installed (apt-get install python3-onnx)");
     Path withAttentions = tmp.resolve("export-attentions");
     OnnxExport.write(checkpoint, withAttentions, true);
     for (Path dir : List.of(export, withAttentions)) {
