@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -26,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * up to {@link BatchSettings#batchSize()} rows, then decodes them in one model call. Callers get a {@link CompletableFuture} completed on
  * the worker thread, so nothing that submits ever blocks; only {@link #answerWhenRoom} and
  * {@link #generateWhenRoom}, for evaluation jobs on their own thread, wait for room.
+ *
+ * <p>A caller whose client has gone cancels the futures it got ({@link CompletableFuture#cancel}):
+ * a cancelled request still waiting leaves the queue and is never run; a cancelled answer being
+ * decoded stops at its next token and its row leaves the batch.
  *
  * <p>If a batched call fails on bad input (an {@link IllegalArgumentException}), each request of
  * the batch is retried alone, so one bad request fails alone. {@link #shutdown()} refuses new
@@ -224,6 +229,26 @@ public final class Batcher implements AutoCloseable {
     queue.addLast(job);
     queuedRows += job.rows;
     arrived.signalAll();
+    // A request cancelled while it waits (its client has gone) leaves the queue at once, so it
+    // is never run and its rows are free for others.
+    job.future().whenComplete((result, failure) -> {
+      if (failure instanceof CancellationException) {
+        dequeue(job);
+      }
+    });
+  }
+
+  private void dequeue(Job job) {
+    lock.lock();
+    try {
+      if (queue.remove(job)) {
+        queuedRows -= job.rows;
+        metrics.cancelled();
+        room.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   // ---------------------------------------------------------------- the worker
@@ -293,6 +318,11 @@ public final class Batcher implements AutoCloseable {
       int rows = 0;
       for (Iterator<Job> it = queue.iterator(); it.hasNext(); ) {
         Job job = it.next();
+        if (job.future().isCancelled()) {
+          it.remove(); // its client went while the batch was formed
+          queuedRows -= job.rows;
+          continue;
+        }
         if (job.getClass() != oldest.getClass()) {
           continue;
         }
@@ -347,7 +377,18 @@ public final class Batcher implements AutoCloseable {
     List<String> answers;
     try {
       if (served.model() instanceof DecodingModel decoding) {
-        answers = decoding.answer(requests, (request, textId) -> streams[request].token(textId));
+        answers = decoding.answer(requests, new DecodingModel.TokenListener() {
+          @Override
+          public void onToken(int request, int textId) {
+            streams[request].token(textId);
+          }
+
+          @Override
+          public boolean stopped(int request) {
+            // Cancelled: the client has gone; its row leaves the batch.
+            return jobs.get(request).result.isCancelled();
+          }
+        });
       } else {
         answers = served.model().answer(requests);
       }
@@ -453,6 +494,8 @@ public final class Batcher implements AutoCloseable {
     }
 
     abstract void fail(Throwable e);
+
+    abstract CompletableFuture<?> future();
   }
 
   private static final class AnswerJob extends Job {
@@ -472,6 +515,11 @@ public final class Batcher implements AutoCloseable {
     void fail(Throwable e) {
       result.completeExceptionally(e);
     }
+
+    @Override
+    CompletableFuture<?> future() {
+      return result;
+    }
   }
 
   private static final class ImageJob extends Job {
@@ -486,6 +534,11 @@ public final class Batcher implements AutoCloseable {
     @Override
     void fail(Throwable e) {
       result.completeExceptionally(e);
+    }
+
+    @Override
+    CompletableFuture<?> future() {
+      return result;
     }
   }
 }
