@@ -100,7 +100,11 @@ public final class AiaServer implements AutoCloseable {
     AtomicInteger inFlight = new AtomicInteger();
     WorkerExecutor decoders = vertx.createSharedWorkerExecutor("aia-decode", config.connections().decodeThreads());
     HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
-        .setMaxInitialLineLength(8192).setMaxHeaderSize(16384));
+        .setMaxInitialLineLength(8192).setMaxHeaderSize(16384)
+        // No HTTP/2 without TLS (h2c): no OpenAI client needs it, it multiplies what one connection
+        // can ask for (rapid reset), and Vert.x hands over a connection only once it has sniffed
+        // the protocol from the first request, so the header timeout could not see it before.
+        .setHttp2ClearTextEnabled(false));
     http.connectionHandler(guard::accepted);
     http.invalidRequestHandler(Routes::invalid);
     // Failures on connections are the clients' (resets, broken framing), not the server's.

@@ -5,10 +5,11 @@ package org.aia4j.server;
  * connections cannot exhaust it. Timeouts close the connection; the cap and the body budget
  * refuse new work early, before a body is buffered.
  *
- * @param idleTimeoutMs a connection with no request in progress and no bytes of a new one is
- *     closed after this long
- * @param headerTimeoutMs a request's head (request line and headers) must arrive within this
- *     long of its first byte
+ * @param idleTimeoutMs a kept-alive connection whose responses are all sent is closed unless the
+ *     head of its next request is complete within this long
+ * @param headerTimeoutMs a new connection is closed unless its first request head (request line
+ *     and headers) is complete within this long: connections that send nothing, or their headers
+ *     a byte at a time, are cut here
  * @param bodyTimeoutMs a request's whole body must arrive within this long of its head
  * @param maxConnections most open connections; more are closed as soon as they are accepted
  * @param bodyMemoryBytes most request-body bytes held at once, over all requests (counted from
@@ -39,7 +40,7 @@ public record ConnectionLimits(long idleTimeoutMs, long headerTimeoutMs, long bo
   }
 
   /**
-   * @return 60 s idle, 10 s for a request head, 60 s for a body, 1024 connections, 256 MiB of
+   * @return 60 s idle, 10 s for a first request head, 60 s for a body, 1024 connections, 256 MiB of
    *     bodies, and half the cores (at least one, at most four) decoding
    */
   public static ConnectionLimits defaults() {

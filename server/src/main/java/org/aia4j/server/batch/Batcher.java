@@ -296,54 +296,66 @@ public final class Batcher implements AutoCloseable {
   private List<Job> nextBatch() throws InterruptedException {
     lock.lock();
     try {
-      while (queue.isEmpty()) {
-        if (closing) {
+      List<Job> batch;
+      do {
+        batch = formBatch(); // empty when the requests it waited for were cancelled meanwhile
+        if (batch == null) {
           return null;
         }
-        arrived.await();
-      }
-      Job oldest = queue.peekFirst();
-      // The delay counts from when the worker became free or the oldest request came, whichever is
-      // later: requests that queued during the last model call still wait for the clients that call
-      // just answered, so batches do not split into halves that take turns.
-      long deadline = Math.max(oldest.enqueued, freeSince) + TimeUnit.MILLISECONDS.toNanos(settings.maxBatchDelayMs());
-      while (!closing && rowsOfKind(oldest.getClass()) < settings.batchSize()) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          break;
-        }
-        arrived.awaitNanos(left);
-      }
-      List<Job> batch = new ArrayList<>();
-      int rows = 0;
-      for (Iterator<Job> it = queue.iterator(); it.hasNext(); ) {
-        Job job = it.next();
-        if (job.future().isCancelled()) {
-          it.remove(); // its client went while the batch was formed
-          queuedRows -= job.rows;
-          continue;
-        }
-        if (job.getClass() != oldest.getClass()) {
-          continue;
-        }
-        if (!batch.isEmpty() && rows + job.rows > settings.batchSize()) {
-          continue;
-        }
-        batch.add(job);
-        rows += job.rows;
-        it.remove();
-      }
-      queuedRows -= rows;
-      runningRequests = batch.size();
-      room.signalAll();
-      long now = System.nanoTime();
-      for (Job job : batch) {
-        metrics.queueWait((now - job.enqueued) / 1e9);
-      }
+      } while (batch.isEmpty());
       return batch;
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Waits for requests and takes a batch of them; null once shut down with nothing left. Holds the lock. */
+  private List<Job> formBatch() throws InterruptedException {
+    while (queue.isEmpty()) {
+      if (closing) {
+        return null;
+      }
+      arrived.await();
+    }
+    Job oldest = queue.peekFirst();
+    // The delay counts from when the worker became free or the oldest request came, whichever is
+    // later: requests that queued during the last model call still wait for the clients that call
+    // just answered, so batches do not split into halves that take turns.
+    long deadline = Math.max(oldest.enqueued, freeSince) + TimeUnit.MILLISECONDS.toNanos(settings.maxBatchDelayMs());
+    while (!closing && rowsOfKind(oldest.getClass()) < settings.batchSize()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      arrived.awaitNanos(left);
+    }
+    List<Job> batch = new ArrayList<>();
+    int rows = 0;
+    for (Iterator<Job> it = queue.iterator(); it.hasNext(); ) {
+      Job job = it.next();
+      if (job.future().isCancelled()) {
+        it.remove(); // its client went while the batch was formed
+        queuedRows -= job.rows;
+        continue;
+      }
+      if (job.getClass() != oldest.getClass()) {
+        continue;
+      }
+      if (!batch.isEmpty() && rows + job.rows > settings.batchSize()) {
+        continue;
+      }
+      batch.add(job);
+      rows += job.rows;
+      it.remove();
+    }
+    queuedRows -= rows;
+    runningRequests = batch.size();
+    room.signalAll();
+    long now = System.nanoTime();
+    for (Job job : batch) {
+      metrics.queueWait((now - job.enqueued) / 1e9);
+    }
+    return batch;
   }
 
   private int rowsOfKind(Class<?> kind) {

@@ -17,34 +17,35 @@ import org.aia4j.server.ConnectionLimits;
 import org.aia4j.server.metrics.ServerMetrics;
 
 /**
- * Watches every connection of the HTTP server: closes it when it idles, sends its request head
- * or its body too slowly ({@link ConnectionLimits}), closes new connections over the cap, and
- * counts each request with the status actually sent, or as aborted.
+ * Watches every connection of the HTTP server: closes it when it is slow to send a request head
+ * or a body, or idles ({@link ConnectionLimits}), closes new connections over the cap, and counts
+ * each request with the status actually sent, or as aborted.
  *
- * <p>Vert.x has no public hook for "bytes arrived on a connection" or "a request head began", and
- * its own idle timeout also fires while a request is being answered (a long batch, an event
- * stream), so this is a Vert.x metrics SPI implementation: the SPI is told of every connection,
- * every read, every request head and end, and every response end or reset, including requests
- * Vert.x refuses itself before any handler sees them. A sweep on the event loop closes the
- * connections past their deadline. A connection is in one of four phases:
+ * <p>Vert.x has no public hook for "a request head began" or "a request body ended" on a
+ * connection, and its own idle timeout also fires while a request is being answered (a long
+ * batch, an event stream), so this is a Vert.x metrics SPI implementation: the SPI is told of
+ * every connection, every request head and end, and every response end or reset, including
+ * requests Vert.x refuses itself before any handler sees them. A sweep on the event loop closes
+ * the connections past their deadline. A connection is in one of four phases:
  *
  * <ul>
- *   <li>idle: no request in progress and no byte of a new one, at most {@code idleTimeoutMs};
- *   <li>header: bytes of a request head arrived, the head is not complete, at most {@code
- *       headerTimeoutMs} from the first byte;
- *   <li>body: a request's head arrived, its body has not ended, at most {@code bodyTimeoutMs}
+ *   <li>header: just opened, no complete request head yet: at most {@code headerTimeoutMs} (a
+ *       connection that sends nothing, or its headers a byte at a time, is cut here);
+ *   <li>body: a request's head arrived, its body has not ended: at most {@code bodyTimeoutMs}
  *       from the head;
  *   <li>busy: every request read, a response is being produced: no deadline (the server, not
- *       the client, takes the time).
+ *       the client, takes the time);
+ *   <li>idle: its responses sent, kept alive for the next request: at most {@code idleTimeoutMs}
+ *       until that request's head is complete.
  * </ul>
  *
- * An HTTP/2 connection carries many streams: it is in the body phase while any stream reads a
- * body, and closed as a whole when it is late.
+ * The server speaks HTTP/1.x only (no cleartext HTTP/2), so a connection carries one request at
+ * a time.
  */
 public final class ConnectionGuard implements HttpServerMetrics<ConnectionGuard.Exchange, Void, ConnectionGuard.Watch> {
   /** Where a connection is; see the class comment. */
   enum Phase {
-    IDLE, HEADER, BODY, BUSY;
+    HEADER, BODY, BUSY, IDLE;
 
     String label() {
       return name().toLowerCase(java.util.Locale.ROOT);
@@ -167,17 +168,6 @@ public final class ConnectionGuard implements HttpServerMetrics<ConnectionGuard.
   }
 
   @Override
-  public void bytesRead(Watch watch, SocketAddress remoteAddress, long bytes) {
-    if (watch != null && bytes > 0) {
-      synchronized (watch) {
-        if (watch.phase == Phase.IDLE) {
-          watch.enter(Phase.HEADER);
-        }
-      }
-    }
-  }
-
-  @Override
   public Exchange requestBegin(Watch watch, HttpRequest request) {
     Exchange exchange = new Exchange(watch, Routes.endpoint(request.uri()));
     if (watch != null) {
@@ -227,7 +217,7 @@ public final class ConnectionGuard implements HttpServerMetrics<ConnectionGuard.
     HttpConnection connection;
     boolean refused;
     boolean closing;
-    Phase phase = Phase.IDLE;
+    Phase phase = Phase.HEADER;
     long since = System.nanoTime();
     int reading;
     int pending;
@@ -250,7 +240,7 @@ public final class ConnectionGuard implements HttpServerMetrics<ConnectionGuard.
         if (phase != Phase.BUSY) {
           enter(Phase.BUSY);
         }
-      } else if (phase != Phase.IDLE && phase != Phase.HEADER) {
+      } else if (phase != Phase.IDLE) {
         enter(Phase.IDLE);
       }
     }

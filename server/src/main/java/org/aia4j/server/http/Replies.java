@@ -92,8 +92,8 @@ public final class Replies {
   }
 
   /**
-   * Refuses a request before its body is read: the reply, then (HTTP/1.x) the connection closed,
-   * so the client's unread body is never received.
+   * Refuses a request before its body is read: the reply, with {@code Connection: close} when a
+   * body is still to come; that body is then discarded, not buffered.
    */
   static void refuse(RoutingContext ctx, ApiException api) {
     HttpServerResponse response = ctx.response();
@@ -114,13 +114,16 @@ public final class Replies {
     if (api.status() == 401) {
       response.putHeader("WWW-Authenticate", "Bearer");
     }
+    if (close) {
+      // The unread body is discarded as it comes, never held, and the connection closed when it
+      // ends (or by the body timeout): closing at once would reset the connection while the
+      // client still sends, and it might never read this reply.
+      request.handler(chunk -> {});
+      request.endHandler(v -> request.connection().close());
+      request.resume();
+    }
     response.setStatusCode(api.status()).putHeader("Content-Type", "application/json")
-        .end(errorJson(api).toString())
-        .onComplete(done -> {
-          if (close) {
-            request.connection().close();
-          }
-        });
+        .end(errorJson(api).toString());
   }
 
   /** @return true if {@code failure} means the client closed its connection or reset its stream */

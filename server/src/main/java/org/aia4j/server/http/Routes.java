@@ -78,7 +78,9 @@ public final class Routes {
     };
     router.post("/v1/chat/completions").handler(admit);
     router.post("/v1/images/generations").handler(admit);
-    router.route().handler(new Bodies(config.bodyLimitBytes(), config.connections().bodyMemoryBytes(), inFlight));
+    Bodies bodies = new Bodies(config.bodyLimitBytes(), config.connections().bodyMemoryBytes(), inFlight);
+    metrics.watchBodies(bodies::held);
+    router.route().handler(bodies);
 
     router.get("/health").handler(ctx -> health(ctx, state));
     router.head("/health").handler(ctx -> health(ctx, state));

@@ -24,6 +24,7 @@ import java.util.function.IntSupplier;
  *       aia_tokens_per_second{kind}}, the speed of the last model call;
  *   <li>{@code aia_rejected_total}: requests refused with 429 because the queue was full;
  *       {@code aia_cancelled_total}: queued requests dropped because their client had gone;
+ *   <li>{@code aia_request_body_bytes}: request-body bytes held (admitted, not yet parsed);
  *   <li>{@code aia_connections_open}, {@code aia_connections_refused_total} (over the cap) and
  *       {@code aia_connections_timed_out_total{phase}} (idle, header or body timeout).
  * </ul>
@@ -82,7 +83,13 @@ public final class ServerMetrics {
   /** Shows the open connections in a gauge. */
   public void watchConnections(IntSupplier open) {
     Gauge.builder("aia_connections_open", open, IntSupplier::getAsInt).description("Open client connections")
-        .register(registry);
+        .strongReference(true).register(registry);
+  }
+
+  /** Shows the request-body bytes held now (admitted, not yet parsed) in a gauge. */
+  public void watchBodies(java.util.function.LongSupplier held) {
+    Gauge.builder("aia_request_body_bytes", held, java.util.function.LongSupplier::getAsLong)
+        .description("Request-body bytes held: admitted and not yet parsed").strongReference(true).register(registry);
   }
 
   /** Counts a connection closed at once because the cap was reached. */
