@@ -110,11 +110,11 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter console = spec.commandLine().getOut();
     BatchSettings batch = new BatchSettings(batchSize, maxBatchDelayMs, queueSize);
-    ModelProvider models = loading.provider(backend);
-    checkCheckpoint(checkpoint);
     ConnectionLimits limits = new ConnectionLimits(idleTimeoutMs, headerTimeoutMs, bodyTimeoutMs, maxConnections,
         bodyMemoryMb * 1024L * 1024L, decodeThreads == null ? ConnectionLimits.defaultDecodeThreads() : decodeThreads);
     JobRetention retention = new JobRetention(keepEvaluations, evaluationMaxAgeHours * 3600_000L);
+    ModelProvider models = loading.provider(backend);
+    checkCheckpoint(checkpoint);
     Path work = workDir != null ? workDir : Files.createTempDirectory("aia-serve-");
     ServerConfig config = new ServerConfig(host, port, batch, apiKey == null || apiKey.isBlank() ? null : apiKey,
         bodyLimitMb * 1024L * 1024L, work, 60_000, limits, retention, workDir == null);

@@ -28,7 +28,7 @@ public record ConnectionLimits(long idleTimeoutMs, long headerTimeoutMs, long bo
     positive("body-timeout-ms", bodyTimeoutMs);
     positive("max-connections", maxConnections);
     if (bodyMemoryBytes < 1024) {
-      throw new IllegalArgumentException("body memory must be >= 1024 bytes, got " + bodyMemoryBytes);
+      throw new IllegalArgumentException("body-memory-mb must give at least 1024 bytes, got " + bodyMemoryBytes);
     }
     positive("decode-threads", decodeThreads);
   }

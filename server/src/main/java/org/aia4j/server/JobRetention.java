@@ -13,10 +13,10 @@ public record JobRetention(int maxFinished, long maxAgeMs) {
   // Validates the policy; each violation names the option.
   public JobRetention {
     if (maxFinished < 0) {
-      throw new IllegalArgumentException("max-finished-evaluations must be >= 0, got " + maxFinished);
+      throw new IllegalArgumentException("keep-evaluations must be >= 0, got " + maxFinished);
     }
     if (maxAgeMs < 1) {
-      throw new IllegalArgumentException("evaluation-max-age must be >= 1 ms, got " + maxAgeMs);
+      throw new IllegalArgumentException("evaluation-max-age-hours must be > 0, got a max age of (ms) " + maxAgeMs);
     }
   }
 
