@@ -233,6 +233,14 @@ class HostileConnectionTest {
     RawHttp.Result chunk = RawHttp.exchange(port, "POST /v1/images/generations HTTP/1.1\r\nHost: x\r\n"
         + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n", 5_000);
     assertThat(chunk.status()).isLessThan(500);
+    // No cleartext HTTP/2: Vert.x refuses its preface itself (an empty 501, before any handler)
+    // and closes; an h2c upgrade is ignored.
+    RawHttp.Result preface = RawHttp.exchange(port, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 3_000);
+    assertThat(preface.closed()).isTrue();
+    assertThat(preface.status()).isNotEqualTo(200);
+    RawHttp.Result upgrade = RawHttp.exchange(port, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, "
+        + "HTTP2-Settings, close\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n", 3_000);
+    assertThat(upgrade.status()).isEqualTo(200);
     assertThat(failures).isEmpty();
     assertThat(http.get("/health").status()).isEqualTo(200);
   }

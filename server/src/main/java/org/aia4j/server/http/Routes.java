@@ -105,7 +105,7 @@ public final class Routes {
         Replies.error(ctx, byStatus(ctx, ctx.statusCode(), config));
       }
     });
-    for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
+    for (int status : new int[] {400, 404, 405, 413, 415, 500, 501}) {
       router.errorHandler(status, ctx -> Replies.error(ctx, byStatus(ctx, status, config)));
     }
     return router;
@@ -195,7 +195,7 @@ public final class Routes {
     String what = ctx.request().method() + " " + ctx.normalizedPath();
     return switch (status) {
       case 404 -> ApiException.notFound("unknown_url", null, "Invalid URL (" + what + ")");
-      case 405 -> new ApiException(405, "invalid_request_error", "method_not_allowed", null,
+      case 405, 501 -> new ApiException(405, "invalid_request_error", "method_not_allowed", null,
           "Method not allowed (" + what + ")");
       case 413 -> new ApiException(413, "invalid_request_error", "request_too_large", null,
           "The request body is larger than the limit of " + config.bodyLimitBytes() + " bytes");
