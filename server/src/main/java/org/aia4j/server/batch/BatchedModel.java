@@ -3,9 +3,11 @@ package org.aia4j.server.batch;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import org.aia4j.api.model.AnswerRequest;
 import org.aia4j.api.model.GenerationRequest;
 import org.aia4j.api.model.ModelInfo;
@@ -23,7 +25,7 @@ import org.aia4j.server.ServedModel;
 public final class BatchedModel implements UnifiedModel {
   private final ServedModel served;
   private final Batcher batcher;
-  private final java.util.Set<CompletableFuture<?>> outstanding = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<CompletableFuture<?>> outstanding = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   public BatchedModel(ServedModel served, Batcher batcher) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import org.aia4j.api.model.AnswerRequest;
 import org.aia4j.api.model.SamplingSettings;
@@ -82,7 +83,7 @@ final class ChatCompletions {
     decoders.executeBlocking(() -> prepare(Replies.body(ctx), served), false)
         .compose(prepared -> {
           if (gone[0] || ctx.response().closed()) {
-            return Future.failedFuture(new java.util.concurrent.CancellationException("The client has gone"));
+            return Future.failedFuture(new CancellationException("The client has gone"));
           }
           Stream stream = prepared.call().stream()
               ? new Stream(ctx, id, created, served.id(), prepared.call().n()) : null;

@@ -7,7 +7,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.aia4j.server.ServerState;
 import org.aia4j.server.batch.BatchedModel;
@@ -25,7 +28,7 @@ import org.aia4j.server.eval.EvaluationSpec;
  */
 final class Evaluations {
   /** The fields a job request may carry. */
-  static final java.util.Set<String> FIELDS = new java.util.LinkedHashSet<>(List.of("benchmarks", "model", "limit",
+  static final Set<String> FIELDS = new LinkedHashSet<>(List.of("benchmarks", "model", "limit",
       "samples", "cfg", "temperature", "answer_temperature", "top_k", "seed", "batch"));
 
   private final Vertx vertx;
@@ -87,7 +90,7 @@ final class Evaluations {
           root.put("id", id);
           root.put("object", "evaluation.deleted");
           root.put("deleted", true);
-          root.put("status", found.get().status().name().toLowerCase(java.util.Locale.ROOT));
+          root.put("status", found.get().status().name().toLowerCase(Locale.ROOT));
           Replies.json(ctx, 200, root);
         })
         .onFailure(failure -> Replies.error(ctx, failure));

@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.Iterator;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
@@ -137,7 +138,7 @@ final class ImageInput {
               + (long) width * height + " pixels; this model reads " + size + "x" + size + " images and accepts at most "
               + maxPixels + " pixels: send a smaller image");
         }
-        javax.imageio.ImageReadParam read = reader.getDefaultReadParam();
+        ImageReadParam read = reader.getDefaultReadParam();
         int step = size > 0 ? Math.min(width, height) / (2 * size) : 1;
         if (step >= 2) {
           read.setSourceSubsampling(step, step, 0, 0); // only the pixels the model's size can use

@@ -6,10 +6,17 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.VertxException;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.StreamResetException;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import org.aia4j.server.batch.QueueFullException;
 import org.slf4j.Logger;
@@ -100,11 +107,11 @@ public final class Replies {
     if (response.ended() || response.closed()) {
       return;
     }
-    var request = ctx.request();
+    HttpServerRequest request = ctx.request();
     String length = request.getHeader("Content-Length");
     boolean unread = !request.isEnded() && (request.getHeader("Transfer-Encoding") != null
         || (length != null && !length.strip().equals("0")));
-    boolean close = unread && request.version() != io.vertx.core.http.HttpVersion.HTTP_2;
+    boolean close = unread && request.version() != HttpVersion.HTTP_2;
     if (close) {
       response.putHeader("Connection", "close");
     }
@@ -129,10 +136,11 @@ public final class Replies {
   /** @return true if {@code failure} means the client closed its connection or reset its stream */
   static boolean gone(Throwable failure) {
     for (Throwable e = failure; e != null; e = e.getCause() == e ? null : e.getCause()) {
-      if (e instanceof java.util.concurrent.CancellationException || e instanceof io.vertx.core.http.HttpClosedException || e instanceof io.vertx.core.http.StreamResetException
-          || e instanceof java.nio.channels.ClosedChannelException
+      // Cancelled: the server cancelled the request's work because its client had gone.
+      if (e instanceof CancellationException || e instanceof HttpClosedException || e instanceof StreamResetException
+          || e instanceof ClosedChannelException
           || (e instanceof IOException && String.valueOf(e.getMessage()).matches("(?i).*(reset by peer|broken pipe).*"))
-          || (e instanceof io.vertx.core.VertxException && String.valueOf(e.getMessage()).contains("closed"))) {
+          || (e instanceof VertxException && String.valueOf(e.getMessage()).contains("closed"))) {
         return true;
       }
     }

@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpMethod;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +15,7 @@ import java.security.MessageDigest;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.aia4j.server.ServerConfig;
 import org.aia4j.server.ServerState;
+import org.aia4j.server.batch.Batcher;
 import org.aia4j.server.eval.EvaluationJobs;
 import org.aia4j.server.metrics.ServerMetrics;
 
@@ -62,7 +62,7 @@ public final class Routes {
     Handler<RoutingContext> admit = ctx -> {
       try {
         ServerState.Ready ready = state.require();
-        var batcher = ready.batcher();
+        Batcher batcher = ready.batcher();
         if (batcher.queuedRows() > 0 && batcher.queuedRows() >= batcher.settings().queueSize()) {
           metrics.rejected();
           Replies.refuse(ctx, new ApiException(429, "rate_limit_error", "queue_full", null, "The server is busy: "

@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The server's Micrometer meters, scraped as Prometheus text at {@code /metrics}:
@@ -87,8 +88,8 @@ public final class ServerMetrics {
   }
 
   /** Shows the request-body bytes held now (admitted, not yet parsed) in a gauge. */
-  public void watchBodies(java.util.function.LongSupplier held) {
-    Gauge.builder("aia_request_body_bytes", held, java.util.function.LongSupplier::getAsLong)
+  public void watchBodies(LongSupplier held) {
+    Gauge.builder("aia_request_body_bytes", held, LongSupplier::getAsLong)
         .description("Request-body bytes held: admitted and not yet parsed").strongReference(true).register(registry);
   }
 
