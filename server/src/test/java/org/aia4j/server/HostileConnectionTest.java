@@ -246,6 +246,40 @@ class HostileConnectionTest {
   }
 
   @Test
+  void admissionIsDecidedFromTheHeadersBeforeTheBody() throws Exception {
+    int port = server.port();
+    // Expect: 100-continue is answered only for an admitted body; a refused one gets its error at once.
+    try (RawHttp raw = new RawHttp(port)) {
+      raw.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          + "Content-Length: 2\r\nExpect: 100-continue\r\n\r\n");
+      assertThat(raw.read(500).statusLine()).isEqualTo("HTTP/1.1 100 Continue");
+    }
+    RawHttp.Result refused = RawHttp.exchange(port, "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+        + "Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n", 500);
+    assertThat(refused.status()).isEqualTo(415);
+    // A full queue refuses with 429 before the body is sent.
+    try (AiaServer busy = AiaServer.start(ServerConfig.local(0, new BatchSettings(64, 2_000, 2), work),
+        TinyModel::load)) {
+      busy.ready().get(60, TimeUnit.SECONDS);
+      Http client = new Http(busy);
+      var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> client.post("/v1/images/generations",
+          "{\"prompt\":\"a red circle\",\"seed\":1}"));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (busy.state().current().batcher().queuedRows() < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(2);
+      }
+      try (RawHttp raw = new RawHttp(busy.port())) {
+        raw.send(post("/v1/chat/completions", 1_000_000, "application/json")); // the head only
+        RawHttp.Result full = raw.read(1_000);
+        assertThat(full.status()).as(full.toString()).isEqualTo(429);
+        assertThat(full.head()).contains("Retry-After: 1");
+        assertThat(full.json().at("/error/code").asText()).isEqualTo("queue_full");
+      }
+      assertThat(first.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void imagesOverThePixelBudgetAreRefusedFromTheirHeader() {
     // The tiny model reads 32x32 images: the budget is 1024x1024 pixels.
     BufferedImage large = new BufferedImage(1100, 1100, BufferedImage.TYPE_INT_RGB);
