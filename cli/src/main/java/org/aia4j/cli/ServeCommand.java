@@ -11,6 +11,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import org.aia4j.api.model.ModelProvider;
 import org.aia4j.server.AiaServer;
+import org.aia4j.server.ConnectionLimits;
+import org.aia4j.server.JobRetention;
 import org.aia4j.server.ServedModel;
 import org.aia4j.server.ServerConfig;
 import org.aia4j.server.batch.BatchSettings;
@@ -65,21 +67,57 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--body-limit-mb", defaultValue = "16", description = "Largest request body, in MiB (default: ${DEFAULT-VALUE}).")
   int bodyLimitMb;
 
+  @Option(names = "--idle-timeout-ms", defaultValue = "60000",
+      description = "Close a kept-alive connection whose next request head is not in after this long (default: ${DEFAULT-VALUE}).")
+  long idleTimeoutMs;
+
+  @Option(names = "--header-timeout-ms", defaultValue = "10000",
+      description = "Close a new connection whose first request head is not in after this long (default: ${DEFAULT-VALUE}).")
+  long headerTimeoutMs;
+
+  @Option(names = "--body-timeout-ms", defaultValue = "60000",
+      description = "A request's whole body must arrive within this long of its headers (default: ${DEFAULT-VALUE}).")
+  long bodyTimeoutMs;
+
+  @Option(names = "--max-connections", defaultValue = "1024",
+      description = "Most open connections; more are closed when accepted (default: ${DEFAULT-VALUE}).")
+  int maxConnections;
+
+  @Option(names = "--body-memory-mb", defaultValue = "256",
+      description = "Most MiB of request bodies held at once; a body that does not fit gets 429 (default: ${DEFAULT-VALUE}).")
+  int bodyMemoryMb;
+
+  @Option(names = "--decode-threads",
+      description = "Threads that parse bodies and decode images (default: half the cores, 1 to 4).")
+  Integer decodeThreads;
+
+  @Option(names = "--keep-evaluations", defaultValue = "32",
+      description = "Finished evaluation jobs kept, with their outputs; older ones are removed (default: ${DEFAULT-VALUE}).")
+  int keepEvaluations;
+
+  @Option(names = "--evaluation-max-age-hours", defaultValue = "24",
+      description = "Finished evaluation jobs older than this are removed, with their outputs (default: ${DEFAULT-VALUE}).")
+  long evaluationMaxAgeHours;
+
   @Mixin
   EngineOptions engine;
 
-  @Option(names = "--work-dir", description = "Where evaluation jobs write their outputs (default: a temporary directory).")
+  @Option(names = "--work-dir",
+      description = "Where evaluation jobs write their outputs (default: a temporary directory, removed at exit).")
   Path workDir;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter console = spec.commandLine().getOut();
     BatchSettings batch = new BatchSettings(batchSize, maxBatchDelayMs, queueSize);
+    ConnectionLimits limits = new ConnectionLimits(idleTimeoutMs, headerTimeoutMs, bodyTimeoutMs, maxConnections,
+        bodyMemoryMb * 1024L * 1024L, decodeThreads == null ? ConnectionLimits.defaultDecodeThreads() : decodeThreads);
+    JobRetention retention = new JobRetention(keepEvaluations, evaluationMaxAgeHours * 3600_000L);
     ModelProvider models = loading.provider(backend);
     checkCheckpoint(checkpoint);
     Path work = workDir != null ? workDir : Files.createTempDirectory("aia-serve-");
     ServerConfig config = new ServerConfig(host, port, batch, apiKey == null || apiKey.isBlank() ? null : apiKey,
-        bodyLimitMb * 1024L * 1024L, work, 60_000);
+        bodyLimitMb * 1024L * 1024L, work, 60_000, limits, retention, workDir == null);
     Map<String, String> options = engine.options();
     AiaServer server = AiaServer.start(config, () -> models.load(checkpoint, options));
     console.printf("Listening on http://%s:%d, loading %s on %s ...%n", host, server.port(), checkpoint, backend);

@@ -399,5 +399,11 @@ class CliTest {
     assertThat(batch.err()).contains("batch-size must be >= 1");
     Run queue = aia("serve", "--checkpoint", tmp.resolve("empty").toString(), "--queue-size", "-1");
     assertThat(queue.err()).contains("queue-size must be >= 1");
+    Run connections = aia("serve", "--checkpoint", tmp.resolve("empty").toString(), "--max-connections", "0");
+    assertThat(connections.err()).contains("max-connections must be >= 1, got 0");
+    Run header = aia("serve", "--checkpoint", tmp.resolve("empty").toString(), "--header-timeout-ms", "0");
+    assertThat(header.err()).contains("header-timeout-ms must be >= 1, got 0");
+    Run kept = aia("serve", "--checkpoint", tmp.resolve("empty").toString(), "--keep-evaluations", "-1");
+    assertThat(kept.err()).contains("keep-evaluations must be >= 0, got -1");
   }
 }

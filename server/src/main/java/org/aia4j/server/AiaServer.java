@@ -2,9 +2,16 @@ package org.aia4j.server;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.metrics.MetricsOptions;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -15,6 +22,7 @@ import javax.imageio.ImageIO;
 import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.server.batch.Batcher;
 import org.aia4j.server.eval.EvaluationJobs;
+import org.aia4j.server.http.ConnectionGuard;
 import org.aia4j.server.http.Routes;
 import org.aia4j.server.metrics.ServerMetrics;
 import org.slf4j.Logger;
@@ -25,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * whose calls all go through one {@link Batcher}. {@link #start} listens at once and loads the
  * model on a thread of its own ({@code /health} answers 503 until it is loaded); {@link #close}
  * shuts down gracefully: new requests get 503 while queued and in-flight ones finish.
+ *
+ * <p>Hostile or careless clients are bounded by {@link ConnectionLimits}: idle, slow-header and
+ * slow-body connections are closed, connections over the cap are refused, bodies are admitted
+ * from their headers against a limit and a server-wide budget, and images are decoded on a
+ * bounded pool.
  *
  * <pre>{@code
  * try (AiaServer server = AiaServer.start(ServerConfig.local(8080, BatchSettings.defaults(), dir),
@@ -44,12 +57,15 @@ public final class AiaServer implements AutoCloseable {
   private final ServerMetrics metrics;
   private final EvaluationJobs evaluations;
   private final AtomicInteger inFlight;
+  private final ConnectionGuard guard;
+  private final WorkerExecutor decoders;
   private final CompletableFuture<ServedModel> ready = new CompletableFuture<>();
   private final Thread loader;
   private boolean closed;
 
   private AiaServer(ServerConfig config, Vertx vertx, HttpServer http, ServerState state, ServerMetrics metrics,
-      EvaluationJobs evaluations, AtomicInteger inFlight, ModelLoader modelLoader) {
+      EvaluationJobs evaluations, AtomicInteger inFlight, ConnectionGuard guard, WorkerExecutor decoders,
+      ModelLoader modelLoader) {
     this.config = config;
     this.vertx = vertx;
     this.http = http;
@@ -57,6 +73,8 @@ public final class AiaServer implements AutoCloseable {
     this.metrics = metrics;
     this.evaluations = evaluations;
     this.inFlight = inFlight;
+    this.guard = guard;
+    this.decoders = decoders;
     this.loader = new Thread(() -> load(modelLoader), "aia-model-loader");
     this.loader.setDaemon(true);
   }
@@ -69,14 +87,30 @@ public final class AiaServer implements AutoCloseable {
   public static AiaServer start(ServerConfig config, ModelLoader modelLoader) throws IOException {
     // ImageIO otherwise buffers every in-memory image stream through a temporary file.
     ImageIO.setUseCache(false);
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
-    ServerState state = new ServerState();
     ServerMetrics metrics = new ServerMetrics();
-    EvaluationJobs evaluations = new EvaluationJobs(config.workDir(), 16);
+    ConnectionGuard guard = new ConnectionGuard(config.connections(), metrics);
+    // The guard sees every connection through Vert.x's metrics SPI: the only public view of reads
+    // and request heads, which the header and body timeouts need.
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setEventLoopPoolSize(1).setMetricsOptions(new MetricsOptions().setEnabled(true)))
+        .withMetrics(guard.factory())
+        .build();
+    ServerState state = new ServerState();
+    EvaluationJobs evaluations = new EvaluationJobs(config.workDir(), 16, config.retention());
     AtomicInteger inFlight = new AtomicInteger();
+    WorkerExecutor decoders = vertx.createSharedWorkerExecutor("aia-decode", config.connections().decodeThreads());
     HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
-        .setMaxInitialLineLength(8192).setMaxHeaderSize(16384));
-    http.requestHandler(Routes.router(vertx, config, state, metrics, evaluations, inFlight));
+        .setMaxInitialLineLength(8192).setMaxHeaderSize(16384)
+        // No HTTP/2 without TLS (h2c): no OpenAI client needs it, it multiplies what one connection
+        // can ask for (rapid reset), and Vert.x hands over a connection only once it has sniffed
+        // the protocol from the first request, so the header timeout could not see it before.
+        .setHttp2ClearTextEnabled(false));
+    http.connectionHandler(guard::accepted);
+    http.invalidRequestHandler(Routes::invalid);
+    // Failures on connections are the clients' (resets, broken framing), not the server's.
+    http.exceptionHandler(failure -> LOG.info("A client connection failed: {}", failure.toString()));
+    http.requestHandler(Routes.requests(Routes.router(vertx, config, state, metrics, evaluations, inFlight,
+        decoders)));
     try {
       http.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (InterruptedException | ExecutionException | TimeoutException e) {
@@ -84,7 +118,14 @@ public final class AiaServer implements AutoCloseable {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new IOException("Cannot listen on " + config.host() + ":" + config.port() + ": " + cause.getMessage(), cause);
     }
-    AiaServer server = new AiaServer(config, vertx, http, state, metrics, evaluations, inFlight, modelLoader);
+    guard.start(vertx);
+    // Retention by age needs a clock: finished jobs past it are removed once a minute.
+    vertx.setPeriodic(60_000, id -> vertx.executeBlocking(() -> {
+      evaluations.prune();
+      return null;
+    }, false));
+    AiaServer server = new AiaServer(config, vertx, http, state, metrics, evaluations, inFlight, guard,
+        decoders, modelLoader);
     server.loader.start();
     return server;
   }
@@ -134,6 +175,16 @@ public final class AiaServer implements AutoCloseable {
     return metrics;
   }
 
+  /** @return connections open now */
+  public int openConnections() {
+    return guard.open();
+  }
+
+  /** @return the evaluation jobs */
+  public EvaluationJobs evaluations() {
+    return evaluations;
+  }
+
   /** @return the shared state, e.g. the batcher once loaded */
   public ServerState state() {
     return state;
@@ -142,7 +193,8 @@ public final class AiaServer implements AutoCloseable {
   /**
    * Shuts down gracefully: new requests get 503, queued and in-flight requests finish (within the
    * configured timeout), evaluation jobs are cancelled, then the server stops listening and the
-   * model is closed.
+   * model is closed. Requests whose body has not arrived whole are not waited for: their
+   * connections are closed. A work directory the server owns is deleted.
    */
   @Override
   public void close() {
@@ -175,7 +227,9 @@ public final class AiaServer implements AutoCloseable {
         break;
       }
     }
+    guard.stop(vertx);
     try {
+      decoders.close();
       http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -185,6 +239,27 @@ public final class AiaServer implements AutoCloseable {
     }
     if (current != null) {
       current.model().model().close();
+    }
+    if (config.removeWorkDir()) {
+      deleteTree(config.workDir());
+    }
+  }
+
+  /** Deletes a directory and everything in it; a failure is logged, not thrown. */
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+        try {
+          Files.deleteIfExists(path);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warn("Could not remove {}: {}", dir, e.getMessage());
     }
   }
 }

@@ -94,6 +94,18 @@ public abstract class DecodingModel implements UnifiedModel {
      * @param textId the token's id in the text tokenizer's vocabulary
      */
     void onToken(int request, int textId);
+
+    /**
+     * Asked before each decode step for every unfinished request: true stops it (e.g. its client
+     * has gone), its row then leaves the batch like a finished one, and its answer is the text
+     * decoded so far. Called on the decoding thread; must be quick.
+     *
+     * @param request the request's index in the batch
+     * @return true to stop decoding it
+     */
+    default boolean stopped(int request) {
+      return false;
+    }
   }
 
   // ---------------------------------------------------------------- understanding
@@ -168,6 +180,10 @@ public abstract class DecodingModel implements UnifiedModel {
           int r = active[d];
           fed[d] = TokenLayout.PAD;
           if (done[r]) {
+            continue;
+          }
+          if (listener != null && listener.stopped(group[r])) {
+            done[r] = true;
             continue;
           }
           int token = samplers[r].pick(logits[d], null);

@@ -3,9 +3,11 @@ package org.aia4j.server.batch;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import org.aia4j.api.model.AnswerRequest;
 import org.aia4j.api.model.GenerationRequest;
 import org.aia4j.api.model.ModelInfo;
@@ -16,11 +18,15 @@ import org.aia4j.server.ServedModel;
  * The served model as a benchmark sees it during an evaluation job: each call's requests go
  * through the {@link Batcher}, one by one, so they batch with live traffic and never touch the
  * model from another thread. Calls block the caller (the job's own thread) until answered,
- * waiting for room in the queue rather than being refused. Closing it does not close the model.
+ * waiting for room in the queue rather than being refused. Closing it cancels its requests
+ * still queued or being decoded and refuses new ones (a cancelled evaluation stops at once); it
+ * does not close the model.
  */
 public final class BatchedModel implements UnifiedModel {
   private final ServedModel served;
   private final Batcher batcher;
+  private final Set<CompletableFuture<?>> outstanding = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
 
   public BatchedModel(ServedModel served, Batcher batcher) {
     this.served = served;
@@ -41,7 +47,7 @@ public final class BatchedModel implements UnifiedModel {
   public List<String> answer(List<AnswerRequest> requests) {
     List<CompletableFuture<Answer>> answers = new ArrayList<>();
     for (AnswerRequest request : requests) {
-      answers.add(interruptible(() -> batcher.answerWhenRoom(request, served.answerPromptTokens(request.prompt()))));
+      answers.add(this.<CompletableFuture<Answer>>interruptible(() -> batcher.answerWhenRoom(request, served.answerPromptTokens(request.prompt()))));
     }
     return answers.stream().map(f -> join(f).text()).toList();
   }
@@ -50,7 +56,7 @@ public final class BatchedModel implements UnifiedModel {
   public List<List<BufferedImage>> generate(List<GenerationRequest> requests) {
     List<CompletableFuture<List<BufferedImage>>> images = new ArrayList<>();
     for (GenerationRequest request : requests) {
-      images.add(interruptible(() -> batcher.generateWhenRoom(request)));
+      images.add(this.<CompletableFuture<List<BufferedImage>>>interruptible(() -> batcher.generateWhenRoom(request)));
     }
     return images.stream().map(BatchedModel::join).toList();
   }
@@ -59,9 +65,18 @@ public final class BatchedModel implements UnifiedModel {
     T submit() throws InterruptedException;
   }
 
-  private static <T> T interruptible(Submission<T> submission) {
+  private <T extends CompletableFuture<?>> T interruptible(Submission<T> submission) {
     try {
-      return submission.submit();
+      if (closed) {
+        throw new CancellationException("The evaluation was cancelled");
+      }
+      T future = submission.submit();
+      outstanding.add(future);
+      future.whenComplete((v, e) -> outstanding.remove(future));
+      if (closed) {
+        future.cancel(false);
+      }
+      return future;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CancellationException("The evaluation was interrupted");
@@ -79,8 +94,10 @@ public final class BatchedModel implements UnifiedModel {
     }
   }
 
+  /** Cancels every request still queued or decoding and refuses new ones; the server owns the model. */
   @Override
   public void close() {
-    // The server owns the model.
+    closed = true;
+    outstanding.forEach(future -> future.cancel(false));
   }
 }

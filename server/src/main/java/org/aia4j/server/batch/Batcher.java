@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -26,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * up to {@link BatchSettings#batchSize()} rows, then decodes them in one model call. Callers get a {@link CompletableFuture} completed on
  * the worker thread, so nothing that submits ever blocks; only {@link #answerWhenRoom} and
  * {@link #generateWhenRoom}, for evaluation jobs on their own thread, wait for room.
+ *
+ * <p>A caller whose client has gone cancels the futures it got ({@link CompletableFuture#cancel}):
+ * a cancelled request still waiting leaves the queue and is never run; a cancelled answer being
+ * decoded stops at its next token and its row leaves the batch.
  *
  * <p>If a batched call fails on bad input (an {@link IllegalArgumentException}), each request of
  * the batch is retried alone, so one bad request fails alone. {@link #shutdown()} refuses new
@@ -224,6 +229,26 @@ public final class Batcher implements AutoCloseable {
     queue.addLast(job);
     queuedRows += job.rows;
     arrived.signalAll();
+    // A request cancelled while it waits (its client has gone) leaves the queue at once, so it
+    // is never run and its rows are free for others.
+    job.future().whenComplete((result, failure) -> {
+      if (failure instanceof CancellationException) {
+        dequeue(job);
+      }
+    });
+  }
+
+  private void dequeue(Job job) {
+    lock.lock();
+    try {
+      if (queue.remove(job)) {
+        queuedRows -= job.rows;
+        metrics.cancelled();
+        room.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   // ---------------------------------------------------------------- the worker
@@ -271,49 +296,66 @@ public final class Batcher implements AutoCloseable {
   private List<Job> nextBatch() throws InterruptedException {
     lock.lock();
     try {
-      while (queue.isEmpty()) {
-        if (closing) {
+      List<Job> batch;
+      do {
+        batch = formBatch(); // empty when the requests it waited for were cancelled meanwhile
+        if (batch == null) {
           return null;
         }
-        arrived.await();
-      }
-      Job oldest = queue.peekFirst();
-      // The delay counts from when the worker became free or the oldest request came, whichever is
-      // later: requests that queued during the last model call still wait for the clients that call
-      // just answered, so batches do not split into halves that take turns.
-      long deadline = Math.max(oldest.enqueued, freeSince) + TimeUnit.MILLISECONDS.toNanos(settings.maxBatchDelayMs());
-      while (!closing && rowsOfKind(oldest.getClass()) < settings.batchSize()) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          break;
-        }
-        arrived.awaitNanos(left);
-      }
-      List<Job> batch = new ArrayList<>();
-      int rows = 0;
-      for (Iterator<Job> it = queue.iterator(); it.hasNext(); ) {
-        Job job = it.next();
-        if (job.getClass() != oldest.getClass()) {
-          continue;
-        }
-        if (!batch.isEmpty() && rows + job.rows > settings.batchSize()) {
-          continue;
-        }
-        batch.add(job);
-        rows += job.rows;
-        it.remove();
-      }
-      queuedRows -= rows;
-      runningRequests = batch.size();
-      room.signalAll();
-      long now = System.nanoTime();
-      for (Job job : batch) {
-        metrics.queueWait((now - job.enqueued) / 1e9);
-      }
+      } while (batch.isEmpty());
       return batch;
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Waits for requests and takes a batch of them; null once shut down with nothing left. Holds the lock. */
+  private List<Job> formBatch() throws InterruptedException {
+    while (queue.isEmpty()) {
+      if (closing) {
+        return null;
+      }
+      arrived.await();
+    }
+    Job oldest = queue.peekFirst();
+    // The delay counts from when the worker became free or the oldest request came, whichever is
+    // later: requests that queued during the last model call still wait for the clients that call
+    // just answered, so batches do not split into halves that take turns.
+    long deadline = Math.max(oldest.enqueued, freeSince) + TimeUnit.MILLISECONDS.toNanos(settings.maxBatchDelayMs());
+    while (!closing && rowsOfKind(oldest.getClass()) < settings.batchSize()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      arrived.awaitNanos(left);
+    }
+    List<Job> batch = new ArrayList<>();
+    int rows = 0;
+    for (Iterator<Job> it = queue.iterator(); it.hasNext(); ) {
+      Job job = it.next();
+      if (job.future().isCancelled()) {
+        it.remove(); // its client went while the batch was formed
+        queuedRows -= job.rows;
+        continue;
+      }
+      if (job.getClass() != oldest.getClass()) {
+        continue;
+      }
+      if (!batch.isEmpty() && rows + job.rows > settings.batchSize()) {
+        continue;
+      }
+      batch.add(job);
+      rows += job.rows;
+      it.remove();
+    }
+    queuedRows -= rows;
+    runningRequests = batch.size();
+    room.signalAll();
+    long now = System.nanoTime();
+    for (Job job : batch) {
+      metrics.queueWait((now - job.enqueued) / 1e9);
+    }
+    return batch;
   }
 
   private int rowsOfKind(Class<?> kind) {
@@ -347,7 +389,18 @@ public final class Batcher implements AutoCloseable {
     List<String> answers;
     try {
       if (served.model() instanceof DecodingModel decoding) {
-        answers = decoding.answer(requests, (request, textId) -> streams[request].token(textId));
+        answers = decoding.answer(requests, new DecodingModel.TokenListener() {
+          @Override
+          public void onToken(int request, int textId) {
+            streams[request].token(textId);
+          }
+
+          @Override
+          public boolean stopped(int request) {
+            // Cancelled: the client has gone; its row leaves the batch.
+            return jobs.get(request).result.isCancelled();
+          }
+        });
       } else {
         answers = served.model().answer(requests);
       }
@@ -453,6 +506,8 @@ public final class Batcher implements AutoCloseable {
     }
 
     abstract void fail(Throwable e);
+
+    abstract CompletableFuture<?> future();
   }
 
   private static final class AnswerJob extends Job {
@@ -472,6 +527,11 @@ public final class Batcher implements AutoCloseable {
     void fail(Throwable e) {
       result.completeExceptionally(e);
     }
+
+    @Override
+    CompletableFuture<?> future() {
+      return result;
+    }
   }
 
   private static final class ImageJob extends Job {
@@ -486,6 +546,11 @@ public final class Batcher implements AutoCloseable {
     @Override
     void fail(Throwable e) {
       result.completeExceptionally(e);
+    }
+
+    @Override
+    CompletableFuture<?> future() {
+      return result;
     }
   }
 }

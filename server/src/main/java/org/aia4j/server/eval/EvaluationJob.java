@@ -47,6 +47,8 @@ public final class EvaluationJob {
   private long total;
   private String message = "";
   private String error;
+  private long finishedAtMillis;
+  private volatile boolean cancelled;
 
   EvaluationJob(String id, EvaluationSpec spec, String model, Path outDir) {
     this.id = id;
@@ -63,6 +65,20 @@ public final class EvaluationJob {
   /** @return where its outputs go */
   public Path outDir() {
     return outDir;
+  }
+
+  /** @return true once a cancellation was asked for (DELETE) */
+  public boolean cancelRequested() {
+    return cancelled;
+  }
+
+  void requestCancel() {
+    cancelled = true;
+  }
+
+  /** @return when it finished, in epoch milliseconds, or 0 while it has not */
+  synchronized long finishedAtMillis() {
+    return finishedAtMillis;
   }
 
   /** @return its status now */
@@ -111,7 +127,8 @@ public final class EvaluationJob {
     synchronized (this) {
       status = end;
       error = why;
-      finishedAt = System.currentTimeMillis() / 1000;
+      finishedAtMillis = System.currentTimeMillis();
+      finishedAt = finishedAtMillis / 1000;
     }
     changed();
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.awt.image.BufferedImage;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import org.aia4j.api.model.AnswerRequest;
 import org.aia4j.api.model.SamplingSettings;
@@ -29,8 +31,9 @@ import org.aia4j.server.batch.TokenSink;
  * {@code seed + i}. With {@code stream: true} the answer arrives token by token as OpenAI chunks,
  * then {@code data: [DONE]}.
  *
- * <p>Parsing, checks and image decoding run on a worker thread; the answer comes from the batcher;
- * the event loop only writes replies.
+ * <p>Parsing, checks and image decoding run on the bounded decode pool; the answer comes from the
+ * batcher; the event loop only writes replies. A request whose client has gone is cancelled: it
+ * is not queued, leaves the queue, or stops being decoded.
  */
 final class ChatCompletions {
   /** Answer tokens when the request names no {@code max_tokens}. */
@@ -44,10 +47,12 @@ final class ChatCompletions {
 
   private final Vertx vertx;
   private final ServerState state;
+  private final WorkerExecutor decoders;
 
-  ChatCompletions(Vertx vertx, ServerState state) {
+  ChatCompletions(Vertx vertx, ServerState state, WorkerExecutor decoders) {
     this.vertx = vertx;
     this.state = state;
+    this.decoders = decoders;
   }
 
   /** A chat request, checked. */
@@ -63,12 +68,26 @@ final class ChatCompletions {
     Context context = vertx.getOrCreateContext();
     String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
     long created = System.currentTimeMillis() / 1000;
-    // Parsing, checks and image decoding run on a worker thread: bodies may hold megabytes of base64.
-    vertx.executeBlocking(() -> prepare(Replies.body(ctx), served), false)
+    // When the client goes, its answers are cancelled: dropped from the queue, or their rows
+    // leave the batch being decoded.
+    List<CompletableFuture<Answer>> pending = new ArrayList<>();
+    boolean[] gone = new boolean[1];
+    ctx.addEndHandler(done -> {
+      if (done.failed()) {
+        gone[0] = true;
+        pending.forEach(future -> future.cancel(false));
+      }
+    });
+    // Parsing, checks and image decoding run on the bounded decode pool: bodies may hold
+    // megabytes of base64 and images cost CPU to decode.
+    decoders.executeBlocking(() -> prepare(Replies.body(ctx), served), false)
         .compose(prepared -> {
+          if (gone[0] || ctx.response().closed()) {
+            return Future.failedFuture(new CancellationException("The client has gone"));
+          }
           Stream stream = prepared.call().stream()
               ? new Stream(ctx, id, created, served.id(), prepared.call().n()) : null;
-          return submit(ready, prepared.call(), prepared.image(), prepared.promptTokens(), stream, context)
+          return submit(ready, prepared.call(), prepared.image(), prepared.promptTokens(), stream, context, pending)
               .onSuccess(answers -> {
                 if (stream != null) {
                   stream.finish(answers, prepared.call().includeUsage());
@@ -103,7 +122,7 @@ final class ChatCompletions {
   }
 
   private Future<List<Answer>> submit(ServerState.Ready ready, Call call, BufferedImage image, int promptTokens,
-      Stream stream, Context context) {
+      Stream stream, Context context, List<CompletableFuture<Answer>> pending) {
     List<AnswerRequest> requests = new ArrayList<>();
     List<TokenSink> sinks = new ArrayList<>();
     for (int i = 0; i < call.n(); i++) {
@@ -118,6 +137,7 @@ final class ChatCompletions {
     } catch (Exception e) {
       return Future.failedFuture(e);
     }
+    pending.addAll(futures);
     CompletableFuture<List<Answer>> all = CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
         .thenApply(v -> futures.stream().map(CompletableFuture::join).toList());
     return Future.fromCompletionStage(all, context);

@@ -7,7 +7,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.aia4j.server.ServerState;
 import org.aia4j.server.batch.BatchedModel;
@@ -18,10 +21,16 @@ import org.aia4j.server.eval.EvaluationSpec;
 /**
  * Evaluation jobs over HTTP: {@code POST /v1/evaluations} starts one (202, with its id), {@code
  * GET /v1/evaluations} lists them, {@code GET /v1/evaluations/{id}} gives status, progress and
- * scores, and {@code GET /v1/evaluations/{id}/events} streams them as server-sent events ({@code
- * event: progress}, then one {@code event: done}).
+ * scores, {@code GET /v1/evaluations/{id}/events} streams them as server-sent events ({@code
+ * event: progress}, then one {@code event: done}), and {@code DELETE /v1/evaluations/{id}}
+ * cancels a job and removes it with its outputs. A job request names its {@code benchmarks}; an
+ * unknown field is refused, not ignored.
  */
 final class Evaluations {
+  /** The fields a job request may carry. */
+  static final Set<String> FIELDS = new LinkedHashSet<>(List.of("benchmarks", "model", "limit",
+      "samples", "cfg", "temperature", "answer_temperature", "top_k", "seed", "batch"));
+
   private final Vertx vertx;
   private final ServerState state;
   private final EvaluationJobs jobs;
@@ -66,6 +75,25 @@ final class Evaluations {
     var data = root.putArray("data");
     jobs.list().forEach(job -> data.add(job.toJson()));
     Replies.json(ctx, 200, root);
+  }
+
+  /** {@code DELETE /v1/evaluations/{id}}: cancels the job if it runs, forgets it and removes its outputs. */
+  void delete(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    vertx.executeBlocking(() -> jobs.delete(id), false)
+        .onSuccess(found -> {
+          if (found.isEmpty()) {
+            Replies.error(ctx, ApiException.notFound("evaluation_not_found", "id", "No evaluation job '" + id + "'"));
+            return;
+          }
+          ObjectNode root = Replies.JSON.createObjectNode();
+          root.put("id", id);
+          root.put("object", "evaluation.deleted");
+          root.put("deleted", true);
+          root.put("status", found.get().status().name().toLowerCase(Locale.ROOT));
+          Replies.json(ctx, 200, root);
+        })
+        .onFailure(failure -> Replies.error(ctx, failure));
   }
 
   void one(RoutingContext ctx) {
@@ -113,11 +141,17 @@ final class Evaluations {
 
   static EvaluationSpec parse(JsonNode body) {
     Fields fields = Fields.of(body, "");
+    // A job costs minutes of model time: a misspelt field must not silently run the defaults.
+    for (var it = body.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!FIELDS.contains(name)) {
+        throw ApiException.invalid(name, "unknown_parameter", "Unrecognized request argument supplied: '" + name
+            + "'. Known arguments: " + String.join(", ", FIELDS));
+      }
+    }
     List<String> benchmarks = new ArrayList<>();
-    JsonNode list = fields.get("benchmarks");
-    if (list == null) {
-      benchmarks.addAll(List.of("geneval", "mmbench"));
-    } else if (list.isTextual()) {
+    JsonNode list = fields.required("benchmarks");
+    if (list.isTextual()) {
       for (String name : list.asText().split(",")) {
         if (!name.isBlank()) {
           benchmarks.add(name.strip());

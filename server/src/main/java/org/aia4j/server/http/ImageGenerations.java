@@ -8,8 +8,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.aia4j.api.model.GenerationRequest;
@@ -48,14 +51,28 @@ final class ImageGenerations {
     ServedModel served = ready.model();
     Context context = vertx.getOrCreateContext();
     long created = System.currentTimeMillis() / 1000;
+    // A request whose client has gone leaves the queue and is never drawn.
+    List<CompletableFuture<?>> pending = new ArrayList<>();
+    boolean[] gone = new boolean[1];
+    ctx.addEndHandler(done -> {
+      if (done.failed()) {
+        gone[0] = true;
+        pending.forEach(future -> future.cancel(false));
+      }
+    });
     vertx.executeBlocking(() -> prepare(Replies.body(ctx), served), false)
         .compose(call -> {
+          if (gone[0] || ctx.response().closed()) {
+            return Future.failedFuture(new CancellationException("The client has gone"));
+          }
           SamplingSettings sampling = new SamplingSettings(call.guidance(), call.temperature(), call.topK(),
               call.seed());
           GenerationRequest request = new GenerationRequest(call.prompt(), call.n(), sampling);
           Future<List<BufferedImage>> images;
           try {
-            images = Future.fromCompletionStage(ready.batcher().generate(request), context);
+            CompletableFuture<List<BufferedImage>> drawing = ready.batcher().generate(request);
+            pending.add(drawing);
+            images = Future.fromCompletionStage(drawing, context);
           } catch (Exception e) {
             images = Future.failedFuture(e);
           }

@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.Iterator;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
@@ -17,8 +18,9 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 /**
  * Reads the image of a chat message: a {@code data:image/png;base64,...} or {@code
  * data:image/jpeg;base64,...} URL, checked before it is decoded (real PNG or JPEG bytes, at most
- * {@value #MAX_SIDE} pixels a side, so a small file cannot unpack into a huge bitmap), then drawn
- * at the model's square size. Every refusal is a 400 naming the field. Decoding is blocking work:
+ * {@value #MAX_SIDE} pixels a side and within a pixel budget tied to the model's image size, read
+ * from the image header, so a small file cannot unpack into a huge bitmap), then drawn at the
+ * model's square size. Every refusal is a 400 naming the field. Decoding is blocking work:
  * call it off the event loop.
  */
 final class ImageInput {
@@ -34,8 +36,25 @@ final class ImageInput {
    */
   static BufferedImage read(String url, String param, int size) {
     byte[] bytes = bytes(url, param);
-    BufferedImage image = decode(bytes, param);
+    BufferedImage image = decode(bytes, param, maxPixels(size), size);
     return size > 0 ? square(image, size) : image;
+  }
+
+  /**
+   * The pixel budget of an image for a model that reads {@code size} x {@code size}: (32 size)^2,
+   * at least 1024x1024 and at most {@value #MAX_SIDE}x{@value #MAX_SIDE}. Decoding costs CPU and
+   * memory in proportion to the pixels (a 4096x4096 16-bit PNG of 130 KB takes about a second
+   * and 128 MB), while the model sees only {@code size} x {@code size} of them.
+   *
+   * @param size the model's image side, or 0 when unknown
+   */
+  static long maxPixels(int size) {
+    long max = (long) MAX_SIDE * MAX_SIDE;
+    if (size <= 0) {
+      return max;
+    }
+    long side = 32L * size;
+    return Math.max(1024L * 1024, Math.min(max, side * side));
   }
 
   static byte[] bytes(String url, String param) {
@@ -79,6 +98,18 @@ final class ImageInput {
   }
 
   static BufferedImage decode(byte[] bytes, String param) {
+    return decode(bytes, param, (long) MAX_SIDE * MAX_SIDE, 0);
+  }
+
+  /**
+   * Decodes PNG or JPEG bytes, its size checked from the image header before any pixel is
+   * decoded; a large image is decoded subsampled so that no more than about twice the model's
+   * side is kept of each axis.
+   *
+   * @param maxPixels most pixels (width x height) accepted
+   * @param size the model's side, or 0 to decode every pixel
+   */
+  static BufferedImage decode(byte[] bytes, String param, long maxPixels, int size) {
     String format = sniff(bytes);
     if (!format.equals("png") && !format.equals("jpeg")) {
       throw ApiException.invalid(param, "unsupported_image_format", "The image data is "
@@ -102,7 +133,17 @@ final class ImageInput {
           throw ApiException.invalid(param, "image_too_large", "The image is " + width + "x" + height
               + " pixels; at most " + MAX_SIDE + "x" + MAX_SIDE + " is accepted");
         }
-        BufferedImage image = reader.read(0);
+        if ((long) width * height > maxPixels) {
+          throw ApiException.invalid(param, "image_too_large", "The image is " + width + "x" + height + " = "
+              + (long) width * height + " pixels; this model reads " + size + "x" + size + " images and accepts at most "
+              + maxPixels + " pixels: send a smaller image");
+        }
+        ImageReadParam read = reader.getDefaultReadParam();
+        int step = size > 0 ? Math.min(width, height) / (2 * size) : 1;
+        if (step >= 2) {
+          read.setSourceSubsampling(step, step, 0, 0); // only the pixels the model's size can use
+        }
+        BufferedImage image = reader.read(0, read);
         if (image == null) {
           throw ApiException.invalid(param, "invalid_image", "The " + format + " image could not be decoded");
         }

@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The server's Micrometer meters, scraped as Prometheus text at {@code /metrics}:
@@ -22,8 +23,15 @@ import java.util.function.IntSupplier;
  *       aia_batch_seconds{kind}}: the size and time of each model call;
  *   <li>{@code aia_tokens_total{kind}} (answer tokens, image tokens) and {@code
  *       aia_tokens_per_second{kind}}, the speed of the last model call;
- *   <li>{@code aia_rejected_total}: requests refused with 429 because the queue was full.
+ *   <li>{@code aia_rejected_total}: requests refused with 429 because the queue was full;
+ *       {@code aia_cancelled_total}: queued requests dropped because their client had gone;
+ *   <li>{@code aia_request_body_bytes}: request-body bytes held (admitted, not yet parsed);
+ *   <li>{@code aia_connections_open}, {@code aia_connections_refused_total} (over the cap) and
+ *       {@code aia_connections_timed_out_total{phase}} (idle, header or body timeout).
  * </ul>
+ *
+ * Requests are counted with the status actually sent, once the response has ended; a request
+ * whose connection closed before its response ended counts as {@code status="aborted"}.
  */
 public final class ServerMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -55,13 +63,52 @@ public final class ServerMetrics {
     queueRequests.set(requests);
   }
 
-  /** Counts one HTTP request. */
+  /** Counts one HTTP request answered with {@code status}. */
   public void request(String endpoint, int status, long nanos) {
-    Counter.builder("aia_http_requests").description("HTTP requests answered")
-        .tags("endpoint", endpoint, "status", Integer.toString(status)).register(registry).increment();
+    request(endpoint, Integer.toString(status), nanos);
+  }
+
+  /** Counts one HTTP request whose connection closed before its response ended. */
+  public void aborted(String endpoint, long nanos) {
+    request(endpoint, "aborted", nanos);
+  }
+
+  private void request(String endpoint, String status, long nanos) {
+    Counter.builder("aia_http_requests").description("HTTP requests answered, by the status sent")
+        .tags("endpoint", endpoint, "status", status).register(registry).increment();
     Timer.builder("aia_http_request").description("HTTP request latency, until the response ended")
         .tag("endpoint", endpoint).publishPercentiles(0.5, 0.9, 0.99).register(registry)
         .record(Duration.ofNanos(nanos));
+  }
+
+  /** Shows the open connections in a gauge. */
+  public void watchConnections(IntSupplier open) {
+    Gauge.builder("aia_connections_open", open, IntSupplier::getAsInt).description("Open client connections")
+        .strongReference(true).register(registry);
+  }
+
+  /** Shows the request-body bytes held now (admitted, not yet parsed) in a gauge. */
+  public void watchBodies(LongSupplier held) {
+    Gauge.builder("aia_request_body_bytes", held, LongSupplier::getAsLong)
+        .description("Request-body bytes held: admitted and not yet parsed").strongReference(true).register(registry);
+  }
+
+  /** Counts a connection closed at once because the cap was reached. */
+  public void connectionRefused() {
+    Counter.builder("aia_connections_refused").description("Connections closed because too many were open")
+        .register(registry).increment();
+  }
+
+  /** Counts a connection closed by a timeout: {@code idle}, {@code header} or {@code body}. */
+  public void connectionTimedOut(String phase) {
+    Counter.builder("aia_connections_timed_out").description("Connections closed by a timeout").tag("phase", phase)
+        .register(registry).increment();
+  }
+
+  /** Counts a request that left the queue unrun because its client had gone. */
+  public void cancelled() {
+    Counter.builder("aia_cancelled").description("Queued requests dropped because their client had gone")
+        .register(registry).increment();
   }
 
   /** Counts a refused request. */
