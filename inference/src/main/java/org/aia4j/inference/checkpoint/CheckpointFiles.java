@@ -1,6 +1,8 @@
 package org.aia4j.inference.checkpoint;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -135,15 +137,7 @@ public final class CheckpointFiles {
     List<String> all = new ArrayList<>(REQUIRED);
     all.addAll(required);
     Manifest.verify(dir, all);
-    JsonNode root;
-    try {
-      root = JSON.readTree(Files.readString(configFile, StandardCharsets.UTF_8));
-    } catch (JsonProcessingException e) {
-      throw new IOException(configFile + ": not valid JSON: " + e.getOriginalMessage(), e);
-    }
-    if (root == null || !root.isObject()) {
-      throw new IOException(configFile + ": expected a JSON object");
-    }
+    JsonNode root = readObject(configFile);
     String found = root.path("format").asText();
     if (!format.equals(found)) {
       throw new IOException(configFile + ": format is '" + found + "', expected '" + format
@@ -154,6 +148,40 @@ public final class CheckpointFiles {
           + " is not supported; this aia4j reads version " + version + " (make it again with " + maker + ")");
     }
     return root;
+  }
+
+  /**
+   * Reads a file holding one JSON object and nothing after it: trailing content ({@code }{}, a
+   * second document) would otherwise be ignored, so what the file says would not be what is read.
+   *
+   * @throws IOException naming the file and where it goes wrong
+   */
+  public static JsonNode readObject(Path file) throws IOException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    try (JsonParser parser = JSON.createParser(text)) {
+      JsonNode root;
+      try {
+        // Trailing content is looked for below, to name it rather than report a parse error.
+        root = JSON.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(parser);
+      } catch (JsonProcessingException e) {
+        throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
+      }
+      JsonToken next;
+      try {
+        next = parser.nextToken();
+      } catch (JsonProcessingException e) {
+        next = JsonToken.NOT_AVAILABLE;
+      }
+      if (next != null) {
+        throw new IOException(file + ": not valid JSON: content follows the JSON object (line "
+            + parser.currentLocation().getLineNr() + ", column " + parser.currentLocation().getColumnNr()
+            + "); the file must hold exactly one object");
+      }
+      if (root == null || !root.isObject()) {
+        throw new IOException(file + ": expected a JSON object");
+      }
+      return root;
+    }
   }
 
   /**
