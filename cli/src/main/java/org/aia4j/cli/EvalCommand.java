@@ -132,6 +132,21 @@ final class EvalCommand implements Callable<Integer> {
     settings.put("device", device);
     settings.put("answer_temperature", answerTemperature);
 
+    // A failed run removes what it wrote (a half-scored suite is no result), leaving what was
+    // in --out before it alone.
+    OutputCleanup cleanup = OutputCleanup.before(out);
+    try {
+      run(console, suites, models, config, summary, seconds, genOptions, undOptions, begin);
+    } catch (Exception | Error e) {
+      cleanup.removeWhatWasCreated();
+      throw e;
+    }
+    return 0;
+  }
+
+  private void run(PrintWriter console, Map<String, Benchmark> suites, ModelProvider models, JsonNode config,
+      ObjectNode summary, Map<String, Double> seconds, BenchmarkOptions genOptions, BenchmarkOptions undOptions,
+      long begin) throws Exception {
     long start = System.nanoTime();
     try (UnifiedModel model = models.load(checkpoint, ModelLoading.options(device))) {
       seconds.put("load", since(start));
@@ -167,7 +182,6 @@ final class EvalCommand implements Callable<Integer> {
     AtomicFiles.writeString(file, JSON.writeValueAsString(summary) + "\n");
     console.printf("Wrote %s%n", file);
     console.flush();
-    return 0;
   }
 
   /** The suites asked for, created through the benchmark registry, in the order given. */
