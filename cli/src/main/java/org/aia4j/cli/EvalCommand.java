@@ -28,6 +28,7 @@ import org.aia4j.api.model.SamplingSettings;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.api.spi.ProviderRegistry;
+import org.aia4j.inference.checkpoint.CheckpointFiles;
 import org.aia4j.inference.decode.DecodingModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -231,6 +232,11 @@ final class EvalCommand implements Callable<Integer> {
 
   /** A checkpoint's or an export's config.json; the loader checks the rest. */
   static JsonNode readConfig(Path checkpoint) throws IOException {
+    // A checkpoint whose replacement was killed between its renames is put back first (only when
+    // it is missing: a training run may be saving beside it right now).
+    if (!Files.exists(checkpoint)) {
+      CheckpointFiles.recover(checkpoint);
+    }
     if (!Files.isDirectory(checkpoint)) {
       throw new java.nio.file.NoSuchFileException(checkpoint.toString(), null, "checkpoint directory is missing");
     }
