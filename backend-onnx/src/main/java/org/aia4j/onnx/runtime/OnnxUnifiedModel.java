@@ -74,6 +74,7 @@ public final class OnnxUnifiedModel extends DecodingModel {
       Manifest manifest = Manifest.read(path);
       for (String file : new java.util.TreeSet<>(files.values())) {
         manifest.requireListed(path, file); // the graph is read only if the manifest vouches for it
+        OnnxWeights.requireFinite(path.resolve(file));
       }
       Prompts prompts = CheckpointFiles.loadTokenizers(path, root, model.vocabSize());
       Map<Task, OnnxSession> sessions = open(files, (task, file) -> {

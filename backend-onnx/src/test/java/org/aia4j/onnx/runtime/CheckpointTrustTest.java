@@ -166,6 +166,31 @@ class CheckpointTrustTest {
   }
 
   @Test
+  void anExportWithNonFiniteWeightsIsRefusedAtLoad() throws Exception {
+    Path export = tmp.resolve("nan-in-onnx");
+    OnnxExport.write(checkpoint, export, false);
+    ai.onnx.proto.OnnxMl.ModelProto model =
+        ai.onnx.proto.OnnxMl.ModelProto.parseFrom(Files.readAllBytes(export.resolve("model.onnx")));
+    var builder = model.toBuilder();
+    var graph = builder.getGraphBuilder();
+    int index = -1;
+    for (int i = 0; i < graph.getInitializerCount(); i++) {
+      if (graph.getInitializer(i).getName().equals("lm_head.weight")) {
+        index = i;
+      }
+    }
+    assertThat(index).isNotNegative();
+    byte[] raw = graph.getInitializer(index).getRawData().toByteArray();
+    ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).putFloat(4 * 3, Float.POSITIVE_INFINITY);
+    graph.setInitializer(index, graph.getInitializer(index).toBuilder()
+        .setRawData(com.google.protobuf.ByteString.copyFrom(raw)));
+    Files.write(export.resolve("model.onnx"), builder.build().toByteArray());
+    Manifest.write(export);
+    assertThatThrownBy(() -> OnnxUnifiedModel.load(export)).hasMessageContaining(export.resolve("model.onnx")
+        + ": initializer 'lm_head.weight' holds Infinity at element 3");
+  }
+
+  @Test
   void trailingContentAndAMissingModelSectionAreNamed() throws Exception {
     Path trailing = copy("trailing");
     Files.writeString(trailing.resolve("config.json"), Files.readString(trailing.resolve("config.json")).strip() + "}{");
