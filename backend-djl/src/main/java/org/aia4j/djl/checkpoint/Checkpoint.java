@@ -160,7 +160,7 @@ public final class Checkpoint {
     ImageTokenizer image = tokenizers.image();
     // The weights are checked against the config (count, names, shapes, finite values) before
     // the model is built: a config claiming a million layers must not allocate them first.
-    SafeTensors.Contents weights = CheckpointFiles.open(dir).weights();
+    SafeTensors.Contents weights = CheckpointFiles.checkedWeights(dir, info.model());
     NDManager manager = NDManager.newBaseManager("PyTorch");
     try {
       UnifiedTransformer model = new UnifiedTransformer(info.model());
@@ -181,7 +181,7 @@ public final class Checkpoint {
   public static UnifiedTrainer resume(Path dir, TrainingData data, Integer steps) throws IOException {
     CheckpointInfo info = read(dir);
     Manifest.read(dir).requireListed(dir, OPTIMIZER);
-    SafeTensors.Contents weights = CheckpointFiles.open(dir).weights();
+    SafeTensors.Contents weights = CheckpointFiles.checkedWeights(dir, info.model());
     if (!info.data().equals(data.describe())) {
       throw new IOException(dir + " was trained on " + info.data() + ", not on " + data.describe()
           + "; resume with the same data");
@@ -219,7 +219,7 @@ public final class Checkpoint {
    */
   public static UnifiedTrainer fineTune(Path base, TrainingConfig config, TrainingData data) throws IOException {
     CheckpointInfo info = read(base);
-    CheckpointFiles.open(base).weights(); // the base's own weights, whole and finite
+    CheckpointFiles.checkedWeights(base, info.model()); // the base's own weights, whole and finite
     if (!info.training().preset().equals(config.preset())) {
       throw new IOException(base + " is a '" + info.training().preset() + "' model; fine-tune it with --preset "
           + info.training().preset() + ", not " + config.preset());

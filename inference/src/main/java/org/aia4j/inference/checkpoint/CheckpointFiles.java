@@ -267,6 +267,15 @@ public final class CheckpointFiles {
    * every parameter present with its shape, nothing extra, every value finite).
    */
   public SafeTensors.Contents weights() throws IOException {
+    return checkedWeights(dir, model);
+  }
+
+  /**
+   * Reads the {@code model.safetensors} of a checkpoint whose manifest {@link #readConfig} has
+   * just verified, checked against {@code model} as {@link #weights()} does; for a loader that
+   * read the config itself and should not hash the files a second time.
+   */
+  public static SafeTensors.Contents checkedWeights(Path dir, ModelConfig model) throws IOException {
     SafeTensors.Contents contents = SafeTensors.read(dir.resolve(MODEL));
     ModelTensors.check(dir.resolve(MODEL), dir.resolve(CONFIG), model, contents);
     return contents;
