@@ -128,15 +128,9 @@ public final class CheckpointFiles {
       throw new NoSuchFileException(configFile.toString(), null,
           "not an " + format + " directory (no " + CONFIG + "; make one with " + maker + ")");
     }
-    for (String file : required) {
-      if (!file.endsWith("/") && !Files.isRegularFile(dir.resolve(file))) {
-        throw new NoSuchFileException(dir.resolve(file).toString(), null,
-            "the " + format + " directory lacks a file its format requires");
-      }
-    }
-    List<String> all = new ArrayList<>(REQUIRED);
-    all.addAll(required);
-    Manifest.verify(dir, all);
+    // Every listed file verified, config.json among them, before anything is read; the other
+    // required files are checked once the format is known, so a foreign directory is named as such.
+    Manifest manifest = Manifest.verify(dir, List.of(CONFIG));
     JsonNode root = readObject(configFile);
     String found = root.path("format").asText();
     if (!format.equals(found)) {
@@ -146,6 +140,15 @@ public final class CheckpointFiles {
     if (root.path("version").asInt() != version) {
       throw new IOException(configFile + ": " + format + " version " + root.path("version").asText()
           + " is not supported; this aia4j reads version " + version + " (make it again with " + maker + ")");
+    }
+    List<String> all = new ArrayList<>(REQUIRED);
+    all.addAll(required);
+    for (String file : all) {
+      if (!file.endsWith("/") && !Files.isRegularFile(dir.resolve(file))) {
+        throw new NoSuchFileException(dir.resolve(file).toString(), null,
+            "the " + format + " directory lacks a file its format requires");
+      }
+      manifest.requireListed(dir, file);
     }
     return root;
   }
