@@ -141,8 +141,8 @@ public final class CheckpointFiles {
       throw new IOException(configFile + ": " + format + " version " + root.path("version").asText()
           + " is not supported; this aia4j reads version " + version + " (make it again with " + maker + ")");
     }
-    List<String> all = new ArrayList<>(REQUIRED);
-    all.addAll(required);
+    List<String> all = new ArrayList<>(required); // the weights first: the most telling when missing
+    all.addAll(REQUIRED);
     for (String file : all) {
       if (!file.endsWith("/") && !Files.isRegularFile(dir.resolve(file))) {
         throw new NoSuchFileException(dir.resolve(file).toString(), null,
