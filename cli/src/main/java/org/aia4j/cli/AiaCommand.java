@@ -44,7 +44,47 @@ public final class AiaCommand extends CommandGroup {
   static CommandLine commandLine(Injector injector) {
     CommandLine cli = new CommandLine(AiaCommand.class, new GuiceFactory(injector));
     cli.setExecutionExceptionHandler(new FriendlyErrors());
+    cli.setExecutionStrategy(new NoEmptyOutput(new CommandLine.RunLast()));
     return cli;
+  }
+
+  /**
+   * Runs the command, and if it fails, removes its {@code --out} folder when the command created
+   * it and left it empty: a failed command leaves no folder that looks like a result.
+   */
+  static final class NoEmptyOutput implements CommandLine.IExecutionStrategy {
+    private final CommandLine.IExecutionStrategy delegate;
+
+    NoEmptyOutput(CommandLine.IExecutionStrategy delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public int execute(ParseResult parsed) {
+      ParseResult leaf = parsed;
+      while (leaf.hasSubcommand()) {
+        leaf = leaf.subcommand();
+      }
+      CommandLine.Model.OptionSpec option = leaf.commandSpec().findOption("--out");
+      OutputCleanup cleanup = null;
+      if (option != null && option.getValue() instanceof java.nio.file.Path out) {
+        try {
+          cleanup = OutputCleanup.before(out);
+        } catch (java.io.IOException e) {
+          cleanup = null; // unreadable: the command will say so
+        }
+      }
+      boolean ok = false;
+      try {
+        int exit = delegate.execute(parsed);
+        ok = exit == 0;
+        return exit;
+      } finally {
+        if (!ok && cleanup != null) {
+          cleanup.removeIfCreatedEmpty();
+        }
+      }
+    }
   }
 
   public static void main(String[] args) {

@@ -28,6 +28,7 @@ import org.aia4j.api.model.SamplingSettings;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.api.spi.ProviderRegistry;
+import org.aia4j.inference.checkpoint.CheckpointFiles;
 import org.aia4j.inference.decode.DecodingModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -132,6 +133,21 @@ final class EvalCommand implements Callable<Integer> {
     settings.put("device", device);
     settings.put("answer_temperature", answerTemperature);
 
+    // A failed run removes what it wrote (a half-scored suite is no result), leaving what was
+    // in --out before it alone.
+    OutputCleanup cleanup = OutputCleanup.before(out);
+    try {
+      run(console, suites, models, config, summary, seconds, genOptions, undOptions, begin);
+    } catch (Exception | Error e) {
+      cleanup.removeWhatWasCreated();
+      throw e;
+    }
+    return 0;
+  }
+
+  private void run(PrintWriter console, Map<String, Benchmark> suites, ModelProvider models, JsonNode config,
+      ObjectNode summary, Map<String, Double> seconds, BenchmarkOptions genOptions, BenchmarkOptions undOptions,
+      long begin) throws Exception {
     long start = System.nanoTime();
     try (UnifiedModel model = models.load(checkpoint, ModelLoading.options(device))) {
       seconds.put("load", since(start));
@@ -167,7 +183,6 @@ final class EvalCommand implements Callable<Integer> {
     AtomicFiles.writeString(file, JSON.writeValueAsString(summary) + "\n");
     console.printf("Wrote %s%n", file);
     console.flush();
-    return 0;
   }
 
   /** The suites asked for, created through the benchmark registry, in the order given. */
@@ -217,6 +232,11 @@ final class EvalCommand implements Callable<Integer> {
 
   /** A checkpoint's or an export's config.json; the loader checks the rest. */
   static JsonNode readConfig(Path checkpoint) throws IOException {
+    // A checkpoint whose replacement was killed between its renames is put back first (only when
+    // it is missing: a training run may be saving beside it right now).
+    if (!Files.exists(checkpoint)) {
+      CheckpointFiles.recover(checkpoint);
+    }
     if (!Files.isDirectory(checkpoint)) {
       throw new java.nio.file.NoSuchFileException(checkpoint.toString(), null, "checkpoint directory is missing");
     }

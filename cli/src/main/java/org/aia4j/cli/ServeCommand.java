@@ -148,7 +148,10 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   /** Refuses a missing directory or one that is not a checkpoint or export, before anything starts. */
-  static void checkCheckpoint(Path dir) throws NoSuchFileException {
+  static void checkCheckpoint(Path dir) throws java.io.IOException {
+    if (!Files.exists(dir)) {
+      org.aia4j.inference.checkpoint.CheckpointFiles.recover(dir); // a save killed between its renames
+    }
     if (!Files.isDirectory(dir)) {
       throw new NoSuchFileException(dir.toString(), null, "checkpoint directory is missing");
     }

@@ -17,6 +17,7 @@ import org.aia4j.djl.train.TaskMix;
 import org.aia4j.djl.train.TrainingConfig;
 import org.aia4j.djl.train.TrainingPresets;
 import org.aia4j.djl.train.UnifiedTrainer;
+import org.aia4j.inference.checkpoint.CheckpointFiles;
 import org.aia4j.loss.StageSchedule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -77,6 +78,9 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter console = spec.commandLine().getOut();
     UnifiedTrainer trainer;
     List<String> earlier;
+    // A save interrupted between its renames left the checkpoint beside --out: put it back first.
+    CheckpointFiles.recover(out).restoredFrom().ifPresent(from ->
+        console.printf("Recovered %s from %s (an interrupted save)%n", out, from.getFileName()));
     if (resume) {
       if (!Files.isDirectory(out)) {
         throw new NoSuchFileException(out.toString(), null, "--resume needs an existing checkpoint in --out");

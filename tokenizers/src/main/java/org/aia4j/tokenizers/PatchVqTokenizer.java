@@ -50,6 +50,10 @@ public final class PatchVqTokenizer implements ImageTokenizer {
   static final Set<Integer> SUPPORTED_VERSIONS = Set.of(1);
   /** The file {@link #save} writes into a checkpoint directory. */
   public static final String FILE_NAME = "image-tokenizer.json";
+  /** Largest image side (pixels) a tokenizer may have: 4096 x 4096 is 16 M pixels per image. */
+  public static final int MAX_IMAGE_SIZE = 4096;
+  /** Largest patch side (pixels) a tokenizer may have. */
+  public static final int MAX_PATCH_SIZE = 256;
 
   private static final Pattern COLOUR = Pattern.compile("#[0-9a-fA-F]{6}");
 
@@ -100,8 +104,11 @@ public final class PatchVqTokenizer implements ImageTokenizer {
    */
   public PatchVqTokenizer(
       int imageSize, int patchSize, int codebookSize, List<int[]> codes, Provenance provenance) {
-    if (patchSize < 1) {
-      throw new IllegalArgumentException("The patch size must be positive, got " + patchSize);
+    if (patchSize < 1 || patchSize > MAX_PATCH_SIZE) {
+      throw new IllegalArgumentException("The patch size must be in [1, " + MAX_PATCH_SIZE + "], got " + patchSize);
+    }
+    if (imageSize > MAX_IMAGE_SIZE) {
+      throw new IllegalArgumentException("The image size must be at most " + MAX_IMAGE_SIZE + ", got " + imageSize);
     }
     if (imageSize < patchSize || imageSize % patchSize != 0) {
       throw new IllegalArgumentException(
@@ -297,9 +304,20 @@ public final class PatchVqTokenizer implements ImageTokenizer {
     int imageSize = file.integer("imageSize");
     int patchSize = file.integer("patchSize");
     int codebookSize = file.integer("codebookSize");
-    if (patchSize < 1 || imageSize < patchSize || imageSize % patchSize != 0) {
+    // Bounded before any size is multiplied: 65536^2 pixels per patch or (1048576/16)^2 tokens
+    // per image overflow an int (to 0), which would fail far from here with no file named.
+    if (patchSize < 1 || patchSize > MAX_PATCH_SIZE) {
+      throw file.shape("'patchSize' must be in [1, " + MAX_PATCH_SIZE + "], got " + patchSize);
+    }
+    if (imageSize < 1 || imageSize > MAX_IMAGE_SIZE) {
+      throw file.shape("'imageSize' must be in [1, " + MAX_IMAGE_SIZE + "], got " + imageSize);
+    }
+    if (imageSize < patchSize || imageSize % patchSize != 0) {
       throw file.shape(
           "imageSize " + imageSize + " must be a positive multiple of patchSize " + patchSize);
+    }
+    if (codebookSize < 1) {
+      throw file.shape("'codebookSize' must be >= 1, got " + codebookSize);
     }
     ArrayNode rows = file.array("codebook");
     if (rows.isEmpty() || rows.size() > codebookSize) {

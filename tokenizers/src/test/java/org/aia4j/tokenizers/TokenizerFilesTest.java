@@ -193,6 +193,17 @@ class TokenizerFilesTest {
     assertThatThrownBy(() -> new PatchVqTokenizerProvider().load(checkpoint))
         .hasMessageEndingWith("imageSize 32 must be a positive multiple of patchSize 5");
 
+    // Sizes whose products overflow an int are refused by field, not by an index error later.
+    edit(image, json -> json.put("patchSize", 65536));
+    assertThatThrownBy(() -> new PatchVqTokenizerProvider().load(checkpoint))
+        .hasMessage("Bad tokenizer file " + checkpoint.resolve("image-tokenizer.json")
+            + ": 'patchSize' must be in [1, 256], got 65536");
+    edit(image, json -> json.put("imageSize", 1048576));
+    assertThatThrownBy(() -> new PatchVqTokenizerProvider().load(checkpoint))
+        .hasMessageEndingWith("'imageSize' must be in [1, 4096], got 1048576");
+    assertThatThrownBy(() -> new PatchVqTokenizer(1 << 20, 16, 4, List.of(new int[256]),
+        image.provenance())).hasMessage("The image size must be at most 4096, got 1048576");
+
     edit(image, json -> json.remove("codebook"));
     assertThatThrownBy(() -> new PatchVqTokenizerProvider().load(checkpoint))
         .hasMessage(

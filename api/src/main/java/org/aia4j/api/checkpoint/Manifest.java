@@ -87,12 +87,34 @@ public final class Manifest {
   }
 
   /**
-   * Checks every file listed in the manifest of {@code dir} against its digest.
+   * Checks every file listed in the manifest of {@code dir} against its digest. A manifest that
+   * lists nothing is refused: it would vouch for any content.
    *
    * @throws IOException naming the first missing or altered file
    */
   public static Manifest verify(Path dir) throws IOException {
+    return verify(dir, List.of());
+  }
+
+  /**
+   * Checks that the manifest of {@code dir} covers {@code required}, then every listed file
+   * against its digest: a file the format needs but the manifest does not list would be read
+   * unverified, so it is refused by name.
+   *
+   * @param required relative paths the manifest must list; one ending in {@code /} is a folder
+   *     whose every regular file (on disk) must be listed, and which must hold at least one
+   * @throws IOException naming the manifest and the unlisted file, or the first missing or
+   *     altered file
+   */
+  public static Manifest verify(Path dir, List<String> required) throws IOException {
     Manifest manifest = read(dir);
+    if (manifest.digests.isEmpty()) {
+      throw new IOException(dir.resolve(FILE_NAME) + " lists no file, so it verifies nothing; re-create the checkpoint"
+          + " (or write its manifest again with sha256sum over every file)");
+    }
+    for (String path : required) {
+      manifest.requireListed(dir, path);
+    }
     for (Map.Entry<String, String> entry : manifest.digests.entrySet()) {
       Path file = dir.resolve(entry.getKey());
       if (!Files.isRegularFile(file)) {
@@ -105,6 +127,43 @@ public final class Manifest {
       }
     }
     return manifest;
+  }
+
+  /**
+   * Refuses a file (or, for a path ending in {@code /}, a folder's files) that this manifest does
+   * not list.
+   *
+   * @throws IOException naming the manifest and what it lacks
+   */
+  public void requireListed(Path dir, String path) throws IOException {
+    Path file = dir.resolve(FILE_NAME);
+    if (!path.endsWith("/")) {
+      if (!digests.containsKey(path)) {
+        throw new IOException(file + " does not list " + path + ", which the format requires: the file would be"
+            + " read unverified. The manifest is partial; re-create the checkpoint or its manifest");
+      }
+      return;
+    }
+    Path folder = dir.resolve(path);
+    List<String> files = new java.util.ArrayList<>();
+    if (Files.isDirectory(folder)) {
+      try (Stream<Path> walk = Files.walk(folder)) {
+        for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
+          files.add(dir.relativize(f).toString().replace('\\', '/'));
+        }
+      }
+    }
+    List<String> listed = digests.keySet().stream().filter(p -> p.startsWith(path)).toList();
+    if (files.isEmpty() && listed.isEmpty()) {
+      throw new NoSuchFileException(folder.toString(), null, "the format requires this folder and "
+          + FILE_NAME + " lists nothing in it");
+    }
+    for (String f : files) {
+      if (!digests.containsKey(f)) {
+        throw new IOException(file + " does not list " + f + ", which the format requires (every file in " + path
+            + "): the file would be read unverified. The manifest is partial; re-create the checkpoint or its manifest");
+      }
+    }
   }
 
   /** The SHA-256 of a file in lower-case hex. */

@@ -98,4 +98,25 @@ class CheckpointFilesTest {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactly("new.txt");
     }
   }
+
+  @Test
+  void anEmptyOrPartialManifestIsRefusedNamingWhatItLacks() throws IOException {
+    Path empty = checkpoint("empty-manifest");
+    Files.writeString(empty.resolve(Manifest.FILE_NAME), "");
+    assertThatThrownBy(() -> Manifest.verify(empty)).isInstanceOf(IOException.class)
+        .hasMessageContaining(empty.resolve(Manifest.FILE_NAME).toString())
+        .hasMessageContaining("lists no file, so it verifies nothing");
+
+    Path partial = checkpoint("partial-manifest");
+    Files.writeString(partial.resolve(Manifest.FILE_NAME),
+        Manifest.sha256(partial.resolve("config.json")) + "  config.json\n");
+    Files.write(partial.resolve("tokenizers/image.json"), new byte[] {9, 9, 9}); // unverified change
+    assertThat(Manifest.verify(partial).digests()).containsOnlyKeys("config.json");
+    assertThatThrownBy(() -> Manifest.verify(partial, java.util.List.of("config.json", "tokenizers/")))
+        .hasMessageContaining("does not list tokenizers/image.json, which the format requires");
+    assertThatThrownBy(() -> Manifest.verify(partial, java.util.List.of("model.safetensors")))
+        .hasMessageContaining("does not list model.safetensors");
+    assertThat(Manifest.verify(checkpoint("whole"), java.util.List.of("config.json", "tokenizers/")).digests())
+        .hasSize(2);
+  }
 }

@@ -120,12 +120,17 @@ public final class Checkpoint {
    *     corrupted file
    */
   public static CheckpointInfo read(Path dir) throws IOException {
-    JsonNode root = CheckpointFiles.readConfig(dir, FORMAT, VERSION, "aia train");
+    JsonNode root = CheckpointFiles.readConfig(dir, FORMAT, VERSION, "aia train", List.of(MODEL));
     Path configFile = dir.resolve(CONFIG);
+    ModelConfig model = CheckpointFiles.modelSection(dir, root);
+    if (!root.path("training").isObject()) {
+      throw new IOException(configFile + ": the training section is " + (root.has("training")
+          ? "not an object" : "missing") + "; it records the run's preset, seeds and steps");
+    }
     try {
       return new CheckpointInfo(
           root.path("step").asLong(),
-          JSON.treeToValue(root.get("model"), ModelConfig.class),
+          model,
           JSON.treeToValue(root.get("training"), TrainingConfig.class),
           root.path("tokenizers").path("image").asText(),
           root.path("tokenizers").path("text").asText(),
@@ -133,7 +138,7 @@ public final class Checkpoint {
           root.path("provenance"),
           root);
     } catch (JsonProcessingException | IllegalArgumentException e) {
-      throw new IOException(configFile + ": invalid model or training section: " + e.getMessage(), e);
+      throw new IOException(configFile + ": invalid training section: " + e.getMessage(), e);
     }
   }
 
@@ -153,10 +158,13 @@ public final class Checkpoint {
     TokenLayout layout = tokenizers.layout();
     TextTokenizer text = tokenizers.text();
     ImageTokenizer image = tokenizers.image();
+    // The weights are checked against the config (count, names, shapes, finite values) before
+    // the model is built: a config claiming a million layers must not allocate them first.
+    SafeTensors.Contents weights = CheckpointFiles.checkedWeights(dir, info.model());
     NDManager manager = NDManager.newBaseManager("PyTorch");
     try {
       UnifiedTransformer model = new UnifiedTransformer(info.model());
-      ModelWeights.load(model, manager, dir.resolve(MODEL));
+      ModelWeights.load(model, manager, dir.resolve(MODEL), weights);
       return new Loaded(info, model, layout, text, image, manager);
     } catch (IOException | RuntimeException e) {
       manager.close();
@@ -172,6 +180,8 @@ public final class Checkpoint {
    */
   public static UnifiedTrainer resume(Path dir, TrainingData data, Integer steps) throws IOException {
     CheckpointInfo info = read(dir);
+    Manifest.read(dir).requireListed(dir, OPTIMIZER);
+    SafeTensors.Contents weights = CheckpointFiles.checkedWeights(dir, info.model());
     if (!info.data().equals(data.describe())) {
       throw new IOException(dir + " was trained on " + info.data() + ", not on " + data.describe()
           + "; resume with the same data");
@@ -181,7 +191,7 @@ public final class Checkpoint {
     TrainingConfig config = steps == null ? info.training() : info.training().withSteps(steps);
     UnifiedTrainer trainer = new UnifiedTrainer(config, data, text, image);
     try {
-      ModelWeights.load(trainer.model(), trainer.manager(), dir.resolve(MODEL));
+      ModelWeights.load(trainer.model(), trainer.manager(), dir.resolve(MODEL), weights);
       SafeTensors.Contents optimizer = SafeTensors.read(dir.resolve(OPTIMIZER));
       Map<String, float[]> state = new LinkedHashMap<>();
       optimizer.tensors().forEach((name, tensor) -> state.put(name, tensor.toFloats()));
@@ -209,6 +219,7 @@ public final class Checkpoint {
    */
   public static UnifiedTrainer fineTune(Path base, TrainingConfig config, TrainingData data) throws IOException {
     CheckpointInfo info = read(base);
+    CheckpointFiles.checkedWeights(base, info.model()); // the base's own weights, whole and finite
     if (!info.training().preset().equals(config.preset())) {
       throw new IOException(base + " is a '" + info.training().preset() + "' model; fine-tune it with --preset "
           + info.training().preset() + ", not " + config.preset());

@@ -77,7 +77,22 @@ public final class ModelWeights {
   public static Map<String, String> load(
       UnifiedTransformer model, NDManager manager, Path file, boolean forkFromShared)
       throws IOException {
-    SafeTensors.Contents read = SafeTensors.read(file);
+    return load(model, manager, file, SafeTensors.read(file), forkFromShared);
+  }
+
+  /**
+   * Loads parameters already read from {@code file} (and checked, e.g. by {@code
+   * CheckpointFiles#weights}), so the file is not read twice.
+   */
+  public static Map<String, String> load(
+      UnifiedTransformer model, NDManager manager, Path file, SafeTensors.Contents read)
+      throws IOException {
+    return load(model, manager, file, read, false);
+  }
+
+  private static Map<String, String> load(
+      UnifiedTransformer model, NDManager manager, Path file, SafeTensors.Contents read,
+      boolean forkFromShared) throws IOException {
     Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>(read.tensors());
     if (forkFromShared) {
       for (String name : model.namedParameters().keySet()) {

@@ -69,14 +69,15 @@ public final class OnnxUnifiedModel extends DecodingModel {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     if (isExport(path)) {
       JsonNode root = CheckpointFiles.readConfig(path, OnnxExport.FORMAT, OnnxExport.VERSION, "aia export");
-      ModelConfig model;
-      try {
-        model = JSON.treeToValue(root.get("model"), ModelConfig.class);
-      } catch (IOException | IllegalArgumentException e) {
-        throw new IOException(path.resolve(CheckpointFiles.CONFIG) + ": invalid model section: " + e.getMessage(), e);
+      ModelConfig model = CheckpointFiles.modelSection(path, root);
+      Map<Task, String> files = exportFiles(path, root, model);
+      Manifest manifest = Manifest.read(path);
+      for (String file : new java.util.TreeSet<>(files.values())) {
+        manifest.requireListed(path, file); // the graph is read only if the manifest vouches for it
+        OnnxWeights.requireFinite(path.resolve(file));
       }
       Prompts prompts = CheckpointFiles.loadTokenizers(path, root, model.vocabSize());
-      Map<Task, OnnxSession> sessions = open(exportFiles(path, root, model), (task, file) -> {
+      Map<Task, OnnxSession> sessions = open(files, (task, file) -> {
         Path onnx = path.resolve(file);
         return OnnxSession.open(env, onnx, model, prompts.layout().vocabularySize(), onnx.toString(), settings);
       });

@@ -177,8 +177,10 @@ class OnnxFilesTest {
     Files.createDirectories(bad);
     Files.writeString(bad.resolve("config.json"), "{\"format\": \"aia4j-checkpoint\", \"version\": 1}");
     Manifest.write(bad);
+    // No weights (and no model section): refused for the file the format requires first.
     assertThatThrownBy(() -> OnnxExport.write(bad, target, false)).isInstanceOf(IOException.class)
-        .hasMessageContaining("invalid model section");
+        .hasMessageContaining(bad.resolve("model.safetensors").toString())
+        .hasMessageContaining("lacks a file its format requires");
     assertThat(Manifest.verify(target).digests().get("model.onnx")).isEqualTo(before);
   }
 }

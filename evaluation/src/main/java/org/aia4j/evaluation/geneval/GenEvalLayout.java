@@ -2,6 +2,7 @@ package org.aia4j.evaluation.geneval;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -16,6 +17,7 @@ import java.util.stream.Stream;
 import org.aia4j.api.io.AtomicDirectory;
 import org.aia4j.api.io.AtomicFiles;
 import org.aia4j.evaluation.io.Images;
+import org.aia4j.evaluation.io.TextFiles;
 
 /**
  * GenEval's image folder layout, as its generation script writes it and its scorer reads it:
@@ -71,7 +73,8 @@ public final class GenEvalLayout {
     try (Stream<Path> children = Files.list(dir)) {
       folders = children
           .filter(p -> Files.isDirectory(p) && DIGITS.matcher(p.getFileName().toString()).matches())
-          .sorted(Comparator.comparing((Path p) -> Long.parseLong(p.getFileName().toString()))
+          // By value, however many digits (GenEval's scorer sorts folder names as numbers too).
+          .sorted(Comparator.comparing((Path p) -> new BigInteger(p.getFileName().toString()))
               .thenComparing(p -> p.getFileName().toString()))
           .toList();
     }
@@ -88,7 +91,7 @@ public final class GenEvalLayout {
       throw new NoSuchFileException(metadataFile.toString(), null, "prompt metadata is missing");
     }
     // GenEval reads this file with json.load: one JSON object, a trailing newline allowed.
-    String text = Files.readString(metadataFile, StandardCharsets.UTF_8).strip();
+    String text = TextFiles.readUtf8(metadataFile).strip();
     GenEvalPrompt prompt = GenEvalMetadata.parse(text, metadataFile.toString());
     Path samples = folder.resolve(SAMPLES);
     if (!Files.isDirectory(samples)) {
@@ -121,9 +124,11 @@ public final class GenEvalLayout {
     return new GenEvalEntry(folder, prompt, prompt.toMetadataLine(), images);
   }
 
+  /** The sample's number; one beyond a long (20 digits or more) is Long.MAX_VALUE, a gap. */
   private static long sampleNumber(Path image) {
     String name = image.getFileName().toString();
-    return Long.parseLong(name.substring(0, name.length() - ".png".length()));
+    BigInteger number = new BigInteger(name.substring(0, name.length() - ".png".length()));
+    return number.bitLength() < 64 ? number.longValue() : Long.MAX_VALUE;
   }
 
   /**

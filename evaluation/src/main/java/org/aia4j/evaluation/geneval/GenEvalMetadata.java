@@ -44,6 +44,8 @@ public final class GenEvalMetadata {
           prompts.add(parse(line, path + " line " + number));
         }
       }
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw org.aia4j.evaluation.io.TextFiles.notUtf8(path, e);
     }
     return prompts;
   }

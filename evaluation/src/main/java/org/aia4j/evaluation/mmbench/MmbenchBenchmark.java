@@ -14,6 +14,7 @@ import org.aia4j.api.benchmark.BenchmarkScore;
 import org.aia4j.api.benchmark.ProgressListener;
 import org.aia4j.api.model.AnswerRequest;
 import org.aia4j.api.model.UnifiedModel;
+import org.aia4j.evaluation.io.Images;
 
 /**
  * The MMBench-style suite as a {@link Benchmark}: the model answers every circular copy
@@ -39,9 +40,36 @@ public final class MmbenchBenchmark implements Benchmark {
     this.source = source;
   }
 
-  /** The suite of an MMBench TSV file (official or aia4j's), circular copies included. */
+  /**
+   * The suite of an MMBench TSV file (official or aia4j's), circular copies included. Everything
+   * scoring will need is checked here, before any model runs: the {@code answer} column and every
+   * row's answer, the original of every rotated copy, and every image's header (a PNG or JPEG of
+   * at most {@link Images#MAX_PIXELS}).
+   *
+   * @throws IOException naming the file and the row at fault
+   */
   public static MmbenchBenchmark fromFile(Path data) throws IOException {
-    return new MmbenchBenchmark(MmbenchTsv.read(data).rows(), data.toString());
+    MmbenchTsv.Contents contents = MmbenchTsv.read(data);
+    if (!contents.hasColumn("answer")) {
+      throw new IOException(data + ": missing required column 'answer' (scoring needs the right answers; "
+          + "MMBench's test split has none: use the dev split)");
+    }
+    try {
+      MmbenchScorer.score(contents.rows(), Map.of()); // refuses rows without an answer or an original
+    } catch (IllegalArgumentException e) {
+      throw new IOException(data + ": " + e.getMessage(), e);
+    }
+    Map<String, Long> checked = new java.util.IdentityHashMap<>();
+    for (MmbenchQuestion row : contents.rows()) {
+      if (!row.answer().isEmpty() && !row.options().containsKey(row.answer())) {
+        throw new IOException(data + " row index " + row.index() + ": the answer '" + row.answer()
+            + "' is not one of its options " + row.options().keySet());
+      }
+      if (checked.put(row.image(), row.index()) == null) {
+        Images.checkBase64Header(row.image(), data + " row index " + row.index());
+      }
+    }
+    return new MmbenchBenchmark(contents.rows(), data.toString());
   }
 
   @Override

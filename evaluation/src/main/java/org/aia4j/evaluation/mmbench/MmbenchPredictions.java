@@ -72,6 +72,8 @@ public record MmbenchPredictions(Path source, Map<Long, String> answers, Map<Lon
         }
         answers.put(index, line.substring(tab + 1));
       }
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw org.aia4j.evaluation.io.TextFiles.notUtf8(path, e);
     }
     return new MmbenchPredictions(path, answers, lineOf);
   }

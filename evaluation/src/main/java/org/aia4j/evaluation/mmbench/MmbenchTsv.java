@@ -3,6 +3,7 @@ package org.aia4j.evaluation.mmbench;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.aia4j.api.io.AtomicFiles;
+import org.aia4j.evaluation.io.TextFiles;
 
 /**
  * Reads and writes MMBench TSV files: tab-separated, one header line, cells quoted the way
@@ -95,7 +97,8 @@ public final class MmbenchTsv {
         }
       }
       List<RawRow> raw = new ArrayList<>();
-      Map<String, Integer> rowOfIndex = new HashMap<>();
+      // Keyed by value, as pandas reads the column: "0" and "00" are the same index.
+      Map<Long, Integer> rowOfIndex = new HashMap<>();
       List<String> record;
       while ((record = cells.nextRecord()) != null) {
         int line = cells.recordLine();
@@ -113,21 +116,24 @@ public final class MmbenchTsv {
         } catch (NumberFormatException e) {
           throw new IOException(path + " line " + line + ": index '" + indexCell + "' is not an integer", e);
         }
-        Integer previous = rowOfIndex.put(indexCell.strip(), raw.size());
+        Integer previous = rowOfIndex.put(index, raw.size());
         if (previous != null) {
-          throw new IOException(path + " line " + line + ": index " + index + " also appears on line "
-              + raw.get(previous).line);
+          throw new IOException(path + " line " + line + ": index " + index + " ('" + indexCell.strip()
+              + "') also appears on line " + raw.get(previous).line + " ('"
+              + cell(raw.get(previous).cells, column, "index").strip() + "')");
         }
         raw.add(new RawRow(line, index, record));
       }
       return new Contents(path, header, resolve(path, column, raw, rowOfIndex));
+    } catch (CharacterCodingException e) {
+      throw TextFiles.notUtf8(path, e);
     }
   }
 
   private record RawRow(int line, long index, List<String> cells) {}
 
   private static List<MmbenchQuestion> resolve(Path path, Map<String, Integer> column, List<RawRow> raw,
-      Map<String, Integer> rowOfIndex) throws IOException {
+      Map<Long, Integer> rowOfIndex) throws IOException {
     Map<String, Boolean> checked = new IdentityHashMap<>();
     List<MmbenchQuestion> rows = new ArrayList<>(raw.size());
     for (RawRow row : raw) {
@@ -136,7 +142,12 @@ public final class MmbenchTsv {
         throw new IOException(path + " row index " + row.index + " (line " + row.line + "): the image cell is empty");
       }
       if (image.length() <= MAX_REFERENCE_LENGTH) {
-        Integer target = rowOfIndex.get(image.strip());
+        Integer target = null;
+        try {
+          target = rowOfIndex.get(Long.parseLong(image.strip()));
+        } catch (NumberFormatException e) {
+          target = null; // not an index: refused below as a reference to no row
+        }
         if (target == null) {
           throw new IOException(path + " row index " + row.index + " (line " + row.line + "): image cell '" + image
               + "' refers to index " + image.strip() + ", which is not in the file");

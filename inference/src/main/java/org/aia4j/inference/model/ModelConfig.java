@@ -57,14 +57,31 @@ public record ModelConfig(
     PRESETS = Collections.unmodifiableMap(presets);
   }
 
-  // Validates every field with a message that names it.
+  /** Most decoder layers a configuration may have (the largest published LLMs have about 130). */
+  public static final int MAX_LAYERS = 1024;
+  /** Widest residual stream (and MLP width / 4) a configuration may have. */
+  public static final int MAX_WIDTH = 65_536;
+  /** Most attention heads a layer may have. */
+  public static final int MAX_HEADS = 1024;
+  /** Longest sequence a configuration may cover. */
+  public static final int MAX_LENGTH = 1 << 20;
+  /** Largest unified vocabulary a configuration may have. */
+  public static final int MAX_VOCABULARY = 1 << 24;
+  /**
+   * Most parameters a configuration may have: 4 G (16 GB of float32), beyond which nothing this
+   * library reads (safetensors of at most 2 GiB) could hold its weights anyway.
+   */
+  public static final long MAX_PARAMETERS = 1L << 32;
+
+  // Validates every field with a message that names it; the maxima keep a hostile config.json
+  // from allocating (or looping over) a model no file could hold before its weights are checked.
   public ModelConfig {
-    requireAtLeast("layers", layers, 1);
-    requireAtLeast("width", width, 1);
-    requireAtLeast("heads", heads, 1);
-    requireAtLeast("mlpWidth", mlpWidth, 1);
-    requireAtLeast("maxLength", maxLength, 2);
-    requireAtLeast("vocabSize", vocabSize, 2);
+    requireBetween("layers", layers, 1, MAX_LAYERS);
+    requireBetween("width", width, 1, MAX_WIDTH);
+    requireBetween("heads", heads, 1, MAX_HEADS);
+    requireBetween("mlpWidth", mlpWidth, 1, 4 * MAX_WIDTH);
+    requireBetween("maxLength", maxLength, 2, MAX_LENGTH);
+    requireBetween("vocabSize", vocabSize, 2, MAX_VOCABULARY);
     if (width % heads != 0) {
       throw new IllegalArgumentException(
           "width (" + width + ") must be a multiple of heads (" + heads + ")");
@@ -76,6 +93,12 @@ public record ModelConfig(
     if (fork > layers) {
       throw new IllegalArgumentException(
           "fork (the number of shared layers) must be <= layers (" + layers + "), got " + fork);
+    }
+    long parameters = countParameters(layers, width, mlpWidth, maxLength, vocabSize, fork);
+    if (parameters > MAX_PARAMETERS) {
+      throw new IllegalArgumentException("layers " + layers + ", width " + width + ", mlpWidth " + mlpWidth
+          + ", maxLength " + maxLength + " and vocabSize " + vocabSize + " make " + parameters
+          + " parameters, more than the " + MAX_PARAMETERS + " this library can load");
     }
   }
 
@@ -139,17 +162,26 @@ public record ModelConfig(
    *     counts both branches (each task's forward uses {@link #parametersPerTask()} of them)
    */
   public long parameterCount() {
-    return parametersPerTask() + (layers - fork) * parametersPerLayer() + (forked() ? 2L * width : 0);
+    return countParameters(layers, width, mlpWidth, maxLength, vocabSize, fork);
   }
 
   /** @return the parameters one task's forward pass uses: the shared layers and one branch */
   public long parametersPerTask() {
+    return parametersPerTask(layers, width, mlpWidth, maxLength, vocabSize);
+  }
+
+  private static long countParameters(int layers, int width, int mlpWidth, int maxLength, int vocabSize, int fork) {
+    return parametersPerTask(layers, width, mlpWidth, maxLength, vocabSize)
+        + (layers - fork) * parametersPerLayer(width, mlpWidth) + (fork < layers ? 2L * width : 0);
+  }
+
+  private static long parametersPerTask(int layers, int width, int mlpWidth, int maxLength, int vocabSize) {
     long w = width;
-    return (long) vocabSize * w + (long) maxLength * w + layers * parametersPerLayer() + 2 * w
+    return (long) vocabSize * w + (long) maxLength * w + layers * parametersPerLayer(width, mlpWidth) + 2 * w
         + vocabSize * w;
   }
 
-  private long parametersPerLayer() {
+  private static long parametersPerLayer(int width, int mlpWidth) {
     long w = width;
     return 2 * (2 * w) + (3 * w * w + 3 * w) + (w * w + w) + 2 * w * mlpWidth + mlpWidth + w;
   }
@@ -209,9 +241,12 @@ public record ModelConfig(
     }
   }
 
-  private static void requireAtLeast(String name, int value, int min) {
+  private static void requireBetween(String name, int value, int min, int max) {
     if (value < min) {
       throw new IllegalArgumentException(name + " must be >= " + min + ", got " + value);
+    }
+    if (value > max) {
+      throw new IllegalArgumentException(name + " must be <= " + max + ", got " + value);
     }
   }
 }

@@ -51,6 +51,13 @@ public record TokenLayout(int textVocabularySize, int imageCodebookSize) {
       throw new IllegalArgumentException(
           "imageCodebookSize must be >= 1, got " + imageCodebookSize);
     }
+    // The sum is an int id range: sizes read from files must not wrap it around.
+    long total = (long) SPECIAL_COUNT + textVocabularySize + imageCodebookSize;
+    if (total > org.aia4j.inference.model.ModelConfig.MAX_VOCABULARY) {
+      throw new IllegalArgumentException("the text vocabulary (" + textVocabularySize + ") and the image codebook ("
+          + imageCodebookSize + ") make a vocabulary of " + total + ", more than the "
+          + org.aia4j.inference.model.ModelConfig.MAX_VOCABULARY + " a model may have");
+    }
   }
 
   /**

@@ -40,6 +40,27 @@ class ModelConfigTest {
     assertThatThrownBy(() -> new ModelConfig(2, 32, 4, 64, 64, 1, 0)).hasMessage("vocabSize must be >= 2, got 1");
   }
 
+  /** A hostile config.json is refused before anything is allocated for it. */
+  @Test
+  void sizesAreBoundedSoNoConfigAllocatesAModelNoFileCouldHold() {
+    assertThatThrownBy(() -> new ModelConfig(1_000_000, 32, 4, 64, 64, 64, 0))
+        .hasMessage("layers must be <= 1024, got 1000000");
+    assertThatThrownBy(() -> new ModelConfig(Integer.MAX_VALUE, 32, 4, 64, 64, 64, 0))
+        .hasMessage("layers must be <= 1024, got 2147483647");
+    assertThatThrownBy(() -> new ModelConfig(2, 1 << 20, 4, 64, 64, 64, 0))
+        .hasMessage("width must be <= 65536, got 1048576");
+    assertThatThrownBy(() -> new ModelConfig(2, 32, 4, 64, Integer.MAX_VALUE, 64, 0))
+        .hasMessage("maxLength must be <= 1048576, got 2147483647");
+    assertThatThrownBy(() -> new ModelConfig(2, 32, 4, 64, 64, Integer.MAX_VALUE, 0))
+        .hasMessage("vocabSize must be <= 16777216, got 2147483647");
+    // Each field within bounds, their product not.
+    assertThatThrownBy(() -> new ModelConfig(1024, 65536, 4, 64, 64, 64, 0))
+        .hasMessageContaining("parameters, more than the 4294967296 this library can load");
+    assertThatThrownBy(() -> ModelConfig.fromJson(ModelConfig.preset("tiny").toJson()
+        .replace("\"layers\" : 2", "\"layers\" : 1000000")))
+        .hasMessage("Invalid model config: layers must be <= 1024, got 1000000");
+  }
+
   @Test
   void jsonRoundTripAndErrors() {
     ModelConfig config = ModelConfig.preset("small").withVocabSize(372).withSeed(42);

@@ -56,4 +56,11 @@ class TokenLayoutTest {
     assertThat(s).isEqualTo("{\"textVocabularySize\":100,\"imageCodebookSize\":256}");
     assertThat(json.readValue(s, TokenLayout.class)).isEqualTo(layout);
   }
+
+  @Test
+  void sizesThatWouldWrapTheIdRangeAreRefused() {
+    assertThatThrownBy(() -> new TokenLayout(100, Integer.MAX_VALUE))
+        .hasMessage("the text vocabulary (100) and the image codebook (2147483647) make a vocabulary of 2147483763,"
+            + " more than the 16777216 a model may have");
+  }
 }
