@@ -7,11 +7,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.metrics.MetricsOptions;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -19,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
+import org.aia4j.api.io.AtomicDirectory;
 import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.server.batch.Batcher;
 import org.aia4j.server.eval.EvaluationJobs;
@@ -247,18 +245,9 @@ public final class AiaServer implements AutoCloseable {
 
   /** Deletes a directory and everything in it; a failure is logged, not thrown. */
   static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-        try {
-          Files.deleteIfExists(path);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (IOException | UncheckedIOException e) {
+    try {
+      AtomicDirectory.deleteTree(dir);
+    } catch (IOException e) {
       LOG.warn("Could not remove {}: {}", dir, e.getMessage());
     }
   }

@@ -1,7 +1,6 @@
 package org.aia4j.server.eval;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.stream.Stream;
+import org.aia4j.api.io.AtomicDirectory;
 import org.aia4j.api.Registries;
 import org.aia4j.api.benchmark.Benchmark;
 import org.aia4j.api.benchmark.BenchmarkProvider;
@@ -222,20 +221,10 @@ public final class EvaluationJobs implements AutoCloseable {
   }
 
   private static void removeFiles(EvaluationJob job) {
-    Path dir = job.outDir();
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-        try {
-          Files.deleteIfExists(path);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (IOException | UncheckedIOException e) {
-      LOG.warn("Could not remove the outputs of evaluation {} at {}: {}", job.id(), dir, e.getMessage());
+    try {
+      AtomicDirectory.deleteTree(job.outDir());
+    } catch (IOException e) {
+      LOG.warn("Could not remove the outputs of evaluation {} at {}: {}", job.id(), job.outDir(), e.getMessage());
     }
   }
 
