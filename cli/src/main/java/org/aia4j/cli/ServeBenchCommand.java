@@ -322,7 +322,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     Map<String, Object> results = new LinkedHashMap<>();
     results.put("date", LocalDate.now().toString());
     results.put("cores", Runtime.getRuntime().availableProcessors());
-    results.put("checkpoint", checkpoint.toAbsolutePath().normalize().toString());
+    results.put("checkpoint", shown(checkpoint));
     results.put("backend", backend);
     results.put("engine_options", engine.options());
     results.put("clients", clients);
@@ -334,7 +334,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     Map<String, Double> speedups = new LinkedHashMap<>();
     StringBuilder md = new StringBuilder();
     md.append("# Serving: throughput and latency with batching on vs off\n\n");
-    md.append("Written by `./aia bench serve --checkpoint ").append(checkpoint)
+    md.append("Written by `./aia bench serve --checkpoint ").append(shown(checkpoint))
         .append(batchSize != null ? " --batch-size " + batchSize : "")
         .append(report.equals("serve") ? "" : " --report " + report).append(engine.flags()).append("` on ").append(LocalDate.now())
         .append(" (").append(Runtime.getRuntime().availableProcessors()).append(" cores, backend `").append(backend)
@@ -384,5 +384,18 @@ final class ServeBenchCommand implements Callable<Integer> {
 
   private static Run find(List<Run> runs, String workload, String mode) {
     return runs.stream().filter(r -> r.workload().equals(workload) && r.mode().equals(mode)).findFirst().orElse(null);
+  }
+
+  /**
+   * The checkpoint as a report may name it: relative to the working directory when inside it,
+   * else by its directory name only, so a committed report never names a folder of one machine.
+   */
+  static String shown(Path checkpoint) {
+    Path absolute = checkpoint.toAbsolutePath().normalize();
+    Path here = Path.of("").toAbsolutePath().normalize();
+    if (absolute.startsWith(here) && !absolute.equals(here)) {
+      return here.relativize(absolute).toString();
+    }
+    return String.valueOf(absolute.getFileName());
   }
 }
