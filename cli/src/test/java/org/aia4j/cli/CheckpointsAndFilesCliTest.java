@@ -1,11 +1,10 @@
 package org.aia4j.cli;
 
+import static org.aia4j.testkit.HostileImages.jpegClaiming;
 import static org.aia4j.cli.CliTest.aia;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -17,7 +16,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
 import org.aia4j.api.io.AtomicDirectory;
 import org.aia4j.cli.CliTest.Run;
 import org.junit.jupiter.api.BeforeAll;
@@ -252,21 +250,5 @@ class CheckpointsAndFilesCliTest {
         "{\"tag\": \"single_object\", \"include\": [{\"class\": \"circle\", \"count\": 1}], \"prompt\": \"a photo of a circle\"}\n"
             + "{\"tag\": \"single_object\", \"include\": [{\"class\": \"square\", \"count\": 1}], \"prompt\": \"a photo of a square\"}\n");
     return metadata;
-  }
-
-  static byte[] jpegClaiming(int side) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ImageIO.write(new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB), "jpg", out);
-    byte[] bytes = out.toByteArray();
-    for (int i = 2; i + 8 < bytes.length; i++) {
-      if ((bytes[i] & 0xFF) == 0xFF && (bytes[i + 1] & 0xFF) == 0xC0) {
-        bytes[i + 5] = (byte) (side >> 8);
-        bytes[i + 6] = (byte) side;
-        bytes[i + 7] = (byte) (side >> 8);
-        bytes[i + 8] = (byte) side;
-        return bytes;
-      }
-    }
-    throw new IllegalStateException("no SOF0 marker");
   }
 }

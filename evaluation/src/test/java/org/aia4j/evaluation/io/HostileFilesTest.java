@@ -1,17 +1,14 @@
 package org.aia4j.evaluation.io;
 
+import static org.aia4j.testkit.HostileImages.jpegClaiming;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.aia4j.evaluation.geneval.GenEvalEntry;
 import org.aia4j.evaluation.geneval.GenEvalLayout;
 import org.aia4j.evaluation.geneval.GenEvalOracle;
@@ -30,23 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 class HostileFilesTest {
   @TempDir
   Path tmp;
-
-  /** A real JPEG whose SOF0 header is patched to claim {@code side x side} pixels. */
-  static byte[] jpegClaiming(int side) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ImageIO.write(new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB), "jpg", out);
-    byte[] bytes = out.toByteArray();
-    for (int i = 2; i + 8 < bytes.length; i++) {
-      if ((bytes[i] & 0xFF) == 0xFF && (bytes[i + 1] & 0xFF) == 0xC0) { // SOF0: length, precision, height, width
-        bytes[i + 5] = (byte) (side >> 8);
-        bytes[i + 6] = (byte) side;
-        bytes[i + 7] = (byte) (side >> 8);
-        bytes[i + 8] = (byte) side;
-        return bytes;
-      }
-    }
-    throw new IllegalStateException("no SOF0 marker");
-  }
 
   @Test
   void aHugeImageHeaderIsRefusedBeforeDecodingInUnderASecond() throws Exception {
