@@ -13,6 +13,7 @@ import ai.djl.training.GradientCollector;
 import java.util.Random;
 import org.aia4j.api.model.Task;
 import org.aia4j.inference.sequence.TokenRole;
+import org.aia4j.testkit.GarbageCollection;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -201,7 +202,7 @@ class InteractionStatisticTest {
         NDArray loss = masses.mul(weights).sum();
         // A collection between forward and backward must not change the gradients: every
         // constant the graph saved lives in engine memory (see Scalars).
-        collectGarbage();
+        GarbageCollection.collectAndWait();
         collector.backward(loss);
       }
 
@@ -211,19 +212,6 @@ class InteractionStatisticTest {
       assertThat(maxAbs(gk1)).isGreaterThan(1e-3);
       assertThat(Reference.values(q2.getGradient())).containsExactly(gq1, within(1e-12));
       assertThat(Reference.values(k2.getGradient())).containsExactly(gk1, within(1e-12));
-    }
-  }
-
-  /** Full collections, with pauses for the reference handler to free unreachable direct buffers. */
-  static void collectGarbage() {
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
     }
   }
 

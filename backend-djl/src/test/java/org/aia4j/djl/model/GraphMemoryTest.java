@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import org.aia4j.inference.model.ModelConfig;
+import org.aia4j.testkit.GarbageCollection;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,7 +35,7 @@ class GraphMemoryTest {
   private static final ModelConfig CONFIG = new ModelConfig(2, 16, 2, 24, 12, 20, 3);
 
   @Test
-  void gradientsDoNotChangeWhenTheCollectorRunsBetweenForwardAndBackward() throws InterruptedException {
+  void gradientsDoNotChangeWhenTheCollectorRunsBetweenForwardAndBackward() {
     Random random = new Random(5);
     int[][] tokens = UnifiedTransformerTest.randomTokens(random, 2, 10, CONFIG.vocabSize());
     float[] weights = new float[2 * 10 * CONFIG.vocabSize()];
@@ -54,7 +55,7 @@ class GraphMemoryTest {
 
   /** One forward and backward of {@code sum(logits * weights)}; the gradients, then zeroed. */
   private static Map<String, float[]> gradients(UnifiedTransformer model, NDManager manager, int[][] tokens,
-      float[] weights, boolean collectBeforeBackward) throws InterruptedException {
+      float[] weights, boolean collectBeforeBackward) {
     ParameterStore ps = new ParameterStore(manager, false);
     try (NDManager step = manager.newSubManager();
         GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
@@ -62,7 +63,7 @@ class GraphMemoryTest {
       ForwardOutput out = model.forward(ps, input, true, Capture.PROBABILITIES);
       NDArray loss = out.logits().mul(step.create(weights, out.logits().getShape())).sum();
       if (collectBeforeBackward) {
-        collectGarbage();
+        GarbageCollection.collectAndWait();
       }
       collector.backward(loss);
     }
@@ -74,13 +75,5 @@ class GraphMemoryTest {
       gradient.close();
     }
     return gradients;
-  }
-
-  /** Full collections, with pauses for the reference handler to run the direct buffers' cleaners. */
-  static void collectGarbage() throws InterruptedException {
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-      Thread.sleep(50);
-    }
   }
 }
