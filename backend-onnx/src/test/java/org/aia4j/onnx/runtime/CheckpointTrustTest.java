@@ -44,14 +44,7 @@ class CheckpointTrustTest {
   }
 
   private static Path copy(String name) throws IOException {
-    Path dir = tmp.resolve(name);
-    Files.createDirectories(dir.resolve("tokenizers"));
-    try (var files = Files.walk(checkpoint)) {
-      for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-        Files.copy(file, dir.resolve(checkpoint.relativize(file).toString()));
-      }
-    }
-    return dir;
+    return Checkpoints.copy(checkpoint, tmp.resolve(name));
   }
 
   /** Both backends refuse {@code dir}; returns the assertion on the DJL error, the ONNX one checked alike. */

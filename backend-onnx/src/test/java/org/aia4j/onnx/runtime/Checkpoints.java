@@ -1,6 +1,7 @@
 package org.aia4j.onnx.runtime;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.aia4j.api.tokenizer.ImageTokenizer;
@@ -40,5 +41,16 @@ final class Checkpoints {
       Checkpoint.save(dir, trainer, List.of());
     }
     return dir;
+  }
+
+  /** A copy of the checkpoint or export {@code from} at {@code to}, for a test to damage. */
+  static Path copy(Path from, Path to) throws IOException {
+    Files.createDirectories(to.resolve("tokenizers"));
+    try (var files = Files.walk(from)) {
+      for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        Files.copy(file, to.resolve(from.relativize(file).toString()));
+      }
+    }
+    return to;
   }
 }

@@ -41,14 +41,7 @@ class OnnxFilesTest {
 
   /** A fresh copy of the good export to damage. */
   private static Path copy(String name) throws IOException {
-    Path dir = tmp.resolve(name);
-    Files.createDirectories(dir.resolve("tokenizers"));
-    try (var files = Files.walk(export)) {
-      for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-        Files.copy(file, dir.resolve(export.relativize(file).toString()));
-      }
-    }
-    return dir;
+    return Checkpoints.copy(export, tmp.resolve(name));
   }
 
   @Test
