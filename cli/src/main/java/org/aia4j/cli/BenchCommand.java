@@ -106,7 +106,7 @@ final class BenchCommand extends CommandGroup {
             // slower on two threads than on one. Modes take turns step by step, so a slow spell of
             // this noisy machine hits all alike.
             int restore = JniUtils.getNumThreads();
-            Map<Integer, Double> byThreads = new LinkedHashMap<>();
+            ObjectNode byThreads = new ObjectMapper().createObjectNode();
             double[][][] best = null;
             double[][][] first = null;
             int bestThreads = 0;
@@ -118,7 +118,7 @@ final class BenchCommand extends CommandGroup {
                   first = measured; // the only round whose first step sees the initial weights
                 }
                 double median = PythonPeer.median(measured[0][0]);
-                byThreads.put(threads, 1000 * median);
+                byThreads.put(Integer.toString(threads), 1000 * median);
                 if (best == null || median < PythonPeer.median(best[0][0])) {
                   best = measured;
                   bestThreads = threads;
@@ -243,11 +243,11 @@ final class BenchCommand extends CommandGroup {
       return new SafeTensors.Tensor(SafeTensors.DType.I64, shape, buffer);
     }
 
-    /** {@code 33.8 ms at 1 thread, 112.3 ms at 2} from {@code {"1": 33.79, "2": 112.29}}. */
+    /** {@code 33.8 ms at 1 thread, 112.3 ms at 2 threads} from {@code {"1": 33.79, "2": 112.29}}. */
     private static String byThreads(JsonNode medians) {
       List<String> parts = new java.util.ArrayList<>();
-      medians.fields().forEachRemaining(e -> parts.add(String.format(Locale.ROOT, "%.1f ms at %s", e.getValue().asDouble(),
-          e.getKey()) + (parts.isEmpty() ? e.getKey().equals("1") ? " thread" : " threads" : "")));
+      medians.fields().forEachRemaining(e -> parts.add(String.format(Locale.ROOT, "%.1f ms at %s %s",
+          e.getValue().asDouble(), e.getKey(), e.getKey().equals("1") ? "thread" : "threads")));
       return String.join(", ", parts);
     }
 
@@ -295,8 +295,7 @@ final class BenchCommand extends CommandGroup {
           .append("gradient clipping and AdamW. Median of ").append(steps).append(" steps after ").append(warmup)
           .append(" warm-up steps; the aia4j modes take turns step by step. Each engine ran at 1 and at ")
           .append(Runtime.getRuntime().availableProcessors()).append(" intra-op threads and is shown at its faster ")
-          .append("count. Next-token medians: aia4j ").append(byThreads(new ObjectMapper().valueToTree(
-              results.get("aia4j_ntp_median_ms_by_threads"))))
+          .append("count. Next-token medians: aia4j ").append(byThreads((JsonNode) results.get("aia4j_ntp_median_ms_by_threads")))
           .append(peer == null ? "" : ", PyTorch " + byThreads(peer.path("ntp_median_ms_by_threads")))
           .append(".\n\n");
       md.append("| mode | aia4j (ms) |");

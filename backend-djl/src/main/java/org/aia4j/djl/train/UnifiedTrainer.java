@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import org.aia4j.api.benchmark.ProgressListener;
 import org.aia4j.api.data.TrainingData;
 import org.aia4j.api.model.Task;
@@ -60,7 +61,7 @@ public final class UnifiedTrainer implements AutoCloseable {
   private int skippedInARow;
   private final GradientGuard guard = new GradientGuard();
   /** Told the attempt number after each backward pass: a seam for tests that corrupt gradients. */
-  java.util.function.IntConsumer afterBackward = attempt -> {};
+  IntConsumer afterBackward = attempt -> {};
   /** Steps of this trainer object whose gradients the guard had computed again. */
   private long recomputedSteps;
 
