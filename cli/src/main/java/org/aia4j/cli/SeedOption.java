@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
  */
 final class SeedOption {
   @Option(names = "--seed", description = "Seed of everything the command draws at random; the same seed gives the "
-      + "same output (default: ${DEFAULT-VALUE}, the default suite's).")
+      + "same output (default: ${DEFAULT-VALUE}, which gives the default suite or images).")
   long seed;
 
   /** @param defaultSeed the seed when {@code --seed} is not given */
