@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -18,11 +17,9 @@ import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.aia4j.api.io.AtomicDirectory;
-import org.aia4j.api.io.AtomicFiles;
 import org.aia4j.api.model.Task;
 import org.aia4j.djl.io.ModelWeights;
 import org.aia4j.djl.sequence.Batch;
@@ -39,18 +36,42 @@ import org.aia4j.loss.LayerTargets;
 import org.aia4j.loss.SequenceRoles;
 import org.aia4j.loss.StageSchedule;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code aia bench train}: the training step of aia4j against the same model, batch and optimizer
  * in PyTorch/Python (Debian's python3-torch), and the AIA loss's overhead, written to
- * {@code docs/benchmarks/}. Ratios are taken within one run, since these machines are noisy.
+ * {@code docs/benchmarks/} as {@code train-step.json} and the report rendered from it ({@link BenchReport}).
+ * Ratios are taken within one run, since these machines are noisy.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that write docs/benchmarks/.",
-    subcommands = {BenchCommand.Train.class, DecodeBenchCommand.class, ServeBenchCommand.class})
+    subcommands = {BenchCommand.Train.class, DecodeBenchCommand.class, ServeBenchCommand.class, BenchCommand.Render.class})
 final class BenchCommand extends CommandGroup {
+  /** {@code aia bench render}: a report again from its committed JSON, without running anything. */
+  @Command(name = "render", mixinStandardHelpOptions = true,
+      description = "Re-render benchmark reports (NAME.md) from their raw figures (NAME.json), with NAME.notes.md appended.")
+  static final class Render implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE.json", description = "Results an aia bench command wrote.")
+    List<Path> results;
+
+    @Override
+    public Integer call() throws IOException {
+      for (Path json : results) {
+        BenchReport.renderBeside(json);
+        spec.commandLine().getOut().println("Rendered " + json.resolveSibling(
+            json.getFileName().toString().replaceFirst("\\.json$", ".md")));
+      }
+      return 0;
+    }
+  }
+
   /** {@code aia bench train}. */
   @Command(name = "train", mixinStandardHelpOptions = true,
       description = "Training step time: aia4j (DJL) vs PyTorch/Python, next-token only vs with AIA.")
@@ -58,8 +79,8 @@ final class BenchCommand extends CommandGroup {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--preset", defaultValue = "small", description = "Model preset (default: ${DEFAULT-VALUE}).")
-    String preset;
+    @Mixin
+    PresetOption preset;
 
     @Option(names = "--steps", defaultValue = "20", description = "Measured steps per mode (default: ${DEFAULT-VALUE}).")
     int steps;
@@ -73,16 +94,21 @@ final class BenchCommand extends CommandGroup {
     @Option(names = "--peer-script", defaultValue = "bench/peer_train_step.py", description = "The PyTorch peer.")
     Path peerScript;
 
-    @Option(names = "--out", defaultValue = "docs/benchmarks", description = "Where train-step.md/json go.")
-    Path out;
+    @Mixin
+    BenchOutputOption output;
 
     @Override
     public Integer call() throws Exception {
       PrintWriter console = spec.commandLine().getOut();
       JsonNode paper = StageSchedule.paperDefault().toJson();
-      TrainingConfig withAia = TrainingPresets.config(preset, TaskMix.BOTH, true, paper, 1000, 0);
-      TrainingConfig without = TrainingPresets.config(preset, TaskMix.BOTH, false, paper, 1000, 0);
+      TrainingConfig withAia = TrainingPresets.config(preset.preset(), TaskMix.BOTH, true, paper, 1000, 0);
+      TrainingConfig without = TrainingPresets.config(preset.preset(), TaskMix.BOTH, false, paper, 1000, 0);
       Map<String, Object> results = new LinkedHashMap<>();
+      results.put("benchmark", "train-step");
+      results.put("date", LocalDate.now().toString());
+      results.put("cores", Runtime.getRuntime().availableProcessors());
+      results.put("preset", preset.preset());
+      results.put("warmup", warmup);
       Path exchange = Files.createTempDirectory("aia-bench-");
       try {
         Map<Task, List<TokenSequence>> batch;
@@ -97,7 +123,7 @@ final class BenchCommand extends CommandGroup {
           }
           tokens = batch.values().stream().flatMap(List::stream).mapToLong(TokenSequence::length).sum();
           export(plain, batch, withAia, exchange);
-          console.printf("Measuring aia4j: %s, batch %d sequences (%d tokens), %d + %d steps per mode%n", preset,
+          console.printf("Measuring aia4j: %s, batch %d sequences (%d tokens), %d + %d steps per mode%n", preset.preset(),
               withAia.batchSize(), tokens, warmup, steps);
           console.flush();
           try (UnifiedTrainer lean = WorldRuns.trainer(withAia)) {
@@ -149,7 +175,9 @@ final class BenchCommand extends CommandGroup {
         if (peer != null) {
           results.put("pytorch", peer);
         }
-        write(results, java, javaFirstNtp, javaFirstAia, peer, console);
+        results.put("aia_overhead", PythonPeer.median(java.get("aia")) / PythonPeer.median(java.get("ntp")) - 1);
+        console.print(BenchReport.write(output.out(), "train-step", new ObjectMapper().valueToTree(results)));
+        console.flush();
       } finally {
         AtomicDirectory.deleteTree(exchange);
       }
@@ -243,14 +271,6 @@ final class BenchCommand extends CommandGroup {
       return new SafeTensors.Tensor(SafeTensors.DType.I64, shape, buffer);
     }
 
-    /** {@code 33.8 ms at 1 thread, 112.3 ms at 2 threads} from {@code {"1": 33.79, "2": 112.29}}. */
-    private static String byThreads(JsonNode medians) {
-      List<String> parts = new java.util.ArrayList<>();
-      medians.fields().forEachRemaining(e -> parts.add(String.format(Locale.ROOT, "%.1f ms at %s %s",
-          e.getValue().asDouble(), e.getKey(), e.getKey().equals("1") ? "thread" : "threads")));
-      return String.join(", ", parts);
-    }
-
     /** 1 and every core: the thread counts each engine is measured at. */
     private static List<Integer> threadCounts() {
       int cores = Runtime.getRuntime().availableProcessors();
@@ -278,64 +298,6 @@ final class BenchCommand extends CommandGroup {
       }
       best.set("ntp_median_ms_by_threads", byThreads);
       return best;
-    }
-
-    private void write(Map<String, Object> results, Map<String, double[]> java, double firstNtp, double firstAia,
-        JsonNode peer, PrintWriter console) throws IOException {
-      double javaNtp = PythonPeer.median(java.get("ntp"));
-      double javaAia = PythonPeer.median(java.get("aia"));
-      results.put("aia_overhead", javaAia / javaNtp - 1);
-      StringBuilder md = new StringBuilder();
-      md.append("# Training step: aia4j (DJL/PyTorch from Java) vs PyTorch/Python\n\n");
-      md.append("Written by `./aia bench train` on ").append(LocalDate.now()).append(" (")
-          .append(Runtime.getRuntime().availableProcessors()).append(" cores). Preset `").append(preset)
-          .append("`, ").append(results.get("parameters")).append(" parameters, one fixed batch of ")
-          .append(results.get("batch_sequences")).append(" sequences (").append(results.get("batch_tokens"))
-          .append(" tokens, understanding and generation 1:1). A step is forward (both tasks), loss, backward, ")
-          .append("gradient clipping and AdamW. Median of ").append(steps).append(" steps after ").append(warmup)
-          .append(" warm-up steps; the aia4j modes take turns step by step. Each engine ran at 1 and at ")
-          .append(Runtime.getRuntime().availableProcessors()).append(" intra-op threads and is shown at its faster ")
-          .append("count. Next-token medians: aia4j ").append(byThreads((JsonNode) results.get("aia4j_ntp_median_ms_by_threads")))
-          .append(peer == null ? "" : ", PyTorch " + byThreads(peer.path("ntp_median_ms_by_threads")))
-          .append(".\n\n");
-      md.append("| mode | aia4j (ms) |");
-      if (peer != null) {
-        md.append(" PyTorch/Python (ms) | aia4j / PyTorch |");
-      }
-      md.append("\n|---|---|").append(peer != null ? "---|---|" : "").append('\n');
-      for (String mode : List.of("ntp", "aia")) {
-        double ms = 1000 * PythonPeer.median(java.get(mode));
-        md.append("| ").append(mode.equals("ntp") ? "next-token only" : "next-token + AIA").append(" | ")
-            .append(String.format(Locale.ROOT, "%.1f", ms)).append(" |");
-        if (peer != null) {
-          double peerMs = peer.path(mode).path("median_ms").asDouble();
-          md.append(String.format(Locale.ROOT, " %.1f | %.2fx |", peerMs, ms / peerMs));
-        }
-        md.append('\n');
-      }
-      md.append(String.format(Locale.ROOT, "| next-token + AIA, query-rows statistic | %.1f |%s%n",
-          1000 * PythonPeer.median(java.get("aia_query_rows")), peer != null ? " | |" : ""));
-      md.append(String.format(Locale.ROOT, "%nAIA overhead in aia4j: %+.1f%% of the next-token step with the default "
-          + "statistic (from the attention maps), %+.1f%% with the memory-lean query-rows path (goal: <= 10%%).%n",
-          100 * (javaAia / javaNtp - 1), 100 * (PythonPeer.median(java.get("aia_query_rows")) / javaNtp - 1)));
-      if (peer != null) {
-        double peerOverhead = peer.path("aia").path("median_ms").asDouble() / peer.path("ntp").path("median_ms").asDouble() - 1;
-        md.append(String.format(Locale.ROOT, "AIA overhead in the PyTorch peer: %+.1f%%.%n", 100 * peerOverhead));
-        md.append(String.format(Locale.ROOT,
-            "%nSame function in both engines: first-step loss %.6f (aia4j) vs %.6f (PyTorch) next-token only, "
-                + "%.6f vs %.6f with AIA.%n", firstNtp, peer.path("ntp").path("first_loss").asDouble(), firstAia,
-            peer.path("aia").path("first_loss").asDouble()));
-        md.append("\nPeer: PyTorch ").append(peer.path("torch").asText()).append(", BLAS ")
-            .append(peer.path("blas").asText()).append(", ").append(peer.path("threads").asInt()).append(" threads. ")
-            .append("aia4j: DJL 0.32.0 on PyTorch 2.5.1 (its bundled MKL/OpenMP build).\n");
-      }
-      md.append("\nRaw figures: `train-step.json`.\n");
-      Files.createDirectories(out);
-      ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-      AtomicFiles.writeString(out.resolve("train-step.json"), json.writeValueAsString(results) + "\n");
-      AtomicFiles.writeString(out.resolve("train-step.md"), md.toString());
-      console.print(md);
-      console.flush();
     }
 
   }

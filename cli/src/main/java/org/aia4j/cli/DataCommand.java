@@ -10,6 +10,7 @@ import org.aia4j.evaluation.geneval.GenEvalPrompt;
 import org.aia4j.evaluation.geneval.GenEvalSuite;
 import org.aia4j.evaluation.world.WorldSpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -29,13 +30,12 @@ final class DataCommand extends CommandGroup {
     @Option(names = "--out", required = true, description = "The metadata file to write (.jsonl).")
     Path out;
 
-    @Option(names = "--seed", defaultValue = "" + GenEvalSuite.DEFAULT_SEED,
-        description = "Seed of the sampled tags (default: ${DEFAULT-VALUE}, the default suite).")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(GenEvalSuite.DEFAULT_SEED);
 
     @Override
     public Integer call() throws Exception {
-      List<GenEvalPrompt> prompts = GenEvalSuite.generate(WorldSpec.standard(), seed);
+      List<GenEvalPrompt> prompts = GenEvalSuite.generate(WorldSpec.standard(), seed.seed());
       GenEvalMetadata.write(out, prompts);
       Map<String, Integer> perTag = new TreeMap<>();
       prompts.forEach(p -> perTag.merge(p.tag(), 1, Integer::sum));

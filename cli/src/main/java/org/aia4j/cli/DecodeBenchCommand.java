@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -13,15 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.aia4j.api.io.AtomicDirectory;
-import org.aia4j.api.io.AtomicFiles;
 import org.aia4j.api.model.SamplingSettings;
 import org.aia4j.djl.checkpoint.Checkpoint;
 import org.aia4j.djl.infer.DjlUnifiedModel;
@@ -38,6 +34,7 @@ import org.aia4j.inference.sequence.TokenLayout;
 import org.aia4j.loss.StageSchedule;
 import org.aia4j.onnx.runtime.OnnxUnifiedModel;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -45,8 +42,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code aia bench decode}: image-generation decode speed with classifier-free guidance, ONNX
  * Runtime vs DJL eager vs the same loop in PyTorch/Python, at several batch sizes, written to
- * {@code docs/benchmarks/decode.{md,json}}. ORT and DJL take turns call by call; every engine
- * decodes greedily, so all three must produce the same codes, which the benchmark checks.
+ * {@code docs/benchmarks/decode.json} and the report rendered from it ({@link BenchReport}). ORT
+ * and DJL take turns call by call; every engine decodes greedily, so all three must produce the same codes, which the benchmark checks.
  */
 @Command(name = "decode", mixinStandardHelpOptions = true,
     description = "Decode speed (image tokens/s with CFG) of ONNX Runtime vs DJL vs PyTorch/Python; writes docs/benchmarks/decode.md")
@@ -76,8 +73,8 @@ final class DecodeBenchCommand implements Callable<Integer> {
   @Option(names = "--peer-script", defaultValue = "bench/peer_decode.py", description = "The PyTorch peer.")
   Path peerScript;
 
-  @Option(names = "--out", defaultValue = "docs/benchmarks", description = "Where decode.md/json go.")
-  Path out;
+  @Mixin
+  BenchOutputOption output;
 
   private TokenLayout layout;
 
@@ -93,6 +90,11 @@ final class DecodeBenchCommand implements Callable<Integer> {
       SamplingSettings greedy = new SamplingSettings(cfg, 0.0, 0, 0);
       List<String> prompts = GenEvalSuite.defaultSuite().stream().map(GenEvalPrompt::prompt).toList();
       Map<String, Object> results = new LinkedHashMap<>();
+      results.put("benchmark", "decode");
+      results.put("date", LocalDate.now().toString());
+      results.put("cores", Runtime.getRuntime().availableProcessors());
+      results.put("repeats", repeats);
+      results.put("warmup", warmup);
       ModelConfig config;
       Map<Integer, int[][]> reference = new LinkedHashMap<>();
       Map<Integer, Map<String, double[]>> seconds = new LinkedHashMap<>();
@@ -147,7 +149,7 @@ final class DecodeBenchCommand implements Callable<Integer> {
       results.put("image_tokens", reference.values().iterator().next()[0].length);
       results.put("gemm_gflops_measured", gemm);
       results.put("fp32_peak_gflops_nominal", nominalPeak());
-      write(results, seconds, flops, reference, peer, gemm, console);
+      write(results, seconds, flops, reference, peer, console);
     } finally {
       AtomicDirectory.deleteTree(exchange);
     }
@@ -264,32 +266,12 @@ final class DecodeBenchCommand implements Callable<Integer> {
         "1," + Runtime.getRuntime().availableProcessors()), exchange.resolve("peer.out"), 30, console);
   }
 
+  /** Adds the per-batch figures to {@code results}, writes them and the report rendered from them. */
   private void write(Map<String, Object> results, Map<Integer, Map<String, double[]>> seconds,
-      Map<Integer, Long> flops, Map<Integer, int[][]> reference, JsonNode peer, double gemm, PrintWriter console)
+      Map<Integer, Long> flops, Map<Integer, int[][]> reference, JsonNode peer, PrintWriter console)
       throws IOException {
     int imageTokens = (Integer) results.get("image_tokens");
-    StringBuilder md = new StringBuilder();
-    md.append("# Decoding: ONNX Runtime vs DJL eager vs PyTorch/Python\n\n");
-    md.append("Written by `./aia bench decode` on ").append(LocalDate.now()).append(" (")
-        .append(Runtime.getRuntime().availableProcessors()).append(" cores, CPU). Model: ")
-        .append(((ModelConfig) results.get("model")).layers()).append(" layers, width ")
-        .append(((ModelConfig) results.get("model")).width()).append(", ").append(results.get("parameters"))
-        .append(" parameters. One call generates one image per prompt (").append(imageTokens)
-        .append(" image tokens) with classifier-free guidance w = ").append(cfg)
-        .append(", so two rows (conditional, unconditional) per image, prefixes prefilled in groups of similar ")
-        .append("lengths into one KV-cached batch; greedy, so every engine must decode the same codes (checked). Median of ").append(repeats)
-        .append(" calls; the aia4j engines take turns in two blocks each (")
-        .append(warmup).append(" warm-up calls before each block), the peer runs after them. Each engine is shown at its faster thread count (1 or all cores: with ops this ")
-        .append("small, a second thread can cost more than it gives). tokens/s counts generated image tokens (not the ")
-        .append("unconditional rows).\n\n");
-    md.append("| images per call | ONNX Runtime (tok/s) | DJL eager (tok/s) |");
-    if (peer != null) {
-      md.append(" PyTorch/Python (tok/s) | ORT / PyTorch | ORT / DJL |\n|---|---|---|---|---|---|\n");
-    } else {
-      md.append(" ORT / DJL |\n|---|---|---|---|\n");
-    }
     Map<String, Object> perBatch = new LinkedHashMap<>();
-    List<String> checks = new ArrayList<>();
     for (Map.Entry<Integer, Map<String, double[]>> entry : seconds.entrySet()) {
       int batch = entry.getKey();
       double ortAll = PythonPeer.median(entry.getValue().get("onnx"));
@@ -306,8 +288,6 @@ final class DecodeBenchCommand implements Callable<Integer> {
       row.put("djl_tokens_per_s", tokens / djl);
       row.put("flops_per_call", flops.get(batch));
       row.put("onnx_gflops", flops.get(batch) / ort / 1e9);
-      md.append(String.format(Locale.ROOT, "| %d | %.0f (%d thread%s) | %.0f |", batch, tokens / ort,
-          (Integer) row.get("onnx_best_threads"), (Integer) row.get("onnx_best_threads") == 1 ? "" : "s", tokens / djl));
       if (peer != null) {
         JsonNode p = peer.path("batches").path(Integer.toString(batch));
         double py = p.path("median_s").asDouble();
@@ -316,11 +296,9 @@ final class DecodeBenchCommand implements Callable<Integer> {
         row.put("pytorch_by_threads", p.path("by_threads"));
         row.put("pytorch_tokens_per_s", tokens / py);
         row.put("onnx_over_pytorch", py / ort);
-        md.append(String.format(Locale.ROOT, " %.0f (%d thread%s) | %.2fx | %.2fx |%n", tokens / py,
-            p.path("threads").asInt(), p.path("threads").asInt() == 1 ? "" : "s", py / ort, djl / ort));
-        checks.add(sameCodes(batch, reference.get(batch), p.path("codes")));
-      } else {
-        md.append(String.format(Locale.ROOT, " %.2fx |%n", djl / ort));
+        int[][] codes = reference.get(batch);
+        row.put("pytorch_differing_tokens", differingTokens(codes, p.path("codes")));
+        row.put("pytorch_compared_tokens", codes.length * codes[0].length);
       }
       perBatch.put(Integer.toString(batch), row);
     }
@@ -328,36 +306,13 @@ final class DecodeBenchCommand implements Callable<Integer> {
     if (peer != null) {
       results.put("pytorch", Map.of("torch", peer.path("torch").asText(), "blas", peer.path("blas").asText()));
     }
-    md.append('\n');
-    int largest = seconds.keySet().stream().max(Integer::compare).orElseThrow();
-    double achieved = flops.get(largest)
-        / Math.min(PythonPeer.median(seconds.get(largest).get("onnx")), PythonPeer.median(seconds.get(largest).get("onnx_1_thread"))) / 1e9;
-    double nominal = (Double) results.get("fp32_peak_gflops_nominal");
-    md.append(String.format(Locale.ROOT, "FP32 efficiency at %d images per call (%d rows): ONNX Runtime sustains %.1f "
-            + "GFLOP/s of useful model arithmetic (multiply-adds of the layers, attention and head over each row's own tokens, padding not counted), %.0f%% of "
-            + "this machine's measured float32 GEMM rate (%.1f GFLOP/s, a 1024^3 product on libtorch/MKL) and %.0f%% "
-            + "of its nominal peak (%.0f GFLOP/s = cores x base clock x 64 FLOPs/cycle, AVX-512 with two FMA ports). Small matrices "
-            + "(width %d) and one position per step keep decoding far from GEMM speed; per-call overheads dominate at "
-            + "batch 1.%n", largest, 2 * largest, achieved, 100 * achieved / gemm, gemm, 100 * achieved / nominal,
-        nominal, ((ModelConfig) results.get("model")).width()));
-    if (!checks.isEmpty()) {
-      md.append("\nSame images on all three engines: ").append(String.join("; ", checks)).append(".\n");
-      md.append("\nPeer: PyTorch ").append(peer.path("torch").asText()).append(" (Debian python3-torch), BLAS ")
-          .append(peer.path("blas").asText()).append(", 1 and ")
-          .append(Runtime.getRuntime().availableProcessors()).append(" threads tried. aia4j: ONNX Runtime ").append(ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion())
-          .append(" (graph optimisations on) and DJL 0.32.0 on PyTorch 2.5.1.\n");
-    }
-    md.append("\nRaw figures: `decode.json`.\n");
-    Files.createDirectories(out);
-    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    AtomicFiles.writeString(out.resolve("decode.json"), json.writeValueAsString(results) + "\n");
-    AtomicFiles.writeString(out.resolve("decode.md"), md.toString());
-    console.print(md);
+    results.put("onnxruntime", ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion());
+    console.print(BenchReport.write(output.out(), "decode", new ObjectMapper().valueToTree(results)));
     console.flush();
   }
 
-  /** Compares the peer's unified ids with aia4j's image codes. */
-  private String sameCodes(int batch, int[][] codes, JsonNode peerIds) {
+  /** How many of aia4j's image codes the peer's unified ids disagree with. */
+  private int differingTokens(int[][] codes, JsonNode peerIds) {
     int differing = 0;
     for (int k = 0; k < codes.length; k++) {
       for (int t = 0; t < codes[k].length; t++) {
@@ -367,7 +322,6 @@ final class DecodeBenchCommand implements Callable<Integer> {
         }
       }
     }
-    return differing == 0 ? "batch " + batch + " identical"
-        : "batch " + batch + ": " + differing + " of " + codes.length * codes[0].length + " tokens differ";
+    return differing;
   }
 }

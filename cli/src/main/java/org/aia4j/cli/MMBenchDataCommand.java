@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.aia4j.evaluation.mmbench.MmbenchSuite;
 import org.aia4j.evaluation.world.WorldSpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -19,9 +20,8 @@ final class MMBenchDataCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "The TSV file to write.")
   Path out;
 
-  @Option(names = "--seed", defaultValue = "" + MmbenchSuite.DEFAULT_SEED,
-      description = "Seed of scenes and questions (default: ${DEFAULT-VALUE}, the default suite).")
-  long seed;
+  @Mixin
+  SeedOption seed = new SeedOption(MmbenchSuite.DEFAULT_SEED);
 
   @Option(names = "--questions", defaultValue = "" + MmbenchSuite.DEFAULT_QUESTIONS,
       description = "Number of questions before circular expansion (default: ${DEFAULT-VALUE}).")
@@ -35,7 +35,7 @@ final class MMBenchDataCommand implements Callable<Integer> {
     if (questions <= 0) {
       throw new IllegalArgumentException("--questions must be positive, got " + questions);
     }
-    MmbenchSuite.Written written = MmbenchSuite.writeCircularTsv(out, WorldSpec.ofSize(size), seed, questions);
+    MmbenchSuite.Written written = MmbenchSuite.writeCircularTsv(out, WorldSpec.ofSize(size), seed.seed(), questions);
     spec.commandLine().getOut().printf("Wrote %d questions (%d rows with circular copies) to %s%n",
         written.questions(), written.rows(), written.path());
     return 0;

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.aia4j.evaluation.geneval.GenEvalOracle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -28,16 +29,15 @@ final class RenderCommand implements Callable<Integer> {
   @Option(names = "--size", defaultValue = "32", description = "Image size in pixels, 32 or 64 (default: ${DEFAULT-VALUE}).")
   int size;
 
-  @Option(names = "--seed", defaultValue = "" + GenEvalOracle.DEFAULT_SEED,
-      description = "Seed for object placement and colours (default: ${DEFAULT-VALUE}).")
-  long seed;
+  @Mixin
+  SeedOption seed = new SeedOption(GenEvalOracle.DEFAULT_SEED);
 
   @Override
   public Integer call() throws Exception {
     if (samples <= 0) {
       throw new IllegalArgumentException("--samples must be positive, got " + samples);
     }
-    int prompts = GenEvalOracle.render(metadata, out, samples, size, seed);
+    int prompts = GenEvalOracle.render(metadata, out, samples, size, seed.seed());
     spec.commandLine().getOut().printf("Rendered %d images for %d prompts (%dx%d) into %s%n",
         prompts * samples, prompts, size, size, out);
     return 0;

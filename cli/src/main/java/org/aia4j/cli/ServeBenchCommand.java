@@ -2,7 +2,6 @@ package org.aia4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -30,11 +29,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 import org.aia4j.api.data.GenerationSample;
 import org.aia4j.api.data.UnderstandingSample;
-import org.aia4j.api.io.AtomicFiles;
 import org.aia4j.api.model.ModelProvider;
 import org.aia4j.evaluation.data.WorldTrainingData;
 import org.aia4j.evaluation.world.WorldSpec;
@@ -52,7 +49,8 @@ import picocli.CommandLine.Spec;
  * image, image generation with CFG) it starts the server in-process on a free loopback port twice,
  * batching off ({@code --batch-size 1}) and on, and lets {@code --clients} concurrent HTTP clients
  * send requests back to back for {@code --seconds} after a warm-up; it reports throughput and
- * p50/p99 latency and writes {@code docs/benchmarks/serve.{md,json}} ({@code --report} renames them). Requests are the same,
+ * p50/p99 latency and writes {@code docs/benchmarks/serve.json} and the report rendered from it,
+ * {@code serve.md} ({@link BenchReport}; {@code --report} renames them). Requests are the same,
  * seeded, in both modes.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -103,8 +101,8 @@ final class ServeBenchCommand implements Callable<Integer> {
   @Mixin
   EngineOptions engine;
 
-  @Option(names = "--out", defaultValue = "docs/benchmarks", description = "Where the report goes (default: ${DEFAULT-VALUE}).")
-  Path out;
+  @Mixin
+  BenchOutputOption output;
 
   @Option(names = "--report", defaultValue = "serve", description = "Base name of the report files, NAME.md and "
       + "NAME.json, e.g. one per model size (default: ${DEFAULT-VALUE}).")
@@ -320,6 +318,8 @@ final class ServeBenchCommand implements Callable<Integer> {
 
   private void write(List<Run> runs, PrintWriter console) throws IOException {
     Map<String, Object> results = new LinkedHashMap<>();
+    results.put("benchmark", "serve");
+    results.put("report", report);
     results.put("date", LocalDate.now().toString());
     results.put("cores", Runtime.getRuntime().availableProcessors());
     results.put("checkpoint", shown(checkpoint));
@@ -330,55 +330,19 @@ final class ServeBenchCommand implements Callable<Integer> {
     results.put("rounds", rounds);
     results.put("measured_seconds", seconds);
     results.put("chat_max_tokens", maxTokens);
+    results.put("max_batch_delay_ms", delayMs);
+    results.put("batch_size_option", batchSize);
     results.put("runs", runs);
     Map<String, Double> speedups = new LinkedHashMap<>();
-    StringBuilder md = new StringBuilder();
-    md.append("# Serving: throughput and latency with batching on vs off\n\n");
-    md.append("Written by `./aia bench serve --checkpoint ").append(shown(checkpoint))
-        .append(batchSize != null ? " --batch-size " + batchSize : "")
-        .append(report.equals("serve") ? "" : " --report " + report).append(engine.flags()).append("` on ").append(LocalDate.now())
-        .append(" (").append(Runtime.getRuntime().availableProcessors()).append(" cores, backend `").append(backend)
-        .append("`). ").append(clients).append(" concurrent HTTP clients on loopback (asynchronous Vert.x connections on one event loop, in the ")
-        .append("same JVM as the server) ")
-        .append("send requests back to back. Batching off and on take turns ").append(rounds).append(" times (")
-        .append(warmup).append(" s warm-up, then ").append(String.format(Locale.ROOT, "%.1f", seconds / (double) rounds))
-        .append(" s measured, each time), so a noisy machine's drift falls on both; a request counts if it was sent ")
-        .append("and answered inside a measured window. Model ms per request ")
-        .append("and model busy come from the server's own timer of its model calls. Batching off is ")
-        .append("`--batch-size 1`; on is `--batch-size N --max-batch-delay-ms ").append(delayMs).append("` with N = ")
-        .append(workloads.stream().map(w -> batchRows(w.strip()) + " rows for " + w.strip())
-            .collect(Collectors.joining(", ")))
-        .append(batchSize != null ? "" : " (the rows the clients' requests fill)").append(". Chat: a question about a 32x32 world image (PNG data URL), greedy, `max_tokens` ")
-        .append(maxTokens).append(". Images: one world caption, one image, CFG 2 (two decode rows), seeded.\n\n");
-    md.append("| workload | batching | requests/s | p50 (ms) | p99 (ms) | mean batch (requests) | model ms per request "
-        + "| model busy | answer tokens per request | errors |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|---|\n");
-    for (Run run : runs) {
-      md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.0f | %.0f | %.1f | %.2f | %.0f%% | %s | %d |%n",
-          run.workload(), run.mode(), run.throughput(), run.p50Ms(), run.p99Ms(), run.meanBatchRequests(),
-          run.modelMsPerRequest(), 100 * run.modelBusy(), run.workload().equals("chat") && run.requests() > 0
-              ? String.format(Locale.ROOT, "%.1f", run.tokens() / (double) run.requests()) : "-", run.errors()));
-    }
-    md.append('\n');
     for (String workload : workloads) {
       Run off = find(runs, workload.strip(), "off");
       Run on = find(runs, workload.strip(), "on");
       if (off != null && on != null && off.throughput() > 0) {
-        double speedup = on.throughput() / off.throughput();
-        speedups.put(workload.strip(), speedup);
-        md.append(String.format(Locale.ROOT, "- %s: batching gives %.1fx the throughput (goal: >= 3x)%s.%n",
-            workload.strip(), speedup, workload.strip().equals("chat") && on.tokens() > 0
-                ? String.format(Locale.ROOT, "; %.0f vs %.0f answer tokens/s", on.tokens() / on.seconds(),
-                    off.tokens() / off.seconds()) : ""));
+        speedups.put(workload.strip(), on.throughput() / off.throughput());
       }
     }
     results.put("speedup", speedups);
-    md.append("\nRaw figures: `").append(report).append(".json`.\n");
-    Files.createDirectories(out);
-    AtomicFiles.writeString(out.resolve(report + ".json"),
-        JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results) + "\n");
-    AtomicFiles.writeString(out.resolve(report + ".md"), md.toString());
-    console.print(md);
+    console.print(BenchReport.write(output.out(), report, JSON.valueToTree(results)));
     console.flush();
   }
 

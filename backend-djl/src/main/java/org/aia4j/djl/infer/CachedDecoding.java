@@ -8,7 +8,7 @@ import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
 import org.aia4j.api.model.Task;
-import org.aia4j.djl.model.Capture;
+import org.aia4j.djl.model.ForwardOptions;
 import org.aia4j.djl.model.KvCache;
 import org.aia4j.djl.model.UnifiedTransformer;
 import org.aia4j.inference.decode.Decoding;
@@ -88,7 +88,7 @@ final class CachedDecoding implements Decoding {
   private float[][] forward(long[] ids, int batch, int length, KvCache into) {
     try (NDManager step = manager.newSubManager()) {
       NDArray tokens = step.create(ids, new Shape(batch, length));
-      NDArray logits = model.forward(ps, tokens, into, Capture.NONE, task).logits();
+      NDArray logits = model.forward(ps, tokens, into, ForwardOptions.logitsOnly().forTask(task)).logits();
       float[] last = logits.get(new NDIndex(":, -1, :")).toFloatArray();
       return split(last, batch);
     }

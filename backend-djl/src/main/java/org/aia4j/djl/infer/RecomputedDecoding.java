@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.aia4j.api.model.Task;
-import org.aia4j.djl.model.Capture;
+import org.aia4j.djl.model.ForwardOptions;
 import org.aia4j.djl.model.UnifiedTransformer;
 import org.aia4j.inference.decode.Decoding;
 
@@ -56,7 +56,7 @@ final class RecomputedDecoding implements Decoding {
       try (NDManager step = manager.newSubManager()) {
         long[] ids = Arrays.stream(seq).asLongStream().toArray();
         NDArray tokens = step.create(ids, new Shape(1, seq.length));
-        NDArray logits = model.forward(ps, tokens, false, Capture.NONE, task).logits();
+        NDArray logits = model.forward(ps, tokens, ForwardOptions.logitsOnly().forTask(task)).logits();
         out[b] = logits.get(new NDIndex("0, -1, :")).toFloatArray();
       }
     }

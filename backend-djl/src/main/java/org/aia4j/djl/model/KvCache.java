@@ -13,7 +13,7 @@ import org.aia4j.inference.decode.LeftPadding;
 /**
  * Keys and values of the positions decoded so far, per layer {@code (B, H, S, d)}, for
  * incremental decoding with {@link UnifiedTransformer#forward(ai.djl.training.ParameterStore,
- * NDArray, KvCache, Capture)}. Owns its arrays: close it when done.
+ * NDArray, KvCache, ForwardOptions)}. Owns its arrays: close it when done.
  *
  * <p>Prompts of different lengths share one cache through <em>left padding</em>: made with
  * {@link #KvCache(NDManager, int, int[])}, sample {@code b}'s first {@code padding[b]} slots are

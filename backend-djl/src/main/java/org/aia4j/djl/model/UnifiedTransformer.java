@@ -22,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
 import org.aia4j.api.model.Task;
 import org.aia4j.inference.model.ModelConfig;
 
@@ -174,32 +176,19 @@ public final class UnifiedTransformer extends AbstractBlock {
   }
 
   /**
-   * The training and full-sequence forward pass.
+   * The training and full-sequence forward pass. With a task ({@link ForwardOptions#forTask}),
+   * it runs through the shared layers, then the task's branch when the model is forked (captures
+   * cover every layer on that path, {@code layers} of them).
    *
    * @param ps the parameter store (the trainer's; {@code new ParameterStore(manager, false)} for
    *     plain use)
    * @param tokens {@code (B, T)} int64 (or int32) ids, {@code T <= maxLength}
-   * @param training true inside a gradient collector
-   * @param capture what to keep of each layer's attention
+   * @param options training or not, what to capture, and the task
    * @return logits {@code (B, T, V)} and the captures, in the manager of {@code tokens}
-   * @throws IllegalArgumentException for a forked model, which needs the task: use {@link
-   *     #forward(ParameterStore, NDArray, boolean, Capture, Task)}
+   * @throws IllegalArgumentException for a forked model without a task in {@code options}
    */
-  public ForwardOutput forward(
-      ParameterStore ps, NDArray tokens, boolean training, Capture capture) {
-    return run(ps, tokens, training, capture, null, null, null);
-  }
-
-  /**
-   * The training and full-sequence forward pass of one task's sequences: through the shared
-   * layers, then the task's branch when the model is forked (captures cover every layer on that
-   * path, {@code layers} of them).
-   *
-   * @param task the task of every sequence in {@code tokens}; picks the branch
-   */
-  public ForwardOutput forward(
-      ParameterStore ps, NDArray tokens, boolean training, Capture capture, Task task) {
-    return run(ps, tokens, training, capture, null, Objects.requireNonNull(task, "task"), null);
+  public ForwardOutput forward(ParameterStore ps, NDArray tokens, ForwardOptions options) {
+    return run(ps, tokens, options, Optional.empty(), layerOutput -> {});
   }
 
   /**
@@ -211,8 +200,8 @@ public final class UnifiedTransformer extends AbstractBlock {
    * @return per layer, {@code (B, T, W)}, in the manager of {@code tokens}
    */
   public List<NDArray> hiddenStates(ParameterStore ps, NDArray tokens, Task task) {
-    NDList hidden = new NDList();
-    run(ps, tokens, false, Capture.NONE, null, Objects.requireNonNull(task, "task"), hidden);
+    List<NDArray> hidden = new ArrayList<>();
+    run(ps, tokens, ForwardOptions.logitsOnly().forTask(task), Optional.empty(), hidden::add);
     return List.copyOf(hidden);
   }
 
@@ -228,24 +217,20 @@ public final class UnifiedTransformer extends AbstractBlock {
    * @param ps the parameter store
    * @param tokens {@code (B, T)} the new ids; {@code cache.length() + T <= maxLength}
    * @param cache the cache, updated in place
-   * @param capture what to keep of each layer's attention (rows for the new positions only)
-   * @return logits {@code (B, T, V)} for the new positions
-   * @throws IllegalArgumentException for a forked model, which needs the task
-   */
-  public ForwardOutput forward(ParameterStore ps, NDArray tokens, KvCache cache, Capture capture) {
-    return forward(ps, tokens, cache, capture, null);
-  }
-
-  /**
-   * The incremental decoding step through one task's branch (see {@link #forward(ParameterStore,
-   * NDArray, KvCache, Capture)}); a cache holds the keys and values of one branch, so keep one
-   * cache per task.
+   * <p>A cache holds the keys and values of one branch of a forked model, so keep one cache per
+   * task.
    *
-   * @param task the task of the sequences; may be null for a fully shared model
+   * @param options what to keep of each layer's attention (rows for the new positions only) and
+   *     the task; must not be a training pass
+   * @return logits {@code (B, T, V)} for the new positions
+   * @throws IllegalArgumentException for a forked model without a task in {@code options}, or
+   *     for training options
    */
-  public ForwardOutput forward(
-      ParameterStore ps, NDArray tokens, KvCache cache, Capture capture, Task task) {
+  public ForwardOutput forward(ParameterStore ps, NDArray tokens, KvCache cache, ForwardOptions options) {
     Objects.requireNonNull(cache, "cache");
+    if (options.training()) {
+      throw new IllegalArgumentException("The incremental decoding step is inference only: got training options");
+    }
     if (cache.layers() != layers.size()) {
       throw new IllegalArgumentException(
           "The cache has " + cache.layers() + " layers, the model " + layers.size());
@@ -255,20 +240,27 @@ public final class UnifiedTransformer extends AbstractBlock {
       throw new IllegalArgumentException(
           "The cache was padded for " + cache.batchSize() + " sequences, got a batch of " + batch);
     }
-    ForwardOutput out = run(ps, tokens, false, capture, cache, task, null);
+    ForwardOutput out = run(ps, tokens, options, Optional.of(cache), layerOutput -> {});
     cache.advance((int) tokens.getShape().get(1));
     return out;
   }
 
+  /**
+   * The forward pass behind every public one.
+   *
+   * @param cached the decoding step's cache; empty for a full-sequence pass
+   * @param eachLayer receives the residual stream after every layer
+   */
   private ForwardOutput run(
       ParameterStore ps,
       NDArray tokens,
-      boolean training,
-      Capture capture,
-      KvCache cache,
-      Task task,
-      NDList hidden) {
-    boolean generationBranch = generationBranch(task);
+      ForwardOptions options,
+      Optional<KvCache> cached,
+      Consumer<NDArray> eachLayer) {
+    boolean generationBranch = generationBranch(options.task());
+    boolean training = options.training();
+    Capture capture = options.capture();
+    KvCache cache = cached.orElse(null); // DecoderLayer takes null for "no cache"
     Shape shape = tokens.getShape();
     if (shape.dimension() != 2) {
       throw new IllegalArgumentException("tokens must be (B, T), got " + shape);
@@ -318,9 +310,7 @@ public final class UnifiedTransformer extends AbstractBlock {
       DecoderLayer layer =
           generationBranch && i >= config.fork() ? genLayers.get(i - config.fork()) : layers.get(i);
       x = layer.forward(ps, device, training, x, bias, i, cache, capture, captured);
-      if (hidden != null) {
-        hidden.add(x);
-      }
+      eachLayer.accept(x);
     }
     NDArray h =
         LayerNorm.layerNorm(
@@ -335,11 +325,11 @@ public final class UnifiedTransformer extends AbstractBlock {
   }
 
   /** True when {@code task}'s sequences run through the generation branch of a forked model. */
-  private boolean generationBranch(Task task) {
+  private boolean generationBranch(Optional<Task> task) {
     if (!config.forked()) {
       return false;
     }
-    if (task == null) {
+    if (task.isEmpty()) {
       throw new IllegalArgumentException(
           "A forked model (fork "
               + config.fork()
@@ -347,7 +337,7 @@ public final class UnifiedTransformer extends AbstractBlock {
               + config.layers()
               + " layers) needs the task to choose its branch");
     }
-    return task == Task.GENERATION;
+    return task.get() == Task.GENERATION;
   }
 
   /** The (maxLength, maxLength) causal bias on {@code device}: 0 where key <= query, else -1e9. */
@@ -373,7 +363,8 @@ public final class UnifiedTransformer extends AbstractBlock {
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    return new NDList(forward(ps, inputs.singletonOrThrow(), training, Capture.NONE).logits());
+    ForwardOptions options = training ? ForwardOptions.training(Capture.NONE) : ForwardOptions.logitsOnly();
+    return new NDList(forward(ps, inputs.singletonOrThrow(), options).logits());
   }
 
   @Override

@@ -9,6 +9,7 @@ import org.aia4j.api.data.TrainingData;
 import org.aia4j.api.model.InteractionProfile;
 import org.aia4j.api.model.Task;
 import org.aia4j.djl.model.Capture;
+import org.aia4j.djl.model.ForwardOptions;
 import org.aia4j.djl.model.ForwardOutput;
 import org.aia4j.djl.model.UnifiedTransformer;
 import org.aia4j.djl.sequence.Batch;
@@ -57,7 +58,7 @@ public final class InteractionProfiler {
       List<TokenSequence> sequences = ProfileSamples.sequences(builder, data, task, start, count);
       try (NDManager scope = manager.newSubManager()) {
         Batch batch = BatchCollator.collate(scope, sequences);
-        ForwardOutput out = model.forward(ps, batch.tokens(), false, Capture.QUERY_KEYS, task);
+        ForwardOutput out = model.forward(ps, batch.tokens(), ForwardOptions.capturing(Capture.QUERY_KEYS).forTask(task));
         InteractionSets sets = batch.interactionSets(roles);
         NDArray queryIndex = sets.queryIndex(scope);
         NDArray queryValid = sets.queryValid(scope);

@@ -19,6 +19,7 @@ import org.aia4j.api.model.Task;
 import org.aia4j.api.tokenizer.ImageTokenizer;
 import org.aia4j.api.tokenizer.TextTokenizer;
 import org.aia4j.djl.model.Capture;
+import org.aia4j.djl.model.ForwardOptions;
 import org.aia4j.djl.model.ForwardOutput;
 import org.aia4j.djl.model.UnifiedTransformer;
 import org.aia4j.djl.sequence.Batch;
@@ -309,7 +310,7 @@ public final class UnifiedTrainer implements AutoCloseable {
         Batch batch = BatchCollator.collate(scope, sequences);
         Capture capture = !interaction ? Capture.NONE
             : interactionPath == InteractionPath.ATTENTION_MAPS ? Capture.PROBABILITIES : Capture.QUERY_KEYS;
-        ForwardOutput out = model.forward(parameterStore, batch.tokens(), true, capture, task);
+        ForwardOutput out = model.forward(parameterStore, batch.tokens(), ForwardOptions.training(capture).forTask(task));
         NDArray tokenLoss = TokenLoss.of(out.logits(), batch.labels(), batch.lossMask());
         NDArray taskLoss = tokenLoss;
         tokenLosses.put(task.shortName(), (double) tokenLoss.getFloat());

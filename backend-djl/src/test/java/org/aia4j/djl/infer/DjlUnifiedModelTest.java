@@ -24,7 +24,7 @@ import org.aia4j.api.model.SamplingSettings;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.djl.checkpoint.Checkpoint;
-import org.aia4j.djl.model.Capture;
+import org.aia4j.djl.model.ForwardOptions;
 import org.aia4j.inference.decode.Decoding;
 import org.aia4j.inference.decode.TokenSampler;
 import org.aia4j.inference.sequence.TokenLayout;
@@ -61,8 +61,7 @@ class DjlUnifiedModelTest {
     Checkpoint.Loaded loaded = model.checkpoint();
     try (NDManager scope = loaded.manager().newSubManager()) {
       long[] ids = Arrays.stream(tokens).asLongStream().toArray();
-      return loaded.model().forward(new ParameterStore(scope, false), scope.create(ids, new Shape(1, ids.length)),
-          false, Capture.NONE).logits().get(new NDIndex("0, -1, :")).toFloatArray();
+      return loaded.model().forward(new ParameterStore(scope, false), scope.create(ids, new Shape(1, ids.length)), ForwardOptions.logitsOnly()).logits().get(new NDIndex("0, -1, :")).toFloatArray();
     }
   }
 

@@ -12,7 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.aia4j.djl.model.Capture;
+import org.aia4j.djl.model.ForwardOptions;
 import org.aia4j.djl.model.UnifiedTransformer;
 import org.aia4j.inference.io.SafeTensors;
 import org.aia4j.inference.model.ModelConfig;
@@ -64,8 +64,8 @@ class ModelWeightsTest {
       }
       NDArray tokens = m.create(new long[] {1, 5, 9, 33, 2}, new Shape(1, 5));
       ParameterStore ps = new ParameterStore(m, false);
-      NDArray a = model.forward(ps, tokens, false, Capture.NONE).logits();
-      NDArray b = copy.forward(ps, tokens, false, Capture.NONE).logits();
+      NDArray a = model.forward(ps, tokens, ForwardOptions.logitsOnly()).logits();
+      NDArray b = copy.forward(ps, tokens, ForwardOptions.logitsOnly()).logits();
       assertThat(b.toFloatArray()).isEqualTo(a.toFloatArray());
     }
   }

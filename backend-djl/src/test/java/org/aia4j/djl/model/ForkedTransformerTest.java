@@ -30,10 +30,10 @@ class ForkedTransformerTest {
       ParameterStore ps = new ParameterStore(manager, false);
       NDArray tokens = UnifiedTransformerTest.toArray(manager,
           UnifiedTransformerTest.randomTokens(new Random(2), 2, 20, 40));
-      float[] reference = shared.forward(ps, tokens, false, Capture.NONE).logits().toFloatArray();
+      float[] reference = shared.forward(ps, tokens, ForwardOptions.logitsOnly()).logits().toFloatArray();
       for (Task task : Task.values()) {
         // Same parameters, same operations: bit-identical logits whatever the task.
-        assertThat(same.forward(ps, tokens, false, Capture.NONE, task).logits().toFloatArray())
+        assertThat(same.forward(ps, tokens, ForwardOptions.logitsOnly().forTask(task)).logits().toFloatArray())
             .as(task.toString()).containsExactly(reference);
       }
     }
@@ -59,8 +59,8 @@ class ForkedTransformerTest {
       ParameterStore ps = new ParameterStore(manager, false);
       NDArray tokens = UnifiedTransformerTest.toArray(manager,
           UnifiedTransformerTest.randomTokens(new Random(3), 2, 16, 40));
-      float[] reference = shared.forward(ps, tokens, false, Capture.NONE).logits().toFloatArray();
-      assertThat(forked.forward(ps, tokens, false, Capture.NONE, Task.GENERATION).logits().toFloatArray())
+      float[] reference = shared.forward(ps, tokens, ForwardOptions.logitsOnly()).logits().toFloatArray();
+      assertThat(forked.forward(ps, tokens, ForwardOptions.logitsOnly().forTask(Task.GENERATION)).logits().toFloatArray())
           .containsExactly(reference);
 
       // Move the generation branch: understanding logits stay, generation logits change.
@@ -68,28 +68,28 @@ class ForkedTransformerTest {
       gen.set(gen.add(0.05f).toFloatArray());
       NDArray gelu = params.get("gen_final_norm.bias").getArray();
       gelu.set(gelu.add(0.1f).toFloatArray());
-      assertThat(forked.forward(ps, tokens, false, Capture.NONE, Task.UNDERSTANDING).logits().toFloatArray())
+      assertThat(forked.forward(ps, tokens, ForwardOptions.logitsOnly().forTask(Task.UNDERSTANDING)).logits().toFloatArray())
           .containsExactly(reference);
-      float[] moved = forked.forward(ps, tokens, false, Capture.NONE, Task.GENERATION).logits().toFloatArray();
+      float[] moved = forked.forward(ps, tokens, ForwardOptions.logitsOnly().forTask(Task.GENERATION)).logits().toFloatArray();
       assertThat(maxDifference(moved, reference)).isGreaterThan(1e-3);
 
       // The KV-cache forward runs the same branch: prompt then one token at a time, within 1e-5.
-      ForwardOutput full = forked.forward(ps, tokens, false, Capture.PROBABILITIES, Task.GENERATION);
+      ForwardOutput full = forked.forward(ps, tokens, ForwardOptions.capturing(Capture.PROBABILITIES).forTask(Task.GENERATION));
       assertThat(full.attentions()).hasSize(3);
       try (KvCache cache = new KvCache(manager, 3)) {
-        float[] prompt = forked.forward(ps, tokens.get(new NDIndex(":, :10")), cache, Capture.NONE, Task.GENERATION)
-            .logits().toFloatArray();
+        float[] prompt = forked.forward(ps, tokens.get(new NDIndex(":, :10")), cache,
+            ForwardOptions.logitsOnly().forTask(Task.GENERATION)).logits().toFloatArray();
         float[] expected = full.logits().get(new NDIndex(":, :10, :")).toFloatArray();
         assertThat(maxDifference(prompt, expected)).isLessThan(1e-5);
         for (int t = 10; t < 16; t++) {
-          float[] step = forked.forward(ps, tokens.get(new NDIndex(":, {}:{}", t, t + 1)), cache, Capture.NONE,
-              Task.GENERATION).logits().toFloatArray();
+          float[] step = forked.forward(ps, tokens.get(new NDIndex(":, {}:{}", t, t + 1)), cache,
+              ForwardOptions.logitsOnly().forTask(Task.GENERATION)).logits().toFloatArray();
           assertThat(maxDifference(step, full.logits().get(new NDIndex(":, {}, :", t)).toFloatArray()))
               .as("position %d", t).isLessThan(1e-5);
         }
       }
 
-      assertThatThrownBy(() -> forked.forward(ps, tokens, false, Capture.NONE))
+      assertThatThrownBy(() -> forked.forward(ps, tokens, ForwardOptions.logitsOnly()))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("A forked model (fork 1 of 3 layers) needs the task to choose its branch");
     }

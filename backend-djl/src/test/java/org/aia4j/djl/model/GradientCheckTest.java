@@ -55,7 +55,7 @@ class GradientCheckTest {
       ParameterStore ps = new ParameterStore(manager, false);
       try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
         NDArray input = UnifiedTransformerTest.toArray(manager, tokens);
-        ForwardOutput out = model.forward(ps, input, true, Capture.PROBABILITIES);
+        ForwardOutput out = model.forward(ps, input, ForwardOptions.training(Capture.PROBABILITIES));
         NDArray loss = out.logits().mul(manager.create(toFloat(r), out.logits().getShape())).sum();
         for (int l = 0; l < CONFIG.layers(); l++) {
           NDArray a = out.attentions().get(l);

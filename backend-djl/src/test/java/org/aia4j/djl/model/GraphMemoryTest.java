@@ -60,7 +60,7 @@ class GraphMemoryTest {
     try (NDManager step = manager.newSubManager();
         GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
       NDArray input = UnifiedTransformerTest.toArray(step, tokens);
-      ForwardOutput out = model.forward(ps, input, true, Capture.PROBABILITIES);
+      ForwardOutput out = model.forward(ps, input, ForwardOptions.training(Capture.PROBABILITIES));
       NDArray loss = out.logits().mul(step.create(weights, out.logits().getShape())).sum();
       if (collectBeforeBackward) {
         GarbageCollection.collectAndWait();

@@ -13,7 +13,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import org.aia4j.api.model.Task;
 import org.aia4j.inference.model.ModelConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,7 +84,7 @@ class UnifiedTransformerTest {
     for (int[] bt : shapes) {
       int[][] tokens = randomTokens(random, bt[0], bt[1], CONFIG.vocabSize());
       try (NDManager step = manager.newSubManager()) {
-        ForwardOutput out = model.forward(ps, toArray(step, tokens), false, Capture.PROBABILITIES);
+        ForwardOutput out = model.forward(ps, toArray(step, tokens), ForwardOptions.capturing(Capture.PROBABILITIES));
         assertThat(out.logits().getShape())
             .isEqualTo(new Shape(bt[0], bt[1], CONFIG.vocabSize()));
         float[] logits = out.logits().toFloatArray();
@@ -127,8 +129,8 @@ class UnifiedTransformerTest {
       changed[b][at] = (tokens[b][at] + 1 + random.nextInt(CONFIG.vocabSize() - 1)) % CONFIG.vocabSize();
     }
     try (NDManager step = manager.newSubManager()) {
-      NDArray a = model.forward(ps, toArray(step, tokens), false, Capture.NONE).logits();
-      NDArray b = model.forward(ps, toArray(step, changed), false, Capture.NONE).logits();
+      NDArray a = model.forward(ps, toArray(step, tokens), ForwardOptions.logitsOnly()).logits();
+      NDArray b = model.forward(ps, toArray(step, changed), ForwardOptions.logitsOnly()).logits();
       NDArray before = a.get(new NDIndex(":, :{}", at)).sub(b.get(new NDIndex(":, :{}", at))).abs();
       NDArray from = a.get(new NDIndex(":, {}:", at)).sub(b.get(new NDIndex(":, {}:", at))).abs();
       assertThat(before.max().getFloat()).isLessThanOrEqualTo(1e-6f);
@@ -146,7 +148,7 @@ class UnifiedTransformerTest {
     int t = 10;
     try (NDManager step = manager.newSubManager()) {
       ForwardOutput out =
-          model.forward(ps, toArray(step, randomTokens(random, 3, t, CONFIG.vocabSize())), false, Capture.ALL);
+          model.forward(ps, toArray(step, randomTokens(random, 3, t, CONFIG.vocabSize())), ForwardOptions.capturing(Capture.ALL));
       assertThat(out.attentions()).hasSize(CONFIG.layers());
       for (NDArray probs : out.attentions()) {
         assertThat(probs.getShape()).isEqualTo(new Shape(3, CONFIG.heads(), t, t));
@@ -177,7 +179,7 @@ class UnifiedTransformerTest {
     int t = 9;
     try (NDManager step = manager.newSubManager()) {
       ForwardOutput out =
-          model.forward(ps, toArray(step, randomTokens(random, 2, t, CONFIG.vocabSize())), false, Capture.ALL);
+          model.forward(ps, toArray(step, randomTokens(random, 2, t, CONFIG.vocabSize())), ForwardOptions.capturing(Capture.ALL));
       assertThat(out.queries()).hasSize(CONFIG.layers());
       assertThat(out.keys()).hasSize(CONFIG.layers());
       for (int l = 0; l < CONFIG.layers(); l++) {
@@ -203,12 +205,12 @@ class UnifiedTransformerTest {
     try (NDManager step = manager.newSubManager();
         KvCache cache = new KvCache(step, CONFIG.layers())) {
       NDArray all = toArray(step, tokens);
-      NDArray full = model.forward(ps, all, false, Capture.NONE).logits();
+      NDArray full = model.forward(ps, all, ForwardOptions.logitsOnly()).logits();
       // Prompt of 5, then one token at a time, then the last 3 together.
       int[][] chunks = {{0, 5}, {5, 6}, {6, 7}, {7, 8}, {8, 9}, {9, 10}, {10, 11}, {11, 14}};
       for (int[] c : chunks) {
         NDArray part = all.get(new NDIndex(":, {}:{}", c[0], c[1]));
-        NDArray logits = model.forward(ps, part, cache, Capture.NONE).logits();
+        NDArray logits = model.forward(ps, part, cache, ForwardOptions.logitsOnly()).logits();
         NDArray expected = full.get(new NDIndex(":, {}:{}", c[0], c[1]));
         assertThat(logits.sub(expected).abs().max().getFloat())
             .as("positions %s..%s", c[0], c[1])
@@ -219,10 +221,31 @@ class UnifiedTransformerTest {
   }
 
   @Test
+  void refusesTrainingOptionsForTheIncrementalDecodingStep() {
+    try (NDManager step = manager.newSubManager();
+        KvCache cache = new KvCache(step, CONFIG.layers())) {
+      NDArray tokens = step.zeros(new Shape(1, 3), DataType.INT64);
+      assertThatThrownBy(() -> model.forward(ps, tokens, cache, ForwardOptions.training(Capture.NONE)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("The incremental decoding step is inference only: got training options");
+      assertThat(cache.length()).as("nothing was cached").isZero();
+    }
+  }
+
+  @Test
+  void forwardOptionsNameTheirPassAndTask() {
+    assertThat(ForwardOptions.logitsOnly()).isEqualTo(new ForwardOptions(false, Capture.NONE, Optional.empty()));
+    assertThat(ForwardOptions.training(Capture.QUERY_KEYS).forTask(Task.GENERATION))
+        .isEqualTo(new ForwardOptions(true, Capture.QUERY_KEYS, Optional.of(Task.GENERATION)));
+    assertThatThrownBy(() -> ForwardOptions.capturing(Capture.ALL).forTask(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("task");
+  }
+
+  @Test
   void rejectsSequencesLongerThanMaxLength() {
     try (NDManager step = manager.newSubManager()) {
       NDArray tokens = step.zeros(new Shape(1, CONFIG.maxLength() + 1), DataType.INT64);
-      assertThatThrownBy(() -> model.forward(ps, tokens, false, Capture.NONE))
+      assertThatThrownBy(() -> model.forward(ps, tokens, ForwardOptions.logitsOnly()))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("25 positions")
           .hasMessageContaining("maxLength 24");
@@ -261,8 +284,8 @@ class UnifiedTransformerTest {
       assertThat(copy.isInitialized()).isTrue();
       NDArray tokens = toArray(m, randomTokens(new Random(9), 2, 6, CONFIG.vocabSize()));
       ParameterStore store = new ParameterStore(m, false);
-      assertThat(copy.forward(store, tokens, false, Capture.NONE).logits().toFloatArray())
-          .isEqualTo(model.forward(store, tokens, false, Capture.NONE).logits().toFloatArray());
+      assertThat(copy.forward(store, tokens, ForwardOptions.logitsOnly()).logits().toFloatArray())
+          .isEqualTo(model.forward(store, tokens, ForwardOptions.logitsOnly()).logits().toFloatArray());
     }
   }
 

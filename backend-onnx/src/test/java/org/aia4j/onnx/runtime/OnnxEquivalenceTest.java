@@ -27,7 +27,7 @@ import org.aia4j.api.model.SamplingSettings;
 import org.aia4j.api.model.Task;
 import org.aia4j.djl.checkpoint.Checkpoint;
 import org.aia4j.djl.infer.DjlUnifiedModel;
-import org.aia4j.djl.model.Capture;
+import org.aia4j.djl.model.ForwardOptions;
 import org.aia4j.inference.decode.Decoding;
 import org.aia4j.inference.model.ModelConfig;
 import org.aia4j.onnx.export.OnnxExport;
@@ -84,7 +84,7 @@ class OnnxEquivalenceTest {
         float[] expected;
         try (NDManager manager = reference.manager().newSubManager()) {
           NDArray tokens = manager.create(ids, new Shape(batch, length));
-          expected = reference.model().forward(new ParameterStore(manager, false), tokens, false, Capture.NONE)
+          expected = reference.model().forward(new ParameterStore(manager, false), tokens, ForwardOptions.logitsOnly())
               .logits().toFloatArray();
         }
         float[] actual = fullLogits(model.session(), ids, batch, length);

@@ -22,7 +22,7 @@ import org.aia4j.api.model.SamplingSettings;
 import org.aia4j.api.model.Task;
 import org.aia4j.djl.checkpoint.Checkpoint;
 import org.aia4j.djl.infer.DjlUnifiedModel;
-import org.aia4j.djl.model.Capture;
+import org.aia4j.djl.model.ForwardOptions;
 import org.aia4j.inference.checkpoint.CheckpointFiles;
 import org.aia4j.onnx.export.OnnxExport;
 import org.junit.jupiter.api.Test;
@@ -53,7 +53,7 @@ class OnnxForkTest {
         float[] expected;
         try (NDManager manager = reference.manager().newSubManager()) {
           NDArray tokens = manager.create(ids, new Shape(batch, length));
-          expected = reference.model().forward(new ParameterStore(manager, false), tokens, false, Capture.NONE, task)
+          expected = reference.model().forward(new ParameterStore(manager, false), tokens, ForwardOptions.logitsOnly().forTask(task))
               .logits().toFloatArray();
         }
         float[] actual = OnnxEquivalenceTest.fullLogits(model.session(task), ids, batch, length);

@@ -1,8 +1,14 @@
 package org.aia4j.evaluation.mmbench;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,6 +57,17 @@ public final class MmbenchTsv {
 
   private static final String LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
+  private static final CsvMapper CSV = CsvMapper.builder()
+      // A cell is quoted only when it holds a tab, a quote or a line break, as pandas writes it.
+      .enable(CsvGenerator.Feature.STRICT_CHECK_FOR_QUOTING)
+      // A trailing tab is an empty last cell, not something to ignore: cells are counted.
+      .disable(CsvParser.Feature.ALLOW_TRAILING_COMMA)
+      .build();
+
+  /** Tab-separated, double quotes, no escape character, LF line ends. */
+  private static final CsvSchema TSV = CsvSchema.emptySchema().withColumnSeparator('\t').withQuoteChar('"')
+      .withoutEscapeChar().withLineSeparator("\n");
+
   private MmbenchTsv() {}
 
   /** What a TSV held: its header and its rows, images resolved. */
@@ -77,12 +94,13 @@ public final class MmbenchTsv {
     if (!Files.isRegularFile(path)) {
       throw new NoSuchFileException(path.toString(), null, "MMBench TSV file is missing");
     }
-    try (BufferedReader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-      CellReader cells = new CellReader(reader, path);
-      List<String> header = cells.nextRecord();
-      if (header == null) {
+    try (BufferedReader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8);
+        JsonParser cells = CSV.reader(TSV).createParser(reader)) {
+      TsvRecord first = nextRecord(cells, path);
+      if (first == null) {
         throw new IOException(path + " is empty: expected an MMBench TSV header line");
       }
+      List<String> header = first.cells();
       if (!header.isEmpty() && header.get(0).startsWith("\uFEFF")) {
         header.set(0, header.get(0).substring(1));
       }
@@ -99,10 +117,11 @@ public final class MmbenchTsv {
       List<RawRow> raw = new ArrayList<>();
       // Keyed by value, as pandas reads the column: "0" and "00" are the same index.
       Map<Long, Integer> rowOfIndex = new HashMap<>();
-      List<String> record;
-      while ((record = cells.nextRecord()) != null) {
-        int line = cells.recordLine();
-        if (record.size() == 1 && record.get(0).isEmpty()) {
+      TsvRecord next;
+      while ((next = nextRecord(cells, path)) != null) {
+        List<String> record = next.cells();
+        int line = next.line();
+        if (record.isEmpty() || record.size() == 1 && record.get(0).isEmpty()) {
           continue; // a blank line; pandas skips those
         }
         if (record.size() > header.size()) {
@@ -131,6 +150,37 @@ public final class MmbenchTsv {
   }
 
   private record RawRow(int line, long index, List<String> cells) {}
+
+  /** One record of the file and the 1-based line it starts on. */
+  private record TsvRecord(int line, List<String> cells) {}
+
+  /**
+   * The next record, or null at the end of input. Jackson splits records the way pandas' C
+   * parser does: a cell that starts with a double quote runs to the next lone double quote
+   * (doubled quotes are one quote, tabs and line breaks inside are data), a quote elsewhere in a
+   * cell is an ordinary character, and records end at LF, CRLF or CR outside quotes.
+   */
+  private static TsvRecord nextRecord(JsonParser cells, Path path) throws IOException {
+    try {
+      if (cells.nextToken() == null) {
+        return null;
+      }
+      // Without named columns, each record is one array of strings; a record's line is that of
+      // its first cell (the array's own start is reported at the previous record's end).
+      int line = -1;
+      List<String> record = new ArrayList<>();
+      while (cells.nextToken() == JsonToken.VALUE_STRING) {
+        if (line < 0) {
+          line = cells.currentTokenLocation().getLineNr();
+        }
+        record.add(cells.getText());
+      }
+      return new TsvRecord(line, record);
+    } catch (StreamReadException e) {
+      // Jackson's message names its own input location; ours names the file and the line.
+      throw new IOException(path + " line " + e.getLocation().getLineNr() + ": " + e.getOriginalMessage(), e);
+    }
+  }
 
   private static List<MmbenchQuestion> resolve(Path path, Map<String, Integer> column, List<RawRow> raw,
       Map<Long, Integer> rowOfIndex) throws IOException {
@@ -227,8 +277,8 @@ public final class MmbenchTsv {
     }
     header.addAll(List.of("answer", "category", "image", "l2-category", "split"));
 
-    StringBuilder out = new StringBuilder();
-    appendRecord(out, header);
+    List<List<String>> records = new ArrayList<>(rows.size() + 1);
+    records.add(header);
     Map<String, Long> firstWithImage = new HashMap<>();
     for (MmbenchQuestion row : rows) {
       List<String> cells = new ArrayList<>(header.size());
@@ -250,122 +300,9 @@ public final class MmbenchTsv {
       cells.add(image);
       cells.add(row.l2Category());
       cells.add(row.split());
-      appendRecord(out, cells);
+      records.add(cells);
     }
-    AtomicFiles.writeString(path, out.toString());
+    AtomicFiles.writeString(path, CSV.writer(TSV).writeValueAsString(records));
   }
 
-  private static void appendRecord(StringBuilder out, List<String> cells) {
-    for (int i = 0; i < cells.size(); i++) {
-      if (i > 0) {
-        out.append('\t');
-      }
-      String cell = cells.get(i);
-      if (cell.indexOf('\t') >= 0 || cell.indexOf('"') >= 0 || cell.indexOf('\n') >= 0 || cell.indexOf('\r') >= 0) {
-        out.append('"').append(cell.replace("\"", "\"\"")).append('"');
-      } else {
-        out.append(cell);
-      }
-    }
-    out.append('\n');
-  }
-
-  /**
-   * Splits a TSV stream into records the way pandas' C parser does: a cell that starts with a
-   * double quote runs to the next lone double quote (doubled quotes are one quote, tabs and line
-   * breaks inside are data); a quote elsewhere in a cell is an ordinary character; records end at
-   * LF, CRLF or CR outside quotes.
-   */
-  private static final class CellReader {
-    private final Reader reader;
-    private final Path path;
-    private int pushback = -2;
-    private int line = 1;
-    private int recordLine;
-
-    CellReader(Reader reader, Path path) {
-      this.reader = reader;
-      this.path = path;
-    }
-
-    /** The 1-based line on which the last record started. */
-    int recordLine() {
-      return recordLine;
-    }
-
-    private int read() throws IOException {
-      if (pushback != -2) {
-        int c = pushback;
-        pushback = -2;
-        return c;
-      }
-      return reader.read();
-    }
-
-    /** The next record's cells, or null at the end of input. */
-    List<String> nextRecord() throws IOException {
-      int c = read();
-      if (c == -1) {
-        return null;
-      }
-      recordLine = line;
-      List<String> cells = new ArrayList<>();
-      StringBuilder cell = new StringBuilder();
-      boolean cellStart = true;
-      while (true) {
-        if (c == -1) {
-          cells.add(cell.toString());
-          return cells;
-        }
-        if (cellStart && c == '"') {
-          cellStart = false;
-          readQuoted(cell);
-          c = read();
-          continue;
-        }
-        cellStart = false;
-        if (c == '\t') {
-          cells.add(cell.toString());
-          cell.setLength(0);
-          cellStart = true;
-        } else if (c == '\n' || c == '\r') {
-          if (c == '\r') {
-            int next = read();
-            if (next != '\n') {
-              pushback = next;
-            }
-          }
-          line++;
-          cells.add(cell.toString());
-          return cells;
-        } else {
-          cell.append((char) c);
-        }
-        c = read();
-      }
-    }
-
-    private void readQuoted(StringBuilder cell) throws IOException {
-      int start = line;
-      while (true) {
-        int c = read();
-        if (c == -1) {
-          throw new IOException(path + " line " + start + ": a quoted cell is never closed");
-        }
-        if (c == '"') {
-          int next = read();
-          if (next == '"') {
-            cell.append('"');
-            continue;
-          }
-          pushback = next;
-          return;
-        }
-        if (c == '\n') {
-          line++;
-        }
-        cell.append((char) c);
-      }
-    }
-  }
 }

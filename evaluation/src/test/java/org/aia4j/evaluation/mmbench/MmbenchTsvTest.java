@@ -157,6 +157,41 @@ class MmbenchTsvTest {
     assertThatThrownBy(() -> MmbenchTsv.read(file)).hasMessageContaining("line 3").hasMessageContaining("'x1'");
   }
 
+  @Test
+  void readsQuotedCellsHoldingTabsLineBreaksAndQuotesAndCountsTheirLines() throws IOException {
+    String image = MmbenchTsv.read(OFFICIAL).rows().get(0).image();
+    Path file = dir.resolve("quoted.tsv");
+    Files.writeString(file, "index\tquestion\thint\tA\tB\tanswer\timage\n"
+        + "1\t\"Which\tone\nof these?\"\t\"say \"\"hi\"\"\r\nthen go\"\tleft\tri\"ght\tA\t" + image + "\n"
+        + "1\tq\t\t\t\tA\t1\n");
+
+    // Line 2's record runs over three lines, so the repeated index is on line 5.
+    assertThatThrownBy(() -> MmbenchTsv.read(file)).hasMessageContaining("line 5").hasMessageContaining("line 2");
+    Files.writeString(file, Files.readString(file).replace("1\tq\t", "2\tq\t"));
+    Map<Long, MmbenchQuestion> rows = byIndex(MmbenchTsv.read(file).rows());
+    assertThat(rows.get(1L).question()).isEqualTo("Which\tone\nof these?");
+    assertThat(rows.get(1L).hint()).isEqualTo("say \"hi\"\r\nthen go");
+    assertThat(rows.get(1L).options()).containsExactly(Map.entry("A", "left"), Map.entry("B", "ri\"ght"));
+    assertThat(rows.get(2L).image()).isEqualTo(image);
+  }
+
+  @Test
+  void namesTheFileAndLineOfAMalformedRow() throws IOException {
+    String image = MmbenchTsv.read(OFFICIAL).rows().get(0).image();
+    Path file = dir.resolve("malformed.tsv");
+    Files.writeString(file, "index\tquestion\timage\n1\tq\t" + image + "\n2\tq\t1\textra\n");
+
+    assertThatThrownBy(() -> MmbenchTsv.read(file))
+        .isInstanceOf(IOException.class)
+        .hasMessage(file + " line 3: 4 cells but the header has 3 columns");
+
+    Files.writeString(file, "index\tquestion\timage\n1\tq\t" + image + "\n2\t\"never closed\t1\n");
+    assertThatThrownBy(() -> MmbenchTsv.read(file))
+        .isInstanceOf(IOException.class)
+        .hasMessageStartingWith(file + " line ")
+        .hasMessageContaining("quote");
+  }
+
   static Map<Long, MmbenchQuestion> byIndex(List<MmbenchQuestion> rows) {
     Map<Long, MmbenchQuestion> map = new java.util.LinkedHashMap<>();
     rows.forEach(r -> map.put(r.index(), r));

@@ -1,0 +1,331 @@
+package org.aia4j.cli;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.github.mustachejava.DefaultMustacheFactory;
+import com.github.mustachejava.Mustache;
+import com.github.mustachejava.MustacheFactory;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.aia4j.api.io.AtomicFiles;
+
+/**
+ * A benchmark's markdown report, rendered from its JSON result through a Mustache template
+ * ({@code org/aia4j/cli/bench/KIND.md.mustache}), so the report's wording lives in the template
+ * and a committed report can be re-rendered from its committed JSON ({@code aia bench render}).
+ *
+ * <p>The result names its kind in {@code "benchmark"} ({@code train-step}, {@code decode} or
+ * {@code serve}). Here the figures are only formatted (digits, plurals, joins); the template says
+ * what they mean. Commentary written by hand after a run lives beside the report in {@code
+ * NAME.notes.md} and is appended as it is.
+ */
+final class BenchReport {
+  /** The kinds of report and how each turns its JSON into the template's values. */
+  private static final Map<String, Function<JsonNode, Map<String, Object>>> VIEWS = Map.of(
+      "train-step", BenchReport::trainStep, "decode", BenchReport::decode, "serve", BenchReport::serve);
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** Markdown, not HTML: values go out as they are, not entity-escaped. */
+  private static final MustacheFactory TEMPLATES = new DefaultMustacheFactory("org/aia4j/cli/bench") {
+    @Override
+    public void encode(String value, Writer writer) {
+      try {
+        writer.write(value);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  };
+
+  private BenchReport() {}
+
+  /**
+   * Writes {@code result} as {@code dir/NAME.json} and the report rendered from it as {@code
+   * dir/NAME.md}.
+   *
+   * @return the report
+   */
+  static String write(Path dir, String name, JsonNode result) throws IOException {
+    Files.createDirectories(dir);
+    AtomicFiles.writeString(dir.resolve(name + ".json"), JSON.writeValueAsString(result) + "\n");
+    return renderBeside(dir.resolve(name + ".json"));
+  }
+
+  /**
+   * Renders the report of the result in {@code json} to the {@code .md} file beside it, with the
+   * {@code .notes.md} file beside it appended if there is one.
+   *
+   * @return the report
+   * @throws IOException naming the file if it is missing, not JSON or not a benchmark result
+   */
+  static String renderBeside(Path json) throws IOException {
+    String file = String.valueOf(json.getFileName());
+    if (!file.endsWith(".json")) {
+      throw new IOException(json + ": expected a benchmark result NAME.json");
+    }
+    if (!Files.isRegularFile(json)) {
+      throw new NoSuchFileException(json.toString(), null, "benchmark result is missing");
+    }
+    JsonNode result;
+    try {
+      result = JSON.readTree(json.toFile());
+    } catch (JacksonException e) {
+      throw new IOException(json + ": not a JSON benchmark result (" + e.getOriginalMessage() + ")", e);
+    }
+    String name = file.substring(0, file.length() - ".json".length());
+    Path notes = json.resolveSibling(name + ".notes.md");
+    String report;
+    try {
+      report = render(result, name, Files.isRegularFile(notes) ? Files.readString(notes, StandardCharsets.UTF_8) : "");
+    } catch (IllegalArgumentException e) {
+      throw new IOException(json + ": " + e.getMessage(), e);
+    }
+    AtomicFiles.writeString(json.resolveSibling(name + ".md"), report);
+    return report;
+  }
+
+  /**
+   * The report of {@code result}, whose raw figures are in {@code NAME.json}.
+   *
+   * @param notes hand-written commentary to append, or ""
+   * @throws IllegalArgumentException for a result whose {@code "benchmark"} names no known kind
+   */
+  static String render(JsonNode result, String name, String notes) {
+    String kind = result.path("benchmark").asText();
+    Function<JsonNode, Map<String, Object>> view = VIEWS.get(kind);
+    if (view == null) {
+      throw new IllegalArgumentException("\"benchmark\" is '" + kind + "', expected one of " + new TreeMap<>(VIEWS).keySet());
+    }
+    Map<String, Object> values = new LinkedHashMap<>(view.apply(result));
+    values.put("name", name);
+    values.put("hasNotes", !notes.isBlank());
+    values.put("notes", notes.strip());
+    Mustache template = TEMPLATES.compile(kind + ".md.mustache");
+    StringWriter out = new StringWriter();
+    template.execute(out, values);
+    return out.toString();
+  }
+
+  private static Map<String, Object> trainStep(JsonNode r) {
+    JsonNode java = r.path("aia4j");
+    JsonNode peer = r.path("pytorch");
+    double ntp = java.path("ntp").path("median_ms").asDouble();
+    double aia = java.path("aia").path("median_ms").asDouble();
+    double queryRows = java.path("aia_query_rows").path("median_ms").asDouble();
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("date", r.path("date").asText());
+    v.put("cores", r.path("cores").asInt());
+    v.put("preset", r.path("preset").asText());
+    v.put("parameters", r.path("parameters").asLong());
+    v.put("batchSequences", r.path("batch_sequences").asInt());
+    v.put("batchTokens", r.path("batch_tokens").asLong());
+    v.put("steps", java.path("ntp").path("steps").asInt());
+    v.put("warmup", r.path("warmup").asInt());
+    v.put("aia4jByThreads", byThreads(r.path("aia4j_ntp_median_ms_by_threads")));
+    v.put("ntpMs", f("%.1f", ntp));
+    v.put("aiaMs", f("%.1f", aia));
+    v.put("queryRowsMs", f("%.1f", queryRows));
+    v.put("aiaOverhead", f("%+.1f", 100 * (aia / ntp - 1)));
+    v.put("queryRowsOverhead", f("%+.1f", 100 * (queryRows / ntp - 1)));
+    if (!peer.isMissingNode()) {
+      double peerNtp = peer.path("ntp").path("median_ms").asDouble();
+      double peerAia = peer.path("aia").path("median_ms").asDouble();
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("byThreads", byThreads(peer.path("ntp_median_ms_by_threads")));
+      p.put("ntpMs", f("%.1f", peerNtp));
+      p.put("aiaMs", f("%.1f", peerAia));
+      p.put("ntpRatio", f("%.2f", ntp / peerNtp));
+      p.put("aiaRatio", f("%.2f", aia / peerAia));
+      p.put("overhead", f("%+.1f", 100 * (peerAia / peerNtp - 1)));
+      p.put("firstNtp", f("%.6f", java.path("ntp").path("first_loss").asDouble()));
+      p.put("peerFirstNtp", f("%.6f", peer.path("ntp").path("first_loss").asDouble()));
+      p.put("firstAia", f("%.6f", java.path("aia").path("first_loss").asDouble()));
+      p.put("peerFirstAia", f("%.6f", peer.path("aia").path("first_loss").asDouble()));
+      p.put("torch", peer.path("torch").asText());
+      p.put("blas", peer.path("blas").asText());
+      p.putAll(threads(peer.path("threads").asInt()));
+      v.put("peer", p);
+    }
+    return v;
+  }
+
+  private static Map<String, Object> decode(JsonNode r) {
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("date", r.path("date").asText());
+    v.put("cores", r.path("cores").asInt());
+    v.put("layers", r.path("model").path("layers").asInt());
+    v.put("width", r.path("model").path("width").asInt());
+    v.put("parameters", r.path("parameters").asLong());
+    v.put("imageTokens", r.path("image_tokens").asInt());
+    v.put("cfg", Double.toString(r.path("cfg").asDouble()));
+    v.put("repeats", r.path("repeats").asInt());
+    v.put("warmup", r.path("warmup").asInt());
+    boolean hasPeer = r.has("pytorch");
+    List<Map<String, Object>> rows = new ArrayList<>();
+    List<Map<String, Object>> checks = new ArrayList<>();
+    int largest = 0;
+    JsonNode largestRow = null;
+    for (Map.Entry<String, JsonNode> entry : r.path("batches").properties()) {
+      int batch = Integer.parseInt(entry.getKey());
+      JsonNode b = entry.getValue();
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("batch", batch);
+      row.put("onnx", f("%.0f", b.path("onnx_tokens_per_s").asDouble()));
+      row.put("onnxThreads", threads(b.path("onnx_best_threads").asInt()));
+      row.put("djl", f("%.0f", b.path("djl_tokens_per_s").asDouble()));
+      row.put("onnxOverDjl", f("%.2f", b.path("onnx_tokens_per_s").asDouble() / b.path("djl_tokens_per_s").asDouble()));
+      if (hasPeer) {
+        row.put("pytorch", f("%.0f", b.path("pytorch_tokens_per_s").asDouble()));
+        row.put("pytorchThreads", threads(b.path("pytorch_threads").asInt()));
+        row.put("onnxOverPytorch", f("%.2f", b.path("onnx_over_pytorch").asDouble()));
+        long differing = b.path("pytorch_differing_tokens").asLong();
+        checks.add(new LinkedHashMap<>(Map.of("batch", batch, "identical", differing == 0, "differing", differing,
+            "compared", b.path("pytorch_compared_tokens").asLong())));
+      }
+      rows.add(row);
+      if (batch > largest) {
+        largest = batch;
+        largestRow = b;
+      }
+    }
+    v.put("rows", rows);
+    v.put("checks", last(checks));
+    if (largestRow != null) {
+      double achieved = largestRow.path("onnx_gflops").asDouble();
+      double gemm = r.path("gemm_gflops_measured").asDouble();
+      double nominal = r.path("fp32_peak_gflops_nominal").asDouble();
+      v.put("largest", largest);
+      v.put("largestRows", 2 * largest);
+      v.put("achievedGflops", f("%.1f", achieved));
+      v.put("ofGemm", f("%.0f", 100 * achieved / gemm));
+      v.put("gemmGflops", f("%.1f", gemm));
+      v.put("ofNominal", f("%.0f", 100 * achieved / nominal));
+      v.put("nominalGflops", f("%.0f", nominal));
+    }
+    if (hasPeer) {
+      v.put("peer", Map.of("torch", r.path("pytorch").path("torch").asText(),
+          "blas", r.path("pytorch").path("blas").asText()));
+    }
+    v.put("onnxruntime", r.path("onnxruntime").asText());
+    return v;
+  }
+
+  private static Map<String, Object> serve(JsonNode r) {
+    Map<String, Object> v = new LinkedHashMap<>();
+    StringBuilder flags = new StringBuilder();
+    if (r.hasNonNull("batch_size_option")) {
+      flags.append(" --batch-size ").append(r.path("batch_size_option").asInt());
+    }
+    String report = r.path("report").asText("serve");
+    if (!report.equals("serve")) {
+      flags.append(" --report ").append(report);
+    }
+    new TreeMap<>(JSON.convertValue(r.path("engine_options"), Map.class))
+        .forEach((k, val) -> flags.append(" --engine-option ").append(k).append('=').append(val));
+    v.put("checkpoint", r.path("checkpoint").asText());
+    v.put("flags", flags.toString());
+    v.put("date", r.path("date").asText());
+    v.put("cores", r.path("cores").asInt());
+    v.put("backend", r.path("backend").asText());
+    v.put("clients", r.path("clients").asInt());
+    v.put("rounds", r.path("rounds").asInt());
+    v.put("warmup", r.path("warmup_seconds").asInt());
+    v.put("measuredEach", f("%.1f", r.path("measured_seconds").asDouble() / r.path("rounds").asInt()));
+    v.put("delayMs", r.path("max_batch_delay_ms").asInt());
+    v.put("filledByClients", !r.hasNonNull("batch_size_option"));
+    v.put("maxTokens", r.path("chat_max_tokens").asInt());
+    List<Map<String, Object>> rows = new ArrayList<>();
+    List<Map<String, Object>> batchRows = new ArrayList<>();
+    Map<String, JsonNode[]> byWorkload = new LinkedHashMap<>();
+    for (JsonNode run : r.path("runs")) {
+      String workload = run.path("workload").asText();
+      String mode = run.path("mode").asText();
+      long requests = run.path("requests").asLong();
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("workload", workload);
+      row.put("mode", mode);
+      row.put("throughput", f("%.2f", run.path("throughput").asDouble()));
+      row.put("p50", f("%.0f", run.path("p50Ms").asDouble()));
+      row.put("p99", f("%.0f", run.path("p99Ms").asDouble()));
+      row.put("meanBatch", f("%.1f", run.path("meanBatchRequests").asDouble()));
+      row.put("modelMs", f("%.2f", run.path("modelMsPerRequest").asDouble()));
+      row.put("busy", f("%.0f", 100 * run.path("modelBusy").asDouble()));
+      row.put("tokensPerRequest", workload.equals("chat") && requests > 0
+          ? f("%.1f", run.path("tokens").asDouble() / requests) : "-");
+      row.put("errors", run.path("errors").asLong());
+      rows.add(row);
+      JsonNode[] pair = byWorkload.computeIfAbsent(workload, w -> new JsonNode[2]);
+      pair[mode.equals("on") ? 1 : 0] = run;
+      if (mode.equals("on")) {
+        batchRows.add(new LinkedHashMap<>(Map.of("rows", run.path("batch").path("batchSize").asInt(), "workload", workload)));
+      }
+    }
+    v.put("runs", rows);
+    v.put("batchRows", last(batchRows));
+    List<Map<String, Object>> speedups = new ArrayList<>();
+    byWorkload.forEach((workload, pair) -> {
+      JsonNode off = pair[0];
+      JsonNode on = pair[1];
+      if (off != null && on != null && off.path("throughput").asDouble() > 0) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("workload", workload);
+        s.put("speedup", f("%.1f", r.path("speedup").path(workload).asDouble(
+            on.path("throughput").asDouble() / off.path("throughput").asDouble())));
+        if (workload.equals("chat") && on.path("tokens").asLong() > 0) {
+          s.put("tokens", Map.of("on", f("%.0f", on.path("tokens").asDouble() / on.path("seconds").asDouble()),
+              "off", f("%.0f", off.path("tokens").asDouble() / off.path("seconds").asDouble())));
+        }
+        speedups.add(s);
+      }
+    });
+    v.put("speedups", speedups);
+    return v;
+  }
+
+  /** {@code {"1": 33.79, "2": 112.29}} as items for "33.8 ms at 1 thread, 112.3 ms at 2 threads". */
+  private static List<Map<String, Object>> byThreads(JsonNode medians) {
+    List<Map<String, Object>> items = new ArrayList<>();
+    medians.properties().forEach(e -> {
+      Map<String, Object> item = threads(Integer.parseInt(e.getKey()));
+      item.put("ms", f("%.1f", e.getValue().asDouble()));
+      items.add(item);
+    });
+    return last(items);
+  }
+
+  /** A thread count and whether it is one, for the template's plural. */
+  private static Map<String, Object> threads(int count) {
+    Map<String, Object> item = new LinkedHashMap<>();
+    item.put("threads", count);
+    item.put("one", count == 1);
+    return item;
+  }
+
+  /** Marks the last item, after which a template writes no separator. */
+  private static List<Map<String, Object>> last(List<Map<String, Object>> items) {
+    for (int i = 0; i < items.size(); i++) {
+      items.get(i).put("last", i == items.size() - 1);
+    }
+    return items;
+  }
+
+  private static String f(String format, double value) {
+    return String.format(Locale.ROOT, format, value);
+  }
+}

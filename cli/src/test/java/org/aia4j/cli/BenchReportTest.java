@@ -1,0 +1,97 @@
+package org.aia4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.aia4j.evaluation.mmbench.MmbenchSuite;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The benchmark reports rendered from their committed JSON, and the bench commands' options. */
+class BenchReportTest {
+  private static final Path COMMITTED = Path.of("../docs/benchmarks");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path tmp;
+
+  /** Re-rendering a committed result (notes included) gives the committed report, byte for byte. */
+  @ParameterizedTest
+  @ValueSource(strings = {"train-step", "decode", "serve", "serve-medium"})
+  void aCommittedResultRendersToItsCommittedReport(String name) throws IOException {
+    Path json = tmp.resolve(name + ".json");
+    Files.copy(COMMITTED.resolve(name + ".json"), json);
+    if (Files.exists(COMMITTED.resolve(name + ".notes.md"))) {
+      Files.copy(COMMITTED.resolve(name + ".notes.md"), tmp.resolve(name + ".notes.md"));
+    }
+
+    CliTest.Run run = CliTest.aia("bench", "render", json.toString());
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(Files.readString(tmp.resolve(name + ".md"))).isEqualTo(Files.readString(COMMITTED.resolve(name + ".md")));
+  }
+
+  @Test
+  void aReportHoldsItsResultsFigures() throws IOException {
+    String train = render("train-step");
+    assertThat(train).contains("Preset `small`, 880640 parameters, one fixed batch of 48 sequences (2284 tokens")
+        .contains("| next-token only | 206.2 | 479.7 | 0.43x |")
+        .contains("| next-token + AIA | 228.4 | 472.6 | 0.48x |")
+        .contains("aia4j 206.2 ms at 1 thread, 206.4 ms at 2 threads, PyTorch 479.7 ms at 1 thread, 1095.7 ms at 2 threads.")
+        .contains("AIA overhead in aia4j: +10.8% ").contains("+22.3% with the memory-lean")
+        .contains("first-step loss 10.841163 (aia4j) vs 10.841162 (PyTorch)");
+    assertThat(render("decode")).contains("| 16 | 10834 (1 thread) | 3732 | 2996 (1 thread) | 3.62x | 2.90x |")
+        .contains("| 1 | 1935 (1 thread) | 314 | 788 (2 threads) | 2.46x | 6.16x |")
+        .contains("ONNX Runtime sustains 45.8 GFLOP/s").contains("batch 1 identical; batch 16 identical.");
+    assertThat(render("serve")).contains("| chat | on | 587.63 | 48 | 120 | 32.0 | 1.53 | 90% | 5.4 | 0 |")
+        .contains("- images: batching gives 3.6x the throughput").contains("; 3181 vs 1506 answer tokens/s.");
+  }
+
+  @Test
+  void aResultWithoutThePeerHasNoPeerColumnsAndDifferingCodesAreCounted() throws IOException {
+    ObjectNode train = (ObjectNode) JSON.readTree(COMMITTED.resolve("train-step.json").toFile());
+    train.remove("pytorch");
+    String report = BenchReport.render(train, "train-step", "");
+    assertThat(report).contains("| mode | aia4j (ms) |\n|---|---|\n| next-token only | 206.2 |\n")
+        .doesNotContain("PyTorch/Python (ms)").doesNotContain("Peer:").endsWith("Raw figures: `train-step.json`.\n");
+
+    ObjectNode decode = (ObjectNode) JSON.readTree(COMMITTED.resolve("decode.json").toFile());
+    ((ObjectNode) decode.at("/batches/16")).put("pytorch_differing_tokens", 7);
+    assertThat(BenchReport.render(decode, "decode", "")).contains("batch 1 identical; batch 16: 7 of 256 tokens differ.");
+  }
+
+  @Test
+  void renderNamesTheFileThatIsNoBenchmarkResult() throws IOException {
+    Path other = tmp.resolve("other.json");
+    Files.writeString(other, "{\"benchmark\": \"nope\"}");
+    assertThatThrownBy(() -> BenchReport.renderBeside(other)).isInstanceOf(IOException.class)
+        .hasMessage(other + ": \"benchmark\" is 'nope', expected one of [decode, serve, train-step]");
+    Files.writeString(other, "{not json");
+    assertThatThrownBy(() -> BenchReport.renderBeside(other)).hasMessageStartingWith(other + ": not a JSON benchmark result");
+    assertThat(CliTest.aia("bench", "render", tmp.resolve("missing.json").toString()).err()).contains("missing.json");
+    assertThat(tmp.resolve("other.md")).doesNotExist();
+  }
+
+  @Test
+  void theMixinsKeepTheOptionsNamesAndDefaults() {
+    assertThat(CliTest.aia("data", "mmbench", "--help").out()).contains("--seed=<seed>")
+        .contains("(default: " + MmbenchSuite.DEFAULT_SEED + ",");
+    assertThat(CliTest.aia("bench", "train", "--help").out()).contains("--preset=<preset>").contains("(default: small)")
+        .contains("--out=<out>").contains("(default: docs/benchmarks)");
+    assertThat(CliTest.aia("bench", "decode", "--help").out()).contains("(default: docs/benchmarks)");
+    assertThat(CliTest.aia("bench", "serve", "--help").out()).contains("(default: docs/benchmarks)");
+  }
+
+  private String render(String name) throws IOException {
+    JsonNode result = JSON.readTree(COMMITTED.resolve(name + ".json").toFile());
+    return BenchReport.render(result, name, "");
+  }
+}
