@@ -50,6 +50,37 @@ public record EvalSettings(int limit, int samples, double cfg, double temperatur
   }
 
   /**
+   * The settings {@code aia eval} uses when given none: every item, 4 images per prompt, CFG 2,
+   * temperature 1 for images and greedy answers, no top-k, seed 0, 16 per call, on the CPU, the
+   * embedded suites, {@value #DEFAULT_INTERACTION_SAMPLES} interaction samples.
+   *
+   * @param backend the backend that runs the model
+   * @return the default settings
+   */
+  public static EvalSettings defaults(String backend) {
+    return new EvalSettings(0, 4, 2.0, 1.0, 0.0, 0, 0, 16, backend, "cpu", null, null, DEFAULT_INTERACTION_SAMPLES);
+  }
+
+  /**
+   * @param limit first N items of each suite; 0 = all
+   * @param samples images per generation prompt
+   * @return these settings on that subset
+   */
+  public EvalSettings withSubset(int limit, int samples) {
+    return new EvalSettings(limit, samples, cfg, temperature, answerTemperature, topK, seed, batch, backend, device,
+        genevalMetadata, mmbenchTsv, interactionSamples);
+  }
+
+  /**
+   * @param seed the sampling seed
+   * @return these settings with that seed
+   */
+  public EvalSettings withSeed(long seed) {
+    return new EvalSettings(limit, samples, cfg, temperature, answerTemperature, topK, seed, batch, backend, device,
+        genevalMetadata, mmbenchTsv, interactionSamples);
+  }
+
+  /**
    * The options a benchmark runs with: the MMBench-style suite answers, so it samples with the
    * answer temperature and no guidance; every other suite generates images, with CFG.
    *
