@@ -55,7 +55,7 @@ final class Evaluations {
   }
 
   private EvaluationJob start(JsonNode body, ServerState.Ready ready) {
-    EvaluationSpec spec = parse(body, ready.model().info().backend());
+    EvaluationSpec spec = parse(body, ready.model().model().info().backend());
     if (body.has("model") && !body.get("model").isNull()) {
       Models.check(ready.model(), Fields.of(body, "").string("model", null), "model");
     }
