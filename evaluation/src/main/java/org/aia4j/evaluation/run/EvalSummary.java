@@ -2,6 +2,7 @@ package org.aia4j.evaluation.run;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -234,9 +235,24 @@ public record EvalSummary(String format, int version, CheckpointSource checkpoin
     }
     try {
       return JSON.treeToValue(node, EvalSummary.class);
+    } catch (JsonMappingException e) {
+      throw new IOException(file + ": not a valid aia eval summary: at " + field(e) + ": " + e.getOriginalMessage(), e);
     } catch (JsonProcessingException e) {
       throw new IOException(file + ": not a valid aia eval summary: " + e.getOriginalMessage(), e);
     }
+  }
+
+  /** Where in the file a mapping failed, e.g. {@code suites.geneval.overall}. */
+  private static String field(JsonMappingException e) {
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference reference : e.getPath()) {
+      if (reference.getFieldName() != null) {
+        path.append(path.length() == 0 ? "" : ".").append(reference.getFieldName());
+      } else if (reference.getIndex() >= 0) {
+        path.append('[').append(reference.getIndex()).append(']');
+      }
+    }
+    return path.length() == 0 ? "the top level" : path.toString();
   }
 
   /** The JSON as it reads back from text, so that written and read summaries compare equal (ints stay ints). */
