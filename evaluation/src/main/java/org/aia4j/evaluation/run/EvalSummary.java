@@ -188,9 +188,12 @@ public record EvalSummary(String format, int version, CheckpointSource checkpoin
     return Optional.ofNullable(interaction.get(task.shortName()));
   }
 
-  /** @return the summary as JSON, exactly as {@link #write} writes it */
+  /**
+   * @return the summary as JSON, exactly as {@link #write} writes it and as a reader of the file
+   *     parses it (numbers as their text reads back, so the two trees compare equal)
+   */
   public ObjectNode toJson() {
-    return JSON.valueToTree(this);
+    return (ObjectNode) normalized(JSON.valueToTree(this));
   }
 
   /**
