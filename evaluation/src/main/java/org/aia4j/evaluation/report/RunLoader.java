@@ -28,8 +28,8 @@ import org.aia4j.loss.StageSchedule;
  * Reads report inputs into {@link ReportRun}s. An input is either an eval run directory
  * ({@code RUN/summary.json}, read as an {@link EvalSummary}, {@code RUN/geneval/...}, and the
  * checkpoint the summary names, for its {@code metrics.jsonl}), whether {@code aia eval} or a
- * server's evaluation job wrote it, or an {@code aia profile}
- * JSON file; profiles of both tasks of one checkpoint become one run.
+ * server's evaluation job wrote it, or an {@code aia profile} JSON file; profiles of both tasks
+ * of one checkpoint become one run.
  *
  * <p>Inputs that are not what they claim to be (a directory without {@code summary.json},
  * malformed JSON) are errors naming the path; parts that are merely absent (the checkpoint was
@@ -37,7 +37,7 @@ import org.aia4j.loss.StageSchedule;
  */
 public final class RunLoader {
   /** The eval run's summary file. */
-  public static final String SUMMARY = "summary.json";
+  public static final String SUMMARY = EvalSummary.FILE_NAME;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
