@@ -374,7 +374,8 @@ class ServerTest {
     EvalSummary summary = EvalSummary.read(Path.of(job.get("summary_file").asText()));
     assertThat(job.get("summary")).isEqualTo(summary.toJson());
     assertThat(summary.suites().keySet()).containsExactly("mmbench", "geneval");
-    assertThat(summary.suite("mmbench").orElseThrow().overall()).isEqualTo(job.at("/results/mmbench/overall").asDouble());
+    assertThat(summary.suite("mmbench").orElseThrow().overall())
+        .isEqualTo(job.at("/results/mmbench/overall").asDouble());
     assertThat(summary.settings().seed()).isEqualTo(3);
     assertThat(summary.settings().batch()).isEqualTo(2);
     assertThat(http.get("/v1/evaluations").json().get("data").findValuesAsText("id")).contains(id);
