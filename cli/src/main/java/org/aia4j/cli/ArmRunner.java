@@ -10,15 +10,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.aia4j.api.io.AtomicDirectory;
 import org.aia4j.djl.checkpoint.Checkpoint;
 import org.aia4j.djl.checkpoint.CheckpointInfo;
+import org.aia4j.evaluation.run.EvalSettings;
+import org.aia4j.evaluation.run.EvalSummary;
 import org.aia4j.loss.StageSchedule;
 import picocli.CommandLine;
 
 /**
- * Trains and evaluates the arms of a base-then-fine-tunes loop through the {@code aia} commands
- * themselves (so a loop runs exactly what a user would type), reusing finished runs: a checkpoint
+ * Trains and evaluates the arms of a base-then-fine-tunes loop, training through the {@code aia}
+ * commands themselves and evaluating through the code {@code aia eval} runs (so a loop runs
+ * exactly what a user would type), reusing finished runs: a checkpoint
  * made with the same settings is kept, an interrupted one resumed, any other retrained.
  */
 final class ArmRunner {
@@ -60,11 +64,17 @@ final class ArmRunner {
     train(dir, seed, settings, arm, options.tuneSteps);
   }
 
-  /** Evaluates {@code checkpoint} on both suites into a fresh {@code evalDir}. */
-  void evaluate(Path checkpoint, Path evalDir, long seed, String backend) throws IOException {
+  /**
+   * Evaluates {@code checkpoint} on both suites into a fresh {@code evalDir}, as {@code aia eval}
+   * does with its defaults and the loop's subset.
+   *
+   * @return the summary written there
+   */
+  EvalSummary evaluate(ModelLoading loading, Path checkpoint, Path evalDir, long seed, String backend)
+      throws IOException {
     AtomicDirectory.deleteTree(evalDir);
-    run("eval", "--checkpoint", checkpoint.toString(), "--backend", backend, "--out", evalDir.toString(), "--limit",
-        Integer.toString(options.limit), "--samples", Integer.toString(options.samples), "--seed", Long.toString(seed));
+    EvalSettings settings = EvalSettings.defaults(backend).withSubset(options.limit, options.samples).withSeed(seed);
+    return EvalCommand.evaluate(loading, checkpoint, List.of("geneval", "mmbench"), settings, evalDir, out);
   }
 
   /** Runs one {@code aia} command in this JVM, failing with its command line if it fails. */
@@ -122,10 +132,26 @@ final class ArmRunner {
   }
 
   /** Appends a summary's number to {@code metric}'s list (skipping absent values). */
-  static void add(Map<String, List<Double>> into, String metric, JsonNode value) {
-    if (value != null && value.isNumber()) {
-      into.computeIfAbsent(metric, m -> new ArrayList<>()).add(value.asDouble());
-    }
+  static void add(Map<String, List<Double>> into, String metric, Optional<Double> value) {
+    value.ifPresent(v -> into.computeIfAbsent(metric, m -> new ArrayList<>()).add(v));
+  }
+
+  /**
+   * Appends every score of an evaluation to {@code into}: each suite's overall, its vanilla score
+   * if it has one, and its breakdown, the parts named {@code prefix.apply(suite) + part}.
+   */
+  static void addScores(Map<String, List<Double>> into, EvalSummary summary,
+      java.util.function.Function<String, String> prefix) {
+    summary.suite("geneval").ifPresent(geneval -> {
+      add(into, "GenEval-style overall", Optional.of(geneval.overall()));
+      geneval.breakdown().forEach((tag, value) -> add(into, prefix.apply("geneval") + tag, Optional.of(value)));
+    });
+    summary.suite("mmbench").ifPresent(mmbench -> {
+      add(into, "MMBench-style circular", Optional.of(mmbench.overall()));
+      add(into, "MMBench-style vanilla", mmbench.number("vanilla"));
+      mmbench.breakdown().forEach((category, value) -> add(into, prefix.apply("mmbench") + category,
+          Optional.of(value)));
+    });
   }
 
   /** A number as people write it in a table: 0.0005, not 5.0E-4. */

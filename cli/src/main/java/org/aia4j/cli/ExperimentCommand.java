@@ -1,7 +1,6 @@
 package org.aia4j.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -16,6 +15,7 @@ import org.aia4j.api.model.Task;
 import org.aia4j.djl.checkpoint.Checkpoint;
 import org.aia4j.djl.checkpoint.CheckpointInfo;
 import org.aia4j.evaluation.io.JsonLines;
+import org.aia4j.evaluation.run.EvalSummary;
 import org.aia4j.inference.model.ModelConfig;
 import org.aia4j.inference.profile.AlignmentCurve;
 import org.aia4j.loss.AlignmentFile;
@@ -48,6 +48,9 @@ final class ExperimentCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  @Inject
+  ModelLoading loading;
+
   @Option(names = "--arms", split = ",", defaultValue = "baseline,aia,unifork,unifork+aia",
       description = "Arms to run, from baseline, aia, unifork, unifork+aia (default: ${DEFAULT-VALUE}).")
   List<String> arms;
@@ -70,7 +73,6 @@ final class ExperimentCommand implements Callable<Integer> {
   @Mixin
   LoopOptions loop;
 
-  private final ObjectMapper json = new ObjectMapper();
   private ArmRunner runner;
 
   @Override
@@ -110,10 +112,10 @@ final class ExperimentCommand implements Callable<Integer> {
         Path checkpoint = dir.resolve(arm.replace('+', '-'));
         runner.fineTune(checkpoint, base, seed, new ArmRunner.Arm(aia, armFork));
         Path eval = dir.resolve("eval-" + arm.replace('+', '-'));
-        runner.evaluate(checkpoint, eval, seed, backend);
+        EvalSummary summary = runner.evaluate(loading, checkpoint, eval, seed, backend);
         reportInputs.add(eval.toString());
         Arm result = results.get(arm);
-        collect(result, json.readTree(eval.resolve("summary.json").toFile()), checkpoint);
+        collect(result, summary, checkpoint);
         for (Task task : Task.values()) {
           Path file = dir.resolve("align-" + arm.replace('+', '-') + "-" + task.shortName() + ".json");
           runner.run("align", "--checkpoint", checkpoint.toString(), "--task", task.shortName(), "--samples",
@@ -159,27 +161,19 @@ final class ExperimentCommand implements Callable<Integer> {
     public long parametersPerTask;
   }
 
-  private void collect(Arm arm, JsonNode summary, Path checkpoint) throws IOException {
-    ArmRunner.add(arm.scores, "GenEval-style overall", summary.at("/geneval/overall"));
+  private void collect(Arm arm, EvalSummary summary, Path checkpoint) throws IOException {
     // Tags and categories are keyed by suite: both suites have a "counting".
-    summary.at("/geneval/tasks").fields().forEachRemaining(e -> ArmRunner.add(arm.scores, "geneval/" + e.getKey(), e.getValue()));
-    ArmRunner.add(arm.scores, "MMBench-style circular", summary.at("/mmbench/overall"));
-    ArmRunner.add(arm.scores, "MMBench-style vanilla", summary.at("/mmbench/vanilla"));
-    summary.at("/mmbench/categories").fields().forEachRemaining(e -> ArmRunner.add(arm.scores, "mmbench/" + e.getKey(),
-        e.getValue()));
+    ArmRunner.addScores(arm.scores, summary, suite -> suite + "/");
     CheckpointInfo info = Checkpoint.read(checkpoint);
     arm.parameters = info.model().parameterCount();
     arm.parametersPerTask = info.model().parametersPerTask();
     StageSchedule schedule = StageSchedule.fromJson(info.training().schedule());
     for (Task task : Task.values()) {
-      JsonNode mean = summary.at("/interaction/" + task.shortName() + "/mean");
-      if (!mean.isArray()) {
+      var measured = summary.curve(task);
+      if (measured.isEmpty()) {
         continue;
       }
-      double[] curve = new double[mean.size()];
-      for (int l = 0; l < curve.length; l++) {
-        curve[l] = mean.get(l).asDouble();
-      }
+      double[] curve = measured.get().mean().stream().mapToDouble(Double::doubleValue).toArray();
       arm.interaction.computeIfAbsent(task.shortName(), t -> new ArrayList<>()).add(curve);
       arm.targetDeviation.computeIfAbsent(task.shortName(), t -> new ArrayList<>())
           .add(schedule.resolve(task, curve.length).meanAbsoluteDeviation(curve));

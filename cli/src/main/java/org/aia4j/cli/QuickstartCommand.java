@@ -1,7 +1,6 @@
 package org.aia4j.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -10,7 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.aia4j.api.io.AtomicDirectory;
 import org.aia4j.evaluation.geneval.GenEvalMetadata;
 import org.aia4j.evaluation.geneval.GenEvalOracle;
@@ -18,6 +19,7 @@ import org.aia4j.evaluation.geneval.GenEvalScorer;
 import org.aia4j.evaluation.geneval.GenEvalSuite;
 import org.aia4j.evaluation.geneval.GenEvalSummary;
 import org.aia4j.evaluation.io.JsonLines;
+import org.aia4j.evaluation.run.EvalSummary;
 import org.aia4j.evaluation.world.WorldSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,6 +46,9 @@ final class QuickstartCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  @Inject
+  ModelLoading loading;
+
   @Option(names = "--out", defaultValue = "quickstart", description = "Output folder (default: ${DEFAULT-VALUE}).")
   Path out;
 
@@ -57,7 +62,6 @@ final class QuickstartCommand implements Callable<Integer> {
       + "and write the mean and spread to OUT/experiment.md.")
   List<Long> seeds;
 
-  private final ObjectMapper json = new ObjectMapper();
   private ArmRunner runner;
 
   @Override
@@ -95,12 +99,13 @@ final class QuickstartCommand implements Callable<Integer> {
       timings.put(arm + "_s", seconds(t));
     }
 
+    Map<String, EvalSummary> summaries = new LinkedHashMap<>();
     for (int i = 0; i < arms.size(); i++) {
       String arm = arms.get(i);
       stage(console, 5 + i, "Evaluate '" + arm + "' on both suites");
       t = System.nanoTime();
       // ONNX Runtime: the same predictions as DJL (tested), about ten times faster.
-      runner.evaluate(out.resolve(arm), out.resolve("eval-" + arm), seed, "onnx");
+      summaries.put(arm, runner.evaluate(loading, out.resolve(arm), out.resolve("eval-" + arm), seed, "onnx"));
       timings.put("eval_" + arm + "_s", seconds(t));
     }
 
@@ -109,10 +114,6 @@ final class QuickstartCommand implements Callable<Integer> {
         out.resolve("report.html").toString(), "--title", "aia4j quickstart: AIA vs baseline (" + loop.preset + ")");
     timings.put("total_s", seconds(started));
 
-    Map<String, JsonNode> summaries = new LinkedHashMap<>();
-    for (String arm : arms) {
-      summaries.put(arm, json.readTree(out.resolve("eval-" + arm).resolve("summary.json").toFile()));
-    }
     printTable(console, summaries);
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("preset", loop.preset);
@@ -122,9 +123,9 @@ final class QuickstartCommand implements Callable<Integer> {
     summary.put("tune_learning_rate", loop.tuneLearningRate);
     summary.put("oracle_geneval", oracle);
     summaries.forEach((arm, s) -> summary.put(arm, Map.of(
-        "geneval", s.path("geneval").path("overall").asDouble(Double.NaN),
-        "mmbench_circular", s.path("mmbench").path("overall").asDouble(Double.NaN),
-        "mmbench_vanilla", s.path("mmbench").path("vanilla").asDouble(Double.NaN))));
+        "geneval", value(s, "geneval", r -> Optional.of(r.overall())),
+        "mmbench_circular", value(s, "mmbench", r -> Optional.of(r.overall())),
+        "mmbench_vanilla", value(s, "mmbench", r -> r.number("vanilla")))));
     summary.put("seconds", timings);
     JsonLines.writeJson(out.resolve("quickstart.json"), summary);
     console.printf(Locale.ROOT, "%nReport: %s%nTotal time %.1f min%n", out.resolve("report.html").toAbsolutePath(),
@@ -153,13 +154,8 @@ final class QuickstartCommand implements Callable<Integer> {
       for (String arm : List.of("baseline", "aia")) {
         Path eval = dir.resolve("eval-" + arm);
         evals.add(eval);
-        JsonNode summary = json.readTree(eval.resolve("summary.json").toFile());
-        Map<String, List<Double>> armMetrics = metrics.computeIfAbsent(arm, a -> new LinkedHashMap<>());
-        ArmRunner.add(armMetrics, "GenEval-style overall", summary.at("/geneval/overall"));
-        summary.at("/geneval/tasks").fields().forEachRemaining(e -> ArmRunner.add(armMetrics, "  " + e.getKey(), e.getValue()));
-        ArmRunner.add(armMetrics, "MMBench-style circular", summary.at("/mmbench/overall"));
-        ArmRunner.add(armMetrics, "MMBench-style vanilla", summary.at("/mmbench/vanilla"));
-        summary.at("/mmbench/categories").fields().forEachRemaining(e -> ArmRunner.add(armMetrics, "  " + e.getKey(), e.getValue()));
+        EvalSummary summary = EvalSummary.read(eval.resolve(EvalSummary.FILE_NAME));
+        ArmRunner.addScores(metrics.computeIfAbsent(arm, a -> new LinkedHashMap<>()), summary, suite -> "  ");
       }
     }
     List<String> args = new ArrayList<>(List.of("report"));
@@ -200,23 +196,30 @@ final class QuickstartCommand implements Callable<Integer> {
     return summary.overall();
   }
 
-  private void printTable(PrintWriter console, Map<String, JsonNode> summaries) {
+  private void printTable(PrintWriter console, Map<String, EvalSummary> summaries) {
     console.println();
     console.printf("%-26s %10s %10s%n", "", "baseline", "AIA");
-    row(console, summaries, "GenEval-style overall", "/geneval/overall");
+    row(console, summaries, "GenEval-style overall", "geneval", r -> Optional.of(r.overall()));
     for (String tag : List.of("single_object", "two_object", "counting", "colors", "position", "color_attr")) {
-      row(console, summaries, "  " + tag, "/geneval/tasks/" + tag);
+      row(console, summaries, "  " + tag, "geneval", r -> Optional.ofNullable(r.breakdown().get(tag)));
     }
-    row(console, summaries, "MMBench-style circular", "/mmbench/overall");
-    row(console, summaries, "MMBench-style vanilla", "/mmbench/vanilla");
-    JsonNode categories = summaries.get("aia").at("/mmbench/categories");
-    categories.fieldNames().forEachRemaining(c -> row(console, summaries, "  " + c, "/mmbench/categories/" + c));
+    row(console, summaries, "MMBench-style circular", "mmbench", r -> Optional.of(r.overall()));
+    row(console, summaries, "MMBench-style vanilla", "mmbench", r -> r.number("vanilla"));
+    summaries.get("aia").suite("mmbench").ifPresent(mmbench -> mmbench.breakdown().keySet().forEach(c ->
+        row(console, summaries, "  " + c, "mmbench", r -> Optional.ofNullable(r.breakdown().get(c)))));
     console.flush();
   }
 
-  private static void row(PrintWriter console, Map<String, JsonNode> summaries, String label, String pointer) {
-    console.printf(Locale.ROOT, "%-26s %10.3f %10.3f%n", label, summaries.get("baseline").at(pointer).asDouble(Double.NaN),
-        summaries.get("aia").at(pointer).asDouble(Double.NaN));
+  private static void row(PrintWriter console, Map<String, EvalSummary> summaries, String label, String benchmark,
+      Function<EvalSummary.SuiteResult, Optional<Double>> score) {
+    console.printf(Locale.ROOT, "%-26s %10.3f %10.3f%n", label, value(summaries.get("baseline"), benchmark, score),
+        value(summaries.get("aia"), benchmark, score));
+  }
+
+  /** A score of a summary, NaN when the run has no such suite or score. */
+  private static double value(EvalSummary summary, String benchmark,
+      Function<EvalSummary.SuiteResult, Optional<Double>> score) {
+    return summary.suite(benchmark).flatMap(score).orElse(Double.NaN);
   }
 
   private static void stage(PrintWriter console, int number, String what) {

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
     description = {"Write one self-contained HTML page (charts and images inlined) comparing runs: per-layer"
         + " interaction I_l against the stage targets, training curves, GenEval-style and MMBench-style scores,"
         + " generated images beside their prompts, a side-by-side table and each run's provenance.",
-        "Inputs are aia eval run directories (with summary.json) and/or aia profile JSON files."})
+        "Inputs are aia eval run directories or server evaluation job directories (with summary.json) and/or"
+            + " aia profile JSON files."})
 final class ReportCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.aia4j.evaluation.run.EvalSettings;
+import org.aia4j.evaluation.run.EvalSummary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -249,48 +251,54 @@ class CliTest {
         "--out", out.toString(), "--limit", "6", "--batch", "4");
     assertThat(eval.exit()).as(eval.err()).isZero();
 
-    JsonNode summary = JSON.readTree(out.resolve("summary.json").toFile());
-    assertThat(summary.get("checkpoint").asText()).isEqualTo(checkpoint.toAbsolutePath().toString());
-    assertThat(summary.get("checkpoint_step").asInt()).isEqualTo(20);
-    assertThat(summary.at("/checkpoint_config/format").asText()).isEqualTo("aia4j-checkpoint");
-    JsonNode settings = summary.get("settings");
-    assertThat(settings.get("cfg").asDouble()).isEqualTo(2.0);
-    assertThat(settings.get("temperature").asDouble()).isEqualTo(1.0);
-    assertThat(settings.get("top_k").asInt()).isZero();
-    assertThat(settings.get("seed").asLong()).isZero();
-    assertThat(settings.get("samples").asInt()).isEqualTo(4);
-    assertThat(settings.get("batch").asInt()).isEqualTo(4);
-    assertThat(settings.get("limit").asInt()).isEqualTo(6);
-    assertThat(settings.get("backend").asText()).isEqualTo("djl");
+    EvalSummary summary = EvalSummary.read(out.resolve("summary.json"));
+    assertThat(summary.checkpoint().path()).isEqualTo(checkpoint.toAbsolutePath().toString());
+    assertThat(summary.checkpoint().step()).isEqualTo(20L);
+    assertThat(summary.checkpoint().config().path("format").asText()).isEqualTo("aia4j-checkpoint");
+    EvalSettings settings = summary.settings();
+    assertThat(settings.cfg()).isEqualTo(2.0);
+    assertThat(settings.temperature()).isEqualTo(1.0);
+    assertThat(settings.topK()).isZero();
+    assertThat(settings.seed()).isZero();
+    assertThat(settings.samples()).isEqualTo(4);
+    assertThat(settings.batch()).isEqualTo(4);
+    assertThat(settings.limit()).isEqualTo(6);
+    assertThat(settings.backend()).isEqualTo("djl");
+    assertThat(summary.model().backend()).isEqualTo("djl");
+    // The file spells settings as the command line does.
+    JsonNode file = JSON.readTree(out.resolve("summary.json").toFile());
+    assertThat(file.at("/settings/top_k").isInt()).isTrue();
+    assertThat(file.at("/settings/answer_temperature").isNumber()).isTrue();
 
-    JsonNode geneval = summary.get("geneval");
-    assertThat(geneval.get("overall").asDouble()).isBetween(0.0, 1.0);
-    assertThat(geneval.get("tasks").size()).isPositive();
-    geneval.get("tasks").forEach(v -> assertThat(v.asDouble()).isBetween(0.0, 1.0));
-    assertThat(geneval.get("images").asInt()).isEqualTo(24);
+    EvalSummary.SuiteResult geneval = summary.suite("geneval").orElseThrow();
+    assertThat(geneval.overall()).isBetween(0.0, 1.0);
+    assertThat(geneval.breakdown()).isNotEmpty();
+    geneval.breakdown().values().forEach(v -> assertThat(v).isBetween(0.0, 1.0));
+    assertThat(geneval.number("images")).contains(24.0);
     assertThat(out.resolve("geneval/images/00000/samples/0003.png")).exists();
     assertThat(out.resolve("geneval/images/00005/metadata.jsonl")).exists();
     assertThat(out.resolve("geneval/images/00006")).doesNotExist();
     assertThat(out.resolve("geneval/results.jsonl")).exists();
     assertThat(out.resolve("geneval/summary.json")).exists();
 
-    JsonNode mmbench = summary.get("mmbench");
-    assertThat(mmbench.get("overall").asDouble()).isBetween(0.0, 1.0);
-    assertThat(mmbench.get("vanilla").asDouble()).isBetween(0.0, 1.0).isGreaterThanOrEqualTo(mmbench.get("overall").asDouble());
-    assertThat(mmbench.get("questions").asInt()).isEqualTo(6);
-    mmbench.get("categories").forEach(v -> assertThat(v.asDouble()).isBetween(0.0, 1.0));
+    EvalSummary.SuiteResult mmbench = summary.suite("mmbench").orElseThrow();
+    assertThat(mmbench.overall()).isBetween(0.0, 1.0);
+    assertThat(mmbench.number("vanilla").orElseThrow()).isBetween(0.0, 1.0).isGreaterThanOrEqualTo(mmbench.overall());
+    assertThat(mmbench.number("questions")).contains(6.0);
+    mmbench.breakdown().values().forEach(v -> assertThat(v).isBetween(0.0, 1.0));
     assertThat(out.resolve("mmbench/predictions.tsv")).exists();
     assertThat(out.resolve("mmbench/summary.json")).exists();
 
-    for (String task : List.of("und", "gen")) {
-      JsonNode curve = summary.at("/interaction/" + task);
-      assertThat(curve.get("mean")).as(task).hasSize(2);
-      assertThat(curve.get("std")).hasSize(2);
-      assertThat(curve.get("samples").asInt()).isEqualTo(128);
-      curve.get("mean").forEach(v -> assertThat(v.asDouble()).isBetween(0.0, 1.0));
+    for (org.aia4j.api.model.Task task : org.aia4j.api.model.Task.values()) {
+      EvalSummary.Curve curve = summary.curve(task).orElseThrow();
+      assertThat(curve.mean()).as(task.shortName()).hasSize(2);
+      assertThat(curve.std()).hasSize(2);
+      assertThat(curve.samples()).isEqualTo(128);
+      curve.mean().forEach(v -> assertThat(v).isBetween(0.0, 1.0));
     }
-    assertThat(summary.at("/seconds/total").asDouble()).isPositive();
-    assertThat(summary.at("/seconds/geneval").asDouble()).isPositive();
+    assertThat(summary.seconds().get("total")).isPositive();
+    assertThat(summary.seconds().get("geneval")).isPositive();
+    assertThat(summary.versions().java()).isEqualTo(System.getProperty("java.version"));
 
     Run unknown = aia("eval", "--checkpoint", checkpoint.toString(), "--benchmarks", "geneval,pope",
         "--out", tmp.resolve("e2").toString());
@@ -319,11 +327,11 @@ class CliTest {
     Run onnx = aia("eval", "--checkpoint", export.toString(), "--backend", "onnx", "--benchmarks", "geneval,mmbench",
         "--out", onnxOut.toString(), "--limit", "6", "--batch", "4");
     assertThat(onnx.exit()).as(onnx.err()).isZero();
-    JsonNode onnxSummary = JSON.readTree(onnxOut.resolve("summary.json").toFile());
-    assertThat(onnxSummary.at("/settings/backend").asText()).isEqualTo("onnx");
-    assertThat(onnxSummary.at("/model/backend").asText()).isEqualTo("onnx");
-    assertThat(onnxSummary.at("/geneval/overall").asDouble()).isEqualTo(geneval.get("overall").asDouble());
-    assertThat(onnxSummary.at("/mmbench/overall").asDouble()).isEqualTo(mmbench.get("overall").asDouble());
+    EvalSummary onnxSummary = EvalSummary.read(onnxOut.resolve("summary.json"));
+    assertThat(onnxSummary.settings().backend()).isEqualTo("onnx");
+    assertThat(onnxSummary.model().backend()).isEqualTo("onnx");
+    assertThat(onnxSummary.suite("geneval").orElseThrow().overall()).isEqualTo(geneval.overall());
+    assertThat(onnxSummary.suite("mmbench").orElseThrow().overall()).isEqualTo(mmbench.overall());
     assertThat(Files.readAllLines(onnxOut.resolve("mmbench/predictions.tsv")))
         .isEqualTo(Files.readAllLines(out.resolve("mmbench/predictions.tsv")));
     assertThat(Files.readAllLines(onnxOut.resolve("geneval/results.jsonl")).stream()

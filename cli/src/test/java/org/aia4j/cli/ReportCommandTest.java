@@ -36,6 +36,22 @@ class ReportCommandTest {
   }
 
   @Test
+  void aForeignOrMalformedSummaryFailsNamingTheFile() throws Exception {
+    Path run = Files.createDirectories(tmp.resolve("someone-elses-run"));
+    Path summary = Files.writeString(run.resolve("summary.json"), "{\"accuracy\": 0.9, \"tasks\": {}}");
+
+    CliTest.Run foreign = CliTest.aia("report", run.toString(), "--out", tmp.resolve("r.html").toString());
+
+    assertThat(foreign.exit()).isEqualTo(1);
+    assertThat(foreign.err()).contains("aia report: " + summary + ": not an aia eval summary").doesNotContain("\tat ");
+    Files.writeString(summary, "{\"format\": \"aia4j-eval-summary\", \"version\": 1, \"model\": ");
+    CliTest.Run malformed = CliTest.aia("report", run.toString(), "--out", tmp.resolve("r.html").toString());
+    assertThat(malformed.exit()).isEqualTo(1);
+    assertThat(malformed.err()).contains(summary + ": malformed JSON");
+    assertThat(tmp.resolve("r.html")).doesNotExist();
+  }
+
+  @Test
   void aFolderThatIsNotAnEvalRunFailsNamingIt() throws Exception {
     Path folder = Files.createDirectories(tmp.resolve("not-a-run"));
 

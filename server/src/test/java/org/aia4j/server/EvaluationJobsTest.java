@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.aia4j.evaluation.run.EvalSettings;
 import org.aia4j.server.batch.BatchSettings;
 import org.aia4j.server.batch.BatchedModel;
 import org.aia4j.server.eval.EvaluationJob;
@@ -82,7 +83,8 @@ class EvaluationJobsTest {
     Path dir = work.resolve("aged");
     EvaluationJobs jobs = new EvaluationJobs(dir, 4, new JobRetention(10, 1));
     try {
-      EvaluationJob job = jobs.start(new EvaluationSpec(List.of("mmbench"), 1, 1, 2.0, 1.0, 0.0, 0, 0, 1),
+      EvaluationJob job = jobs.start(new EvaluationSpec(List.of("mmbench"),
+              new EvalSettings(1, 1, 2.0, 1.0, 0.0, 0, 0, 1, "onnx", "cpu", null, null, 0)),
           new BatchedModel(ready.model(), ready.batcher()));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (!job.status().finished() && System.nanoTime() < deadline) {

@@ -18,6 +18,7 @@ import org.aia4j.api.data.UnderstandingSample;
 import org.aia4j.api.model.AnswerRequest;
 import org.aia4j.api.model.GenerationRequest;
 import org.aia4j.api.model.SamplingSettings;
+import org.aia4j.evaluation.run.EvalSummary;
 import org.aia4j.onnx.runtime.OnnxUnifiedModel;
 import org.aia4j.server.batch.BatchSettings;
 import org.junit.jupiter.api.AfterAll;
@@ -369,6 +370,14 @@ class ServerTest {
     assertThat(job.at("/results/mmbench/overall").isNumber()).isTrue();
     assertThat(job.at("/results/geneval/overall").isNumber()).isTrue();
     assertThat(job.at("/settings/seed").asLong()).isEqualTo(3);
+    // The job's summary.json is the record the API shows.
+    EvalSummary summary = EvalSummary.read(Path.of(job.get("summary_file").asText()));
+    assertThat(job.get("summary")).isEqualTo(summary.toJson());
+    assertThat(summary.suites().keySet()).containsExactly("mmbench", "geneval");
+    assertThat(summary.suite("mmbench").orElseThrow().overall())
+        .isEqualTo(job.at("/results/mmbench/overall").asDouble());
+    assertThat(summary.settings().seed()).isEqualTo(3);
+    assertThat(summary.settings().batch()).isEqualTo(2);
     assertThat(http.get("/v1/evaluations").json().get("data").findValuesAsText("id")).contains(id);
     assertThat(live.get(60, TimeUnit.SECONDS).status()).isEqualTo(200);
   }

@@ -49,6 +49,19 @@ public interface UnifiedModel extends AutoCloseable {
   }
 
   /**
+   * Measures this model's per-layer interaction masses {@code I_l} for a task on the given data.
+   * The default measures on the data the model chooses ({@link #interactions(Task, int)}).
+   *
+   * @param task which interaction to measure
+   * @param data the samples to measure on
+   * @param samples how many samples to average over
+   * @return the profile, or empty when this model cannot be inspected
+   */
+  default Optional<InteractionProfile> interactions(Task task, org.aia4j.api.data.TrainingData data, int samples) {
+    return interactions(task, samples);
+  }
+
+  /**
    * Describes the model for reports. The default knows only the name; backends override it to
    * add the depth and the checkpoint's provenance.
    *

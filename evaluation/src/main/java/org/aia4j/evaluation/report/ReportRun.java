@@ -54,13 +54,125 @@ public record ReportRun(
     PROFILE
   }
 
-  /** A run without alignment curves. */
-  public ReportRun(String name, Path source, Kind kind, JsonNode config, JsonNode settings, Long checkpointStep,
-      BenchmarkScores geneval, BenchmarkScores mmbench, Map<Task, LayerCurve> interaction,
-      Map<Task, LayerTargets> targets, TrainingHistory training, List<SampleGallery.Prompt> gallery,
-      List<String> notes) {
-    this(name, source, kind, config, settings, checkpointStep, geneval, mmbench, interaction, targets, training,
-        gallery, notes, Map.of());
+  /**
+   * Starts a run; every part left unset is absent (null, or empty).
+   *
+   * @param name the label in legends and table headers
+   * @param source the directory or file it was read from
+   * @param kind what it was read from
+   * @return a builder of the run
+   */
+  public static Builder builder(String name, Path source, Kind kind) {
+    return new Builder(name, source, kind);
+  }
+
+  /** @return a builder holding every part of this run, to change some */
+  public Builder toBuilder() {
+    return new Builder(name, source, kind).config(config).settings(settings).checkpointStep(checkpointStep)
+        .geneval(geneval).mmbench(mmbench).interaction(interaction).targets(targets).training(training)
+        .gallery(gallery).notes(notes).alignment(alignment);
+  }
+
+  /** Builds a {@link ReportRun} part by part: the one place a run is assembled. */
+  public static final class Builder {
+    private String name;
+    private final Path source;
+    private final Kind kind;
+    private JsonNode config;
+    private JsonNode settings;
+    private Long checkpointStep;
+    private BenchmarkScores geneval;
+    private BenchmarkScores mmbench;
+    private Map<Task, LayerCurve> interaction = Map.of();
+    private Map<Task, LayerTargets> targets = Map.of();
+    private TrainingHistory training;
+    private List<SampleGallery.Prompt> gallery = List.of();
+    private List<String> notes = List.of();
+    private Map<Task, LayerCurve> alignment = Map.of();
+
+    private Builder(String name, Path source, Kind kind) {
+      this.name = name;
+      this.source = source;
+      this.kind = kind;
+    }
+
+    /** Sets the label; returns this builder. */
+    public Builder name(String value) {
+      name = value;
+      return this;
+    }
+
+    /** Sets the checkpoint's {@code config.json}, or null; returns this builder. */
+    public Builder config(JsonNode value) {
+      config = value;
+      return this;
+    }
+
+    /** Sets the eval's settings, or null; returns this builder. */
+    public Builder settings(JsonNode value) {
+      settings = value;
+      return this;
+    }
+
+    /** Sets the checkpoint's step, or null; returns this builder. */
+    public Builder checkpointStep(Long value) {
+      checkpointStep = value;
+      return this;
+    }
+
+    /** Sets GenEval-style scores, or null; returns this builder. */
+    public Builder geneval(BenchmarkScores value) {
+      geneval = value;
+      return this;
+    }
+
+    /** Sets MMBench-style scores, or null; returns this builder. */
+    public Builder mmbench(BenchmarkScores value) {
+      mmbench = value;
+      return this;
+    }
+
+    /** Sets per task, the interaction curve; returns this builder. */
+    public Builder interaction(Map<Task, LayerCurve> value) {
+      interaction = value;
+      return this;
+    }
+
+    /** Sets per task, the stage targets; returns this builder. */
+    public Builder targets(Map<Task, LayerTargets> value) {
+      targets = value;
+      return this;
+    }
+
+    /** Sets the training metrics, or null; returns this builder. */
+    public Builder training(TrainingHistory value) {
+      training = value;
+      return this;
+    }
+
+    /** Sets the first prompts' images; returns this builder. */
+    public Builder gallery(List<SampleGallery.Prompt> value) {
+      gallery = value;
+      return this;
+    }
+
+    /** Sets what was skipped and why; returns this builder. */
+    public Builder notes(List<String> value) {
+      notes = value;
+      return this;
+    }
+
+    /** Sets per task, the modality alignment curve; returns this builder. */
+    public Builder alignment(Map<Task, LayerCurve> value) {
+      alignment = value;
+      return this;
+    }
+
+    /** @return the run */
+    public ReportRun build() {
+      return new ReportRun(name, source, kind, config, settings, checkpointStep, geneval, mmbench, interaction,
+          targets, training, gallery, notes, alignment);
+    }
   }
 
   public ReportRun {

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import org.aia4j.api.model.InteractionProfile;
 import org.aia4j.api.model.Task;
+import org.aia4j.evaluation.run.EvalSummary;
 import org.aia4j.loss.LayerTargets;
 import org.aia4j.inference.profile.AlignmentCurve;
 import org.aia4j.loss.AlignmentFile;
@@ -25,9 +26,10 @@ import org.aia4j.loss.StageSchedule;
 
 /**
  * Reads report inputs into {@link ReportRun}s. An input is either an eval run directory
- * ({@code RUN/summary.json}, {@code RUN/geneval/...}, {@code RUN/mmbench/summary.json}, and the
- * checkpoint {@code summary.json} names, for its {@code metrics.jsonl}) or an {@code aia profile}
- * JSON file; profiles of both tasks of one checkpoint become one run.
+ * ({@code RUN/summary.json}, read as an {@link EvalSummary}, {@code RUN/geneval/...}, and the
+ * checkpoint the summary names, for its {@code metrics.jsonl}), whether {@code aia eval} or a
+ * server's evaluation job wrote it, or an {@code aia profile} JSON file; profiles of both tasks
+ * of one checkpoint become one run.
  *
  * <p>Inputs that are not what they claim to be (a directory without {@code summary.json},
  * malformed JSON) are errors naming the path; parts that are merely absent (the checkpoint was
@@ -35,7 +37,7 @@ import org.aia4j.loss.StageSchedule;
  */
 public final class RunLoader {
   /** The eval run's summary file. */
-  public static final String SUMMARY = "summary.json";
+  public static final String SUMMARY = EvalSummary.FILE_NAME;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -66,7 +68,11 @@ public final class RunLoader {
     for (Path input : inputs) {
       Loaded loaded = load(input);
       if (loaded.run.kind() == ReportRun.Kind.EVAL_RUN) {
-        evalRunByCheckpoint.putIfAbsent(evalKey(loaded.run), runs.size());
+        if (loaded.checkpointKey != null) {
+          evalRunByCheckpoint.putIfAbsent(loaded.checkpointKey, runs.size());
+        }
+        runs.add(loaded.run);
+        continue;
       }
       // An alignment curve joins the eval run of its checkpoint, beside that run's interaction curves.
       Integer evalRun = loaded.checkpointKey == null || !loaded.run.interaction().isEmpty() ? null
@@ -89,19 +95,18 @@ public final class RunLoader {
     return uniqueNames(runs);
   }
 
-  /** A run and, for a profile, the checkpoint it measured (the merge key). */
+  /** A run and the checkpoint it measured (the merge key), null if unknown. */
   private record Loaded(ReportRun run, String checkpointKey) {}
 
   private Loaded load(Path input) throws IOException {
     if (Files.isDirectory(input)) {
-      return new Loaded(loadEvalRun(input), null);
+      return evalRun(input);
     }
     if (!Files.exists(input)) {
       throw new NoSuchFileException(input.toString(), null, "report input is missing");
     }
     if (input.getFileName().toString().equals(SUMMARY)) {
-      Path dir = input.toAbsolutePath().getParent();
-      return new Loaded(loadEvalRun(dir), null);
+      return evalRun(input.toAbsolutePath().getParent());
     }
     if (AlignmentFile.isAlignment(readObject(input))) {
       return loadAlignment(input);
@@ -124,8 +129,8 @@ public final class RunLoader {
     alignment.put(curve.task(), new LayerCurve(curve.perLayer().stream().mapToDouble(Double::doubleValue).toArray(),
         null, "mutual k-NN, k = " + curve.k() + ", " + curve.samples() + " samples"));
     Long step = source.path("step").isIntegralNumber() ? source.get("step").asLong() : null;
-    ReportRun run = new ReportRun(name, file, ReportRun.Kind.PROFILE, config, null, step, null, null, Map.of(),
-        Map.of(), training, List.of(), notes, alignment);
+    ReportRun run = ReportRun.builder(name, file, ReportRun.Kind.PROFILE).config(config).checkpointStep(step)
+        .training(training).notes(notes).alignment(alignment).build();
     return new Loaded(run, key);
   }
 
@@ -135,49 +140,55 @@ public final class RunLoader {
    * @throws IOException if {@code dir} has no {@code summary.json}, or a file is malformed
    */
   public ReportRun loadEvalRun(Path dir) throws IOException {
+    return evalRun(dir).run;
+  }
+
+  /** An eval run directory: its {@link EvalSummary} and what it names, keyed by checkpoint and step. */
+  private Loaded evalRun(Path dir) throws IOException {
     Path summaryFile = dir.resolve(SUMMARY);
     if (!Files.isRegularFile(summaryFile)) {
       throw new IOException(dir + " is not an eval run: it has no " + SUMMARY
           + " (make one with aia eval, or pass an aia profile JSON file)");
     }
-    JsonNode summary = readObject(summaryFile);
+    EvalSummary summary = EvalSummary.read(summaryFile);
     List<String> notes = new ArrayList<>();
     String name = dir.toAbsolutePath().normalize().getFileName().toString();
 
-    JsonNode config = objectOrNull(summary.get("checkpoint_config"));
-    Long step = summary.path("checkpoint_step").isIntegralNumber() ? summary.get("checkpoint_step").asLong() : null;
+    EvalSummary.CheckpointSource source = summary.checkpoint();
+    JsonNode config = source == null ? null : objectOrNull(source.config());
+    Long step = source == null ? null : source.step();
     TrainingHistory training = null;
-    String checkpointText = summary.path("checkpoint").asText("");
-    if (checkpointText.isEmpty()) {
+    String key = null;
+    if (source == null) {
       notes.add(summaryFile + " names no checkpoint: training curves skipped");
     } else {
-      Path checkpoint = dir.resolve(checkpointText);
+      Path checkpoint = dir.resolve(source.path());
+      key = checkpoint.toAbsolutePath().normalize() + "@" + (step == null ? "" : step);
       Checkpoint found = readCheckpoint(checkpoint, notes);
       training = found.training;
       config = config == null ? found.config : config;
     }
 
-    BenchmarkScores geneval = scores(summary.get("geneval"), "tasks", false, summaryFile, "geneval");
-    BenchmarkScores mmbench = scores(summary.get("mmbench"), "categories", true, summaryFile, "mmbench");
+    BenchmarkScores geneval = summary.suite("geneval").map(r -> new BenchmarkScores(r.overall(), null, r.breakdown()))
+        .orElse(null);
+    BenchmarkScores mmbench = summary.suite("mmbench")
+        .map(r -> new BenchmarkScores(r.overall(), r.number("vanilla").orElse(null), r.breakdown())).orElse(null);
     Path mmbenchSummary = dir.resolve("mmbench").resolve(SUMMARY);
     if (mmbench == null && Files.isRegularFile(mmbenchSummary)) {
+      // An aia score mmbench result beside the run: the scorer's own summary.
       mmbench = scores(readObject(mmbenchSummary), "categories", true, mmbenchSummary, "");
     }
 
     Map<Task, LayerCurve> interaction = new EnumMap<>(Task.class);
-    JsonNode measured = summary.path("interaction");
-    if (measured.isObject()) {
-      var fields = measured.fields();
-      while (fields.hasNext()) {
-        var field = fields.next();
-        String at = summaryFile + ": interaction." + field.getKey();
-        double[] mean = numbers(field.getValue().get("mean"), at + ".mean");
-        double[] std = field.getValue().has("std") ? numbers(field.getValue().get("std"), at + ".std") : null;
-        if (std != null && std.length != mean.length) {
-          throw new IOException(at + ": mean has " + mean.length + " layers but std has " + std.length);
-        }
-        interaction.put(task(field.getKey(), at), new LayerCurve(mean, std, "eval"));
+    for (Map.Entry<String, EvalSummary.Curve> measured : summary.interaction().entrySet()) {
+      String at = summaryFile + ": interaction." + measured.getKey();
+      EvalSummary.Curve curve = measured.getValue();
+      if (curve.mean().isEmpty() || curve.std().size() != curve.mean().size()) {
+        throw new IOException(at + ": mean has " + curve.mean().size() + " layers but std has " + curve.std().size());
       }
+      interaction.put(task(measured.getKey(), at), new LayerCurve(
+          curve.mean().stream().mapToDouble(Double::doubleValue).toArray(),
+          curve.std().stream().mapToDouble(Double::doubleValue).toArray(), "eval"));
     }
     if (training != null) {
       for (Map.Entry<Task, double[]> last : training.lastInteraction().entrySet()) {
@@ -195,8 +206,11 @@ public final class RunLoader {
       gallery = SampleGallery.read(genevalDir.resolve("images"), genevalDir.resolve("results.jsonl"),
           galleryPrompts, notes);
     }
-    return new ReportRun(name, dir, ReportRun.Kind.EVAL_RUN, config, objectOrNull(summary.get("settings")), step,
-        geneval, mmbench, interaction, targets(config, interaction, null, notes), training, gallery, notes);
+    ReportRun run = ReportRun.builder(name, dir, ReportRun.Kind.EVAL_RUN).config(config)
+        .settings(JSON.valueToTree(summary.settings())).checkpointStep(step).geneval(geneval).mmbench(mmbench)
+        .interaction(interaction).targets(targets(config, interaction, null, notes)).training(training)
+        .gallery(gallery).notes(notes).build();
+    return new Loaded(run, key);
   }
 
   private Loaded loadProfile(Path file) throws IOException {
@@ -216,8 +230,9 @@ public final class RunLoader {
         "profile, " + profile.samples() + " samples"));
     JsonNode schedule = source.path("schedule").isObject() ? source.get("schedule") : null;
     Long step = source.path("step").isIntegralNumber() ? source.get("step").asLong() : null;
-    ReportRun run = new ReportRun(name, file, ReportRun.Kind.PROFILE, config, null, step, null, null, interaction,
-        targets(config, interaction, schedule, notes), training, List.of(), notes);
+    ReportRun run = ReportRun.builder(name, file, ReportRun.Kind.PROFILE).config(config).checkpointStep(step)
+        .interaction(interaction).targets(targets(config, interaction, schedule, notes)).training(training)
+        .notes(notes).build();
     return new Loaded(run, key);
   }
 
@@ -227,26 +242,11 @@ public final class RunLoader {
         && other.alignment().keySet().stream().noneMatch(into.alignment()::containsKey);
   }
 
-  /** The merge key of an eval run: its checkpoint and step, as a profile or alignment file records them. */
-  private static String evalKey(ReportRun run) {
-    Path dir = run.source();
-    try {
-      JsonNode summary = readObject(dir.resolve(SUMMARY));
-      String checkpoint = summary.path("checkpoint").asText("");
-      return checkpoint.isEmpty() ? null
-          : dir.resolve(checkpoint).toAbsolutePath().normalize() + "@" + summary.path("checkpoint_step").asText("");
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
   private static ReportRun withAlignment(ReportRun run, ReportRun alignmentOnly) {
     Map<Task, LayerCurve> alignment = new EnumMap<>(Task.class);
     alignment.putAll(run.alignment());
     alignment.putAll(alignmentOnly.alignment());
-    return new ReportRun(run.name(), run.source(), run.kind(), run.config(), run.settings(), run.checkpointStep(),
-        run.geneval(), run.mmbench(), run.interaction(), run.targets(), run.training(), run.gallery(), run.notes(),
-        alignment);
+    return run.toBuilder().alignment(alignment).build();
   }
 
   private static ReportRun merge(ReportRun a, ReportRun b) {
@@ -261,9 +261,9 @@ public final class RunLoader {
     Map<Task, LayerCurve> alignment = new EnumMap<>(Task.class);
     alignment.putAll(a.alignment());
     alignment.putAll(b.alignment());
-    return new ReportRun(a.name(), a.source(), a.kind(), a.config() != null ? a.config() : b.config(), null,
-        a.checkpointStep(), null, null, interaction, targets, a.training() != null ? a.training() : b.training(),
-        List.of(), notes, alignment);
+    return ReportRun.builder(a.name(), a.source(), a.kind()).config(a.config() != null ? a.config() : b.config())
+        .checkpointStep(a.checkpointStep()).interaction(interaction).targets(targets)
+        .training(a.training() != null ? a.training() : b.training()).notes(notes).alignment(alignment).build();
   }
 
   private static List<ReportRun> uniqueNames(List<ReportRun> runs) {
@@ -274,9 +274,7 @@ public final class RunLoader {
       for (int n = 2; !seen.add(name); n++) {
         name = run.name() + " (" + n + ")";
       }
-      out.add(name.equals(run.name()) ? run : new ReportRun(name, run.source(), run.kind(), run.config(),
-          run.settings(), run.checkpointStep(), run.geneval(), run.mmbench(), run.interaction(), run.targets(),
-          run.training(), run.gallery(), run.notes(), run.alignment()));
+      out.add(name.equals(run.name()) ? run : run.toBuilder().name(name).build());
     }
     return out;
   }

@@ -32,8 +32,7 @@ class ComparisonTableTest {
 
   @Test
   void rowsNoRunHasAreLeftOut() {
-    ReportRun bare = new ReportRun("p", java.nio.file.Path.of("p.json"), ReportRun.Kind.PROFILE, null, null, null,
-        null, null, java.util.Map.of(), java.util.Map.of(), null, List.of(), List.of());
+    ReportRun bare = ReportRun.builder("p", java.nio.file.Path.of("p.json"), ReportRun.Kind.PROFILE).build();
     assertThat(ComparisonTable.of(List.of(bare, bare), 10).rows()).isEmpty();
   }
 }

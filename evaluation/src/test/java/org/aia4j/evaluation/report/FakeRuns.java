@@ -9,11 +9,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
+import org.aia4j.api.model.ModelInfo;
 import org.aia4j.evaluation.geneval.GenEvalLayout;
 import org.aia4j.evaluation.geneval.GenEvalPrompt;
 import org.aia4j.evaluation.geneval.GenEvalSuite;
+import org.aia4j.evaluation.run.EvalSettings;
+import org.aia4j.evaluation.run.EvalSummary;
 import org.aia4j.evaluation.world.Scene;
 import org.aia4j.evaluation.world.SceneObject;
 import org.aia4j.evaluation.world.SceneRenderer;
@@ -24,7 +29,8 @@ import org.aia4j.evaluation.world.WorldSpec;
 import org.aia4j.loss.StageSchedule;
 
 /**
- * Builds eval run directories by hand in exactly the shape {@code aia eval} writes (summary.json,
+ * Builds eval run directories in exactly the shape {@code aia eval} writes (summary.json through
+ * {@link EvalSummary#write},
  * geneval/images in GenEval's layout, geneval/results.jsonl, mmbench/summary.json) plus the
  * checkpoint they name (config.json, metrics.jsonl), for report tests.
  */
@@ -75,30 +81,30 @@ final class FakeRuns {
     Files.write(checkpoint.resolve("metrics.jsonl"), metrics(spec));
 
     Path run = Files.createDirectories(root.resolve(spec.name()));
-    ObjectNode summary = JSON.createObjectNode();
-    summary.put("checkpoint", checkpoint.toAbsolutePath().toString());
-    summary.put("checkpoint_step", STEPS);
-    summary.set("checkpoint_config", config);
-    ObjectNode settings = summary.putObject("settings");
-    settings.put("cfg", 2.0).put("temperature", 1.0).put("top_k", 0).put("seed", 1).put("samples", SAMPLES)
-        .put("batch", 16).put("limit", PROMPTS).put("backend", "djl");
-    ObjectNode geneval = summary.putObject("geneval");
-    geneval.put("overall", spec.geneval());
-    ObjectNode tasks = geneval.putObject("tasks");
+    Map<String, Double> tags = new LinkedHashMap<>();
     for (int i = 0; i < TAGS.length; i++) {
-      tasks.put(TAGS[i], spec.geneval() + 0.01 * i);
+      tags.put(TAGS[i], spec.geneval() + 0.01 * i);
     }
     ObjectNode mmbench = JSON.createObjectNode();
     mmbench.put("overall", spec.circular()).put("vanilla", spec.circular() + 0.3);
     ObjectNode categories = mmbench.putObject("categories");
+    Map<String, Double> parts = new LinkedHashMap<>();
     for (int i = 0; i < CATEGORIES.length; i++) {
       categories.put(CATEGORIES[i], spec.circular() + 0.1 * i);
+      parts.put(CATEGORIES[i], spec.circular() + 0.1 * i);
     }
-    summary.set("mmbench", mmbench);
-    ObjectNode interaction = summary.putObject("interaction");
-    curve(interaction.putObject("und"), spec.und());
-    curve(interaction.putObject("gen"), spec.gen());
-    Files.writeString(run.resolve("summary.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+    Map<String, EvalSummary.SuiteResult> suites = new LinkedHashMap<>();
+    suites.put("geneval", new EvalSummary.SuiteResult(spec.geneval(), tags, JSON.createObjectNode()));
+    suites.put("mmbench", new EvalSummary.SuiteResult(spec.circular(), parts,
+        JSON.createObjectNode().put("vanilla", spec.circular() + 0.3)));
+    Map<String, EvalSummary.Curve> interaction = new LinkedHashMap<>();
+    interaction.put("und", curve(spec.und()));
+    interaction.put("gen", curve(spec.gen()));
+    new EvalSummary(EvalSummary.FORMAT, EvalSummary.VERSION,
+        new EvalSummary.CheckpointSource(checkpoint.toAbsolutePath().toString(), (long) STEPS, config),
+        new ModelInfo(spec.name(), "djl", LAYERS, Map.of()),
+        new EvalSettings(PROMPTS, SAMPLES, 2.0, 1.0, 0.0, 0, 1, 16, "djl", "cpu", null, null, 128), suites,
+        interaction, EvalSummary.Versions.current(), Map.of("total", 1.0)).write(run);
     Files.createDirectories(run.resolve("mmbench"));
     Files.writeString(run.resolve("mmbench/summary.json"), JSON.writeValueAsString(mmbench));
     writeImages(run.resolve("geneval"));
@@ -118,13 +124,14 @@ final class FakeRuns {
     return config;
   }
 
-  private static void curve(ObjectNode node, double[] mean) {
-    ArrayNode m = node.putArray("mean");
-    ArrayNode s = node.putArray("std");
+  private static EvalSummary.Curve curve(double[] mean) {
+    List<Double> means = new ArrayList<>();
+    List<Double> stds = new ArrayList<>();
     for (double v : mean) {
-      m.add(v);
-      s.add(0.05);
+      means.add(v);
+      stds.add(0.05);
     }
+    return new EvalSummary.Curve(means, stds, 128);
   }
 
   /** StepRecord lines: losses decaying to {@code finalLoss} with noise, I_l drifting to the run's curve. */

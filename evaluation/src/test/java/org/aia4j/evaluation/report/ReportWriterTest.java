@@ -147,7 +147,31 @@ class ReportWriterTest {
     Files.writeString(metrics, goodMetrics);
     Files.writeString(summary, good.replace("\"overall\" : 0.31", "\"overall\" : \"high\""));
     assertThatThrownBy(() -> writer.write(List.of(run), tmp.resolve("r.html")))
-        .hasMessageContaining(summary.toString()).hasMessageContaining("geneval.overall must be a number");
+        .hasMessageContaining(summary.toString()).hasMessageContaining("suites.geneval.overall");
+  }
+
+  @Test
+  void aSummaryThatIsNotAnEvalSummaryIsRefusedNamingTheFile() throws IOException {
+    Path run = FakeRuns.write(tmp, FakeRuns.withAia());
+    Path summary = run.resolve("summary.json");
+    String good = Files.readString(summary);
+    // Some other tool's summary.json, in the shape aia eval wrote before it had a format field.
+    Files.writeString(summary, "{\"checkpoint\": \"x\", \"geneval\": {\"overall\": 0.5, \"tasks\": {}}}");
+    assertThatThrownBy(() -> writer.write(List.of(run), tmp.resolve("r.html")))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(summary.toString())
+        .hasMessageContaining("not an aia eval summary");
+
+    Files.writeString(summary, good.replace("\"version\" : 1,", "\"version\" : 99,"));
+    assertThatThrownBy(() -> writer.write(List.of(run), tmp.resolve("r.html")))
+        .hasMessageContaining(summary.toString())
+        .hasMessageContaining("version 99 is not supported");
+
+    Files.writeString(summary, good.replace("\"settings\" :", "\"setings\" :"));
+    assertThatThrownBy(() -> writer.write(List.of(run), tmp.resolve("r.html")))
+        .hasMessageContaining(summary.toString())
+        .hasMessageContaining("'settings'"); // a misspelt field leaves the real one missing
+    assertThat(tmp.resolve("r.html")).doesNotExist();
   }
 
   @Test

@@ -1,6 +1,5 @@
 package org.aia4j.server.eval;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
@@ -9,11 +8,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.aia4j.api.benchmark.BenchmarkScore;
+import org.aia4j.evaluation.run.EvalSummary;
 
 /**
  * One evaluation job and how far it has got; safe to read from any thread. Listeners hear of
- * every change (progress, a finished benchmark, the end) on the job's thread.
+ * every change (progress, a finished benchmark, the end) on the job's thread. A job that
+ * succeeded has its {@link EvalSummary}, also written to {@code outDir/summary.json}.
  */
 public final class EvaluationJob {
   /** Where a job is. */
@@ -38,7 +38,8 @@ public final class EvaluationJob {
   private final Path outDir;
   private final long createdAt = System.currentTimeMillis() / 1000;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
-  private final Map<String, JsonNode> results = new LinkedHashMap<>();
+  private final Map<String, EvalSummary.SuiteResult> results = new LinkedHashMap<>();
+  private EvalSummary summary;
   private Status status = Status.QUEUED;
   private long startedAt;
   private long finishedAt;
@@ -108,19 +109,23 @@ public final class EvaluationJob {
     changed();
   }
 
-  void finished(String name, BenchmarkScore score) {
-    ObjectNode node = JSON.createObjectNode();
-    node.put("overall", score.overall());
-    node.set("breakdown", JSON.valueToTree(score.breakdown()));
-    try {
-      node.set("details", JSON.valueToTree(score.details()));
-    } catch (IllegalArgumentException e) {
-      node.put("details", score.details().toString());
-    }
+  void finished(String name, EvalSummary.SuiteResult result) {
     synchronized (this) {
-      results.put(name, node);
+      results.put(name, result);
     }
     changed();
+  }
+
+  /** @return the run's summary once the job has succeeded, else null */
+  public synchronized EvalSummary summary() {
+    return summary;
+  }
+
+  void succeeded(EvalSummary done) {
+    synchronized (this) {
+      summary = done;
+    }
+    ended(Status.SUCCEEDED, null);
   }
 
   void ended(Status end, String why) {
@@ -139,7 +144,13 @@ public final class EvaluationJob {
     }
   }
 
-  /** @return the job as the API shows it */
+  /**
+   * The job as the API shows it: its status, settings and progress, the scores of the suites
+   * finished so far under {@code results}, and once it has succeeded the run's {@link
+   * EvalSummary} under {@code summary}, exactly as its {@code summary.json} holds it.
+   *
+   * @return the job as JSON
+   */
   public synchronized ObjectNode toJson() {
     ObjectNode node = JSON.createObjectNode();
     node.put("id", id);
@@ -153,15 +164,20 @@ public final class EvaluationJob {
     if (finishedAt > 0) {
       node.put("finished_at", finishedAt);
     }
-    node.set("settings", JSON.valueToTree(spec));
+    node.set("benchmarks", JSON.valueToTree(spec.benchmarks()));
+    node.set("settings", JSON.valueToTree(spec.settings()));
     ObjectNode progress = node.putObject("progress");
     progress.put("benchmark", benchmark);
     progress.put("done", done);
     progress.put("total", total);
     progress.put("message", message);
     ObjectNode scores = node.putObject("results");
-    results.forEach(scores::set);
+    results.forEach((name, result) -> scores.set(name, JSON.valueToTree(result)));
     node.put("output_dir", outDir.toString());
+    if (summary != null) {
+      node.put("summary_file", outDir.resolve(EvalSummary.FILE_NAME).toString());
+      node.set("summary", summary.toJson());
+    }
     if (error != null) {
       node.put("error", error);
     }

@@ -1,13 +1,13 @@
 package org.aia4j.server.eval;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -16,13 +16,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import org.aia4j.api.io.AtomicDirectory;
 import org.aia4j.api.Registries;
 import org.aia4j.api.benchmark.Benchmark;
-import org.aia4j.api.benchmark.BenchmarkProvider;
-import org.aia4j.api.benchmark.BenchmarkScore;
+import org.aia4j.api.benchmark.ProgressListener;
+import org.aia4j.api.io.AtomicDirectory;
+import org.aia4j.api.model.ModelInfo;
 import org.aia4j.api.model.UnifiedModel;
-import org.aia4j.api.spi.ProviderRegistry;
+import org.aia4j.evaluation.run.EvalProgress;
+import org.aia4j.evaluation.run.EvalSuites;
+import org.aia4j.evaluation.run.EvalSummary;
+import org.aia4j.evaluation.run.Evaluation;
 import org.aia4j.server.JobRetention;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,12 +33,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Evaluation jobs on the served model: benchmarks found in the registry, run one job at a time on
  * a thread of their own, their model calls going through the batcher (see {@code BatchedModel}).
- * Outputs go to {@code workDir/evaluations/<id>/<benchmark>/}. Finished jobs are kept as the
+ * A job runs what {@code aia eval} runs ({@link Evaluation}): outputs go to {@code
+ * workDir/evaluations/<id>/<benchmark>/} and its {@code summary.json} beside them. Finished jobs are kept as the
  * {@link JobRetention} says, then forgotten and their outputs removed; {@link #delete} cancels a
  * job and removes it at once.
  */
 public final class EvaluationJobs implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluationJobs.class);
+
+  private static final ObjectMapper CONFIG = new ObjectMapper();
 
   private final Path workDir;
   private final int maxPending;
@@ -79,7 +85,8 @@ public final class EvaluationJobs implements AutoCloseable {
       throw new IllegalStateException("Too many evaluation jobs: " + pending + " are queued or running (at most "
           + maxPending + ")");
     }
-    Map<String, Benchmark> suites = suites(spec);
+    // Unknown names, empty suites: refused before the job is queued.
+    Map<String, Benchmark> suites = EvalSuites.create(Registries.benchmarks(), spec.benchmarks(), spec.settings());
     String id = "eval-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
     EvaluationJob job = new EvaluationJob(id, spec, model.name(), workDir.resolve("evaluations").resolve(id));
     Future<?> task;
@@ -92,22 +99,6 @@ public final class EvaluationJobs implements AutoCloseable {
     return job;
   }
 
-  private static Map<String, Benchmark> suites(EvaluationSpec spec) {
-    ProviderRegistry<BenchmarkProvider> registry = Registries.benchmarks();
-    Map<String, Benchmark> suites = new LinkedHashMap<>();
-    for (String requested : spec.benchmarks()) {
-      String name = requested.strip().toLowerCase(Locale.ROOT);
-      BenchmarkProvider provider = registry.find(name).orElseThrow(() -> new IllegalArgumentException(
-          "Unknown benchmark '" + requested + "'. Known benchmarks: " + String.join(", ", registry.names())));
-      Benchmark suite = provider.create(Map.of());
-      if (suite.size() == 0) {
-        throw new IllegalArgumentException("The " + name + " suite is empty: " + suite.description());
-      }
-      suites.put(provider.name(), suite);
-    }
-    return suites;
-  }
-
   private void run(EvaluationJob job, Map<String, Benchmark> suites, EvaluationSpec spec, UnifiedModel model) {
     try {
       if (job.cancelRequested()) {
@@ -115,19 +106,10 @@ public final class EvaluationJobs implements AutoCloseable {
         return;
       }
       job.started();
-      for (Map.Entry<String, Benchmark> entry : suites.entrySet()) {
-        String name = entry.getKey();
-        Benchmark suite = entry.getValue();
-        var options = spec.options(name);
-        job.progress(name, 0, options.effectiveSize(suite.size()), "starting");
-        BenchmarkScore score = suite.run(model, options, job.outDir().resolve(name),
-            (done, total, message) -> job.progress(name, done, total, message));
-        job.finished(name, score);
-        if (job.cancelRequested()) {
-          throw new CancellationException("Cancelled");
-        }
-      }
-      job.ended(EvaluationJob.Status.SUCCEEDED, null);
+      // The same run as aia eval's: its summary.json and per-suite outputs land in the job's directory.
+      EvalSummary summary = Evaluation.into(job.outDir()).checkpoint(source(model.info()))
+          .run(model, suites, spec.settings(), progress(job));
+      job.succeeded(summary);
     } catch (RuntimeException | Error e) {
       if (job.cancelRequested() || e instanceof CancellationException) {
         job.ended(EvaluationJob.Status.CANCELLED, job.cancelRequested() ? "Cancelled" : e.getMessage());
@@ -156,6 +138,53 @@ public final class EvaluationJobs implements AutoCloseable {
       }
       prune();
     }
+  }
+
+  /** The job's progress; a cancellation asked for while a suite ran stops the job once the suite ends. */
+  private static EvalProgress progress(EvaluationJob job) {
+    return new EvalProgress() {
+      @Override
+      public ProgressListener suiteStarted(String benchmark, int items, int size) {
+        job.progress(benchmark, 0, items, "starting");
+        return (done, total, message) -> job.progress(benchmark, done, total, message);
+      }
+
+      @Override
+      public void suiteFinished(String benchmark, EvalSummary.SuiteResult result, double seconds) {
+        if (result == null) {
+          return; // the suite's own failure is what the job reports
+        }
+        job.finished(benchmark, result);
+        if (job.cancelRequested()) {
+          throw new CancellationException("Cancelled");
+        }
+      }
+
+      @Override
+      public void note(String message) {
+        LOG.debug("Evaluation {}: {}", job.id(), message);
+      }
+    };
+  }
+
+  /**
+   * The checkpoint the served model says it was loaded from, with its step and {@code
+   * config.json} when they can be read; null when the model names no directory.
+   */
+  private static EvalSummary.CheckpointSource source(ModelInfo info) {
+    String dir = info.provenance().getOrDefault("checkpoint", info.provenance().get("export"));
+    if (dir == null || dir.isBlank()) {
+      return null;
+    }
+    Path path = Path.of(dir).toAbsolutePath().normalize();
+    JsonNode config = null;
+    try {
+      config = CONFIG.readTree(path.resolve("config.json").toFile());
+    } catch (IOException e) {
+      LOG.debug("No config.json beside the served model at {}: {}", path, e.getMessage());
+    }
+    Long step = config != null && config.path("step").isIntegralNumber() ? config.get("step").asLong() : null;
+    return new EvalSummary.CheckpointSource(path.toString(), step, config);
   }
 
   /** @return the job with this id */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.aia4j.evaluation.run.EvalSettings;
 import org.aia4j.server.ServerState;
 import org.aia4j.server.batch.BatchedModel;
 import org.aia4j.server.eval.EvaluationJob;
@@ -21,10 +22,11 @@ import org.aia4j.server.eval.EvaluationSpec;
 /**
  * Evaluation jobs over HTTP: {@code POST /v1/evaluations} starts one (202, with its id), {@code
  * GET /v1/evaluations} lists them, {@code GET /v1/evaluations/{id}} gives status, progress and
- * scores, {@code GET /v1/evaluations/{id}/events} streams them as server-sent events ({@code
- * event: progress}, then one {@code event: done}), and {@code DELETE /v1/evaluations/{id}}
- * cancels a job and removes it with its outputs. A job request names its {@code benchmarks}; an
- * unknown field is refused, not ignored.
+ * scores (once it has succeeded, its {@code summary.json} record under {@code summary}), {@code
+ * GET /v1/evaluations/{id}/events} streams them as server-sent events ({@code event: progress},
+ * then one {@code event: done}), and {@code DELETE /v1/evaluations/{id}} cancels a job and
+ * removes it with its outputs. A job request names its {@code benchmarks}; an unknown field is
+ * refused, not ignored.
  */
 final class Evaluations {
   /** The fields a job request may carry. */
@@ -53,7 +55,7 @@ final class Evaluations {
   }
 
   private EvaluationJob start(JsonNode body, ServerState.Ready ready) {
-    EvaluationSpec spec = parse(body);
+    EvaluationSpec spec = parse(body, ready.model().model().info().backend());
     if (body.has("model") && !body.get("model").isNull()) {
       Models.check(ready.model(), Fields.of(body, "").string("model", null), "model");
     }
@@ -139,7 +141,13 @@ final class Evaluations {
         "No evaluation job '" + id + "'"));
   }
 
-  static EvaluationSpec parse(JsonNode body) {
+  /**
+   * A job request as the settings {@code aia eval} takes, with its defaults for what the request
+   * leaves out; the served model runs on the CPU ({@code aia serve} loads it there).
+   *
+   * @param backend the backend serving the model, recorded in the settings
+   */
+  static EvaluationSpec parse(JsonNode body, String backend) {
     Fields fields = Fields.of(body, "");
     // A job costs minutes of model time: a misspelt field must not silently run the defaults.
     for (var it = body.fieldNames(); it.hasNext(); ) {
@@ -171,14 +179,17 @@ final class Evaluations {
       throw ApiException.invalid("benchmarks", "invalid_value", "'benchmarks' names no benchmark. Known benchmarks: "
           + String.join(", ", EvaluationJobs.known()));
     }
-    int limit = (int) fields.integer("limit", 0, 0, 1_000_000);
-    int samples = (int) fields.integer("samples", 4, 1, 64);
-    double cfg = fields.number("cfg", 2.0, 0.0, 50.0);
-    double temperature = fields.number("temperature", 1.0, 0.0, 10.0);
-    double answerTemperature = fields.number("answer_temperature", 0.0, 0.0, 10.0);
-    int topK = (int) fields.integer("top_k", 0, 0, 1_000_000);
-    long seed = fields.integer("seed", 0, Long.MIN_VALUE, Long.MAX_VALUE);
-    int batch = (int) fields.integer("batch", 16, 1, 1024);
-    return new EvaluationSpec(benchmarks, limit, samples, cfg, temperature, answerTemperature, topK, seed, batch);
+    EvalSettings defaults = EvalSettings.defaults(backend);
+    int limit = (int) fields.integer("limit", defaults.limit(), 0, 1_000_000);
+    int samples = (int) fields.integer("samples", defaults.samples(), 1, 64);
+    double cfg = fields.number("cfg", defaults.cfg(), 0.0, 50.0);
+    double temperature = fields.number("temperature", defaults.temperature(), 0.0, 10.0);
+    double answerTemperature = fields.number("answer_temperature", defaults.answerTemperature(), 0.0, 10.0);
+    int topK = (int) fields.integer("top_k", defaults.topK(), 0, 1_000_000);
+    long seed = fields.integer("seed", defaults.seed(), Long.MIN_VALUE, Long.MAX_VALUE);
+    int batch = (int) fields.integer("batch", defaults.batch(), 1, 1024);
+    // The job has no profiling data (the server does not know the model's training world): no curves.
+    return new EvaluationSpec(benchmarks, new EvalSettings(limit, samples, cfg, temperature, answerTemperature, topK,
+        seed, batch, backend, defaults.device(), null, null, 0));
   }
 }
