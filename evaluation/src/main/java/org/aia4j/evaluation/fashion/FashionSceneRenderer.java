@@ -59,7 +59,7 @@ public final class FashionSceneRenderer {
       int tint = placement.tint().rgb();
       for (int y = 0; y < spec.cellSize(); y++) {
         for (int x = 0; x < spec.cellSize(); x++) {
-          image.setRGB(x0 + x, y0 + y, blend(background, tint, ink[y * spec.cellSize() + x]));
+          image.setRGB(x0 + x, y0 + y, blendOf(background, tint, ink[y * spec.cellSize() + x]));
         }
       }
     }
@@ -100,8 +100,8 @@ public final class FashionSceneRenderer {
     return pixels;
   }
 
-  /** {@code background + ink/255 * (tint - background)} per channel, rounded. */
-  static int blend(int background, int tint, int ink) {
+  /** @return {@code background + ink/255 * (tint - background)} per channel, rounded: how an item is laid on the canvas */
+  public static int blendOf(int background, int tint, int ink) {
     int rgb = 0;
     for (int shift = 16; shift >= 0; shift -= 8) {
       int b = background >> shift & 0xFF;

@@ -30,10 +30,10 @@ class FashionScenesTest {
   @Test
   void blendIsTheBackgroundWithoutInkAndTheTintAtFullInk() {
     int grey = WorldColor.BACKGROUND_RGB;
-    assertThat(FashionSceneRenderer.blend(grey, WorldColor.RED.rgb(), 0)).isEqualTo(grey);
-    assertThat(FashionSceneRenderer.blend(grey, WorldColor.RED.rgb(), 255)).isEqualTo(WorldColor.RED.rgb());
+    assertThat(FashionSceneRenderer.blendOf(grey, WorldColor.RED.rgb(), 0)).isEqualTo(grey);
+    assertThat(FashionSceneRenderer.blendOf(grey, WorldColor.RED.rgb(), 255)).isEqualTo(WorldColor.RED.rgb());
     // Ink 128: red 153 + round(71 * 128/255 = 35.6) = 189 = 0xBD; green and blue 153 + round(-126 * 128/255 = -63.2) = 90 = 0x5A.
-    assertThat(FashionSceneRenderer.blend(grey, WorldColor.RED.rgb(), 128)).isEqualTo(0xBD5A5A);
+    assertThat(FashionSceneRenderer.blendOf(grey, WorldColor.RED.rgb(), 128)).isEqualTo(0xBD5A5A);
   }
 
   @Test
@@ -47,7 +47,7 @@ class FashionScenesTest {
     for (int y = 0; y < 28; y++) {
       for (int x = 0; x < 28; x++) {
         assertThat(image.getRGB(x, 28 + y) & 0xFFFFFF)
-            .isEqualTo(FashionSceneRenderer.blend(WorldColor.BACKGROUND_RGB, WorldColor.BLUE.rgb(), test.ink(0, x, y)));
+            .isEqualTo(FashionSceneRenderer.blendOf(WorldColor.BACKGROUND_RGB, WorldColor.BLUE.rgb(), test.ink(0, x, y)));
         assertThat(image.getRGB(28 + x, y) & 0xFFFFFF).isEqualTo(WorldColor.BACKGROUND_RGB);
       }
     }
