@@ -1,0 +1,54 @@
+package org.aia4j.evaluation.fashion;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The geometry of the Fashion-MNIST world: a {@code grid x grid} canvas of cells, each holding at
+ * most one real Fashion-MNIST item scaled to {@code cellSize} pixels and tinted with one of
+ * GenEval's colours, and the classes scenes may show.
+ *
+ * @param grid cells per row and per column
+ * @param cellSize side of a cell in pixels (items are 28 pixels and are scaled to it)
+ * @param classes the classes scenes draw from, in a fixed order
+ */
+public record FashionWorldSpec(int grid, int cellSize, List<FashionClass> classes) {
+
+  /**
+   * The classes of the standard world. Shirt, pullover and coat are left out: at this size they
+   * are confused with each other and with the t-shirt (Fashion-MNIST's known hard classes), and
+   * a judge that cannot tell them apart would score the model's confusions as its own.
+   */
+  public static final List<FashionClass> STANDARD_CLASSES = List.of(FashionClass.TSHIRT, FashionClass.TROUSER,
+      FashionClass.DRESS, FashionClass.SANDAL, FashionClass.SNEAKER, FashionClass.BAG, FashionClass.ANKLE_BOOT);
+
+  public FashionWorldSpec {
+    Objects.requireNonNull(classes, "classes");
+    classes = List.copyOf(classes);
+    if (grid < 2) {
+      throw new IllegalArgumentException("The cell grid needs at least 2x2 cells, got " + grid);
+    }
+    if (cellSize < 8 || cellSize > FashionMnist.SIDE || cellSize % 4 != 0) {
+      throw new IllegalArgumentException("Cell size " + cellSize + " must be a multiple of 4 from 8 to "
+          + FashionMnist.SIDE + " pixels (the image tokenizer's patches are 4 pixels)");
+    }
+    if (classes.size() < 2 || classes.stream().distinct().count() != classes.size()) {
+      throw new IllegalArgumentException("A world needs at least two distinct classes, got " + classes);
+    }
+  }
+
+  /** The standard world: 2x2 cells of 16 pixels (a 32x32 image, as the default world's), 7 classes. */
+  public static FashionWorldSpec standard() {
+    return new FashionWorldSpec(2, 16, STANDARD_CLASSES);
+  }
+
+  /** @return the side of the whole image in pixels */
+  public int imageSize() {
+    return grid * cellSize;
+  }
+
+  /** @return the number of cells, the most items a scene holds */
+  public int cells() {
+    return grid * grid;
+  }
+}

@@ -1,0 +1,63 @@
+package org.aia4j.evaluation.fashion;
+
+import java.util.Optional;
+import org.aia4j.evaluation.world.WorldColor;
+
+/**
+ * Reads an item's tint from its pixels, with no learning: every pixel of a cell is {@code
+ * background + a * (tint - background)} for some ink {@code a} in [0, 1] (how {@link
+ * FashionSceneRenderer} draws), so the tint is the palette colour whose line from the background
+ * explains the inked pixels with the least squared error, each pixel taking its best {@code a}.
+ * Pixels closer to the background than {@link #INK_THRESHOLD} (per channel, summed) are left out:
+ * they carry noise, not colour.
+ */
+public final class TintReader {
+  /** Summed per-channel distance from the background below which a pixel counts as empty. */
+  public static final int INK_THRESHOLD = 48;
+
+  private TintReader() {}
+
+  /**
+   * @param rgb the cell's pixels, packed {@code 0xRRGGBB}
+   * @return the best-fitting tint, or empty when no pixel is inked
+   */
+  public static Optional<WorldColor> read(int[] rgb) {
+    int bg = WorldColor.BACKGROUND_RGB;
+    int br = bg >> 16 & 0xFF;
+    int bgg = bg >> 8 & 0xFF;
+    int bb = bg & 0xFF;
+    WorldColor[] palette = WorldColor.values();
+    double[] error = new double[palette.length];
+    int inked = 0;
+    for (int pixel : rgb) {
+      int dr = (pixel >> 16 & 0xFF) - br;
+      int dg = (pixel >> 8 & 0xFF) - bgg;
+      int db = (pixel & 0xFF) - bb;
+      if (Math.abs(dr) + Math.abs(dg) + Math.abs(db) < INK_THRESHOLD) {
+        continue;
+      }
+      inked++;
+      for (int c = 0; c < palette.length; c++) {
+        int t = palette[c].rgb();
+        double tr = (t >> 16 & 0xFF) - br;
+        double tg = (t >> 8 & 0xFF) - bgg;
+        double tb = (t & 0xFF) - bb;
+        double a = Math.max(0, Math.min(1, (dr * tr + dg * tg + db * tb) / (tr * tr + tg * tg + tb * tb)));
+        double er = dr - a * tr;
+        double eg = dg - a * tg;
+        double eb = db - a * tb;
+        error[c] += er * er + eg * eg + eb * eb;
+      }
+    }
+    if (inked == 0) {
+      return Optional.empty();
+    }
+    int best = 0;
+    for (int c = 1; c < palette.length; c++) {
+      if (error[c] < error[best]) {
+        best = c;
+      }
+    }
+    return Optional.of(palette[best]);
+  }
+}
