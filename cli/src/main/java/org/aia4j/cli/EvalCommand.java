@@ -26,6 +26,7 @@ import org.aia4j.inference.checkpoint.CheckpointFiles;
 import org.aia4j.inference.decode.DecodingModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -62,21 +63,15 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--samples", defaultValue = "4", description = "Images per GenEval prompt (default: ${DEFAULT-VALUE}).")
   int samples;
 
-  @Option(names = "--cfg", defaultValue = "2.0", description = "Classifier-free guidance weight w (default: ${DEFAULT-VALUE}).")
-  double cfg;
-
-  @Option(names = "--temperature", defaultValue = "1.0", description = "Image sampling temperature; 0 = greedy (default: ${DEFAULT-VALUE}).")
-  double temperature;
+  @Mixin
+  SamplingOptions sampling = new SamplingOptions();
 
   @Option(names = "--answer-temperature", defaultValue = "0",
       description = "Answer sampling temperature; 0 = greedy, as benchmarks usually answer (default: ${DEFAULT-VALUE}).")
   double answerTemperature;
 
-  @Option(names = "--top-k", defaultValue = "0", description = "Sample among the K most likely tokens; 0 = all (default: ${DEFAULT-VALUE}).")
-  int topK;
-
-  @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
-  long seed;
+  @Mixin
+  SeedOption seed = new SeedOption(0);
 
   @Option(names = "--batch", defaultValue = "16",
       description = "Prompts or questions per model call; 16 was faster than 8 on the small preset (default: ${DEFAULT-VALUE}).")
@@ -88,17 +83,13 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--mmbench-tsv", description = "An MMBench TSV (default: the embedded world's suite).")
   Path mmbenchTsv;
 
-  @Option(names = "--device", defaultValue = "cpu",
-      description = "cpu, or cuda[:N] for the onnx backend built with -Pcuda (default: ${DEFAULT-VALUE}).")
-  String device;
-
-  @Option(names = "--backend", defaultValue = "djl", description = "Backend (or model provider) that runs the checkpoint (default: ${DEFAULT-VALUE}).")
-  String backend;
+  @Mixin
+  BackendOptions engine = new BackendOptions("djl");
 
   @Override
   public Integer call() throws Exception {
-    EvalSettings settings = new EvalSettings(limit, samples, cfg, temperature, answerTemperature, topK, seed, batch,
-        backend, device, genevalMetadata == null ? null : genevalMetadata.toString(),
+    EvalSettings settings = new EvalSettings(limit, samples, sampling.cfg, sampling.temperature, answerTemperature,
+        sampling.topK, seed.seed(), batch, engine.backend(), engine.device(), genevalMetadata == null ? null : genevalMetadata.toString(),
         mmbenchTsv == null ? null : mmbenchTsv.toString(), EvalSettings.DEFAULT_INTERACTION_SAMPLES);
     evaluate(loading, checkpoint, benchmarks, settings, out, spec.commandLine().getOut());
     return 0;
