@@ -23,7 +23,6 @@ import org.aia4j.evaluation.run.EvalSuites;
 import org.aia4j.evaluation.run.EvalSummary;
 import org.aia4j.evaluation.run.Evaluation;
 import org.aia4j.inference.checkpoint.CheckpointFiles;
-import org.aia4j.inference.decode.DecodingModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -120,9 +119,6 @@ final class EvalCommand implements Callable<Integer> {
       try (UnifiedModel model = models.load(checkpoint, ModelLoading.options(settings.device()))) {
         double load = Math.round((System.nanoTime() - start) / 1e7) / 100.0;
         TrainingData data = ModelLoading.worldData(config).orElse(null);
-        if (model instanceof DecodingModel decoding && data != null) {
-          decoding.useProfilingData(data); // until every model takes its data through interactions(task, data, n)
-        }
         EvalSummary summary = Evaluation.into(out).checkpoint(source).profilingData(data).loadSeconds(load)
             .run(model, suites, settings, new ConsoleProgress(console, model.name()));
         console.printf("Wrote %s%n", out.resolve(EvalSummary.FILE_NAME));

@@ -12,7 +12,6 @@ import org.aia4j.api.model.ModelProvider;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.evaluation.data.WorldTrainingData;
-import org.aia4j.inference.decode.DecodingModel;
 import org.aia4j.loss.ProfileFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,10 +59,8 @@ final class ProfileCommand implements Callable<Integer> {
     WorldTrainingData data = ModelLoading.worldData(config).orElseThrow(() -> new IllegalArgumentException(checkpoint
         + " was not trained on the embedded world (" + config.path("data").asText() + "); aia profile needs its data"));
     try (UnifiedModel model = provider.load(checkpoint, ModelLoading.options(device))) {
-      if (!(model instanceof DecodingModel decoding)) {
-        throw new IllegalArgumentException("The " + backend + " backend's models cannot be profiled");
-      }
-      InteractionProfile profile = decoding.useProfilingData(data).interactions(parsed, samples).orElseThrow();
+      InteractionProfile profile = model.interactions(parsed, data, samples).orElseThrow(() ->
+          new IllegalArgumentException("The " + backend + " backend's models cannot be profiled"));
       JsonNode training = ModelLoading.training(config);
       Map<String, Object> source = new LinkedHashMap<>();
       source.put("checkpoint", checkpoint.toAbsolutePath().toString());

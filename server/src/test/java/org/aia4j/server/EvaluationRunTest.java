@@ -36,7 +36,6 @@ class EvaluationRunTest {
     List<String> events = new ArrayList<>();
     EvalSummary summary;
     try (OnnxUnifiedModel model = TinyModel.load()) {
-      model.useProfilingData(TinyModel.DATA); // until the SPI's interactions(task, data, n) reaches every model
       summary = Evaluation.into(tmp.resolve("run")).checkpoint(source).profilingData(TinyModel.DATA)
           .loadSeconds(0.5).run(model, suites, settings, new EvalProgress() {
             @Override

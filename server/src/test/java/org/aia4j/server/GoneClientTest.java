@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.aia4j.api.data.UnderstandingSample;
 import org.aia4j.api.model.AnswerRequest;
 import org.aia4j.api.model.SamplingSettings;
-import org.aia4j.inference.decode.DecodingModel;
+import org.aia4j.api.model.TokenListener;
 import org.aia4j.onnx.runtime.OnnxUnifiedModel;
 import org.aia4j.server.batch.BatchSettings;
 import org.junit.jupiter.api.Test;
@@ -78,7 +78,7 @@ class GoneClientTest {
       }
       assertThat(requests).as("two questions with answers of 3+ tokens").hasSize(2);
       int[] decoded = new int[2];
-      List<String> answers = model.answer(requests, new DecodingModel.TokenListener() {
+      List<String> answers = model.answer(requests, new TokenListener() {
         @Override
         public void onToken(int request, int textId) {
           decoded[request]++;

@@ -185,6 +185,7 @@ public final class PatchVqTokenizer implements ImageTokenizer {
   }
 
   /** @return how many codes are patches; the rest, up to {@link #codebookSize()}, are unused */
+  @Override
   public int usedCodes() {
     return usedCodes;
   }

@@ -4,6 +4,9 @@ import java.awt.image.BufferedImage;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import org.aia4j.api.data.TrainingData;
+import org.aia4j.api.tokenizer.TextTokenizer;
 
 /**
  * One autoregressive model that both answers questions about images and generates images. This
@@ -36,29 +39,60 @@ public interface UnifiedModel extends AutoCloseable {
   List<List<BufferedImage>> generate(List<GenerationRequest> requests);
 
   /**
-   * Measures this model's per-layer interaction masses {@code I_l} for a task on data the model
-   * chooses (e.g. its validation set). Models that can expose their attention override this; the
-   * default says the model cannot.
+   * {@link #answer(List)}, telling {@code listener} each answer token as it is decoded and asking
+   * it whether a request should stop. The default cannot stream: it answers the whole batch, then
+   * tells nothing; models that decode token by token override it.
    *
-   * @param task which interaction to measure
-   * @param samples how many samples to average over
-   * @return the profile, or empty when this model cannot be inspected
+   * @param requests the batch; may be empty
+   * @param listener told every token that becomes part of an answer; may be null
+   * @return one answer per request, in request order
    */
-  default Optional<InteractionProfile> interactions(Task task, int samples) {
+  default List<String> answer(List<AnswerRequest> requests, TokenListener listener) {
+    return answer(requests);
+  }
+
+  /**
+   * @return the sizes this model takes; {@link ModelLimits#UNKNOWN} by default, when the model
+   *     checks requests itself
+   */
+  default ModelLimits limits() {
+    return ModelLimits.UNKNOWN;
+  }
+
+  /**
+   * The tokens the model reads before its first answer token ({@link Task#UNDERSTANDING}: image,
+   * question and markers) or its first image token ({@link Task#GENERATION}: the prompt and
+   * markers), so a caller can check a request against {@link #limits()} before it queues.
+   *
+   * @param task which prefix
+   * @param prompt the question or the image prompt
+   * @return the count, or empty when this model cannot say
+   */
+  default OptionalInt promptTokens(Task task, String prompt) {
+    return OptionalInt.empty();
+  }
+
+  /**
+   * @return the tokenizer whose ids {@link TokenListener#onToken} reports, or empty when the
+   *     model does not expose it
+   */
+  default Optional<TextTokenizer> textTokenizer() {
     return Optional.empty();
   }
 
   /**
-   * Measures this model's per-layer interaction masses {@code I_l} for a task on the given data.
-   * The default measures on the data the model chooses ({@link #interactions(Task, int)}).
+   * Measures this model's per-layer interaction masses {@code I_l} (DESIGN section 3) for a task
+   * on the given data, averaged over {@code samples} of its samples. Models that can expose their
+   * attention override this; the default says the model cannot.
    *
    * @param task which interaction to measure
-   * @param data the samples to measure on
+   * @param data the samples to measure on, e.g. the run's training data (the profilers take
+   *     samples the trainer never drew)
    * @param samples how many samples to average over
    * @return the profile, or empty when this model cannot be inspected
    */
-  default Optional<InteractionProfile> interactions(Task task, org.aia4j.api.data.TrainingData data, int samples) {
-    return interactions(task, samples);
+  default Optional<InteractionProfile> interactions(Task task, TrainingData data, int samples) {
+    return Optional.empty();
   }
 
   /**

@@ -30,6 +30,17 @@ public interface ImageTokenizer {
   int tokensPerImage();
 
   /**
+   * How many codes, from 0, this tokenizer actually emits; a model draws image positions only
+   * from these. A tokenizer whose codebook holds codes it never emits (e.g. one trained on data
+   * with fewer distinct patches than codes) says so here; the default is the whole codebook.
+   *
+   * @return a count in {@code [1, codebookSize()]}
+   */
+  default int usedCodes() {
+    return codebookSize();
+  }
+
+  /**
    * @param image an {@link #imageSize()} x {@link #imageSize()} image
    * @return {@link #tokensPerImage()} codes in raster order
    * @throws IllegalArgumentException if the image has another size, naming expected and actual

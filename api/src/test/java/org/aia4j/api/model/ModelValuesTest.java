@@ -147,7 +147,15 @@ class ModelValuesTest {
           public void close() {}
         };
 
-    assertThat(minimal.interactions(Task.UNDERSTANDING, 16)).isEmpty();
+    assertThat(minimal.interactions(Task.UNDERSTANDING, null, 16)).isEmpty();
+    assertThat(minimal.limits()).isEqualTo(ModelLimits.UNKNOWN);
+    assertThat(minimal.limits().known()).isFalse();
+    assertThat(minimal.promptTokens(Task.GENERATION, "a red square")).isEmpty();
+    assertThat(minimal.textTokenizer()).isEmpty();
+    // A model that cannot stream still answers through the streaming call, and tells nothing.
+    java.util.List<Integer> told = new java.util.ArrayList<>();
+    assertThat(minimal.answer(List.of(), (request, id) -> told.add(id))).isEmpty();
+    assertThat(told).isEmpty();
     assertThat(minimal.info()).isEqualTo(new ModelInfo("minimal", "unknown", 0, Map.of()));
   }
 }

@@ -73,7 +73,7 @@ class ThirdPartyPluginTest {
               });
       assertThat(model.info().backend()).isEqualTo("echo");
       assertThat(model.info().provenance()).containsEntry("imageSize", "16");
-      assertThat(model.interactions(Task.GENERATION, 4)).isEmpty();
+      assertThat(model.interactions(Task.GENERATION, null, 4)).isEmpty();
     }
     assertThat(echo.isClosed()).isTrue();
   }

@@ -69,13 +69,13 @@ public final class DjlUnifiedModel extends DecodingModel {
   // ---------------------------------------------------------------- inspection
 
   @Override
-  public Optional<InteractionProfile> interactions(Task task, int samples) {
+  public Optional<InteractionProfile> interactions(Task task, TrainingData data, int samples) {
     checkOpen();
-    if (profilingData() == null) {
+    if (data == null) {
       return Optional.empty();
     }
     InteractionProfiler profiler = new InteractionProfiler(loaded.model(), builder, loaded.manager());
-    return Optional.of(profiler.profile(profilingData(), task, samples, 32));
+    return Optional.of(profiler.profile(data, task, samples, 32));
   }
 
   @Override

@@ -19,6 +19,7 @@ import org.aia4j.api.model.AnswerRequest;
 import org.aia4j.api.model.GenerationRequest;
 import org.aia4j.api.model.InteractionProfile;
 import org.aia4j.api.model.ModelInfo;
+import org.aia4j.api.model.ModelLimits;
 import org.aia4j.api.model.ModelProvider;
 import org.aia4j.api.model.SamplingSettings;
 import org.aia4j.api.model.Task;
@@ -88,7 +89,7 @@ class DjlUnifiedModelTest {
   void imagePositionsOnlyEverTakeImageCodesTheTokenizerUses() {
     boolean[] allowed = model.allowedImageTokens();
     TokenLayout layout = model.checkpoint().layout();
-    int used = DjlUnifiedModel.usedCodes(model.checkpoint().image());
+    int used = model.checkpoint().image().usedCodes();
     assertThat(used).isLessThanOrEqualTo(layout.imageCodebookSize()).isGreaterThan(1);
     for (int id = 0; id < allowed.length; id++) {
       assertThat(allowed[id]).as("id %s", layout.describe(id))
@@ -255,11 +256,41 @@ class DjlUnifiedModelTest {
       assertThat(info.layers()).isEqualTo(2);
       assertThat(info.name()).isEqualTo("tiny");
       assertThat(info.provenance()).containsEntry("step", "12").containsEntry("seed", "5").containsKey("training");
-      assertThat(loaded.interactions(Task.GENERATION, 8)).isEmpty();
-      InteractionProfile profile = ((DjlUnifiedModel) loaded).useProfilingData(TinyCheckpoint.DATA)
-          .interactions(Task.UNDERSTANDING, 8).orElseThrow();
+      assertThat(loaded.interactions(Task.GENERATION, null, 8)).isEmpty();
+      InteractionProfile profile = loaded.interactions(Task.UNDERSTANDING, TinyCheckpoint.DATA, 8).orElseThrow();
       assertThat(profile.layers()).isEqualTo(2);
       assertThat(profile.samples()).isEqualTo(8);
+
+      // Limits, prompt lengths and streaming, through the api alone (no caller downcasts).
+      ModelLimits limits = loaded.limits();
+      assertThat(limits.contextLength()).isEqualTo(model.maxLength());
+      assertThat(limits.tokensPerImage()).isEqualTo(model.checkpoint().image().tokensPerImage());
+      assertThat(limits.imageSize()).isEqualTo(model.checkpoint().image().imageSize());
+      assertThat(loaded.promptTokens(Task.UNDERSTANDING, "what colour?").orElseThrow())
+          .isEqualTo(model.prompts().understandingPrefix(image(5), "what colour?").length);
+      assertThat(loaded.promptTokens(Task.GENERATION, "a photo of a red cross").orElseThrow())
+          .isEqualTo(model.prompts().generationPrefix("a photo of a red cross").length);
+      List<AnswerRequest> questions = List.of(new AnswerRequest(image(3), "how many shapes are there?", 5),
+          new AnswerRequest(image(4), "what is it?", 5));
+      List<List<Integer>> streamed = List.of(new java.util.ArrayList<>(), new java.util.ArrayList<>());
+      List<String> answers = loaded.answer(questions, (request, id) -> streamed.get(request).add(id));
+      for (int i = 0; i < 2; i++) {
+        int[] ids = streamed.get(i).stream().mapToInt(Integer::intValue).toArray();
+        assertThat(loaded.textTokenizer().orElseThrow().decode(ids)).isEqualTo(answers.get(i));
+      }
+      assertThat(answers).isEqualTo(loaded.answer(questions));
+      // A listener that stops every request at once gets empty answers: its rows leave at the first step.
+      assertThat(loaded.answer(questions, new org.aia4j.api.model.TokenListener() {
+        @Override
+        public void onToken(int request, int textId) {
+          throw new AssertionError("a stopped request was decoded");
+        }
+
+        @Override
+        public boolean stopped(int request) {
+          return true;
+        }
+      })).containsExactly("", "");
     }
   }
 

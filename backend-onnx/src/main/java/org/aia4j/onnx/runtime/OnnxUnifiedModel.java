@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.aia4j.api.checkpoint.Manifest;
+import org.aia4j.api.data.TrainingData;
 import org.aia4j.api.model.InteractionProfile;
 import org.aia4j.api.model.ModelInfo;
 import org.aia4j.api.model.Task;
@@ -172,7 +173,7 @@ public final class OnnxUnifiedModel extends DecodingModel {
   }
 
   /**
-   * Profiles on the data set with {@link #useProfilingData}, from the {@code attentions.{i}}
+   * Profiles on {@code data}, from the {@code attentions.{i}}
    * outputs: those of the export when it was made with {@code aia export --attentions}, else of
    * an export made in memory from the checkpoint (loaded directly, or the export's source
    * checkpoint when it is still there and unchanged).
@@ -180,14 +181,14 @@ public final class OnnxUnifiedModel extends DecodingModel {
    * @throws IllegalStateException when no model with attention outputs can be had
    */
   @Override
-  public Optional<InteractionProfile> interactions(Task task, int samples) {
+  public Optional<InteractionProfile> interactions(Task task, TrainingData data, int samples) {
     checkOpen();
-    if (profilingData() == null) {
+    if (data == null) {
       return Optional.empty();
     }
     SequenceBuilder builder = new SequenceBuilder(prompts().layout(), prompts().text(), prompts().image());
     return Optional.of(new OnnxInteractionProfiler(env, profilingSession(task), builder)
-        .profile(profilingData(), task, samples, 32));
+        .profile(data, task, samples, 32));
   }
 
   /** The session with attention outputs that runs {@code task}'s branch. */

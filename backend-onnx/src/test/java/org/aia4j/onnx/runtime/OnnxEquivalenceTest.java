@@ -276,16 +276,13 @@ class OnnxEquivalenceTest {
 
   @Test
   void interactionProfilesEqualDjl() throws Exception {
-    djl.useProfilingData(Checkpoints.DATA);
-    onnx.useProfilingData(Checkpoints.DATA);
     Path export = tmp.resolve("export-attentions");
     OnnxExport.write(tiny, export, true);
     try (OnnxUnifiedModel exported = OnnxUnifiedModel.load(export)) {
-      exported.useProfilingData(Checkpoints.DATA);
       for (Task task : Task.values()) {
-        InteractionProfile expected = djl.interactions(task, 40).orElseThrow();
+        InteractionProfile expected = djl.interactions(task, Checkpoints.DATA, 40).orElseThrow();
         for (OnnxUnifiedModel model : List.of(onnx, exported)) {
-          InteractionProfile actual = model.interactions(task, 40).orElseThrow();
+          InteractionProfile actual = model.interactions(task, Checkpoints.DATA, 40).orElseThrow();
           assertThat(actual.samples()).isEqualTo(expected.samples());
           assertThat(actual.mean()).as(task + " mean").usingElementComparator(close(1e-4)).isEqualTo(expected.mean());
           assertThat(actual.std()).as(task + " std").usingElementComparator(close(1e-4)).isEqualTo(expected.std());
@@ -299,8 +296,7 @@ class OnnxEquivalenceTest {
     OnnxExport.write(copy, plain, false);
     org.aia4j.api.io.AtomicDirectory.deleteTree(copy);
     try (OnnxUnifiedModel model = OnnxUnifiedModel.load(plain)) {
-      model.useProfilingData(Checkpoints.DATA);
-      assertThatThrownBy(() -> model.interactions(Task.GENERATION, 4))
+      assertThatThrownBy(() -> model.interactions(Task.GENERATION, Checkpoints.DATA, 4))
           .hasMessageContaining("re-export with aia export --attentions");
     }
   }

@@ -88,11 +88,9 @@ class OnnxForkTest {
       assertThat(onnx.imageCodes(prompt, 2, hot)).isDeepEqualTo(djl.imageCodes(prompt, 2, hot));
 
       // The interaction profile of each task through its own branch, on both engines.
-      djl.useProfilingData(Checkpoints.DATA);
-      onnx.useProfilingData(Checkpoints.DATA);
       for (Task task : Task.values()) {
-        InteractionProfile expected = djl.interactions(task, 16).orElseThrow();
-        InteractionProfile actual = onnx.interactions(task, 16).orElseThrow();
+        InteractionProfile expected = djl.interactions(task, Checkpoints.DATA, 16).orElseThrow();
+        InteractionProfile actual = onnx.interactions(task, Checkpoints.DATA, 16).orElseThrow();
         for (int l = 0; l < expected.mean().size(); l++) {
           assertThat(actual.mean().get(l)).as("%s layer %d", task, l).isCloseTo(expected.mean().get(l), within(1e-4));
         }

@@ -5,13 +5,17 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import org.aia4j.api.data.TrainingData;
+import java.util.Optional;
+import java.util.OptionalInt;
 import org.aia4j.api.model.AnswerRequest;
 import org.aia4j.api.model.GenerationRequest;
 import org.aia4j.api.model.SamplingSettings;
+import org.aia4j.api.model.ModelLimits;
 import org.aia4j.api.model.Task;
+import org.aia4j.api.model.TokenListener;
 import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.api.tokenizer.ImageTokenizer;
+import org.aia4j.api.tokenizer.TextTokenizer;
 import org.aia4j.inference.sequence.Prompts;
 import org.aia4j.inference.sequence.TokenLayout;
 
@@ -42,7 +46,6 @@ public abstract class DecodingModel implements UnifiedModel {
   private final int maxLength;
   private final Decoding.Factory decodings;
   private final boolean[] imageTokens;
-  private TrainingData profilingData;
   private boolean closed;
 
   /**
@@ -57,23 +60,6 @@ public abstract class DecodingModel implements UnifiedModel {
     this.imageTokens = imageMask(prompts.layout(), prompts.image());
   }
 
-  /**
-   * Sets the samples {@link #interactions} profiles on, usually the run's training data (the
-   * profilers take samples the trainer never drew). Without it, {@link #interactions} is empty.
-   *
-   * @param data the data, or null to forget it
-   * @return this model
-   */
-  public DecodingModel useProfilingData(TrainingData data) {
-    this.profilingData = data;
-    return this;
-  }
-
-  /** @return the data set with {@link #useProfilingData}, or null */
-  protected TrainingData profilingData() {
-    return profilingData;
-  }
-
   /** @return the prefixes this model feeds */
   public Prompts prompts() {
     return prompts;
@@ -84,28 +70,24 @@ public abstract class DecodingModel implements UnifiedModel {
     return maxLength;
   }
 
-  /** Told each answer token as soon as it is decoded, e.g. to stream answers. */
-  @FunctionalInterface
-  public interface TokenListener {
-    /**
-     * Called on the decoding thread; must be quick.
-     *
-     * @param request the request's index in the batch
-     * @param textId the token's id in the text tokenizer's vocabulary
-     */
-    void onToken(int request, int textId);
+  @Override
+  public ModelLimits limits() {
+    return new ModelLimits(maxLength, prompts.image().imageSize(), prompts.image().tokensPerImage());
+  }
 
-    /**
-     * Asked before each decode step for every unfinished request: true stops it (e.g. its client
-     * has gone), its row then leaves the batch like a finished one, and its answer is the text
-     * decoded so far. Called on the decoding thread; must be quick.
-     *
-     * @param request the request's index in the batch
-     * @return true to stop decoding it
-     */
-    default boolean stopped(int request) {
-      return false;
-    }
+  /**
+   * {@inheritDoc} Understanding reads {@code <bos> <boi> image <eoi> prompt <answer>}, generation
+   * {@code <bos> prompt <boi>}.
+   */
+  @Override
+  public OptionalInt promptTokens(Task task, String prompt) {
+    int text = prompts.text().encode(prompt).length;
+    return OptionalInt.of(task == Task.UNDERSTANDING ? prompts.image().tokensPerImage() + text + 4 : text + 2);
+  }
+
+  @Override
+  public Optional<TextTokenizer> textTokenizer() {
+    return Optional.of(prompts.text());
   }
 
   // ---------------------------------------------------------------- understanding
@@ -115,11 +97,7 @@ public abstract class DecodingModel implements UnifiedModel {
     return answer(requests, null);
   }
 
-  /**
-   * {@link #answer(List)}, telling {@code listener} each answer token as it is decoded.
-   *
-   * @param listener told every token that becomes part of an answer; may be null
-   */
+  @Override
   public List<String> answer(List<AnswerRequest> requests, TokenListener listener) {
     checkOpen();
     List<int[]> prefixes = new ArrayList<>(requests.size());
@@ -411,29 +389,12 @@ public abstract class DecodingModel implements UnifiedModel {
 
   /** The ids image positions may take: image codes the tokenizer uses. */
   public static boolean[] imageMask(TokenLayout layout, ImageTokenizer image) {
-    int used = usedCodes(image);
+    int used = image.usedCodes();
     boolean[] allowed = new boolean[layout.vocabularySize()];
     for (int code = 0; code < used; code++) {
       allowed[layout.fromImage(code)] = true;
     }
     return allowed;
-  }
-
-  /**
-   * How many codes, from 0, the tokenizer actually emits: its {@code usedCodes()} if it has such a
-   * public method (the patch-VQ tokenizer does: codes beyond it were never trained on), else the
-   * whole codebook. Looked up by name so this module needs no tokenizer implementation.
-   */
-  public static int usedCodes(ImageTokenizer image) {
-    try {
-      Object used = image.getClass().getMethod("usedCodes").invoke(image);
-      if (used instanceof Integer n && n >= 1 && n <= image.codebookSize()) {
-        return n;
-      }
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      // No such method: every code may be used.
-    }
-    return image.codebookSize();
   }
 
   /** @return the ids image positions may take (a copy) */

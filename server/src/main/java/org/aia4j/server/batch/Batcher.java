@@ -14,7 +14,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.aia4j.api.model.AnswerRequest;
 import org.aia4j.api.model.GenerationRequest;
-import org.aia4j.inference.decode.DecodingModel;
+import org.aia4j.api.model.TokenListener;
 import org.aia4j.server.ServedModel;
 import org.aia4j.server.metrics.ServerMetrics;
 import org.slf4j.Logger;
@@ -388,22 +388,18 @@ public final class Batcher implements AutoCloseable {
     long start = System.nanoTime();
     List<String> answers;
     try {
-      if (served.model() instanceof DecodingModel decoding) {
-        answers = decoding.answer(requests, new DecodingModel.TokenListener() {
-          @Override
-          public void onToken(int request, int textId) {
-            streams[request].token(textId);
-          }
+      answers = served.model().answer(requests, new TokenListener() {
+        @Override
+        public void onToken(int request, int textId) {
+          streams[request].token(textId);
+        }
 
-          @Override
-          public boolean stopped(int request) {
-            // Cancelled: the client has gone; its row leaves the batch.
-            return jobs.get(request).result.isCancelled();
-          }
-        });
-      } else {
-        answers = served.model().answer(requests);
-      }
+        @Override
+        public boolean stopped(int request) {
+          // Cancelled: the client has gone; its row leaves the batch.
+          return jobs.get(request).result.isCancelled();
+        }
+      });
     } catch (IllegalArgumentException e) {
       if (jobs.size() == 1) {
         jobs.get(0).fail(e);
