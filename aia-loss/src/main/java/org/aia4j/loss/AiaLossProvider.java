@@ -1,14 +1,10 @@
 package org.aia4j.loss;
 
-import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Set;
-import org.aia4j.api.loss.LossInputs;
 import org.aia4j.api.loss.LossProvider;
-import org.aia4j.api.loss.LossTerms;
 import org.aia4j.api.loss.TrainingLoss;
-import org.aia4j.api.model.Task;
 
 /**
  * Provides {@link AiaLoss} under the name {@code aia}. Config: a {@link StageSchedule} JSON
@@ -35,7 +31,7 @@ public final class AiaLossProvider implements LossProvider {
 
   @Override
   public TrainingLoss create(JsonNode config) {
-    return new Training(createAia(config));
+    return createAia(config);
   }
 
   /**
@@ -68,42 +64,5 @@ public final class AiaLossProvider implements LossProvider {
         schedule,
         Set.of("mode", "layers", "generation", "understanding", "bosAsText"));
     return new AiaLoss(StageSchedule.fromJson(schedule), bosAsText);
-  }
-
-  /** {@link AiaLoss} as the trainer drives it: it needs the masses, fits the schedule to the depth. */
-  private static final class Training implements TrainingLoss {
-    private final AiaLoss aia;
-
-    Training(AiaLoss aia) {
-      this.aia = aia;
-    }
-
-    @Override
-    public String name() {
-      return aia.name();
-    }
-
-    @Override
-    public NDArray compute(LossInputs inputs) {
-      return aia.compute(inputs);
-    }
-
-    @Override
-    public boolean needsInteractions() {
-      return true;
-    }
-
-    @Override
-    public void requireFits(int layers) {
-      for (Task task : Task.values()) {
-        aia.schedule().resolve(task, layers);
-      }
-    }
-
-    @Override
-    public LossTerms terms(LossInputs inputs) {
-      AiaTerms terms = aia.evaluate(inputs);
-      return new LossTerms(terms.weighted(), terms.unweighted(), terms.layerMeans());
-    }
   }
 }
