@@ -127,6 +127,10 @@ class PluginJarTest {
     Run missing = CliTest.aia("--plugins", shared.resolve("nowhere").toString(), "providers");
     assertThat(missing.exit()).isEqualTo(1);
     assertThat(missing.err()).contains("plug-in directory").contains("does not exist").contains("nowhere");
+    // aia serve takes the option too, and checks it before loading any model or listening.
+    Run serve = CliTest.aia("serve", "--checkpoint", shared.toString(), "--plugins", shared.resolve("nowhere").toString());
+    assertThat(serve.exit()).isEqualTo(1);
+    assertThat(serve.err()).contains("plug-in directory").contains("nowhere");
 
     Path broken = Files.createDirectories(shared.resolve("broken"));
     Files.writeString(broken.resolve("garbage.jar"), "not a zip");

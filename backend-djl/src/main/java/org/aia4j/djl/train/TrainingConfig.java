@@ -12,8 +12,9 @@ import java.util.Objects;
  *
  * @param preset the model preset name ({@code tiny}, {@code small})
  * @param tasks which tasks are trained
- * @param aia whether the AIA loss is added (the interaction statistic is logged either way)
- * @param schedule the AIA stage schedule JSON (see {@code org.aia4j.loss.StageSchedule})
+ * @param aia whether the loss's term is added to the next-token loss (it is computed and logged either way)
+ * @param schedule the config of the {@code loss}: for {@value #DEFAULT_LOSS}, the stage schedule JSON (see {@code
+ *     org.aia4j.loss.StageSchedule}); {@code {}} by default for other losses
  * @param steps total optimisation steps of the run; the learning-rate schedule spans them
  * @param seed seed of the parameter initialisation, the data order and prompt dropout
  * @param batchSize sequences per step, split between the tasks by {@code understandingShare}
