@@ -88,8 +88,7 @@ final class ArmRunner {
   private void train(Path dir, TrainingConfig spec) throws IOException {
     TrainingRuns.Result result = TrainCommand.runs().reuseOrTrain(spec, dir, options.fresh, TrainCommand.events(out));
     if (result.outcome() != TrainingRuns.Outcome.REUSED) {
-      out.printf("Saved checkpoint %s (step %d of %d)%n", dir, result.step(), spec.steps());
-      out.flush();
+      TrainCommand.report(out, result);
     }
   }
 

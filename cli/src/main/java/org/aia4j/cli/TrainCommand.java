@@ -94,14 +94,19 @@ final class TrainCommand implements Callable<Integer> {
     TrainingRuns.Result result = resume
         ? runs().resume(out, steps, budget, events(console))
         : runs().start(spec(), out, budget, events(console));
+    report(console, result);
+    return 0;
+  }
+
+  /** The last step's losses and where the checkpoint was saved, as {@code aia train} ends. */
+  static void report(PrintWriter console, TrainingRuns.Result result) {
     StepRecord last = result.last();
     if (last != null) {
       console.printf(Locale.ROOT, "Step %d: token loss %s, %s loss %s, %,.0f tokens/s%n", last.step(),
           rounded(last.tokenLoss()), lossLabel(last.lossName()), rounded(last.aiaLoss()), last.tokensPerSecond());
     }
-    console.printf("Saved checkpoint %s (step %d of %d)%n", out, result.step(), result.spec().steps());
+    console.printf("Saved checkpoint %s (step %d of %d)%n", result.checkpoint(), result.step(), result.spec().steps());
     console.flush();
-    return 0;
   }
 
   /** The runs of the embedded world: its data by seed, tokenizers fitted on it. */
