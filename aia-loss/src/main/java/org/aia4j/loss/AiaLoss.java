@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Objects;
 import org.aia4j.api.loss.LossInputs;
+import org.aia4j.api.loss.LossTerms;
 import org.aia4j.api.loss.TrainingLoss;
 import org.aia4j.api.model.Task;
 
@@ -78,6 +79,26 @@ public final class AiaLoss implements TrainingLoss {
   @Override
   public NDArray compute(LossInputs inputs) {
     return evaluate(inputs).weighted();
+  }
+
+  /** @return true: the loss is a function of the interaction masses */
+  @Override
+  public boolean needsInteractions() {
+    return true;
+  }
+
+  /** Resolves the schedule of both tasks for {@code layers} layers, which fails if it does not fit. */
+  @Override
+  public void requireFits(int layers) {
+    schedule.resolve(Task.GENERATION, layers);
+    schedule.resolve(Task.UNDERSTANDING, layers);
+  }
+
+  /** @return {@link #evaluate(LossInputs)}'s weighted and unweighted term and per-layer means */
+  @Override
+  public LossTerms terms(LossInputs inputs) {
+    AiaTerms terms = evaluate(inputs);
+    return new LossTerms(terms.weighted(), terms.unweighted(), terms.layerMeans());
   }
 
   /**

@@ -10,7 +10,9 @@ import org.aia4j.api.loss.TrainingLoss;
  * Provides {@link AiaLoss} under the name {@code aia}. Config: a {@link StageSchedule} JSON
  * object plus an optional {@code "bosAsText"} (default true); without a {@code "mode"}, {@code
  * "generation"} or {@code "understanding"} field the paper's default schedule is used, e.g.
- * {@code {}} or {@code {"bosAsText": false}}.
+ * {@code {}} or {@code {"bosAsText": false}}. This is the loss {@code aia train} uses unless
+ * {@code --loss} names another: the trainer sees it only as a {@link TrainingLoss} that needs the
+ * interaction masses and logs its unweighted term and per-layer means.
  */
 public final class AiaLossProvider implements LossProvider {
 

@@ -16,7 +16,7 @@ class AiaLossProviderTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
-  void foundThroughServiceLoaderByName() {
+  void foundThroughServiceLoaderByName() throws Exception {
     LossProvider provider = Registries.losses().get("aia");
     assertThat(provider).isInstanceOf(AiaLossProvider.class);
     assertThat(Registries.losses().get("AIA")).as("names match case-insensitively").isInstanceOf(AiaLossProvider.class);
@@ -24,6 +24,13 @@ class AiaLossProviderTest {
     assertThat(loss.name()).isEqualTo("aia");
     assertThat(((AiaLoss) loss).schedule()).isEqualTo(StageSchedule.paperDefault());
     assertThat(((AiaLoss) loss).bosAsText()).isTrue();
+    // What the trainer asks of any loss: it needs the masses and checks its schedule against the depth.
+    assertThat(loss.needsInteractions()).isTrue();
+    TrainingLoss deep = provider.create(JSON.readTree("{\"mode\":\"absolute\",\"layers\":30,"
+        + "\"generation\":{\"stages\":[{\"from\":0,\"to\":30,\"delta\":0.1,\"target\":0.4}]},"
+        + "\"understanding\":{\"stages\":[{\"from\":0,\"to\":30,\"delta\":0.1,\"target\":0.2}]}}"));
+    deep.requireFits(30);
+    assertThatThrownBy(() -> deep.requireFits(2)).hasMessageContaining("schedule is for 30 layers, model has 2");
   }
 
   @Test

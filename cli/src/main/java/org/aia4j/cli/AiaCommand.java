@@ -4,9 +4,12 @@ import com.google.inject.Guice;
 import com.google.inject.Injector;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine;
 
 /** The {@code aia} command: the entry point that ties the aia4j modules together. */
@@ -35,6 +38,12 @@ import picocli.CommandLine;
     })
 public final class AiaCommand extends CommandGroup {
 
+  /** The option's value is read from the parse result ({@link WithPlugins}); this field documents it. */
+  @Option(names = "--plugins", scope = ScopeType.INHERIT, paramLabel = "DIR",
+      description = "A directory of plug-in jars (providers of losses, models, backends, benchmarks, tokenizers) "
+          + "to load besides the built-in ones (default: $AIA4J_PLUGINS, else none).")
+  Path plugins;
+
   /** Builds the configured command line; tests use it to run commands in-process. */
   public static CommandLine commandLine() {
     return commandLine(Guice.createInjector(new AiaModule()));
@@ -44,8 +53,56 @@ public final class AiaCommand extends CommandGroup {
   static CommandLine commandLine(Injector injector) {
     CommandLine cli = new CommandLine(AiaCommand.class, new GuiceFactory(injector));
     cli.setExecutionExceptionHandler(new FriendlyErrors());
-    cli.setExecutionStrategy(new NoEmptyOutput(new CommandLine.RunLast()));
+    cli.setExecutionStrategy(new WithPlugins(new NoEmptyOutput(new CommandLine.RunLast())));
     return cli;
+  }
+
+  /**
+   * Runs the command with the jars of the plug-in directory ({@code --plugins}, given before or
+   * after the subcommand, else {@code AIA4J_PLUGINS}) on the context class loader, which every
+   * registry is built from; restores the previous loader afterwards, so in-process runs (tests, the
+   * loops) do not leak one command's plug-ins into the next. The registries are built when a
+   * command first asks for them, after this.
+   */
+  static final class WithPlugins implements CommandLine.IExecutionStrategy {
+    private final CommandLine.IExecutionStrategy delegate;
+
+    WithPlugins(CommandLine.IExecutionStrategy delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public int execute(ParseResult parsed) {
+      Path dir = null;
+      for (ParseResult level = parsed; level != null; level = level.subcommand()) {
+        Path given = level.matchedOptionValue("--plugins", null);
+        dir = given != null ? given : dir;
+      }
+      String environment = System.getenv(Plugins.ENVIRONMENT);
+      if (dir == null && environment != null && !environment.isBlank()) {
+        dir = Path.of(environment);
+      }
+      if (dir == null) {
+        return delegate.execute(parsed);
+      }
+      Thread thread = Thread.currentThread();
+      ClassLoader previous = thread.getContextClassLoader();
+      ClassLoader parent = previous != null ? previous : AiaCommand.class.getClassLoader();
+      ParseResult leaf = parsed;
+      while (leaf.hasSubcommand()) {
+        leaf = leaf.subcommand();
+      }
+      CommandLine cli = leaf.commandSpec().commandLine();
+      try (java.net.URLClassLoader loader = Plugins.directoryLoader(dir, parent)) {
+        thread.setContextClassLoader(loader);
+        return delegate.execute(parsed);
+      } catch (java.io.IOException | IllegalArgumentException e) {
+        // A plug-in directory that cannot be used is bad input: one clear line, exit code 1.
+        return new FriendlyErrors().handleExecutionException(e, cli, parsed);
+      } finally {
+        thread.setContextClassLoader(previous);
+      }
+    }
   }
 
   /**

@@ -6,7 +6,10 @@ import com.google.inject.Singleton;
 
 /**
  * The wiring of the {@code aia} command: the plug-in registries (found once per command line, by
- * ServiceLoader) and the services built on them. Commands get them by {@code @Inject}.
+ * ServiceLoader, when a command first asks for them: by then {@link AiaCommand.WithPlugins} has put
+ * the plug-in directory's jars on the context class loader) and the services built on them.
+ * Commands get them by {@code @Inject}, as a {@code Provider<Plugins>} where they are built
+ * before the command line is parsed.
  */
 final class AiaModule extends AbstractModule {
   @Provides

@@ -9,21 +9,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import org.aia4j.api.io.AtomicDirectory;
-import org.aia4j.djl.checkpoint.Checkpoint;
-import org.aia4j.djl.checkpoint.CheckpointInfo;
+import org.aia4j.djl.train.TaskMix;
+import org.aia4j.djl.train.TrainingConfig;
+import org.aia4j.djl.train.TrainingPresets;
+import org.aia4j.djl.train.run.TrainingRuns;
 import org.aia4j.evaluation.run.EvalSettings;
 import org.aia4j.evaluation.run.EvalSummary;
 import org.aia4j.loss.StageSchedule;
 import picocli.CommandLine;
 
 /**
- * Trains and evaluates the arms of a base-then-fine-tunes loop, training through the {@code aia}
- * commands themselves and evaluating through the code {@code aia eval} runs (so a loop runs
- * exactly what a user would type), reusing finished runs: a checkpoint
- * made with the same settings is kept, an interrupted one resumed, any other retrained.
+ * Trains and evaluates the arms of a base-then-fine-tunes loop. Training builds each arm's spec
+ * ({@link TrainingConfig}) and runs it with {@link TrainingRuns#reuseOrTrain}: a checkpoint whose
+ * recorded spec equals it is kept, an interrupted one resumed, any other retrained. Evaluation runs the
+ * code {@code aia eval} runs ({@link EvalCommand#evaluate}), so a loop scores exactly as a user would.
  */
 final class ArmRunner {
   /**
@@ -46,22 +47,27 @@ final class ArmRunner {
 
   /** Trains (or reuses) the shared base in {@code dir}: no AIA, the preset's learning rate. */
   void base(Path dir, long seed) throws IOException {
-    train(dir, seed, List.of("--aia", "off", "--steps", Integer.toString(options.baseSteps)), null,
-        options.baseSteps);
+    train(dir, baseSpec(seed));
   }
 
   /** Fine-tunes (or reuses) {@code arm} from {@code base} into {@code dir}. */
   void fineTune(Path dir, Path base, long seed, Arm arm) throws IOException {
-    List<String> settings = new ArrayList<>(List.of("--aia", arm.aia() ? "on" : "off", "--steps",
-        Integer.toString(options.tuneSteps), "--learning-rate", Double.toString(options.tuneLearningRate), "--init",
-        base.toString()));
-    if (arm.fork() != null) {
-      settings.addAll(List.of("--fork", arm.fork().toString()));
-    }
-    if (options.schedule != null) {
-      settings.addAll(List.of("--schedule", options.schedule.toString()));
-    }
-    train(dir, seed, settings, arm, options.tuneSteps);
+    train(dir, tuneSpec(base, seed, arm));
+  }
+
+  /** The spec of the shared base: the preset's defaults with AIA off, the loop's base steps. */
+  TrainingConfig baseSpec(long seed) {
+    return TrainingPresets.config(options.preset, TaskMix.BOTH, false, StageSchedule.paperDefault().toJson(),
+        options.baseSteps, seed);
+  }
+
+  /** The spec of one arm: fine-tuned from {@code base} with the loop's steps, rate and schedule. */
+  TrainingConfig tuneSpec(Path base, long seed, Arm arm) throws IOException {
+    JsonNode schedule = options.schedule == null ? StageSchedule.paperDefault().toJson() : schedule();
+    return TrainingPresets.config(options.preset, TaskMix.BOTH, arm.aia(), schedule, options.tuneSteps, seed)
+        .withLearningRate(options.tuneLearningRate)
+        .withFork(arm.fork())
+        .withInit(base);
   }
 
   /**
@@ -88,47 +94,20 @@ final class ArmRunner {
     }
   }
 
-  private void train(Path dir, long seed, List<String> settings, Arm arm, int steps) throws IOException {
-    if (Files.isDirectory(dir) && !options.fresh) {
-      CheckpointInfo info = sameSettings(dir, seed, settings, arm, steps);
-      if (info != null && info.step() >= steps) {
-        out.printf("  reusing %s (step %d; --fresh retrains)%n", dir, info.step());
-        out.flush();
-        return;
-      }
-      if (info != null) {
-        run("train", "--out", dir.toString(), "--resume");
-        return;
-      }
-    }
-    AtomicDirectory.deleteTree(dir);
-    List<String> args = new ArrayList<>(List.of("train", "--preset", options.preset, "--seed", Long.toString(seed),
-        "--out", dir.toString()));
-    args.addAll(settings);
-    run(args.toArray(String[]::new));
-  }
-
-  /** The checkpoint in {@code dir} if it was made with these settings (finished or not), else null. */
-  private CheckpointInfo sameSettings(Path dir, long seed, List<String> settings, Arm arm, int steps) {
-    try {
-      CheckpointInfo info = Checkpoint.read(dir);
-      var training = info.training();
-      boolean fineTune = arm != null;
-      boolean same = training.preset().equals(options.preset) && training.seed() == seed
-          && training.aia() == (fineTune && arm.aia()) && training.steps() == steps
-          && Objects.equals(training.fork(), fineTune ? arm.fork() : null)
-          && fineTune == info.json().has("initialized_from")
-          && (!fineTune || training.learningRate() == options.tuneLearningRate)
-          && (!fineTune || options.schedule == null || training.schedule().equals(schedule()))
-          && info.json().path("data").asText().equals(WorldRuns.data(seed).describe());
-      return same ? info : null;
-    } catch (IOException | RuntimeException e) {
-      return null;
+  /** Reuses, resumes or trains {@code spec} in {@code dir} ({@code --fresh}: always trains). */
+  private void train(Path dir, TrainingConfig spec) throws IOException {
+    TrainingRuns.Result result = TrainCommand.runs().reuseOrTrain(spec, dir, options.fresh, TrainCommand.events(out));
+    if (result.outcome() != TrainingRuns.Outcome.REUSED) {
+      TrainCommand.report(out, result);
     }
   }
 
   private JsonNode schedule() throws IOException {
-    return StageSchedule.fromJson(Files.readString(options.schedule)).toJson();
+    try {
+      return StageSchedule.fromJson(Files.readString(options.schedule)).toJson();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(options.schedule + ": " + e.getMessage(), e);
+    }
   }
 
   /** Appends a summary's number to {@code metric}'s list (skipping absent values). */

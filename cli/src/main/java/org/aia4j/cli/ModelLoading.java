@@ -2,6 +2,7 @@ package org.aia4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import java.util.Optional;
 import org.aia4j.api.backend.BackendProvider;
 import org.aia4j.api.backend.Capability;
@@ -11,10 +12,11 @@ import org.aia4j.evaluation.data.WorldTrainingData;
 
 /** What the commands that run a model share: choosing its loader and finding the data it was trained on. */
 final class ModelLoading {
-  private final Plugins plugins;
+  private final Provider<Plugins> plugins;
 
+  // A provider: commands are built before --plugins is applied, the registries only when used.
   @Inject
-  ModelLoading(Plugins plugins) {
+  ModelLoading(Provider<Plugins> plugins) {
     this.plugins = plugins;
   }
 
@@ -27,11 +29,11 @@ final class ModelLoading {
    */
   /** The plug-in registries this loader chooses from. */
   Plugins plugins() {
-    return plugins;
+    return plugins.get();
   }
 
   ModelProvider provider(String backend) {
-    ProviderRegistry<BackendProvider> backends = plugins.backends();
+    ProviderRegistry<BackendProvider> backends = plugins.get().backends();
     Optional<BackendProvider> chosen = backends.find(backend);
     if (chosen.isPresent()) {
       BackendProvider provider = chosen.get();
@@ -45,7 +47,7 @@ final class ModelLoading {
       }
       return provider.models();
     }
-    ProviderRegistry<ModelProvider> models = plugins.models();
+    ProviderRegistry<ModelProvider> models = plugins.get().models();
     return models.find(backend).orElseThrow(() -> new IllegalArgumentException("Unknown backend '" + backend
         + "'. Known backends: " + String.join(", ", backends.names()) + "; known model providers: "
         + String.join(", ", models.names()) + "."));

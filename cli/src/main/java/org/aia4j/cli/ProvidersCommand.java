@@ -9,21 +9,24 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** Lists every provider found on the class path, so a user can check that a plug-in jar loaded. */
+/**
+ * Lists every provider found on the class path and in the plug-in directory ({@code --plugins}), so
+ * a user can check that a plug-in jar loaded.
+ */
 @Command(name = "providers", mixinStandardHelpOptions = true,
-    description = "List the backends, models, losses, benchmarks and tokenizers found on the class path.")
+    description = "List the backends, models, losses, benchmarks and tokenizers found on the class path and in --plugins DIR.")
 final class ProvidersCommand implements Runnable {
 
   @Spec
   CommandSpec spec;
 
   @Inject
-  Plugins plugins;
+  jakarta.inject.Provider<Plugins> plugins;
 
   @Override
   public void run() {
     PrintWriter out = spec.commandLine().getOut();
-    for (ProviderRegistry<? extends Provider> registry : plugins.all()) {
+    for (ProviderRegistry<? extends Provider> registry : plugins.get().all()) {
       out.printf("%s (override: -D%s or %s)%n", registry.kind(), registry.propertyKey(), registry.environmentKey());
       if (registry.isEmpty()) {
         out.printf("  (none: add a jar registering %s)%n", registry.service().getName());

@@ -1,23 +1,26 @@
 package org.aia4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import java.io.PrintWriter;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
-import org.aia4j.djl.checkpoint.Checkpoint;
+import org.aia4j.api.benchmark.ProgressListener;
+import org.aia4j.api.data.TrainingData;
+import org.aia4j.api.loss.LossProvider;
 import org.aia4j.djl.train.StepRecord;
 import org.aia4j.djl.train.TaskMix;
 import org.aia4j.djl.train.TrainingConfig;
 import org.aia4j.djl.train.TrainingPresets;
 import org.aia4j.djl.train.UnifiedTrainer;
-import org.aia4j.inference.checkpoint.CheckpointFiles;
+import org.aia4j.djl.train.run.TrainingRuns;
 import org.aia4j.loss.StageSchedule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,17 +34,28 @@ final class TrainCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  @Inject
+  Provider<Plugins> plugins;
+
   @Option(names = "--preset", defaultValue = "small", description = "tiny (tests, seconds), small (quickstart) or medium (25 M parameters; GPU) (default: ${DEFAULT-VALUE}).")
   String preset;
 
   @Option(names = "--tasks", defaultValue = "both", description = "both, und or gen: one task trains an expert (default: ${DEFAULT-VALUE}).")
   String tasks;
 
-  @Option(names = "--aia", defaultValue = "on", description = "on or off (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--aia", defaultValue = "on", description = "on or off: whether the --loss term is optimised; "
+      + "off still computes and logs it (default: ${DEFAULT-VALUE}).")
   String aia;
 
   @Option(names = "--schedule", description = "AIA stage schedule JSON (aia targets output); default: the paper's, by relative depth.")
   Path schedule;
+
+  @Option(names = "--loss", defaultValue = TrainingConfig.DEFAULT_LOSS, description = "The loss provider whose term "
+      + "is added to the next-token loss (aia providers lists them; --plugins adds jars) (default: ${DEFAULT-VALUE}).")
+  String loss;
+
+  @Option(names = "--loss-config", description = "JSON config of a --loss other than aia (default: {}).")
+  Path lossConfigFile;
 
   @Option(names = "--fork", description = "UniFork: share the first N layers, then one branch of the rest per task "
       + "(default: none, the fully shared model). With --init from a shared model, the generation branch starts as "
@@ -76,64 +90,113 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter console = spec.commandLine().getOut();
-    UnifiedTrainer trainer;
-    List<String> earlier;
-    // A save interrupted between its renames left the checkpoint beside --out: put it back first.
-    CheckpointFiles.recover(out).restoredFrom().ifPresent(from ->
-        console.printf("Recovered %s from %s (an interrupted save)%n", out, from.getFileName()));
-    if (resume) {
-      if (!Files.isDirectory(out)) {
-        throw new NoSuchFileException(out.toString(), null, "--resume needs an existing checkpoint in --out");
-      }
-      long runSeed = Checkpoint.read(out).training().seed();
-      trainer = Checkpoint.resume(out, WorldRuns.data(runSeed), steps);
-      earlier = Checkpoint.metrics(out);
-      console.printf("Resuming %s at step %d of %d%n", out, trainer.step(), trainer.config().steps());
-    } else {
-      refuseNonEmpty(out);
-      TrainingConfig config = TrainingPresets.config(preset, TaskMix.parse(tasks), onOff(aia), schedule(), steps, seed);
-      if (learningRate != null) {
-        TrainingConfig c = config;
-        config = new TrainingConfig(c.preset(), c.tasks(), c.aia(), c.schedule(), c.steps(), c.seed(), c.batchSize(),
-            c.understandingShare(), learningRate, c.warmupSteps(), c.finalLearningRateRatio(), c.weightDecay(),
-            c.clipNorm(), c.promptDropout(), c.patchSize(), c.codebookSize());
-      }
-      config = config.withFork(fork);
-      if (init != null) {
-        console.printf("Fine-tuning from %s%n", init);
-        trainer = Checkpoint.fineTune(init, config, WorldRuns.data(seed));
-      } else {
-        console.println("Fitting the tokenizers on the world's data");
-        trainer = WorldRuns.trainer(config);
-      }
-      console.flush();
-      earlier = List.of();
+    TrainingRuns.Budget budget = new TrainingRuns.Budget(stopAfter, saveEvery);
+    TrainingRuns.Result result = resume
+        ? runs().resume(out, steps, budget, events(console))
+        : runs().start(spec(), out, budget, events(console));
+    report(console, result);
+    return 0;
+  }
+
+  /** The last step's losses and where the checkpoint was saved, as {@code aia train} ends. */
+  static void report(PrintWriter console, TrainingRuns.Result result) {
+    StepRecord last = result.last();
+    if (last != null) {
+      console.printf(Locale.ROOT, "Step %d: token loss %s, %s loss %s, %,.0f tokens/s%n", last.step(),
+          rounded(last.tokenLoss()), lossLabel(last.lossName()), rounded(last.aiaLoss()), last.tokensPerSecond());
     }
-    try (trainer) {
-      TrainingConfig config = trainer.config();
-      console.printf("Training %s%s (%,d parameters) on %s, tasks %s, AIA %s, %d steps, seed %d%n", config.preset(),
-          config.fork() == null ? "" : " forked after layer " + config.fork(),
-          trainer.model().config().parameterCount(), trainer.data().describe(), config.tasks(), config.aia() ? "on" : "off",
-          config.steps(), config.seed());
-      console.flush();
-      int budget = stopAfter == null ? Integer.MAX_VALUE : stopAfter;
-      StepRecord[] last = new StepRecord[1];
-      try (ProgressBar bar = ProgressBars.create("train", config.steps())) {
+    console.printf("Saved checkpoint %s (step %d of %d)%n", result.checkpoint(), result.step(), result.spec().steps());
+    console.flush();
+  }
+
+  /** The runs of the embedded world: its data by seed, tokenizers fitted on it. */
+  static TrainingRuns runs() {
+    return new TrainingRuns(new TrainingRuns.World() {
+      @Override
+      public TrainingData data(long seed) {
+        return WorldRuns.data(seed);
+      }
+
+      @Override
+      public UnifiedTrainer freshTrainer(TrainingConfig config) {
+        return WorldRuns.trainer(config);
+      }
+    });
+  }
+
+  /** The options as a run spec; the loss name and its config are checked here, before any work. */
+  TrainingConfig spec() throws Exception {
+    LossProvider provider = plugins.get().losses().get(loss);
+    JsonNode lossConfig = lossConfig(provider.name());
+    provider.create(lossConfig); // a config the provider rejects fails now, naming the problem
+    TrainingConfig config = TrainingPresets.config(preset, TaskMix.parse(tasks), onOff(aia), lossConfig, steps, seed)
+        .withLoss(provider.name(), lossConfig)
+        .withFork(fork)
+        .withInit(init);
+    return learningRate == null ? config : config.withLearningRate(learningRate);
+  }
+
+  /** Prints what the run does and draws its progress bar, as {@code aia train} always has. */
+  static TrainingRuns.Events events(PrintWriter console) {
+    return new TrainingRuns.Events() {
+      private ProgressBar bar;
+
+      @Override
+      public void message(String line) {
+        console.println(line);
+        console.flush();
+      }
+
+      @Override
+      public ProgressListener started(UnifiedTrainer trainer) {
+        TrainingConfig config = trainer.config();
+        console.printf("Training %s%s (%,d parameters) on %s, tasks %s, %s %s, %d steps, seed %d%n", config.preset(),
+            config.fork() == null ? "" : " forked after layer " + config.fork(),
+            trainer.model().config().parameterCount(), trainer.data().describe(), config.tasks(),
+            lossLabel(trainer.loss().name()), config.aia() ? "on" : "off", config.steps(), config.seed());
+        console.flush();
+        bar = ProgressBars.create("train", config.steps());
         bar.stepTo(trainer.step());
-        while (budget > 0 && trainer.step() < config.steps()) {
-          int chunk = Math.min(budget, saveEvery);
-          budget -= trainer.train(chunk, ProgressBars.listener(bar), r -> last[0] = r);
-          Checkpoint.save(out, trainer, earlier);
+        return ProgressBars.listener(bar);
+      }
+
+      @Override
+      public void finished() {
+        if (bar != null) {
+          bar.close();
         }
       }
-      if (last[0] != null) {
-        console.printf(Locale.ROOT, "Step %d: token loss %s, AIA loss %s, %,.0f tokens/s%n", last[0].step(),
-            rounded(last[0].tokenLoss()), rounded(last[0].aiaLoss()), last[0].tokensPerSecond());
+    };
+  }
+
+  /** "AIA" for the built-in loss (as the console always said), else the loss's own name. */
+  private static String lossLabel(String lossName) {
+    return TrainingConfig.DEFAULT_LOSS.equals(lossName) ? "AIA" : lossName;
+  }
+
+  /** The {@code --schedule} of the AIA loss, or the {@code --loss-config} of another loss ({} by default). */
+  private JsonNode lossConfig(String lossName) throws Exception {
+    if (TrainingConfig.DEFAULT_LOSS.equals(lossName)) {
+      if (lossConfigFile != null) {
+        throw new IllegalArgumentException("the aia loss is configured with --schedule, not --loss-config");
       }
-      console.printf("Saved checkpoint %s (step %d of %d)%n", out, trainer.step(), config.steps());
-      console.flush();
+      return schedule();
     }
-    return 0;
+    if (schedule != null) {
+      throw new IllegalArgumentException("--schedule configures the aia loss; the " + lossName
+          + " loss takes --loss-config");
+    }
+    if (lossConfigFile == null) {
+      return JsonNodeFactory.instance.objectNode();
+    }
+    if (!Files.isRegularFile(lossConfigFile)) {
+      throw new NoSuchFileException(lossConfigFile.toString(), null, "loss config file is missing");
+    }
+    try {
+      return new ObjectMapper().readTree(lossConfigFile.toFile());
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException(lossConfigFile + ": not JSON: " + e.getMessage(), e);
+    }
   }
 
   private JsonNode schedule() throws Exception {
@@ -163,18 +226,5 @@ final class TrainCommand implements Callable<Integer> {
       case "off", "false", "no" -> false;
       default -> throw new IllegalArgumentException("--aia must be on or off, got '" + value + "'");
     };
-  }
-
-  private static void refuseNonEmpty(Path dir) throws Exception {
-    if (Files.isDirectory(dir)) {
-      try (Stream<Path> children = Files.list(dir)) {
-        if (children.findAny().isPresent()) {
-          throw new FileAlreadyExistsException(dir.toString(), null,
-              "already holds a run: pass --resume to continue it, or choose a new --out");
-        }
-      }
-    } else if (Files.exists(dir)) {
-      throw new FileAlreadyExistsException(dir.toString(), null, "is a file, not a directory");
-    }
   }
 }

@@ -21,6 +21,8 @@ import org.aia4j.api.model.Task;
  *     compute them (e.g. a run without AIA); never null
  * @param promptDropped {@code (B)} boolean or float 0/1: samples whose prompt was dropped for
  *     classifier-free guidance, which get no AIA term; null when no sample was dropped
+ * @param step the run's step this batch is trained in, from 0, for losses whose weight or
+ *     targets follow the run's progress; 0 outside a training run
  */
 public record LossInputs(
     Task task,
@@ -28,7 +30,8 @@ public record LossInputs(
     NDArray labels,
     NDArray labelMask,
     NDList interactionMasses,
-    NDArray promptDropped) {
+    NDArray promptDropped,
+    long step) {
 
   // Checks the shapes and copies the list of interaction masses (not the arrays); a null list
   // becomes an empty one.
@@ -59,6 +62,24 @@ public record LossInputs(
     if (promptDropped != null) {
       requireShape("promptDropped", promptDropped, batch, "(B)");
     }
+    if (step < 0) {
+      throw new IllegalArgumentException("step must be >= 0, got " + step);
+    }
+  }
+
+  /**
+   * Inputs outside a training run (step 0).
+   *
+   * @param task the task
+   * @param logits {@code (B, T, V)}
+   * @param labels {@code (B, T)}
+   * @param labelMask {@code (B, T)}
+   * @param interactionMasses one {@code (B)} array per layer, or null
+   * @param promptDropped {@code (B)}, or null
+   */
+  public LossInputs(Task task, NDArray logits, NDArray labels, NDArray labelMask, NDList interactionMasses,
+      NDArray promptDropped) {
+    this(task, logits, labels, labelMask, interactionMasses, promptDropped, 0);
   }
 
   /**
@@ -70,7 +91,7 @@ public record LossInputs(
    * @param labelMask {@code (B, T)}
    */
   public LossInputs(Task task, NDArray logits, NDArray labels, NDArray labelMask) {
-    this(task, logits, labels, labelMask, new NDList(), null);
+    this(task, logits, labels, labelMask, new NDList(), null, 0);
   }
 
   /** @return the batch size {@code B} */

@@ -46,6 +46,40 @@ class LossInputsTest {
   }
 
   @Test
+  void theStepIsCarriedAndNeverNegative() {
+    var atStep = new LossInputs(Task.GENERATION, shaped(2, 5, 300), shaped(2, 5), shaped(2, 5), null, null, 41);
+    assertThat(atStep.step()).isEqualTo(41);
+    assertThat(new LossInputs(Task.GENERATION, shaped(2, 5, 300), shaped(2, 5), shaped(2, 5)).step())
+        .as("outside a run").isZero();
+    assertThatThrownBy(
+            () -> new LossInputs(Task.GENERATION, shaped(2, 5, 300), shaped(2, 5), shaped(2, 5), null, null, -1))
+        .hasMessage("step must be >= 0, got -1");
+  }
+
+  @Test
+  void aLossWithoutOverridesNeedsNoMassesFitsAnyDepthAndLogsItsValue() {
+    NDArray value = shaped();
+    TrainingLoss plain = new TrainingLoss() {
+      @Override
+      public String name() {
+        return "plain";
+      }
+
+      @Override
+      public NDArray compute(LossInputs inputs) {
+        return value;
+      }
+    };
+    assertThat(plain.needsInteractions()).isFalse();
+    plain.requireFits(1);
+    LossTerms terms = plain.terms(new LossInputs(Task.UNDERSTANDING, shaped(1, 3, 7), shaped(1, 3), shaped(1, 3)));
+    assertThat(terms.weighted()).isSameAs(value);
+    assertThat(terms.unweighted()).isSameAs(value);
+    assertThat(terms.layerMeans()).isNull();
+    assertThatThrownBy(() -> new LossTerms(null, value, null)).hasMessage("weighted must not be null");
+  }
+
+  @Test
   void interactionsAndPromptDroppedAreOptional() {
     var plain = new LossInputs(Task.UNDERSTANDING, shaped(4, 9, 50), shaped(4, 9), shaped(4, 9));
     var nullList =

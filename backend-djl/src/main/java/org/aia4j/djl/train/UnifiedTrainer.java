@@ -13,8 +13,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
+import org.aia4j.api.Registries;
 import org.aia4j.api.benchmark.ProgressListener;
 import org.aia4j.api.data.TrainingData;
+import org.aia4j.api.loss.LossInputs;
+import org.aia4j.api.loss.LossTerms;
+import org.aia4j.api.loss.TrainingLoss;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.tokenizer.ImageTokenizer;
 import org.aia4j.api.tokenizer.TextTokenizer;
@@ -28,21 +32,21 @@ import org.aia4j.inference.model.ModelConfig;
 import org.aia4j.inference.sequence.SequenceBuilder;
 import org.aia4j.inference.sequence.TokenLayout;
 import org.aia4j.inference.sequence.TokenSequence;
-import org.aia4j.loss.AiaLoss;
-import org.aia4j.loss.AiaTerms;
 import org.aia4j.loss.InteractionSets;
 import org.aia4j.loss.InteractionStatistic;
-import org.aia4j.loss.StageSchedule;
+import org.aia4j.loss.SequenceRoles;
 
 /**
- * Trains the unified transformer on both tasks with next-token loss, plus the AIA loss when the
- * config asks for it (DESIGN sections 3 and 4).
+ * Trains the unified transformer on both tasks with next-token loss, plus a {@link TrainingLoss}'s
+ * term when the config asks for it (DESIGN sections 3 and 4). The loss comes from a {@code
+ * LossProvider} (the AIA loss by default) and is known only through its interface.
  *
  * <p>Each step draws its samples by index from the {@link TrainingData} ({@code step * batch + i}),
  * and prompt dropout is a hash of the seed and the sample index, so a run resumed from a checkpoint
  * sees exactly the data an uninterrupted run would. The interaction masses {@code I_l} are always
  * computed (by default from the attention maps the eager attention builds anyway; see {@link InteractionPath}) and
- * logged; only with AIA on do they enter the loss.
+ * handed to the loss, which logs its term; only with {@link TrainingConfig#aia()} on does the term
+ * enter the optimised loss.
  */
 public final class UnifiedTrainer implements AutoCloseable {
   private final TrainingConfig config;
@@ -55,7 +59,7 @@ public final class UnifiedTrainer implements AutoCloseable {
   private final UnifiedTransformer model;
   private final ParameterStore parameterStore;
   private final AdamW optimizer;
-  private final AiaLoss aia;
+  private final TrainingLoss loss;
   private final List<StepRecord> history = new ArrayList<>();
   private InteractionPath interactionPath = InteractionPath.ATTENTION_MAPS;
   private String initializedFrom;
@@ -90,15 +94,32 @@ public final class UnifiedTrainer implements AutoCloseable {
   }
 
   /**
+   * A fresh run whose loss is the one the config names, made by that provider of the {@code loss}
+   * registry (the context class loader's, so plug-in jars count) from the config's {@code schedule}.
+   *
+   * @param config the run's configuration
+   * @param data the samples
+   * @param text fitted text tokenizer
+   * @param image fitted image tokenizer
+   * @throws IllegalArgumentException for a loss name no provider has, listing the known ones
+   */
+  public UnifiedTrainer(TrainingConfig config, TrainingData data, TextTokenizer text, ImageTokenizer image) {
+    this(config, data, text, image, loss(config));
+  }
+
+  /**
    * A fresh run: parameters drawn from the seed.
    *
    * @param config the run's configuration
    * @param data the samples
    * @param text fitted text tokenizer
    * @param image fitted image tokenizer
+   * @param loss the term added to the next-token loss (with {@link TrainingConfig#aia()} on)
    */
-  public UnifiedTrainer(TrainingConfig config, TrainingData data, TextTokenizer text, ImageTokenizer image) {
+  public UnifiedTrainer(TrainingConfig config, TrainingData data, TextTokenizer text, ImageTokenizer image,
+      TrainingLoss loss) {
     this.config = Objects.requireNonNull(config, "config");
+    this.loss = Objects.requireNonNull(loss, "loss");
     this.data = Objects.requireNonNull(data, "data");
     this.text = Objects.requireNonNull(text, "text");
     this.image = Objects.requireNonNull(image, "image");
@@ -108,7 +129,6 @@ public final class UnifiedTrainer implements AutoCloseable {
     }
     this.layout = TokenLayout.of(text, image);
     this.builder = new SequenceBuilder(layout, text, image);
-    this.aia = new AiaLoss(StageSchedule.fromJson(config.schedule()), true);
     ModelConfig preset = ModelConfig.preset(config.preset());
     ModelConfig modelConfig = preset
         .withVocabSize(layout.vocabularySize())
@@ -117,9 +137,8 @@ public final class UnifiedTrainer implements AutoCloseable {
     this.manager = NDManager.newBaseManager("PyTorch");
     this.model = new UnifiedTransformer(modelConfig);
     model.initialize(manager);
-    // Fail now, not after minutes of training, if the schedule does not fit the model.
-    aia.schedule().resolve(Task.GENERATION, modelConfig.layers());
-    aia.schedule().resolve(Task.UNDERSTANDING, modelConfig.layers());
+    // Fail now, not after minutes of training, if the loss (e.g. its schedule) does not fit the model.
+    loss.requireFits(modelConfig.layers());
     this.parameterStore = new ParameterStore(manager, false);
     this.optimizer = new AdamW(model.namedParameters(), config.weightDecay());
   }
@@ -127,6 +146,21 @@ public final class UnifiedTrainer implements AutoCloseable {
   /** The run's configuration. */
   public TrainingConfig config() {
     return config;
+  }
+
+  /** The loss whose term is added to the next-token loss. */
+  public TrainingLoss loss() {
+    return loss;
+  }
+
+  /**
+   * The loss a config names, from the {@code loss} registry.
+   *
+   * @throws IllegalArgumentException for an unknown name (listing the known ones) or a config the
+   *     provider rejects
+   */
+  public static TrainingLoss loss(TrainingConfig config) {
+    return Registries.losses().get(config.lossName()).create(config.schedule());
   }
 
   /** The model being trained. */
@@ -233,8 +267,8 @@ public final class UnifiedTrainer implements AutoCloseable {
    *     logged, and a run may skip it to measure the plain next-token step
    */
   public StepRecord step(Map<Task, List<TokenSequence>> batches, boolean interaction) {
-    if (config.aia() && !interaction) {
-      throw new IllegalArgumentException("The AIA loss needs the interaction statistic");
+    if (config.aia() && loss.needsInteractions() && !interaction) {
+      throw new IllegalArgumentException("The " + loss.name() + " loss needs the interaction statistic");
     }
     long started = System.nanoTime();
     long step = step();
@@ -291,7 +325,7 @@ public final class UnifiedTrainer implements AutoCloseable {
       guard.accept(gradientNorm);
     }
     double seconds = (System.nanoTime() - started) / 1e9;
-    return new StepRecord(step + 1, lr, total, tokenLosses, interaction ? aiaLosses : null,
+    return new StepRecord(step + 1, lr, total, tokenLosses, loss.name(), interaction ? aiaLosses : null,
         interaction ? interactions : null, gradientNorm, recomputed, tokens, seconds);
   }
 
@@ -300,7 +334,7 @@ public final class UnifiedTrainer implements AutoCloseable {
       Map<String, Double> tokenLosses, Map<String, Double> aiaLosses, Map<String, double[]> interactions, long step) {
     try (NDManager scope = manager.newSubManager();
         GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-      NDArray loss = null;
+      NDArray stepLoss = null;
       for (Map.Entry<Task, List<TokenSequence>> entry : batches.entrySet()) {
         Task task = entry.getKey();
         List<TokenSequence> sequences = entry.getValue();
@@ -314,32 +348,37 @@ public final class UnifiedTrainer implements AutoCloseable {
         NDArray tokenLoss = TokenLoss.of(out.logits(), batch.labels(), batch.lossMask());
         NDArray taskLoss = tokenLoss;
         tokenLosses.put(task.shortName(), (double) tokenLoss.getFloat());
-        if (interaction) {
-          AiaTerms terms = interactionTerms(task, batch, out, scope);
+        // Without the statistic (a benchmark's plain step) an unused loss is not evaluated at all.
+        if (interaction || config.aia()) {
+          NDList masses = interaction && loss.needsInteractions() ? interactionMasses(task, batch, out, scope) : null;
+          LossTerms terms = loss.terms(new LossInputs(task, out.logits(), batch.labels(), batch.lossMask(), masses,
+              batch.promptDropped(), step));
           if (config.aia()) {
             taskLoss = tokenLoss.add(terms.weighted());
           }
           aiaLosses.put(task.shortName(), (double) terms.unweighted().getFloat());
-          interactions.put(task.shortName(), toDoubles(terms.layerMeans().toFloatArray()));
+          if (terms.layerMeans() != null) {
+            interactions.put(task.shortName(), toDoubles(terms.layerMeans().toFloatArray()));
+          }
         }
-        loss = loss == null ? taskLoss : loss.add(taskLoss);
+        stepLoss = stepLoss == null ? taskLoss : stepLoss.add(taskLoss);
       }
-      if (loss == null) {
+      if (stepLoss == null) {
         throw new IllegalArgumentException("A step needs at least one sequence");
       }
-      double total = loss.getFloat();
+      double total = stepLoss.getFloat();
       if (!Double.isFinite(total)) {
         throw new IllegalStateException("The loss became " + total + " at step " + (step + 1)
             + "; lower the learning rate");
       }
-      collector.backward(loss);
+      collector.backward(stepLoss);
       return total;
     }
   }
 
-  /** Per-sample {@code I_l} of every layer and the AIA terms of one task's batch. */
-  private AiaTerms interactionTerms(Task task, Batch batch, ForwardOutput out, NDManager scope) {
-    InteractionSets sets = batch.interactionSets(aia.roles(task));
+  /** Per-sample {@code I_l} of every layer of one task's batch. */
+  private NDList interactionMasses(Task task, Batch batch, ForwardOutput out, NDManager scope) {
+    InteractionSets sets = batch.interactionSets(new SequenceRoles(task, SequenceRoles.DEFAULT_BOS_AS_TEXT));
     NDArray queryValid = sets.queryValid(scope);
     NDArray keyMask = sets.keyMask(scope);
     NDList masses = new NDList();
@@ -356,9 +395,7 @@ public final class UnifiedTrainer implements AutoCloseable {
             out.queries().get(l), out.keys().get(l), scale, queryIndex, queryValid, keyMask, null));
       }
     }
-    NDArray kept = batch.promptDropped().neg().add(1f);
-    NDArray qualifies = kept.mul(InteractionStatistic.hasQueries(queryValid));
-    return aia.evaluate(task, masses, qualifies);
+    return masses;
   }
 
   /** The sequences of {@code task} that step {@code step} (0-based) trains on. */
