@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Objects;
+import org.aia4j.api.interaction.InteractionRoles;
 import org.aia4j.api.loss.LossInputs;
 import org.aia4j.api.loss.LossTerms;
 import org.aia4j.api.loss.TrainingLoss;
@@ -45,7 +46,7 @@ public final class AiaLoss implements TrainingLoss {
 
   /** @return the loss with the paper's schedule, the released code's weights, BOS as text */
   public static AiaLoss paperDefault() {
-    return new AiaLoss(StageSchedule.paperDefault(), SequenceRoles.DEFAULT_BOS_AS_TEXT);
+    return new AiaLoss(StageSchedule.paperDefault(), InteractionRoles.DEFAULT_BOS_AS_TEXT);
   }
 
   @Override
@@ -67,8 +68,8 @@ public final class AiaLoss implements TrainingLoss {
    * @param task a task
    * @return how the model should build that task's query and key sets for this loss
    */
-  public SequenceRoles roles(Task task) {
-    return new SequenceRoles(task, bosAsText);
+  public InteractionRoles roles(Task task) {
+    return new InteractionRoles(task, bosAsText);
   }
 
   /**

@@ -3,6 +3,7 @@ package org.aia4j.loss;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Set;
+import org.aia4j.api.interaction.InteractionRoles;
 import org.aia4j.api.loss.LossProvider;
 import org.aia4j.api.loss.TrainingLoss;
 
@@ -48,7 +49,7 @@ public final class AiaLossProvider implements LossProvider {
       throw new IllegalArgumentException("aia loss config must be a JSON object, got " + config);
     }
     ObjectNode schedule = ((ObjectNode) config).deepCopy();
-    boolean bosAsText = SequenceRoles.DEFAULT_BOS_AS_TEXT;
+    boolean bosAsText = InteractionRoles.DEFAULT_BOS_AS_TEXT;
     JsonNode bos = schedule.remove("bosAsText");
     if (bos != null) {
       if (!bos.isBoolean()) {

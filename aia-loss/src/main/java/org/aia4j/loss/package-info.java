@@ -5,8 +5,8 @@
  * <p>One definition of each statistic, reused by the trainer, the profiler and the reports:
  *
  * <ul>
- *   <li>{@link org.aia4j.loss.SequenceRoles}: the query set {@code Q} and key set {@code K} of
- *       each sample from a {@link org.aia4j.inference.sequence.TokenRole} per position, as {@link
+ *   <li>{@link org.aia4j.loss.InteractionRoles}: the query set {@code Q} and key set {@code K} of
+ *       each sample from a {@link org.aia4j.api.interaction.TokenRole} per position, as {@link
  *       org.aia4j.loss.InteractionSets};
  *   <li>{@link org.aia4j.loss.InteractionStatistic}: a layer's per-sample interaction mass
  *       {@code I_l}, {@code (B)}, from the full attention map or, memory-lean, from the layer's

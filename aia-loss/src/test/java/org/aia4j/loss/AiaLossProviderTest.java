@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.aia4j.api.Registries;
+import org.aia4j.api.interaction.InteractionRoles;
 import org.aia4j.api.loss.LossProvider;
 import org.aia4j.api.loss.TrainingLoss;
 import org.aia4j.api.model.Task;
@@ -37,7 +38,7 @@ class AiaLossProviderTest {
   void configIsTheScheduleJsonPlusBosAsText() throws Exception {
     AiaLossProvider provider = new AiaLossProvider();
     assertThat(provider.createAia(JSON.readTree("{\"bosAsText\": false}")).roles(Task.GENERATION))
-        .isEqualTo(new SequenceRoles(Task.GENERATION, false));
+        .isEqualTo(new InteractionRoles(Task.GENERATION, false));
 
     StageSchedule expert =
         StageSchedule.fromExpertCurves(new double[] {0.5, 0.6}, new double[] {0.3, 0.2}, 2);

@@ -15,9 +15,11 @@ import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.aia4j.api.interaction.InteractionRoles;
+import org.aia4j.api.interaction.InteractionSets;
+import org.aia4j.api.interaction.TokenRole;
 import org.aia4j.api.loss.LossInputs;
 import org.aia4j.api.model.Task;
-import org.aia4j.inference.sequence.TokenRole;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,7 +74,7 @@ class AiaLossTest {
   void craftedMapGivesTheLossComputedByHand() {
     // One understanding sample, 2 heads, T = 4: <image> <image> <answer-marker> answer.
     int[][] roles = {{TokenRole.IMAGE.code(), TokenRole.IMAGE.code(), 0, TokenRole.ANSWER.code()}};
-    InteractionSets sets = SequenceRoles.of(Task.UNDERSTANDING).sets(roles);
+    InteractionSets sets = InteractionRoles.of(Task.UNDERSTANDING).sets(roles);
     double[] lower = {1, 0, 0, 0, 0.5, 0.5, 0, 0, 0.2, 0.3, 0.5, 0};
     // Layer 0: the answer row puts 0.3 + 0.2 = 0.5 (head 0) and 0.1 + 0.4 = 0.5 (head 1) on K.
     // Layer 1: 0.6 + 0.3 = 0.9 and 0.5 + 0.4 = 0.9.
@@ -253,7 +255,7 @@ class AiaLossTest {
       {TokenRole.BOS.code(), TokenRole.TEXT.code(), 0, TokenRole.IMAGE.code(),
           TokenRole.IMAGE.code(), TokenRole.IMAGE.code()}
     };
-    InteractionSets sets = SequenceRoles.of(Task.GENERATION).sets(roles);
+    InteractionSets sets = InteractionRoles.of(Task.GENERATION).sets(roles);
     double[][] queryMask = Reference.rows(sets.queryMask(), b, t);
     double[][] keyMask = Reference.rows(sets.keyMask(), b, t);
     double[][][][][] logits = {
@@ -331,7 +333,7 @@ class AiaLossTest {
       {TokenRole.IMAGE.code(), TokenRole.IMAGE.code(), TokenRole.IMAGE.code(), TokenRole.TEXT.code(),
           TokenRole.TEXT.code(), 0, TokenRole.ANSWER.code()}
     };
-    InteractionSets sets = SequenceRoles.of(Task.UNDERSTANDING).sets(roles);
+    InteractionSets sets = InteractionRoles.of(Task.UNDERSTANDING).sets(roles);
     double[][] queryMask = Reference.rows(sets.queryMask(), b, t);
     double[][] keyMask = Reference.rows(sets.keyMask(), b, t);
     double[][][][] q = Reference.random(random, b, h, t, d, 1.5);

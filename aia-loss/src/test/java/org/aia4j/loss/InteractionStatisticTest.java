@@ -11,8 +11,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import java.util.Random;
+import org.aia4j.api.interaction.InteractionRoles;
+import org.aia4j.api.interaction.InteractionSets;
+import org.aia4j.api.interaction.TokenRole;
 import org.aia4j.api.model.Task;
-import org.aia4j.inference.sequence.TokenRole;
 import org.aia4j.testkit.GarbageCollection;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -80,7 +82,7 @@ class InteractionStatisticTest {
   })
   void bothPathsMatchTheReference(int b, int h, int t, int d, Task task) {
     Batch batch = Batch.random(31L * b + t, b, h, t, d);
-    InteractionSets sets = SequenceRoles.of(task).sets(batch.roles());
+    InteractionSets sets = InteractionRoles.of(task).sets(batch.roles());
     double[][] queryMask = Reference.rows(sets.queryMask(), b, t);
     double[][] keyMask = Reference.rows(sets.keyMask(), b, t);
     double[][][][] attention = batch.attention();
@@ -136,7 +138,7 @@ class InteractionStatisticTest {
     for (int[] row : roles) {
       java.util.Arrays.fill(row, 0, 3, TokenRole.TEXT.code()); // no padded positions now
     }
-    InteractionSets sets = SequenceRoles.of(Task.UNDERSTANDING).sets(roles);
+    InteractionSets sets = InteractionRoles.of(Task.UNDERSTANDING).sets(roles);
     double[] expected =
         Reference.interaction(
             Reference.attention(Reference.logits(batch.q(), batch.k(), batch.scale()), noPadding),
@@ -167,7 +169,7 @@ class InteractionStatisticTest {
     int t = 10;
     int d = 4;
     Batch batch = Batch.random(11, b, h, t, d);
-    InteractionSets sets = SequenceRoles.of(Task.GENERATION).sets(batch.roles());
+    InteractionSets sets = InteractionRoles.of(Task.GENERATION).sets(batch.roles());
     double[] sampleWeights = {0.7, -1.3, 2.1};
     try (NDManager scope = manager.newSubManager()) {
       NDArray weights = scope.create(sampleWeights);

@@ -8,8 +8,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.Arrays;
 import java.util.Random;
+import org.aia4j.api.interaction.InteractionRoles;
+import org.aia4j.api.interaction.InteractionSets;
+import org.aia4j.api.interaction.TokenRole;
 import org.aia4j.api.model.Task;
-import org.aia4j.inference.sequence.TokenRole;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,7 +50,7 @@ class MemoryFootprintTest {
       int[] layout = task == Task.GENERATION ? generation() : understanding();
       int[][] roles = new int[BATCH][];
       Arrays.fill(roles, layout);
-      InteractionSets sets = SequenceRoles.of(task).sets(roles);
+      InteractionSets sets = InteractionRoles.of(task).sets(roles);
       long[] floats = sets.attentionFloats(HEADS);
       System.out.printf(
           "%s batch B=%d H=%d T=%d Qmax=%d: full (B,H,T,T) %,d floats = %.2f MiB fp32;"

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Random;
+import org.aia4j.api.interaction.InteractionSets;
 
 /**
  * Plain-Java, double-precision statement of the maths, written from DESIGN section 3 without

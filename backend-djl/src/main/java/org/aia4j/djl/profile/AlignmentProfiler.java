@@ -6,6 +6,7 @@ import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
 import org.aia4j.api.data.TrainingData;
+import org.aia4j.api.interaction.TokenRole;
 import org.aia4j.api.model.Task;
 import org.aia4j.djl.model.UnifiedTransformer;
 import org.aia4j.djl.sequence.Batch;
@@ -14,7 +15,6 @@ import org.aia4j.inference.profile.AlignmentCurve;
 import org.aia4j.inference.profile.MutualKnn;
 import org.aia4j.inference.profile.ProfileSamples;
 import org.aia4j.inference.sequence.SequenceBuilder;
-import org.aia4j.inference.sequence.TokenRole;
 import org.aia4j.inference.sequence.TokenSequence;
 
 /**

@@ -6,6 +6,8 @@ import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
 import org.aia4j.api.data.TrainingData;
+import org.aia4j.api.interaction.InteractionRoles;
+import org.aia4j.api.interaction.InteractionSets;
 import org.aia4j.api.model.InteractionProfile;
 import org.aia4j.api.model.Task;
 import org.aia4j.djl.model.Capture;
@@ -17,9 +19,7 @@ import org.aia4j.djl.sequence.BatchCollator;
 import org.aia4j.inference.profile.ProfileSamples;
 import org.aia4j.inference.sequence.SequenceBuilder;
 import org.aia4j.inference.sequence.TokenSequence;
-import org.aia4j.loss.InteractionSets;
 import org.aia4j.loss.InteractionStatistic;
-import org.aia4j.loss.SequenceRoles;
 
 /**
  * Measures a model's per-layer interaction curve {@code I_l} (DESIGN section 3) over samples of a
@@ -51,7 +51,7 @@ public final class InteractionProfiler {
     int layers = model.config().layers();
     List<double[]> perSample = new ArrayList<>();
     ParameterStore ps = new ParameterStore(manager, false);
-    SequenceRoles roles = SequenceRoles.of(task);
+    InteractionRoles roles = InteractionRoles.of(task);
     double scale = 1.0 / Math.sqrt(model.config().headDim());
     for (int start = 0; start < samples; start += batchSize) {
       int count = Math.min(batchSize, samples - start);

@@ -2,11 +2,11 @@ package org.aia4j.djl.sequence;
 
 import ai.djl.ndarray.NDArray;
 import java.util.List;
+import org.aia4j.api.interaction.InteractionRoles;
+import org.aia4j.api.interaction.InteractionSets;
+import org.aia4j.api.interaction.TokenRole;
 import org.aia4j.api.model.Task;
-import org.aia4j.inference.sequence.TokenRole;
 import org.aia4j.inference.sequence.TokenSequence;
-import org.aia4j.loss.InteractionSets;
-import org.aia4j.loss.SequenceRoles;
 
 /**
  * A padded batch of one task, made by {@link BatchCollator}. Its arrays belong to the manager
@@ -56,7 +56,7 @@ public record Batch(
    * The AIA query and key sets of this batch (DESIGN section 3), chosen by {@code roles}, the
    * one definition in the aia-loss module.
    */
-  public InteractionSets interactionSets(SequenceRoles roles) {
+  public InteractionSets interactionSets(InteractionRoles roles) {
     if (roles.task() != task) {
       throw new IllegalArgumentException("Roles for " + roles.task() + " asked of a " + task + " batch");
     }

@@ -3,7 +3,7 @@ package org.aia4j.djl.sequence;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
-import org.aia4j.inference.sequence.TokenRole;
+import org.aia4j.api.interaction.TokenRole;
 import org.aia4j.inference.sequence.TokenSequence;
 
 /**

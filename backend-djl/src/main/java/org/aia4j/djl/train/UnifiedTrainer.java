@@ -16,6 +16,8 @@ import java.util.function.IntConsumer;
 import org.aia4j.api.Registries;
 import org.aia4j.api.benchmark.ProgressListener;
 import org.aia4j.api.data.TrainingData;
+import org.aia4j.api.interaction.InteractionRoles;
+import org.aia4j.api.interaction.InteractionSets;
 import org.aia4j.api.loss.LossInputs;
 import org.aia4j.api.loss.LossTerms;
 import org.aia4j.api.loss.TrainingLoss;
@@ -32,9 +34,7 @@ import org.aia4j.inference.model.ModelConfig;
 import org.aia4j.inference.sequence.SequenceBuilder;
 import org.aia4j.inference.sequence.TokenLayout;
 import org.aia4j.inference.sequence.TokenSequence;
-import org.aia4j.loss.InteractionSets;
 import org.aia4j.loss.InteractionStatistic;
-import org.aia4j.loss.SequenceRoles;
 
 /**
  * Trains the unified transformer on both tasks with next-token loss, plus a {@link TrainingLoss}'s
@@ -378,7 +378,7 @@ public final class UnifiedTrainer implements AutoCloseable {
 
   /** Per-sample {@code I_l} of every layer of one task's batch. */
   private NDList interactionMasses(Task task, Batch batch, ForwardOutput out, NDManager scope) {
-    InteractionSets sets = batch.interactionSets(new SequenceRoles(task, SequenceRoles.DEFAULT_BOS_AS_TEXT));
+    InteractionSets sets = batch.interactionSets(new InteractionRoles(task, InteractionRoles.DEFAULT_BOS_AS_TEXT));
     NDArray queryValid = sets.queryValid(scope);
     NDArray keyMask = sets.keyMask(scope);
     NDList masses = new NDList();

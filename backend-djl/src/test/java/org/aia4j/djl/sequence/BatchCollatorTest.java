@@ -7,16 +7,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
+import org.aia4j.api.interaction.InteractionRoles;
+import org.aia4j.api.interaction.InteractionSets;
+import org.aia4j.api.interaction.TokenRole;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.tokenizer.ImageTokenizer;
 import org.aia4j.api.tokenizer.TextTokenizer;
-import org.aia4j.testkit.FakeTokenizers;
 import org.aia4j.inference.sequence.SequenceBuilder;
 import org.aia4j.inference.sequence.TokenLayout;
-import org.aia4j.inference.sequence.TokenRole;
 import org.aia4j.inference.sequence.TokenSequence;
-import org.aia4j.loss.InteractionSets;
-import org.aia4j.loss.SequenceRoles;
+import org.aia4j.testkit.FakeTokenizers;
 import org.junit.jupiter.api.Test;
 
 class BatchCollatorTest {
@@ -46,11 +46,11 @@ class BatchCollatorTest {
       assertThat(roles[12 + 2]).isEqualTo(TokenRole.IMAGE.code());
       assertThat(roles[12 + 9]).isEqualTo(TokenRole.OTHER.code());
       // AIA sets for generation: Q = image, K = prompt text (+ <bos> by flag).
-      float[] q = batch.interactionSets(new SequenceRoles(Task.GENERATION, false)).queryMask(manager).toFloatArray();
+      float[] q = batch.interactionSets(new InteractionRoles(Task.GENERATION, false)).queryMask(manager).toFloatArray();
       assertThat(java.util.Arrays.copyOfRange(q, 0, 12)).containsExactly(0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0);
-      float[] k = batch.interactionSets(new SequenceRoles(Task.GENERATION, false)).keyMask(manager).toFloatArray();
+      float[] k = batch.interactionSets(new InteractionRoles(Task.GENERATION, false)).keyMask(manager).toFloatArray();
       assertThat(java.util.Arrays.copyOfRange(k, 0, 12)).containsExactly(0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0);
-      assertThat(batch.interactionSets(SequenceRoles.of(Task.GENERATION)).keyMask(manager).toFloatArray()[0]).isEqualTo(1f);
+      assertThat(batch.interactionSets(InteractionRoles.of(Task.GENERATION)).keyMask(manager).toFloatArray()[0]).isEqualTo(1f);
       assertThat(java.util.Arrays.copyOfRange(k, 12, 24)).containsOnly(0f);
     }
   }
@@ -63,7 +63,7 @@ class BatchCollatorTest {
       try (Batch batch = BatchCollator.collate(manager, List.of(u), 16)) {
         assertThat(batch.length()).isEqualTo(16);
         // <bos> <boi> i i i i <eoi> a <answer> red <eos>
-        InteractionSets sets = batch.interactionSets(SequenceRoles.of(Task.UNDERSTANDING));
+        InteractionSets sets = batch.interactionSets(InteractionRoles.of(Task.UNDERSTANDING));
         assertThat(sets.queryMask(manager).toFloatArray()[9]).isEqualTo(1f);
         assertThat(sets.keyMask(manager).toFloatArray()).containsExactly(0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
       }

@@ -1,5 +1,9 @@
 package org.aia4j.onnx.runtime;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -13,13 +17,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.aia4j.api.data.TrainingData;
+import org.aia4j.api.interaction.InteractionRoles;
+import org.aia4j.api.interaction.InteractionSets;
+import org.aia4j.api.interaction.TokenRole;
 import org.aia4j.api.model.InteractionProfile;
 import org.aia4j.api.model.Task;
 import org.aia4j.inference.profile.ProfileSamples;
-import org.aia4j.inference.sequence.InteractionRoles;
 import org.aia4j.inference.sequence.SequenceBuilder;
-import org.aia4j.inference.sequence.TokenRole;
 import org.aia4j.inference.sequence.TokenSequence;
+import org.aia4j.loss.InteractionStatistic;
 
 /**
  * The per-layer interaction curve {@code I_l} of an exported model, from the {@code attentions.{i}}
@@ -44,52 +50,46 @@ final class OnnxInteractionProfiler {
   InteractionProfile profile(TrainingData data, Task task, int samples, int batchSize) {
     ProfileSamples.checkSizes(samples, batchSize);
     int layers = session.config().layers();
+    int heads = session.config().heads();
     InteractionRoles roles = InteractionRoles.of(task);
     List<double[]> perSample = new ArrayList<>();
-    for (int start = 0; start < samples; start += batchSize) {
-      int count = Math.min(batchSize, samples - start);
-      List<TokenSequence> sequences = ProfileSamples.sequences(builder, data, task, start, count);
-      float[][] attentions = attentions(sequences);
-      int length = sequences.stream().mapToInt(TokenSequence::length).max().orElseThrow();
-      for (int b = 0; b < count; b++) {
-        double[] curve = new double[layers];
-        boolean any = false;
-        for (int l = 0; l < layers; l++) {
-          double mass = mass(attentions[l], b, length, sequences.get(b), roles);
-          any = !Double.isNaN(mass);
-          curve[l] = mass;
+    // I_l itself is InteractionStatistic's, as in DJL training and profiling: ONNX Runtime only
+    // supplies the attention probabilities.
+    try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+      for (int start = 0; start < samples; start += batchSize) {
+        int count = Math.min(batchSize, samples - start);
+        List<TokenSequence> sequences = ProfileSamples.sequences(builder, data, task, start, count);
+        float[][] attentions = attentions(sequences);
+        int length = sequences.stream().mapToInt(TokenSequence::length).max().orElseThrow();
+        int[][] codes = new int[count][length]; // right padding is OTHER (code 0)
+        for (int b = 0; b < count; b++) {
+          TokenRole[] role = sequences.get(b).roles();
+          for (int t = 0; t < role.length; t++) {
+            codes[b][t] = role[t].code();
+          }
         }
-        if (any) {
-          perSample.add(curve);
+        InteractionSets sets = roles.sets(codes);
+        try (NDManager batch = manager.newSubManager()) {
+          NDArray queryMask = sets.queryMask(batch);
+          NDArray keyMask = sets.keyMask(batch);
+          float[] hasQueries = InteractionStatistic.hasQueries(queryMask).toFloatArray();
+          double[][] curves = new double[count][layers];
+          for (int l = 0; l < layers; l++) {
+            NDArray attention = batch.create(attentions[l], new Shape(count, heads, length, length));
+            float[] masses = InteractionStatistic.fromAttention(attention, queryMask, keyMask).toFloatArray();
+            for (int b = 0; b < count; b++) {
+              curves[b][l] = masses[b];
+            }
+          }
+          for (int b = 0; b < count; b++) {
+            if (hasQueries[b] > 0) {
+              perSample.add(curves[b]);
+            }
+          }
         }
       }
     }
     return ProfileSamples.summarize(task, perSample, layers);
-  }
-
-  /** {@code I_l} of one sample from its layer's {@code (B, H, T, T)} probabilities; NaN without queries. */
-  private double mass(float[] probabilities, int sample, int length, TokenSequence sequence, InteractionRoles roles) {
-    int heads = session.config().heads();
-    TokenRole[] role = sequence.roles();
-    double total = 0;
-    int queries = 0;
-    for (int q = 0; q < role.length; q++) {
-      if (!roles.isQuery(role[q])) {
-        continue;
-      }
-      queries++;
-      double row = 0;
-      for (int h = 0; h < heads; h++) {
-        int base = ((sample * heads + h) * length + q) * length;
-        for (int k = 0; k <= q; k++) {
-          if (roles.isKey(role[k])) {
-            row += probabilities[base + k];
-          }
-        }
-      }
-      total += row / heads;
-    }
-    return queries == 0 ? Double.NaN : total / queries;
   }
 
   /** One run over right-padded sequences: per layer, the flat {@code (B, H, T, T)} probabilities. */

@@ -4,6 +4,7 @@ import java.awt.image.BufferedImage;
 import java.util.Arrays;
 import org.aia4j.api.data.GenerationSample;
 import org.aia4j.api.data.UnderstandingSample;
+import org.aia4j.api.interaction.TokenRole;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.tokenizer.ImageTokenizer;
 import org.aia4j.api.tokenizer.TextTokenizer;

@@ -2,6 +2,7 @@ package org.aia4j.inference.sequence;
 
 import java.util.Arrays;
 import java.util.Objects;
+import org.aia4j.api.interaction.TokenRole;
 import org.aia4j.api.model.Task;
 
 /**

@@ -1,15 +1,16 @@
 package org.aia4j.inference.sequence;
 
-import static org.aia4j.inference.sequence.TokenRole.ANSWER;
-import static org.aia4j.inference.sequence.TokenRole.BOS;
-import static org.aia4j.inference.sequence.TokenRole.IMAGE;
-import static org.aia4j.inference.sequence.TokenRole.OTHER;
-import static org.aia4j.inference.sequence.TokenRole.TEXT;
+import static org.aia4j.api.interaction.TokenRole.ANSWER;
+import static org.aia4j.api.interaction.TokenRole.BOS;
+import static org.aia4j.api.interaction.TokenRole.IMAGE;
+import static org.aia4j.api.interaction.TokenRole.OTHER;
+import static org.aia4j.api.interaction.TokenRole.TEXT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.aia4j.api.data.GenerationSample;
 import org.aia4j.api.data.UnderstandingSample;
+import org.aia4j.api.interaction.TokenRole;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.tokenizer.ImageTokenizer;
 import org.aia4j.api.tokenizer.TextTokenizer;

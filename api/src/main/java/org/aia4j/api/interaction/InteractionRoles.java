@@ -1,54 +1,46 @@
-package org.aia4j.loss;
+package org.aia4j.api.interaction;
 
 import java.util.Objects;
 import org.aia4j.api.model.Task;
-import org.aia4j.inference.sequence.InteractionRoles;
-import org.aia4j.inference.sequence.TokenRole;
 
 /**
  * Which positions are the queries {@code Q} and which the keys {@code K} of the interaction
- * statistic (DESIGN section 3), from a role per position:
+ * statistic {@code I_l} (DESIGN section 3), by role: for generation (text to image) {@code Q} =
+ * the {@link TokenRole#IMAGE} positions and {@code K} = the prompt's {@link TokenRole#TEXT}
+ * positions, plus {@link TokenRole#BOS} when {@code bosAsText}; for understanding (image to text)
+ * {@code Q} = the {@link TokenRole#ANSWER} positions and {@code K} = the {@link TokenRole#IMAGE}
+ * positions. The AIA loss and every backend's profiler read the sets from here.
  *
- * <ul>
- *   <li>generation (text to image): {@code Q} = the {@link TokenRole#IMAGE} positions, {@code K}
- *       = the prompt's {@link TokenRole#TEXT} positions, plus {@link TokenRole#BOS} when {@code
- *       bosAsText} (the default, as in the paper's reference code);
- *   <li>understanding (image to text): {@code Q} = the {@link TokenRole#ANSWER} positions, {@code
- *       K} = the {@link TokenRole#IMAGE} positions.
- * </ul>
- *
- * <p>A role array describes the model's <em>input</em> sequence; query {@code q} is the attention
- * row of the position holding that token. Example, generation {@code <bos> a red square <boi>
- * i0..i63 <eoi> <eos>}: roles {@code BOS TEXT TEXT TEXT OTHER IMAGE*64 OTHER OTHER}.
- *
- * @param task the task whose sets are built
+ * @param task the task
  * @param bosAsText whether BOS is a key of a generation sample (ignored for understanding)
  */
-public record SequenceRoles(Task task, boolean bosAsText) {
-
+public record InteractionRoles(Task task, boolean bosAsText) {
   /** BOS counts as prompt text unless said otherwise, as in the paper's reference code. */
-  public static final boolean DEFAULT_BOS_AS_TEXT = InteractionRoles.DEFAULT_BOS_AS_TEXT;
+  public static final boolean DEFAULT_BOS_AS_TEXT = true;
 
-  public SequenceRoles {
+  public InteractionRoles {
     Objects.requireNonNull(task, "task must not be null");
   }
 
-  /**
-   * @param task the task
-   * @return the sets with the default BOS handling
-   */
-  public static SequenceRoles of(Task task) {
-    return new SequenceRoles(task, DEFAULT_BOS_AS_TEXT);
+  /** @return the sets of {@code task} with the default BOS handling */
+  public static InteractionRoles of(Task task) {
+    return new InteractionRoles(task, DEFAULT_BOS_AS_TEXT);
   }
 
-  /** @return whether a position with that role is a query of this task ({@link InteractionRoles}) */
+  /** @return whether a position with that role is a query of this task */
   public boolean isQuery(TokenRole role) {
-    return new InteractionRoles(task, bosAsText).isQuery(role);
+    return switch (task) {
+      case GENERATION -> role == TokenRole.IMAGE;
+      case UNDERSTANDING -> role == TokenRole.ANSWER;
+    };
   }
 
-  /** @return whether a position with that role is a key of this task ({@link InteractionRoles}) */
+  /** @return whether a position with that role is a key of this task */
   public boolean isKey(TokenRole role) {
-    return new InteractionRoles(task, bosAsText).isKey(role);
+    return switch (task) {
+      case GENERATION -> role == TokenRole.TEXT || (bosAsText && role == TokenRole.BOS);
+      case UNDERSTANDING -> role == TokenRole.IMAGE;
+    };
   }
 
   /**

@@ -1,4 +1,4 @@
-package org.aia4j.inference.sequence;
+package org.aia4j.api.interaction;
 
 /**
  * What a position of an input sequence holds, as far as the interaction statistic cares. The

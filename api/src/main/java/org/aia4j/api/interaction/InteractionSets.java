@@ -1,14 +1,15 @@
-package org.aia4j.loss;
+package org.aia4j.api.interaction;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import org.aia4j.api.interaction.InteractionRoles;
 
 /**
  * The query set {@code Q} and key set {@code K} of every sample of a batch, in the two forms the
- * {@link InteractionStatistic} takes: {@code (B, T)} 0/1 masks for the full-map path, and {@code
+ * interaction statistic ({@code org.aia4j.loss.InteractionStatistic}) takes: {@code (B, T)} 0/1 masks for the full-map path, and {@code
  * (B, Qmax)} query indices with a validity mask for the memory-lean path. Built by {@link
- * SequenceRoles#sets(int[][])}; host arrays, row-major, turned into NDArrays on demand.
+ * InteractionRoles#sets(int[][])}; host arrays, row-major, turned into NDArrays on demand.
  *
  * @param batch {@code B}
  * @param length {@code T}

@@ -3,11 +3,13 @@ package org.aia4j.loss;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.aia4j.api.interaction.InteractionRoles;
+import org.aia4j.api.interaction.InteractionSets;
+import org.aia4j.api.interaction.TokenRole;
 import org.aia4j.api.model.Task;
-import org.aia4j.inference.sequence.TokenRole;
 import org.junit.jupiter.api.Test;
 
-class SequenceRolesTest {
+class InteractionRolesTest {
 
   private static final int O = TokenRole.OTHER.code();
   private static final int B = TokenRole.BOS.code();
@@ -22,23 +24,23 @@ class SequenceRolesTest {
 
   @Test
   void generationQueriesImagesAndKeysThePromptWithBosByDefault() {
-    InteractionSets sets = SequenceRoles.of(Task.GENERATION).sets(new int[][] {GENERATION});
+    InteractionSets sets = InteractionRoles.of(Task.GENERATION).sets(new int[][] {GENERATION});
     assertThat(sets.queryMask()).containsExactly(0, 0, 0, 0, 0, 1, 1, 1, 0, 0);
     assertThat(sets.keyMask()).containsExactly(1, 1, 1, 1, 0, 0, 0, 0, 0, 0);
     assertThat(sets.queryIndex()).containsExactly(5, 6, 7);
     assertThat(sets.queryValid()).containsExactly(1, 1, 1);
 
     InteractionSets withoutBos =
-        new SequenceRoles(Task.GENERATION, false).sets(new int[][] {GENERATION});
+        new InteractionRoles(Task.GENERATION, false).sets(new int[][] {GENERATION});
     assertThat(withoutBos.keyMask()).containsExactly(0, 1, 1, 1, 0, 0, 0, 0, 0, 0);
   }
 
   @Test
   void understandingQueriesAnswersAndKeysTheImage() {
-    InteractionSets sets = SequenceRoles.of(Task.UNDERSTANDING).sets(new int[][] {UNDERSTANDING});
+    InteractionSets sets = InteractionRoles.of(Task.UNDERSTANDING).sets(new int[][] {UNDERSTANDING});
     assertThat(sets.queryMask()).containsExactly(0, 0, 0, 0, 0, 0, 0, 0, 1, 0);
     assertThat(sets.keyMask()).containsExactly(0, 0, 1, 1, 0, 0, 0, 0, 0, 0);
-    assertThat(new SequenceRoles(Task.UNDERSTANDING, false).sets(new int[][] {UNDERSTANDING}))
+    assertThat(new InteractionRoles(Task.UNDERSTANDING, false).sets(new int[][] {UNDERSTANDING}))
         .as("BOS handling concerns generation only")
         .usingRecursiveComparison()
         .isEqualTo(sets);
@@ -48,7 +50,7 @@ class SequenceRolesTest {
   void queryIndicesArePaddedToTheLargestQuerySet() {
     int[] noImage = {B, T, T, O, O, O, O, O, O, O};
     InteractionSets sets =
-        SequenceRoles.of(Task.GENERATION).sets(new int[][] {GENERATION, noImage, {O, O, B, T, O, I, O, O, O, O}});
+        InteractionRoles.of(Task.GENERATION).sets(new int[][] {GENERATION, noImage, {O, O, B, T, O, I, O, O, O, O}});
     assertThat(sets.queryMax()).isEqualTo(3);
     assertThat(sets.queryIndex()).containsExactly(5, 6, 7, 0, 0, 0, 5, 0, 0);
     assertThat(sets.queryValid()).containsExactly(1, 1, 1, 0, 0, 0, 1, 0, 0);
@@ -59,7 +61,7 @@ class SequenceRolesTest {
 
   @Test
   void badRolesAreRejected() {
-    SequenceRoles roles = SequenceRoles.of(Task.GENERATION);
+    InteractionRoles roles = InteractionRoles.of(Task.GENERATION);
     assertThatThrownBy(() -> roles.sets(new int[][] {{B, 9}}))
         .hasMessage("Unknown token role code 9. Known: 0 OTHER, 1 BOS, 2 TEXT, 3 IMAGE, 4 ANSWER.");
     assertThatThrownBy(() -> roles.sets(new int[][] {{B, T}, {B}}))
