@@ -18,7 +18,7 @@ import org.aia4j.evaluation.io.JsonLines;
 import org.aia4j.evaluation.run.EvalSummary;
 import org.aia4j.inference.model.ModelConfig;
 import org.aia4j.inference.profile.AlignmentCurve;
-import org.aia4j.loss.AlignmentFile;
+import org.aia4j.inference.profile.AlignmentFile;
 import org.aia4j.loss.StageSchedule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

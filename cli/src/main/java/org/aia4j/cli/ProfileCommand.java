@@ -12,7 +12,7 @@ import org.aia4j.api.model.ModelProvider;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.evaluation.data.WorldTrainingData;
-import org.aia4j.loss.ProfileFile;
+import org.aia4j.inference.profile.ProfileFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

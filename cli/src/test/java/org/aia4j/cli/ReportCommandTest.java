@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.aia4j.api.model.InteractionProfile;
 import org.aia4j.api.model.Task;
-import org.aia4j.loss.ProfileFile;
+import org.aia4j.inference.profile.ProfileFile;
 import org.aia4j.loss.StageSchedule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -18,10 +18,10 @@ import java.util.Set;
 import org.aia4j.api.model.InteractionProfile;
 import org.aia4j.api.model.Task;
 import org.aia4j.evaluation.run.EvalSummary;
-import org.aia4j.loss.LayerTargets;
 import org.aia4j.inference.profile.AlignmentCurve;
-import org.aia4j.loss.AlignmentFile;
-import org.aia4j.loss.ProfileFile;
+import org.aia4j.inference.profile.AlignmentFile;
+import org.aia4j.inference.profile.ProfileFile;
+import org.aia4j.loss.LayerTargets;
 import org.aia4j.loss.StageSchedule;
 
 /**

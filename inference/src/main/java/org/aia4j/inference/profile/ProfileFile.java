@@ -1,4 +1,4 @@
-package org.aia4j.loss;
+package org.aia4j.inference.profile;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

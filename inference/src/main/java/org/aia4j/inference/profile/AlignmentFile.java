@@ -1,4 +1,4 @@
-package org.aia4j.loss;
+package org.aia4j.inference.profile;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import org.aia4j.api.io.AtomicFiles;
 import org.aia4j.api.model.Task;
-import org.aia4j.inference.profile.AlignmentCurve;
 
 /**
  * The JSON file {@code aia align} writes and {@code aia report} plots: one task's per-layer
