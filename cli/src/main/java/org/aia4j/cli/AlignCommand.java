@@ -52,6 +52,25 @@ final class AlignCommand implements Callable<Integer> {
     if (k < 1 || k >= samples) {
       throw new IllegalArgumentException("--k must be in [1, samples - 1] = [1, " + (samples - 1) + "], got " + k);
     }
+    AlignmentCurve curve = align(checkpoint, parsed, samples, k, out);
+    PrintWriter console = spec.commandLine().getOut();
+    console.printf("Modality alignment (%s, %d samples, k = %d; chance about %.3f) of %s:%n", parsed.shortName(),
+        samples, k, k / (double) (samples - 1), checkpoint);
+    for (int l = 0; l < curve.layers(); l++) {
+      console.printf("  layer %2d  %.3f%n", l, curve.perLayer().get(l));
+    }
+    console.printf("Wrote %s%n", out);
+    console.flush();
+    return 0;
+  }
+
+  /**
+   * Measures a checkpoint's modality alignment on its training world and writes it to {@code out}
+   * as {@code aia align} does; the experiment calls this for each arm.
+   *
+   * @return the curve written
+   */
+  static AlignmentCurve align(Path checkpoint, Task parsed, int samples, int k, Path out) throws java.io.IOException {
     JsonNode config = EvalCommand.readConfig(checkpoint);
     WorldTrainingData data = ModelLoading.worldData(config).orElseThrow(() -> new IllegalArgumentException(checkpoint
         + " was not trained on the embedded world (" + config.path("data").asText() + "); aia align needs its data"));
@@ -71,15 +90,7 @@ final class AlignCommand implements Callable<Integer> {
       source.put("metric", "mutual k-NN (cosine) of per-sample mean-pooled image-token vs text-token hidden states,"
           + " after each layer");
       AlignmentFile.write(out, curve, source);
-      PrintWriter console = spec.commandLine().getOut();
-      console.printf("Modality alignment (%s, %d samples, k = %d; chance about %.3f) of %s:%n", parsed.shortName(),
-          samples, k, k / (double) (samples - 1), checkpoint);
-      for (int l = 0; l < curve.layers(); l++) {
-        console.printf("  layer %2d  %.3f%n", l, curve.perLayer().get(l));
-      }
-      console.printf("Wrote %s%n", out);
-      console.flush();
+      return curve;
     }
-    return 0;
   }
 }

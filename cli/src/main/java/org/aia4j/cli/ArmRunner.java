@@ -18,7 +18,6 @@ import org.aia4j.djl.train.run.TrainingRuns;
 import org.aia4j.evaluation.run.EvalSettings;
 import org.aia4j.evaluation.run.EvalSummary;
 import org.aia4j.loss.StageSchedule;
-import picocli.CommandLine;
 
 /**
  * Trains and evaluates the arms of a base-then-fine-tunes loop. Training builds each arm's spec
@@ -81,17 +80,6 @@ final class ArmRunner {
     AtomicDirectory.deleteTree(evalDir);
     EvalSettings settings = EvalSettings.defaults(backend).withSubset(options.limit, options.samples).withSeed(seed);
     return EvalCommand.evaluate(loading, checkpoint, List.of("geneval", "mmbench"), settings, evalDir, out);
-  }
-
-  /** Runs one {@code aia} command in this JVM, failing with its command line if it fails. */
-  void run(String... args) {
-    CommandLine cli = AiaCommand.commandLine();
-    cli.setOut(out);
-    cli.setErr(err);
-    int exit = cli.execute(args);
-    if (exit != 0) {
-      throw new IllegalStateException("aia " + String.join(" ", args) + " failed (exit " + exit + ")");
-    }
   }
 
   /** Reuses, resumes or trains {@code spec} in {@code dir} ({@code --fresh}: always trains). */

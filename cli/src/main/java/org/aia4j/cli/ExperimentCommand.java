@@ -15,10 +15,11 @@ import org.aia4j.api.model.Task;
 import org.aia4j.djl.checkpoint.Checkpoint;
 import org.aia4j.djl.checkpoint.CheckpointInfo;
 import org.aia4j.evaluation.io.JsonLines;
+import org.aia4j.evaluation.report.ReportOptions;
 import org.aia4j.evaluation.run.EvalSummary;
 import org.aia4j.inference.model.ModelConfig;
 import org.aia4j.inference.profile.AlignmentCurve;
-import org.aia4j.inference.profile.AlignmentFile;
+import org.aia4j.inference.profile.MutualKnn;
 import org.aia4j.loss.StageSchedule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -102,7 +103,7 @@ final class ExperimentCommand implements Callable<Integer> {
       console.printf("%n== seed %d: shared base (%s, %d steps, no AIA)%n", seed, loop.preset, loop.baseSteps);
       console.flush();
       runner.base(base, seed);
-      List<String> reportInputs = new ArrayList<>();
+      List<Path> reportInputs = new ArrayList<>();
       for (String arm : arms) {
         boolean aia = arm.endsWith("aia");
         Integer armFork = arm.startsWith("unifork") ? shared : null;
@@ -113,24 +114,19 @@ final class ExperimentCommand implements Callable<Integer> {
         runner.fineTune(checkpoint, base, seed, new ArmRunner.Arm(aia, armFork));
         Path eval = dir.resolve("eval-" + arm.replace('+', '-'));
         EvalSummary summary = runner.evaluate(loading, checkpoint, eval, seed, backend);
-        reportInputs.add(eval.toString());
+        reportInputs.add(eval);
         Arm result = results.get(arm);
         collect(result, summary, checkpoint);
         for (Task task : Task.values()) {
           Path file = dir.resolve("align-" + arm.replace('+', '-') + "-" + task.shortName() + ".json");
-          runner.run("align", "--checkpoint", checkpoint.toString(), "--task", task.shortName(), "--samples",
-              Integer.toString(alignSamples), "--out", file.toString());
-          reportInputs.add(file.toString());
-          AlignmentCurve curve = AlignmentFile.read(file);
+          AlignmentCurve curve = AlignCommand.align(checkpoint, task, alignSamples, MutualKnn.DEFAULT_K, file);
+          reportInputs.add(file);
           result.alignment.computeIfAbsent(task.shortName(), t -> new ArrayList<>())
               .add(curve.perLayer().stream().mapToDouble(Double::doubleValue).toArray());
         }
       }
-      List<String> report = new ArrayList<>(List.of("report"));
-      report.addAll(reportInputs);
-      report.addAll(List.of("--out", out.resolve("report-seed-" + seed + ".html").toString(), "--title",
-          "aia4j: AIA vs UniFork, seed " + seed + " (" + loop.preset + ")"));
-      runner.run(report.toArray(String[]::new));
+      ReportCommand.write(reportInputs, out.resolve("report-seed-" + seed + ".html"),
+          ReportOptions.DEFAULTS.withTitle("aia4j: AIA vs UniFork, seed " + seed + " (" + loop.preset + ")"), console);
     }
     double minutes = (System.nanoTime() - started) / 60e9;
     String md = markdown(results, shared, minutes);

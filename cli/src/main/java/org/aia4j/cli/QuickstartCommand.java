@@ -19,6 +19,7 @@ import org.aia4j.evaluation.geneval.GenEvalScorer;
 import org.aia4j.evaluation.geneval.GenEvalSuite;
 import org.aia4j.evaluation.geneval.GenEvalSummary;
 import org.aia4j.evaluation.io.JsonLines;
+import org.aia4j.evaluation.report.ReportOptions;
 import org.aia4j.evaluation.run.EvalSummary;
 import org.aia4j.evaluation.world.WorldSpec;
 import picocli.CommandLine.Command;
@@ -70,6 +71,12 @@ final class QuickstartCommand implements Callable<Integer> {
     if (seeds != null && !seeds.isEmpty()) {
       return experiment();
     }
+    loopOnce(out, seed);
+    return 0;
+  }
+
+  /** The whole loop for one seed, into {@code out}. */
+  private void loopOnce(Path out, long seed) throws Exception {
     PrintWriter console = spec.commandLine().getOut();
     long started = System.nanoTime();
     Map<String, Object> timings = new LinkedHashMap<>();
@@ -110,8 +117,8 @@ final class QuickstartCommand implements Callable<Integer> {
     }
 
     stage(console, 7, "Report");
-    runner.run("report", out.resolve("eval-baseline").toString(), out.resolve("eval-aia").toString(), "--out",
-        out.resolve("report.html").toString(), "--title", "aia4j quickstart: AIA vs baseline (" + loop.preset + ")");
+    ReportCommand.write(List.of(out.resolve("eval-baseline"), out.resolve("eval-aia")), out.resolve("report.html"),
+        ReportOptions.DEFAULTS.withTitle("aia4j quickstart: AIA vs baseline (" + loop.preset + ")"), console);
     timings.put("total_s", seconds(started));
 
     printTable(console, summaries);
@@ -131,7 +138,6 @@ final class QuickstartCommand implements Callable<Integer> {
     console.printf(Locale.ROOT, "%nReport: %s%nTotal time %.1f min%n", out.resolve("report.html").toAbsolutePath(),
         seconds(started) / 60);
     console.flush();
-    return 0;
   }
 
   /** The loop once per seed, then mean and spread over seeds of every score, per arm. */
@@ -140,17 +146,7 @@ final class QuickstartCommand implements Callable<Integer> {
     Map<String, Map<String, List<Double>>> metrics = new LinkedHashMap<>();
     for (long s : seeds) {
       Path dir = out.resolve("seed-" + s);
-      List<String> args = new ArrayList<>(List.of("quickstart", "--out", dir.toString(), "--preset", loop.preset,
-          "--seed", Long.toString(s), "--base-steps", Integer.toString(loop.baseSteps), "--tune-steps",
-          Integer.toString(loop.tuneSteps), "--tune-learning-rate", Double.toString(loop.tuneLearningRate), "--limit",
-          Integer.toString(loop.limit), "--samples", Integer.toString(loop.samples)));
-      if (loop.schedule != null) {
-        args.addAll(List.of("--schedule", loop.schedule.toString()));
-      }
-      if (loop.fresh) {
-        args.add("--fresh");
-      }
-      runner.run(args.toArray(String[]::new));
+      loopOnce(dir, s);
       for (String arm : List.of("baseline", "aia")) {
         Path eval = dir.resolve("eval-" + arm);
         evals.add(eval);
@@ -158,11 +154,8 @@ final class QuickstartCommand implements Callable<Integer> {
         ArmRunner.addScores(metrics.computeIfAbsent(arm, a -> new LinkedHashMap<>()), summary, suite -> "  ");
       }
     }
-    List<String> args = new ArrayList<>(List.of("report"));
-    evals.forEach(e -> args.add(e.toString()));
-    args.addAll(List.of("--out", out.resolve("report.html").toString(), "--title",
-        "aia4j: AIA vs baseline over seeds " + seeds));
-    runner.run(args.toArray(String[]::new));
+    ReportCommand.write(evals, out.resolve("report.html"),
+        ReportOptions.DEFAULTS.withTitle("aia4j: AIA vs baseline over seeds " + seeds), spec.commandLine().getOut());
     StringBuilder md = new StringBuilder();
     md.append("| metric | baseline | AIA | AIA - baseline |\n|---|---|---|---|\n");
     for (String metric : metrics.get("baseline").keySet()) {

@@ -47,14 +47,20 @@ final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ReportWriter.Result result = new ReportWriter(new ReportOptions(title, prompts, smooth, tail)).write(inputs, out);
-    PrintWriter console = spec.commandLine().getOut();
+    write(inputs, out, new ReportOptions(title, prompts, smooth, tail), spec.commandLine().getOut());
+    return 0;
+  }
+
+  /** Writes a report as {@code aia report} does and says what it wrote; the loops call this too. */
+  static ReportWriter.Result write(List<Path> inputs, Path out, ReportOptions options, PrintWriter console)
+      throws java.io.IOException {
+    ReportWriter.Result result = new ReportWriter(options).write(inputs, out);
     for (String note : result.notes()) {
       console.println("note: " + note);
     }
     console.printf("Wrote %s (%d %s, %d charts, %d images, %d KB)%n", out, result.runs().size(),
         result.runs().size() == 1 ? "run" : "runs", result.charts(), result.images(), (result.bytes() + 1023) / 1024);
     console.flush();
-    return 0;
+    return result;
   }
 }

@@ -24,4 +24,9 @@ public record ReportOptions(String title, int prompts, int smoothing, int tail) 
       throw new IllegalArgumentException("smoothing and tail must be >= 1 step, got " + smoothing + " and " + tail);
     }
   }
+
+  /** @return these options under another title */
+  public ReportOptions withTitle(String newTitle) {
+    return new ReportOptions(newTitle, prompts, smoothing, tail);
+  }
 }
