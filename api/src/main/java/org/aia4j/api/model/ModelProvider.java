@@ -6,9 +6,16 @@ import java.util.Map;
 import org.aia4j.api.spi.Provider;
 
 /**
- * Loads checkpoints as {@link UnifiedModel}s. Registered in {@code
- * META-INF/services/org.aia4j.api.model.ModelProvider}; a third-party model family is one
- * such class plus its model.
+ * Loads checkpoints of one format as {@link UnifiedModel}s: the job of knowing a file layout
+ * (which files, which tensors, which tokenizers). Registered in {@code
+ * META-INF/services/org.aia4j.api.model.ModelProvider}; a third-party model family is one such
+ * class plus its model.
+ *
+ * <p>It is distinct from {@link org.aia4j.api.backend.BackendProvider}, whose job is the engine
+ * (is it installed here, what can it do: train, infer, export, profile). A backend hands out the
+ * loader of the checkpoints it runs ({@link org.aia4j.api.backend.BackendProvider#models()}); a
+ * model provider with no engine of its own (e.g. one that wraps a remote service) is registered
+ * alone and chosen by its name wherever a command takes {@code --backend}.
  */
 public interface ModelProvider extends Provider {
 
