@@ -56,14 +56,14 @@ final class ArmRunner {
 
   /** The spec of the shared base: the preset's defaults with AIA off, the loop's base steps. */
   TrainingConfig baseSpec(long seed) {
-    return TrainingPresets.config(options.preset, TaskMix.BOTH, false, StageSchedule.paperDefault().toJson(),
+    return TrainingPresets.config(options.preset(), TaskMix.BOTH, false, StageSchedule.paperDefault().toJson(),
         options.baseSteps, seed);
   }
 
   /** The spec of one arm: fine-tuned from {@code base} with the loop's steps, rate and schedule. */
   TrainingConfig tuneSpec(Path base, long seed, Arm arm) throws IOException {
     JsonNode schedule = options.schedule == null ? StageSchedule.paperDefault().toJson() : schedule();
-    return TrainingPresets.config(options.preset, TaskMix.BOTH, arm.aia(), schedule, options.tuneSteps, seed)
+    return TrainingPresets.config(options.preset(), TaskMix.BOTH, arm.aia(), schedule, options.tuneSteps, seed)
         .withLearningRate(options.tuneLearningRate)
         .withFork(arm.fork())
         .withInit(base);

@@ -86,11 +86,11 @@ final class ExperimentCommand implements Callable<Integer> {
     if (seeds.isEmpty()) {
       throw new IllegalArgumentException("--seeds needs at least one seed");
     }
-    int layers = ModelConfig.preset(loop.preset).layers();
+    int layers = ModelConfig.preset(loop.preset()).layers();
     int shared = fork == null ? layers / 2 : fork;
     if (shared < 0 || shared >= layers) {
       throw new IllegalArgumentException("--fork must be in [0, " + (layers - 1) + "] for the " + layers + "-layer '"
-          + loop.preset + "' preset (the number of shared layers), got " + shared);
+          + loop.preset() + "' preset (the number of shared layers), got " + shared);
     }
     PrintWriter console = spec.commandLine().getOut();
     runner = new ArmRunner(loop, console, spec.commandLine().getErr());
@@ -100,7 +100,7 @@ final class ExperimentCommand implements Callable<Integer> {
     for (long seed : seeds) {
       Path dir = out.resolve("seed-" + seed);
       Path base = dir.resolve("base");
-      console.printf("%n== seed %d: shared base (%s, %d steps, no AIA)%n", seed, loop.preset, loop.baseSteps);
+      console.printf("%n== seed %d: shared base (%s, %d steps, no AIA)%n", seed, loop.preset(), loop.baseSteps);
       console.flush();
       runner.base(base, seed);
       List<Path> reportInputs = new ArrayList<>();
@@ -126,13 +126,13 @@ final class ExperimentCommand implements Callable<Integer> {
         }
       }
       ReportCommand.write(reportInputs, out.resolve("report-seed-" + seed + ".html"),
-          ReportOptions.DEFAULTS.withTitle("aia4j: AIA vs UniFork, seed " + seed + " (" + loop.preset + ")"), console);
+          ReportOptions.DEFAULTS.withTitle("aia4j: AIA vs UniFork, seed " + seed + " (" + loop.preset() + ")"), console);
     }
     double minutes = (System.nanoTime() - started) / 60e9;
     String md = markdown(results, shared, minutes);
     AtomicFiles.writeString(out.resolve("experiment.md"), md);
     Map<String, Object> summary = new LinkedHashMap<>();
-    summary.put("preset", loop.preset);
+    summary.put("preset", loop.preset());
     summary.put("fork", shared);
     summary.put("seeds", seeds);
     summary.put("base_steps", loop.baseSteps);
@@ -197,9 +197,9 @@ final class ExperimentCommand implements Callable<Integer> {
     }
     md.append(String.format(Locale.ROOT, "%nMean +- standard deviation over seeds %s (preset %s, shared base %d steps, "
         + "then %d fine-tuning steps per arm at peak learning rate %s; UniFork arms forked after layer %d of %d; "
-        + "evaluated on the %s backend, %d images per GenEval prompt%s). %.1f minutes in all.%n", seeds, loop.preset,
+        + "evaluated on the %s backend, %d images per GenEval prompt%s). %.1f minutes in all.%n", seeds, loop.preset(),
         loop.baseSteps, loop.tuneSteps, ArmRunner.plain(loop.tuneLearningRate), shared,
-        ModelConfig.preset(loop.preset).layers(), backend, loop.samples, loop.limit > 0 ? ", first " + loop.limit + " items" : "", minutes));
+        ModelConfig.preset(loop.preset()).layers(), backend, loop.samples, loop.limit > 0 ? ", first " + loop.limit + " items" : "", minutes));
     for (String kind : List.of("interaction", "alignment")) {
       for (Task task : Task.values()) {
         md.append(String.format(Locale.ROOT, "%n%s per layer, %s (mean over seeds)%n%n| arm | layers |%n|---|---|%n",

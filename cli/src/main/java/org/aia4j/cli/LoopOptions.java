@@ -1,6 +1,7 @@
 package org.aia4j.cli;
 
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -8,8 +9,8 @@ import picocli.CommandLine.Option;
  * experiment} (a picocli mixin), so both train and evaluate their arms the same way.
  */
 final class LoopOptions {
-  @Option(names = "--preset", defaultValue = "small", description = "Model preset (default: ${DEFAULT-VALUE}).")
-  String preset;
+  @Mixin
+  PresetOption presetOption = new PresetOption();
 
   @Option(names = "--base-steps", defaultValue = "2400", description = "Steps of the shared base (default: ${DEFAULT-VALUE}).")
   int baseSteps;
@@ -33,4 +34,9 @@ final class LoopOptions {
 
   @Option(names = "--fresh", description = "Retrain everything instead of reusing finished runs in --out.")
   boolean fresh;
+
+  /** The model preset both loops train. */
+  String preset() {
+    return presetOption.preset();
+  }
 }

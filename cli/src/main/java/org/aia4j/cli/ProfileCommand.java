@@ -15,6 +15,7 @@ import org.aia4j.evaluation.data.WorldTrainingData;
 import org.aia4j.inference.profile.ProfileFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -40,13 +41,8 @@ final class ProfileCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "The profile JSON to write.")
   Path out;
 
-  @Option(names = "--device", defaultValue = "cpu",
-      description = "cpu, or cuda[:N] for the onnx backend built with -Pcuda (default: ${DEFAULT-VALUE}).")
-  String device;
-
-  @Option(names = "--backend", defaultValue = "djl",
-      description = "Backend that runs the model: djl, or onnx for a checkpoint or an aia export (default: ${DEFAULT-VALUE}).")
-  String backend;
+  @Mixin
+  BackendOptions engine = new BackendOptions("djl");
 
   @Override
   public Integer call() throws Exception {
@@ -54,13 +50,13 @@ final class ProfileCommand implements Callable<Integer> {
     if (samples < 1) {
       throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
     }
-    ModelProvider provider = loading.provider(backend);
+    ModelProvider provider = loading.provider(engine.backend());
     JsonNode config = EvalCommand.readConfig(checkpoint);
     WorldTrainingData data = ModelLoading.worldData(config).orElseThrow(() -> new IllegalArgumentException(checkpoint
         + " was not trained on the embedded world (" + config.path("data").asText() + "); aia profile needs its data"));
-    try (UnifiedModel model = provider.load(checkpoint, ModelLoading.options(device))) {
+    try (UnifiedModel model = provider.load(checkpoint, ModelLoading.options(engine.device()))) {
       InteractionProfile profile = model.interactions(parsed, data, samples).orElseThrow(() ->
-          new IllegalArgumentException("The " + backend + " backend's models cannot be profiled"));
+          new IllegalArgumentException("The " + engine.backend() + " backend's models cannot be profiled"));
       JsonNode training = ModelLoading.training(config);
       Map<String, Object> source = new LinkedHashMap<>();
       source.put("checkpoint", checkpoint.toAbsolutePath().toString());

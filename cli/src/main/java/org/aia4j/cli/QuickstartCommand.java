@@ -53,8 +53,8 @@ final class QuickstartCommand implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "quickstart", description = "Output folder (default: ${DEFAULT-VALUE}).")
   Path out;
 
-  @Option(names = "--seed", defaultValue = "0", description = "Seed of both runs (default: ${DEFAULT-VALUE}).")
-  long seed;
+  @Mixin
+  SeedOption seed = new SeedOption(0);
 
   @Mixin
   LoopOptions loop;
@@ -71,7 +71,7 @@ final class QuickstartCommand implements Callable<Integer> {
     if (seeds != null && !seeds.isEmpty()) {
       return experiment();
     }
-    loopOnce(out, seed);
+    loopOnce(out, seed.seed());
     return 0;
   }
 
@@ -89,7 +89,7 @@ final class QuickstartCommand implements Callable<Integer> {
     }
     timings.put("self_check_s", seconds(started));
 
-    stage(console, 2, "Shared base model: " + loop.preset + ", " + loop.baseSteps + " steps, no AIA, seed " + seed);
+    stage(console, 2, "Shared base model: " + loop.preset() + ", " + loop.baseSteps + " steps, no AIA, seed " + seed);
     long t = System.nanoTime();
     Path base = out.resolve("base");
     runner.base(base, seed);
@@ -118,12 +118,12 @@ final class QuickstartCommand implements Callable<Integer> {
 
     stage(console, 7, "Report");
     ReportCommand.write(List.of(out.resolve("eval-baseline"), out.resolve("eval-aia")), out.resolve("report.html"),
-        ReportOptions.DEFAULTS.withTitle("aia4j quickstart: AIA vs baseline (" + loop.preset + ")"), console);
+        ReportOptions.DEFAULTS.withTitle("aia4j quickstart: AIA vs baseline (" + loop.preset() + ")"), console);
     timings.put("total_s", seconds(started));
 
     printTable(console, summaries);
     Map<String, Object> summary = new LinkedHashMap<>();
-    summary.put("preset", loop.preset);
+    summary.put("preset", loop.preset());
     summary.put("seed", seed);
     summary.put("base_steps", loop.baseSteps);
     summary.put("tune_steps", loop.tuneSteps);
@@ -170,7 +170,7 @@ final class QuickstartCommand implements Callable<Integer> {
     }
     md.append(String.format(Locale.ROOT, "%nMean +- standard deviation over seeds %s (%s, base %d steps, fine-tunes %d steps "
         + "each at peak learning rate %s, default suites, %d images per GenEval prompt). Per-seed runs in seed-N/.%n",
-        seeds, loop.preset, loop.baseSteps, loop.tuneSteps, ArmRunner.plain(loop.tuneLearningRate), loop.samples));
+        seeds, loop.preset(), loop.baseSteps, loop.tuneSteps, ArmRunner.plain(loop.tuneLearningRate), loop.samples));
     org.aia4j.api.io.AtomicFiles.writeString(out.resolve("experiment.md"), md.toString());
     JsonLines.writeJson(out.resolve("experiment.json"), metrics);
     spec.commandLine().getOut().print(md);

@@ -24,6 +24,7 @@ import org.aia4j.djl.train.run.TrainingRuns;
 import org.aia4j.loss.StageSchedule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -37,8 +38,8 @@ final class TrainCommand implements Callable<Integer> {
   @Inject
   Provider<Plugins> plugins;
 
-  @Option(names = "--preset", defaultValue = "small", description = "tiny (tests, seconds), small (quickstart) or medium (25 M parameters; GPU) (default: ${DEFAULT-VALUE}).")
-  String preset;
+  @Mixin
+  PresetOption preset = new PresetOption();
 
   @Option(names = "--tasks", defaultValue = "both", description = "both, und or gen: one task trains an expert (default: ${DEFAULT-VALUE}).")
   String tasks;
@@ -65,8 +66,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--steps", description = "Total steps of the run (default: the preset's).")
   Integer steps;
 
-  @Option(names = "--seed", defaultValue = "0", description = "Seed of initialisation, data and dropout (default: ${DEFAULT-VALUE}).")
-  long seed;
+  @Mixin
+  SeedOption seed = new SeedOption(0);
 
   @Option(names = "--out", required = true, description = "The checkpoint directory to write.")
   Path out;
@@ -129,7 +130,7 @@ final class TrainCommand implements Callable<Integer> {
     LossProvider provider = plugins.get().losses().get(loss);
     JsonNode lossConfig = lossConfig(provider.name());
     provider.create(lossConfig); // a config the provider rejects fails now, naming the problem
-    TrainingConfig config = TrainingPresets.config(preset, TaskMix.parse(tasks), onOff(aia), lossConfig, steps, seed)
+    TrainingConfig config = TrainingPresets.config(preset.preset(), TaskMix.parse(tasks), onOff(aia), lossConfig, steps, seed.seed())
         .withLoss(provider.name(), lossConfig)
         .withFork(fork)
         .withInit(init);
