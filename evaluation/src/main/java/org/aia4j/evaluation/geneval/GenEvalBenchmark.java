@@ -34,6 +34,8 @@ public final class GenEvalBenchmark implements Benchmark {
     if (prompts.isEmpty()) {
       throw new IllegalArgumentException("The GenEval suite is empty: " + source);
     }
+    // Refused before any model runs: this suite scores with the world's analyser.
+    GenEvalScorer.requireJudgeable(prompts);
     this.prompts = List.copyOf(prompts);
     this.source = source;
   }

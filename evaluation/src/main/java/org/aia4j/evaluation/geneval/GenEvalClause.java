@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.aia4j.evaluation.io.JsonLines;
 import org.aia4j.evaluation.world.Shape;
@@ -11,18 +12,23 @@ import org.aia4j.evaluation.world.WorldColor;
 
 /**
  * One include or exclude clause of GenEval metadata: {@code {"class": ..., "count": ...}} with an
- * optional {@code "color"} and an optional {@code "position"}.
+ * optional {@code "color"} and an optional {@code "position"}. The class is any name GenEval's
+ * metadata holds (the official suite's are COCO classes such as {@code bench}); whether a judge
+ * can detect it is the judge's to say ({@link GenEvalScorer#requireJudgeable}), not the reader's.
  *
- * @param shape the object class
+ * @param className the object class, exactly as spelt in the metadata
  * @param count include: at least this many; exclude: fewer than this many
  * @param color required colour of the counted objects, or {@code null}
  * @param position required position relative to an earlier include clause, or {@code null}
  */
-public record GenEvalClause(Shape shape, int count, WorldColor color, GenEvalPosition position) {
+public record GenEvalClause(String className, int count, WorldColor color, GenEvalPosition position) {
   private static final Set<String> KEYS = Set.of("class", "count", "color", "position");
 
   public GenEvalClause {
-    Objects.requireNonNull(shape, "shape");
+    Objects.requireNonNull(className, "className");
+    if (className.isBlank()) {
+      throw new IllegalArgumentException("Clause class must not be blank");
+    }
     if (count < 1) {
       throw new IllegalArgumentException("Clause count must be >= 1, got " + count);
     }
@@ -30,23 +36,38 @@ public record GenEvalClause(Shape shape, int count, WorldColor color, GenEvalPos
 
   /** {@code count} objects of {@code shape}, any colour, anywhere. */
   public static GenEvalClause of(Shape shape, int count) {
-    return new GenEvalClause(shape, count, null, null);
+    return new GenEvalClause(shape.label(), count, null, null);
+  }
+
+  /** {@code count} objects of the class named {@code className}, any colour, anywhere. */
+  public static GenEvalClause of(String className, int count) {
+    return new GenEvalClause(className, count, null, null);
+  }
+
+  /** @return the embedded world's shape of this class, or empty when the class is not one of them */
+  public Optional<Shape> worldShape() {
+    for (Shape shape : Shape.values()) {
+      if (shape.label().equals(className)) {
+        return Optional.of(shape);
+      }
+    }
+    return Optional.empty();
   }
 
   /** This clause requiring colour {@code color}. */
   public GenEvalClause withColor(WorldColor color) {
-    return new GenEvalClause(shape, count, Objects.requireNonNull(color, "color"), position);
+    return new GenEvalClause(className, count, Objects.requireNonNull(color, "color"), position);
   }
 
   /** This clause requiring {@code relation} to the objects of include clause {@code targetGroup}. */
   public GenEvalClause withPosition(SpatialRelation relation, int targetGroup) {
-    return new GenEvalClause(shape, count, color, new GenEvalPosition(relation, targetGroup));
+    return new GenEvalClause(className, count, color, new GenEvalPosition(relation, targetGroup));
   }
 
   /** GenEval's JSON form, keys in GenEval's order: class, count, color, position. */
   public ObjectNode toJson() {
     ObjectNode node = JsonLines.MAPPER.createObjectNode();
-    node.put("class", shape.label());
+    node.put("class", className);
     node.put("count", count);
     if (color != null) {
       node.put("color", color.label());
@@ -79,7 +100,10 @@ public record GenEvalClause(Shape shape, int count, WorldColor color, GenEvalPos
     if (classNode == null || !classNode.isTextual()) {
       throw new IllegalArgumentException(where + ": \"class\" must be a string");
     }
-    Shape shape = parseShape(classNode.asText(), where);
+    String className = classNode.asText();
+    if (className.isBlank()) {
+      throw new IllegalArgumentException(where + ": \"class\" must not be blank");
+    }
     JsonNode countNode = node.get("count");
     if (countNode == null || !countNode.isIntegralNumber() || !countNode.canConvertToInt() || countNode.intValue() < 1) {
       throw new IllegalArgumentException(where + ": \"count\" must be an integer >= 1, got " + countNode);
@@ -106,21 +130,7 @@ public record GenEvalClause(Shape shape, int count, WorldColor color, GenEvalPos
         throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
       }
     }
-    return new GenEvalClause(shape, countNode.intValue(), color, position);
-  }
-
-  private static Shape parseShape(String text, String where) {
-    Shape shape;
-    try {
-      shape = Shape.parse(text);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
-    }
-    if (!shape.label().equals(text)) {
-      throw new IllegalArgumentException(where + ": class '" + text + "' must be spelt '" + shape.label()
-          + "' (GenEval matches class names exactly)");
-    }
-    return shape;
+    return new GenEvalClause(className, countNode.intValue(), color, position);
   }
 
   private static WorldColor parseColor(String text, String where) {

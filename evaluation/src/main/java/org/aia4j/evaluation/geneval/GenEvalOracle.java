@@ -99,6 +99,7 @@ public final class GenEvalOracle {
    *     than slots, or include and exclude clauses that contradict each other)
    */
   public Scene scene(GenEvalPrompt prompt, SceneSampler random) {
+    GenEvalScorer.requireJudgeable(List.of(prompt));
     int needed = prompt.include().stream().mapToInt(GenEvalClause::count).sum();
     if (needed > spec.slots()) {
       throw new IllegalArgumentException("Prompt '" + prompt.prompt() + "' needs " + needed + " objects but the world "
@@ -136,7 +137,7 @@ public final class GenEvalOracle {
       List<SceneObject> group = new ArrayList<>();
       for (Slot slot : slots) {
         WorldColor color = clause.color() != null ? clause.color() : random.randomColor();
-        group.add(new SceneObject(clause.shape(), color, slot));
+        group.add(new SceneObject(clause.worldShape().orElseThrow(), color, slot));
       }
       groups.add(group);
       objects.addAll(group);
@@ -157,7 +158,7 @@ public final class GenEvalOracle {
   }
 
   /** The detections a perfect detector reports for {@code scene} (pixel counts are not needed). */
-  private Map<Shape, List<DetectedObject>> groundTruth(Scene scene) {
+  private Map<String, List<DetectedObject>> groundTruth(Scene scene) {
     return GenEvalRules.byClass(scene.objects().stream()
         .map(o -> new DetectedObject(o.shape(), o.color(), spec.objectBox(o.slot()), 0, o.slot(), 1.0))
         .toList());

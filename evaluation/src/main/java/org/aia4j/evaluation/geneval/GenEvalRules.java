@@ -2,11 +2,11 @@ package org.aia4j.evaluation.geneval;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.aia4j.evaluation.world.DetectedObject;
 import org.aia4j.evaluation.world.Shape;
@@ -42,10 +42,12 @@ public final class GenEvalRules {
    * keep the analyser's row-major slot order), at most {@link #MAX_OBJECTS_PER_CLASS} per class;
    * classes without detections are absent.
    */
-  public static Map<Shape, List<DetectedObject>> byClass(List<DetectedObject> detections) {
-    Map<Shape, List<DetectedObject>> grouped = new EnumMap<>(Shape.class);
+  public static Map<String, List<DetectedObject>> byClass(List<DetectedObject> detections) {
+    // The world's classes in their fixed order (as the detector's class list), so outputs are stable.
+    Map<String, List<DetectedObject>> grouped = new TreeMap<>(Comparator.comparingInt(GenEvalRules::classOrder)
+        .thenComparing(Comparator.naturalOrder()));
     for (DetectedObject object : detections) {
-      grouped.computeIfAbsent(object.shape(), s -> new ArrayList<>()).add(object);
+      grouped.computeIfAbsent(object.shape().label(), s -> new ArrayList<>()).add(object);
     }
     grouped.replaceAll((shape, objects) -> objects.stream()
         .sorted(Comparator.comparingDouble(DetectedObject::score).reversed())
@@ -55,13 +57,13 @@ public final class GenEvalRules {
   }
 
   /** Applies {@code prompt}'s clauses to {@code objects} (as from {@link #byClass}). */
-  public static Verdict evaluate(GenEvalPrompt prompt, Map<Shape, List<DetectedObject>> objects) {
+  public static Verdict evaluate(GenEvalPrompt prompt, Map<String, List<DetectedObject>> objects) {
     boolean correct = true;
     List<String> reasons = new ArrayList<>();
     List<List<DetectedObject>> matchedGroups = new ArrayList<>();
     for (GenEvalClause clause : prompt.include()) {
-      String classname = clause.shape().label();
-      List<DetectedObject> all = objects.getOrDefault(clause.shape(), List.of());
+      String classname = clause.className();
+      List<DetectedObject> all = objects.getOrDefault(classname, List.of());
       List<DetectedObject> found = all.subList(0, Math.min(clause.count(), all.size()));
       boolean matched = true;
       if (found.size() < clause.count()) {
@@ -104,10 +106,10 @@ public final class GenEvalRules {
       matchedGroups.add(matched ? found : null);
     }
     for (GenEvalClause clause : prompt.exclude()) {
-      int present = objects.getOrDefault(clause.shape(), List.of()).size();
+      int present = objects.getOrDefault(clause.className(), List.of()).size();
       if (present >= clause.count()) {
         correct = false;
-        reasons.add("expected " + clause.shape().label() + "<" + clause.count() + ", found " + present);
+        reasons.add("expected " + clause.className() + "<" + clause.count() + ", found " + present);
       }
     }
     return new Verdict(correct, String.join("\n", reasons));
@@ -159,5 +161,15 @@ public final class GenEvalRules {
       relations.add(SpatialRelation.BELOW);
     }
     return relations;
+  }
+
+  /** A world shape's ordinal, after them any other class. */
+  private static int classOrder(String className) {
+    for (Shape shape : Shape.values()) {
+      if (shape.label().equals(className)) {
+        return shape.ordinal();
+      }
+    }
+    return Shape.values().length;
   }
 }

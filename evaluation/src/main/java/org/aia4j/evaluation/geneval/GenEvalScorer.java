@@ -51,6 +51,7 @@ public final class GenEvalScorer {
     if (entries.isEmpty()) {
       throw new IOException(imagesDir + " holds no prompt folders (00000/metadata.jsonl, 00000/samples/0000.png ...)");
     }
+    requireJudgeable(entries.stream().map(GenEvalEntry::prompt).toList());
     GenEvalScorer scorer = new GenEvalScorer();
     List<GenEvalResult> results = new ArrayList<>();
     int size = -1;
@@ -83,6 +84,39 @@ public final class GenEvalScorer {
   }
 
   /**
+   * Checks that the embedded world's analyser can judge every class the prompts name. Metadata
+   * may name any class (the official GenEval's are COCO's, such as {@code bench}); this judge
+   * detects only the world's shapes, so it says which classes it cannot judge instead of scoring
+   * them as absent.
+   *
+   * @throws IllegalArgumentException naming the classes it cannot judge, the ones it can, and the
+   *     official scorer as the way to judge them
+   */
+  public static void requireJudgeable(List<GenEvalPrompt> prompts) {
+    java.util.Set<String> unknown = new java.util.TreeSet<>();
+    for (GenEvalPrompt prompt : prompts) {
+      for (GenEvalClause clause : prompt.include()) {
+        if (clause.worldShape().isEmpty()) {
+          unknown.add(clause.className());
+        }
+      }
+      for (GenEvalClause clause : prompt.exclude()) {
+        if (clause.worldShape().isEmpty()) {
+          unknown.add(clause.className());
+        }
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("The embedded world's analyser cannot judge class"
+          + (unknown.size() == 1 ? " " : "es ") + unknown.stream().map(c -> "'" + c + "'").collect(
+              java.util.stream.Collectors.joining(", "))
+          + "; it detects only " + java.util.Arrays.stream(Shape.values()).map(Shape::label).collect(
+              java.util.stream.Collectors.joining(", "))
+          + ". Score such images with the official GenEval (Mask2Former) on the folder layout aia4j writes.");
+    }
+  }
+
+  /**
    * Scores one image.
    *
    * @param metadata the metadata string stored in the result and used to group prompts
@@ -90,8 +124,9 @@ public final class GenEvalScorer {
    *     its size
    */
   public GenEvalResult scoreImage(GenEvalPrompt prompt, String metadata, BufferedImage image, String filename) {
+    requireJudgeable(List.of(prompt));
     Analysis analysis = analyser(image).analyse(image);
-    Map<Shape, List<DetectedObject>> objects = GenEvalRules.byClass(analysis.objects());
+    Map<String, List<DetectedObject>> objects = GenEvalRules.byClass(analysis.objects());
     GenEvalRules.Verdict verdict = GenEvalRules.evaluate(prompt, objects);
     return new GenEvalResult(filename, prompt.tag(), prompt.prompt(), verdict.correct(), verdict.reason(), metadata,
         details(objects), rejected(analysis.rejected()));
@@ -117,10 +152,10 @@ public final class GenEvalScorer {
   }
 
   /** GenEval's details string: {@code {"circle": [[x1, y1, x2, y2, score], ...], ...}}. */
-  private static String details(Map<Shape, List<DetectedObject>> objects) {
+  private static String details(Map<String, List<DetectedObject>> objects) {
     ObjectNode node = JsonLines.MAPPER.createObjectNode();
-    objects.forEach((shape, detections) -> {
-      ArrayNode boxes = node.putArray(shape.label());
+    objects.forEach((className, detections) -> {
+      ArrayNode boxes = node.putArray(className);
       for (DetectedObject object : detections) {
         ArrayNode box = boxes.addArray();
         for (double v : object.box().toXyxy()) {

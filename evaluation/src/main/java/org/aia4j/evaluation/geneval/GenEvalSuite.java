@@ -134,7 +134,7 @@ public final class GenEvalSuite {
   }
 
   private static boolean clauseIs(GenEvalClause clause, ColorShape combination) {
-    return clause.shape() == combination.shape() && clause.color() == combination.color();
+    return clause.className().equals(combination.shape().label()) && clause.color() == combination.color();
   }
 
   /** "a photo of a circle". */

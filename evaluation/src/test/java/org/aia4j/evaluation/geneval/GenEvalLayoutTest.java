@@ -93,9 +93,10 @@ class GenEvalLayoutTest {
         + "{\"tag\": \"single_object\", \"include\": [{\"class\": \"bench\", \"count\": 1}], \"prompt\": \"a bench\"}\n");
     Path out = tmp.resolve("out");
 
+    // The oracle draws only the world's shapes: a bench is named before any image is written.
     assertThatThrownBy(() -> GenEvalOracle.render(metadata, out, 2, 32, 1))
-        .isInstanceOf(IOException.class)
-        .hasMessageContaining(metadata + " line 3");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot judge class 'bench'");
     assertThat(out).doesNotExist();
 
     // 17 circles cannot fit 16 slots: found before any image is written.

@@ -67,14 +67,16 @@ class GenEvalMetadataTest {
   }
 
   @Test
-  void unknownClassNamesItsLineAndTheKnownClasses() throws IOException {
+  void aClassTheWorldDoesNotKnowIsReadAndTheJudgeNamesItWithTheClassesItKnows() throws IOException {
     Path file = write("""
         {"tag": "single_object", "include": [{"class": "circle", "count": 1}], "prompt": "a photo of a circle"}
         {"tag": "two_object", "include": [{"class": "circle", "count": 1}, {"class": "bench", "count": 1}], "prompt": "a photo of a circle and a bench"}
         """);
-    assertThatThrownBy(() -> GenEvalMetadata.read(file))
-        .isInstanceOf(IOException.class)
-        .hasMessageContaining(file + " line 2: include[1]: Unknown shape 'bench'")
+    List<GenEvalPrompt> prompts = GenEvalMetadata.read(file);
+    assertThat(prompts.get(1).include().get(1).className()).isEqualTo("bench");
+    assertThatThrownBy(() -> new GenEvalBenchmark(prompts, file.toString()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot judge class 'bench'")
         .hasMessageContaining("circle, square, triangle, cross");
   }
 
@@ -88,13 +90,15 @@ class GenEvalMetadataTest {
   }
 
   @Test
-  void strictAboutWhatGenEvalWouldSilentlyIgnoreOrCrashOn() {
+  void strictAboutWhatGenEvalWouldSilentlyIgnoreOrCrashOn() throws IOException {
     assertThatThrownBy(() -> parse("{\"tag\": \"colors\", \"include\": [{\"class\": \"circle\", \"count\": 1, "
         + "\"colour\": \"red\"}], \"prompt\": \"a photo of a red circle\"}"))
         .hasMessageContaining("include[0]: unknown key 'colour'");
-    assertThatThrownBy(() -> parse("{\"tag\": \"single_object\", \"include\": [{\"class\": \"circles\", "
-        + "\"count\": 1}], \"prompt\": \"x\"}"))
-        .hasMessageContaining("must be spelt 'circle'");
+    // GenEval matches class names exactly: "circles" is another class, which the world's judge cannot judge.
+    GenEvalPrompt plural = parse("{\"tag\": \"single_object\", \"include\": [{\"class\": \"circles\", "
+        + "\"count\": 1}], \"prompt\": \"x\"}");
+    assertThatThrownBy(() -> GenEvalScorer.requireJudgeable(List.of(plural)))
+        .hasMessageContaining("cannot judge class 'circles'");
     assertThatThrownBy(() -> parse("{\"tag\": \"position\", \"include\": [{\"class\": \"circle\", \"count\": 1, "
         + "\"position\": [\"left of\", 0]}], \"prompt\": \"x\"}"))
         .hasMessageContaining("must name an earlier include clause");
@@ -131,5 +135,37 @@ class GenEvalMetadataTest {
 
   static Path fixture() throws URISyntaxException {
     return Path.of(GenEvalMetadataTest.class.getResource("/geneval/evaluation_metadata.jsonl").toURI());
+  }
+
+  @Test
+  void officialCocoClassMetadataIsReadAndWrittenBackButTheWorldsJudgeSaysItCannotJudgeIt() throws Exception {
+    Path official = Path.of(getClass().getResource("/geneval/coco_evaluation_metadata.jsonl").toURI());
+    List<GenEvalPrompt> prompts = GenEvalMetadata.read(official);
+
+    assertThat(prompts).hasSize(6);
+    assertThat(prompts.get(1).include()).extracting(GenEvalClause::className).containsExactly("toilet", "computer mouse");
+    assertThat(prompts.get(3).include().get(0).color()).isEqualTo(WorldColor.GREEN);
+    assertThat(prompts.get(4).include().get(1).position()).isEqualTo(new GenEvalPosition(SpatialRelation.RIGHT_OF, 0));
+    assertThat(prompts.get(0).include().get(0).worldShape()).isEmpty();
+    Path copy = tmp.resolve("copy.jsonl");
+    GenEvalMetadata.write(copy, prompts);
+    assertThat(Files.readString(copy)).isEqualTo(Files.readString(official));
+
+    // The world's analyser detects only its shapes: it names what it cannot judge, before any work.
+    assertThatThrownBy(() -> new GenEvalBenchmark(prompts, official.toString()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot judge classes 'bench', 'car', 'cat', 'clock', 'computer mouse', 'dog', "
+            + "'toilet', 'traffic light'")
+        .hasMessageContaining("circle")
+        .hasMessageContaining("official GenEval");
+    assertThat(GenEvalSuite.defaultSuite()).allSatisfy(p -> GenEvalScorer.requireJudgeable(List.of(p)));
+  }
+
+  @Test
+  void aBlankClassIsRefusedNamingTheLine() throws IOException {
+    Path file = tmp.resolve("blank.jsonl");
+    Files.writeString(file, "{\"tag\": \"single_object\", \"include\": [{\"class\": \" \", \"count\": 1}], "
+        + "\"prompt\": \"a photo of a\"}\n");
+    assertThatThrownBy(() -> GenEvalMetadata.read(file)).hasMessageContaining("line 1").hasMessageContaining("blank");
   }
 }
