@@ -20,7 +20,7 @@ import org.aia4j.evaluation.fashion.FashionSceneRenderer;
 import org.aia4j.evaluation.fashion.FashionWorldSpec;
 import org.aia4j.evaluation.world.Slot;
 import org.aia4j.evaluation.world.WorldColor;
-import org.junit.jupiter.api.Assumptions;
+import org.aia4j.testkit.DebianDatasets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,13 +32,7 @@ class FashionJudgeTest {
   Path tmp;
 
   static Path dataset() {
-    Path dir = FashionMnist.defaultDirectory();
-    boolean present = Files.isRegularFile(dir.resolve(FashionMnist.Split.TEST.imagesFile()));
-    if (!present && "true".equals(System.getenv("CI"))) {
-      throw new AssertionError("Fashion-MNIST is missing from " + dir + " on CI: apt-get install dataset-fashion-mnist");
-    }
-    Assumptions.assumeTrue(present, "dataset-fashion-mnist is not installed");
-    return dir;
+    return DebianDatasets.fashionMnist();
   }
 
   @Test

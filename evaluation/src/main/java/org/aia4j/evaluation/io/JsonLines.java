@@ -68,4 +68,23 @@ public final class JsonLines {
   public static void writeJson(Path path, Object value) throws IOException {
     AtomicFiles.writeString(path, MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value) + "\n");
   }
+
+  /**
+   * Reads a file holding one JSON object.
+   *
+   * @param expected what the object should be, for the message, e.g. {@code an aia eval summary}
+   * @throws IOException naming the file if it is not valid JSON or not an object
+   */
+  public static JsonNode readObject(Path file, String expected) throws IOException {
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IOException(file + ": malformed JSON: " + e.getOriginalMessage(), e);
+    }
+    if (node == null || !node.isObject()) {
+      throw new IOException(file + ": expected a JSON object" + (expected == null ? "" : " (" + expected + ")"));
+    }
+    return node;
+  }
 }

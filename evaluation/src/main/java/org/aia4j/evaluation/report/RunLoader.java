@@ -1,10 +1,8 @@
 package org.aia4j.evaluation.report;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import org.aia4j.api.model.InteractionProfile;
 import org.aia4j.api.model.Task;
+import org.aia4j.evaluation.io.JsonLines;
 import org.aia4j.evaluation.run.EvalSummary;
 import org.aia4j.inference.profile.AlignmentCurve;
 import org.aia4j.inference.profile.AlignmentFile;
@@ -408,15 +407,6 @@ public final class RunLoader {
    * @throws IOException naming the file if it is not valid JSON or not an object
    */
   static JsonNode readObject(Path file) throws IOException {
-    JsonNode node;
-    try {
-      node = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
-    } catch (JsonProcessingException e) {
-      throw new IOException(file + ": malformed JSON: " + e.getOriginalMessage(), e);
-    }
-    if (node == null || !node.isObject()) {
-      throw new IOException(file + ": expected a JSON object");
-    }
-    return node;
+    return JsonLines.readObject(file, null);
   }
 }

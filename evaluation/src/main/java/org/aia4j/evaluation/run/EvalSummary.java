@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -24,6 +23,7 @@ import org.aia4j.api.io.AtomicFiles;
 import org.aia4j.api.model.InteractionProfile;
 import org.aia4j.api.model.ModelInfo;
 import org.aia4j.api.model.Task;
+import org.aia4j.evaluation.io.JsonLines;
 
 /**
  * What one evaluation run found, as {@code summary.json} holds it: written by {@link #write} and
@@ -219,15 +219,7 @@ public record EvalSummary(String format, int version, CheckpointSource checkpoin
    *     of another version, or incomplete
    */
   public static EvalSummary read(Path file) throws IOException {
-    JsonNode node;
-    try {
-      node = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
-    } catch (JsonProcessingException e) {
-      throw new IOException(file + ": malformed JSON: " + e.getOriginalMessage(), e);
-    }
-    if (node == null || !node.isObject()) {
-      throw new IOException(file + ": expected a JSON object (an aia eval summary)");
-    }
+    JsonNode node = JsonLines.readObject(file, "an aia eval summary");
     if (!FORMAT.equals(node.path("format").asText(null))) {
       throw new IOException(file + ": not an aia eval summary (format " + node.get("format") + ", expected \""
           + FORMAT + "\"); make one with aia eval");

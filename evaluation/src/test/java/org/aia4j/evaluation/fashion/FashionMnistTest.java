@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.zip.GZIPOutputStream;
 import org.aia4j.evaluation.fashion.FashionMnist.Split;
-import org.junit.jupiter.api.Assumptions;
+import org.aia4j.testkit.DebianDatasets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,13 +22,7 @@ class FashionMnistTest {
 
   /** Debian's copy; on CI it must be there (.ci/run installs it), elsewhere its tests are skipped. */
   static Path installedCopy() {
-    Path dir = FashionMnist.defaultDirectory();
-    boolean present = Files.isRegularFile(dir.resolve(Split.TEST.imagesFile()));
-    if (!present && "true".equals(System.getenv("CI"))) {
-      throw new AssertionError("Fashion-MNIST is missing from " + dir + " on CI: apt-get install dataset-fashion-mnist");
-    }
-    Assumptions.assumeTrue(present, "dataset-fashion-mnist is not installed");
-    return dir;
+    return DebianDatasets.fashionMnist();
   }
 
   @Test
