@@ -21,6 +21,6 @@ public record JudgeSettings(long seed, int epochs, int batch, double learningRat
 
   /** The settings the world's scores are made with. */
   public static JudgeSettings standard() {
-    return new JudgeSettings(0, 3, 128, 2e-3, 16);
+    return new JudgeSettings(0, 6, 128, 2e-3, 16);
   }
 }
