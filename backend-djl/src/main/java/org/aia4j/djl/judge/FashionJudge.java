@@ -22,14 +22,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.aia4j.api.benchmark.ProgressListener;
+import org.aia4j.api.checkpoint.Manifest;
 import org.aia4j.api.io.AtomicDirectory;
 import org.aia4j.evaluation.fashion.CellJudge;
 import org.aia4j.evaluation.fashion.FashionClass;
@@ -377,19 +373,10 @@ public final class FashionJudge implements CellJudge {
         if (!Files.isRegularFile(file)) {
           FashionMnist.read(dir, split); // throws the message that says how to install it
         }
-        hashes.put(name, sha256(file));
+        hashes.put(name, Manifest.sha256(file));
       }
     }
     return hashes;
-  }
-
-  private static String sha256(Path file) throws IOException {
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-      in.transferTo(java.io.OutputStream.nullOutputStream());
-      return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static int argmax(float[] p) {

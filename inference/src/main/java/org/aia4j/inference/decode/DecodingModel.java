@@ -81,8 +81,8 @@ public abstract class DecodingModel implements UnifiedModel {
    */
   @Override
   public OptionalInt promptTokens(Task task, String prompt) {
-    int text = prompts.text().encode(prompt).length;
-    return OptionalInt.of(task == Task.UNDERSTANDING ? prompts.image().tokensPerImage() + text + 4 : text + 2);
+    return OptionalInt.of(task == Task.UNDERSTANDING ? prompts.understandingPrefixLength(prompt)
+        : prompts.generationPrefix(prompt).length);
   }
 
   @Override

@@ -17,6 +17,9 @@ import org.aia4j.api.tokenizer.TextTokenizer;
  * </pre>
  */
 public final class Prompts {
+  /** The markers around an understanding prefix's image and question: {@code <bos> <boi> <eoi> <answer>}. */
+  private static final int UNDERSTANDING_MARKERS = 4;
+
   private final TokenLayout layout;
   private final TextTokenizer text;
   private final ImageTokenizer image;
@@ -56,7 +59,7 @@ public final class Prompts {
   public int[] understandingPrefix(BufferedImage img, String prompt) {
     int[] codes = layout.fromImage(image.encode(img));
     int[] words = layout.fromText(text.encode(prompt));
-    int[] out = new int[codes.length + words.length + 4];
+    int[] out = new int[codes.length + words.length + UNDERSTANDING_MARKERS];
     int n = 0;
     out[n++] = TokenLayout.BOS;
     out[n++] = TokenLayout.BOI;
@@ -67,6 +70,14 @@ public final class Prompts {
     n += words.length;
     out[n] = TokenLayout.ANSWER;
     return out;
+  }
+
+  /**
+   * @return the length of {@link #understandingPrefix} for {@code prompt}, without encoding an
+   *     image (every image takes {@link ImageTokenizer#tokensPerImage()} tokens)
+   */
+  public int understandingPrefixLength(String prompt) {
+    return image.tokensPerImage() + text.encode(prompt).length + UNDERSTANDING_MARKERS;
   }
 
   /**
