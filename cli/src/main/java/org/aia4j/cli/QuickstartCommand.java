@@ -21,6 +21,7 @@ import org.aia4j.evaluation.geneval.GenEvalSummary;
 import org.aia4j.evaluation.io.JsonLines;
 import org.aia4j.evaluation.report.ReportOptions;
 import org.aia4j.evaluation.run.EvalSummary;
+import org.aia4j.evaluation.world.ShapesWorld;
 import org.aia4j.evaluation.world.WorldSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -184,8 +185,8 @@ final class QuickstartCommand implements Callable<Integer> {
     AtomicDirectory.deleteTree(dir);
     Path metadata = dir.resolve(GenEvalMetadata.FILE_NAME);
     GenEvalMetadata.write(metadata, GenEvalSuite.generate(WorldSpec.standard(), GenEvalSuite.DEFAULT_SEED));
-    GenEvalOracle.render(metadata, dir.resolve("oracle-images"), 1, 32, GenEvalOracle.DEFAULT_SEED);
-    GenEvalSummary summary = GenEvalScorer.score(dir.resolve("oracle-images"), dir.resolve("oracle-score"));
+    GenEvalOracle.render(ShapesWorld.standard(), metadata, dir.resolve("oracle-images"), 1, 32, GenEvalOracle.DEFAULT_SEED);
+    GenEvalSummary summary = GenEvalScorer.score(ShapesWorld.standard(), dir.resolve("oracle-images"), dir.resolve("oracle-score"));
     return summary.overall();
   }
 

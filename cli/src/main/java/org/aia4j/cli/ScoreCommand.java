@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.aia4j.evaluation.geneval.GenEvalScorer;
 import org.aia4j.evaluation.geneval.GenEvalSummary;
+import org.aia4j.evaluation.world.ShapesWorld;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -31,7 +32,7 @@ final class ScoreCommand extends CommandGroup {
 
     @Override
     public Integer call() throws Exception {
-      GenEvalSummary summary = GenEvalScorer.score(images, out);
+      GenEvalSummary summary = GenEvalScorer.score(ShapesWorld.standard(), images, out);
       print(spec.commandLine().getOut(), summary);
       return 0;
     }

@@ -6,10 +6,10 @@ import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 import org.aia4j.evaluation.world.BoundingBox;
+import org.aia4j.evaluation.world.ObjectClass;
 import org.aia4j.evaluation.world.SceneAnalyser;
 import org.aia4j.evaluation.world.SceneRenderer;
 import org.aia4j.evaluation.world.SceneSampler;
-import org.aia4j.evaluation.world.Shape;
 import org.aia4j.evaluation.world.Slot;
 import org.aia4j.evaluation.world.WorldColor;
 import org.aia4j.evaluation.world.WorldSpec;
@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class WorldFidelityTest {
 
-  private record Reading(Shape shape, WorldColor color, Slot slot, BoundingBox box) {}
+  private record Reading(ObjectClass shape, WorldColor color, Slot slot, BoundingBox box) {}
 
   private static List<Reading> read(SceneAnalyser analyser, BufferedImage image) {
     return analyser.analyse(image).objects().stream()

@@ -348,7 +348,7 @@ public final class FashionJudge implements CellJudge {
 
   private static List<String> labels(FashionWorldSpec spec) {
     List<String> labels = new ArrayList<>();
-    spec.classes().forEach(kind -> labels.add(kind.noun()));
+    spec.classes().forEach(kind -> labels.add(kind.label()));
     labels.add("empty");
     return labels;
   }

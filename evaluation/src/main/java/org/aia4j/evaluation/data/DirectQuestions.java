@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.aia4j.evaluation.world.ColorShape;
+import org.aia4j.evaluation.world.ObjectClass;
 import org.aia4j.evaluation.world.Scene;
 import org.aia4j.evaluation.world.SceneObject;
 import org.aia4j.evaluation.world.SceneSampler;
-import org.aia4j.evaluation.world.Shape;
 import org.aia4j.evaluation.world.Slot;
 import org.aia4j.evaluation.world.WorldColor;
 import org.aia4j.evaluation.world.WorldSpec;
@@ -55,7 +55,7 @@ public final class DirectQuestions {
     }
     return switch (random.nextInt(TEMPLATES)) {
       case 0 -> {
-        Shape shape = random.randomShape();
+        ObjectClass shape = random.randomShape();
         yield new QuestionAnswer(countShape(shape), number((int) scene.count(shape)));
       }
       case 1 -> new QuestionAnswer(countObjects(), number(scene.objects().size()));
@@ -93,7 +93,7 @@ public final class DirectQuestions {
       return new QuestionAnswer(isThere(object.colorShape()), YES);
     }
     List<ColorShape> absent = new ArrayList<>();
-    for (Shape shape : Shape.values()) {
+    for (ObjectClass shape : spec.classes()) {
       for (WorldColor color : WorldColor.values()) {
         ColorShape candidate = new ColorShape(color, shape);
         if (spec.isTrainable(candidate)
@@ -109,7 +109,7 @@ public final class DirectQuestions {
   public List<String> corpus() {
     List<String> texts = new ArrayList<>(List.of(countObjects(), NOTHING, YES, NO));
     texts.addAll(NUMBERS);
-    for (Shape shape : Shape.values()) {
+    for (ObjectClass shape : spec.classes()) {
       texts.add(countShape(shape));
       for (WorldColor color : WorldColor.values()) {
         ColorShape combination = new ColorShape(color, shape);
@@ -128,7 +128,7 @@ public final class DirectQuestions {
     return texts;
   }
 
-  private static String countShape(Shape shape) {
+  private static String countShape(ObjectClass shape) {
     return "How many " + shape.plural() + " are there?";
   }
 

@@ -6,9 +6,9 @@ import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.aia4j.evaluation.world.ObjectClass;
 import org.aia4j.evaluation.world.Scene;
 import org.aia4j.evaluation.world.SceneObject;
-import org.aia4j.evaluation.world.Shape;
 import org.aia4j.evaluation.world.Slot;
 import org.aia4j.evaluation.world.WorldColor;
 import org.aia4j.evaluation.world.WorldSpec;
@@ -31,7 +31,7 @@ public final class WorldCaption {
       List.of("Describe the image.", "What is in the image?", "List the objects in the image.");
 
   private static final Pattern OBJECT =
-      Pattern.compile("an? ([a-z]+) ([a-z]+) in row ([0-9]+) column ([0-9]+)");
+      Pattern.compile("an? ([a-z]+) ([a-z -]+?) in row ([0-9]+) column ([0-9]+)");
 
   private WorldCaption() {}
 
@@ -75,7 +75,7 @@ public final class WorldCaption {
             + "(in caption '" + caption + "')");
       }
       WorldColor color = WorldColor.parse(m.group(1));
-      Shape shape = Shape.parse(m.group(2));
+      ObjectClass shape = spec.parseClass(m.group(2));
       if (!shape.label().equals(m.group(2)) || !phrase.startsWith(withArticle(color.label()) + " ")) {
         throw new IllegalArgumentException("'" + phrase + "' is not canonical; expected '"
             + withArticle(color.label()) + " " + shape.label() + " ...'");

@@ -18,10 +18,12 @@ import org.aia4j.evaluation.mmbench.MmbenchCategory;
 import org.aia4j.evaluation.mmbench.MmbenchGenerator;
 import org.aia4j.evaluation.mmbench.MmbenchQuestion;
 import org.aia4j.evaluation.world.ColorShape;
+import org.aia4j.evaluation.world.ImageSplit;
+import org.aia4j.evaluation.world.ObjectClass;
 import org.aia4j.evaluation.world.Scene;
-import org.aia4j.evaluation.world.SceneRenderer;
 import org.aia4j.evaluation.world.SceneSampler;
-import org.aia4j.evaluation.world.Shape;
+import org.aia4j.evaluation.world.ShapesWorld;
+import org.aia4j.evaluation.world.World;
 import org.aia4j.evaluation.world.WorldColor;
 import org.aia4j.evaluation.world.WorldSpec;
 
@@ -81,10 +83,10 @@ public final class WorldTrainingData implements TrainingData {
   private static final long GOLDEN = 0x9E3779B97F4A7C15L;
   private static final int MAX_REDRAWS = 1_000;
 
+  private final World world;
   private final WorldSpec spec;
   private final long seed;
   private final WorldDataOptions options;
-  private final SceneRenderer renderer;
   private final GenEvalOracle oracle;
   private final DirectQuestions direct;
   private final HeldOutGuard guard;
@@ -95,16 +97,16 @@ public final class WorldTrainingData implements TrainingData {
    * @throws IllegalArgumentException if some shape has no trainable colour (its objects could not
    *     be drawn), or fewer than two colours are trainable for some pair of shapes
    */
-  public WorldTrainingData(WorldSpec spec, long seed, WorldDataOptions options) {
-    this.spec = Objects.requireNonNull(spec, "spec");
+  public WorldTrainingData(World world, long seed, WorldDataOptions options) {
+    this.world = Objects.requireNonNull(world, "world");
+    this.spec = world.spec();
     this.seed = seed;
     this.options = Objects.requireNonNull(options, "options");
-    this.renderer = new SceneRenderer(spec);
-    this.oracle = new GenEvalOracle(spec);
+    this.oracle = new GenEvalOracle(world);
     this.direct = new DirectQuestions(spec);
     this.guard = new HeldOutGuard(spec);
     List<ColorShape> combinations = new ArrayList<>();
-    for (Shape shape : Shape.values()) {
+    for (ObjectClass shape : spec.classes()) {
       List<ColorShape> forShape = new ArrayList<>();
       for (WorldColor color : WorldColor.values()) {
         ColorShape combination = new ColorShape(color, shape);
@@ -121,13 +123,28 @@ public final class WorldTrainingData implements TrainingData {
     this.trainable = List.copyOf(combinations);
   }
 
-  /** The default mix. */
+  /** The shapes world {@code spec}'s data in {@code options}' mix. */
+  public WorldTrainingData(WorldSpec spec, long seed, WorldDataOptions options) {
+    this(new ShapesWorld(spec), seed, options);
+  }
+
+  /** The shapes world {@code spec}'s data in the default mix. */
   public WorldTrainingData(WorldSpec spec, long seed) {
     this(spec, seed, WorldDataOptions.defaults());
   }
 
+  /** {@code world}'s data in the default mix. */
+  public WorldTrainingData(World world, long seed) {
+    this(world, seed, WorldDataOptions.defaults());
+  }
+
   public WorldSpec spec() {
     return spec;
+  }
+
+  /** The world the samples are drawn in. */
+  public World world() {
+    return world;
   }
 
   public long seed() {
@@ -141,7 +158,9 @@ public final class WorldTrainingData implements TrainingData {
   @Override
   public String describe() {
     String heldOut = spec.heldOut().stream().map(ColorShape::toString).sorted().collect(Collectors.joining(", "));
-    return "world(size=" + spec.imageSize() + ", grid=" + spec.grid() + ", seed=" + seed + ", heldOut=[" + heldOut
+    // The shapes world keeps its old name: checkpoints compare this text to decide reuse.
+    String name = ShapesWorld.NAME.equals(world.name()) ? "world" : world.name();
+    return name + "(size=" + spec.imageSize() + ", grid=" + spec.grid() + ", seed=" + seed + ", heldOut=[" + heldOut
         + "], mix=" + options.describe() + ")";
   }
 
@@ -173,7 +192,7 @@ public final class WorldTrainingData implements TrainingData {
       case MULTIPLE_CHOICE -> {
         MmbenchCategory category = MmbenchCategory.values()[random.nextInt(MmbenchCategory.values().length)];
         MmbenchGenerator.WithScene drawn =
-            MmbenchGenerator.trainingOnly(spec, random.nextLong()).generateWithScene(category, 0);
+            MmbenchGenerator.trainingOnly(world, random.nextLong()).generateWithScene(category, 0);
         MmbenchQuestion question = drawn.question();
         question = CircularEval.rotate(question, random.nextInt(CircularEval.rotations(question)));
         scene = drawn.scene();
@@ -197,7 +216,9 @@ public final class WorldTrainingData implements TrainingData {
       }
     }
     check(index, scene, prompt, answer);
-    return new UnderstandingDraw(kind, scene, new UnderstandingSample(renderer.render(scene), prompt, answer));
+    // The variant is the stream's last draw, so the shapes world's samples are what they were before it.
+    BufferedImage image = world.render(scene, ImageSplit.TRAINING, random.nextLong());
+    return new UnderstandingDraw(kind, scene, new UnderstandingSample(image, prompt, answer));
   }
 
   /** Generation sample {@code index} with its kind, GenEval prompt (if any) and scene. */
@@ -217,14 +238,16 @@ public final class WorldTrainingData implements TrainingData {
       prompt = WorldCaption.of(scene);
     }
     check(index, scene, prompt, "");
-    return new GenerationDraw(kind, geneval, scene, new GenerationSample(prompt, renderer.render(scene)));
+    BufferedImage image = world.render(scene, ImageSplit.TRAINING, random.nextLong());
+    return new GenerationDraw(kind, geneval, scene, new GenerationSample(prompt, image));
   }
 
   /** A prompt of {@code tag}'s GenEval template over training combinations, choices from {@code random}. */
   private GenEvalPrompt genevalPrompt(String tag, SplittableRandom random) {
-    Shape[] shapes = Shape.values();
-    Shape a = shapes[random.nextInt(shapes.length)];
-    Shape b = shapes[(a.ordinal() + 1 + random.nextInt(shapes.length - 1)) % shapes.length];
+    List<ObjectClass> shapes = spec.classes();
+    int indexA = random.nextInt(shapes.size());
+    ObjectClass a = shapes.get(indexA);
+    ObjectClass b = shapes.get((indexA + 1 + random.nextInt(shapes.size() - 1)) % shapes.size());
     return switch (tag) {
       case GenEvalPrompt.SINGLE_OBJECT -> GenEvalSuite.singleObject(a);
       case GenEvalPrompt.TWO_OBJECT -> GenEvalSuite.twoObject(a, b);
@@ -277,7 +300,7 @@ public final class WorldTrainingData implements TrainingData {
   public List<String> vocabularyCorpus() {
     List<String> texts = corpus;
     if (texts == null) {
-      texts = WorldVocabulary.corpus(spec);
+      texts = WorldVocabulary.corpus(world);
       corpus = texts;
     }
     return texts;
@@ -296,7 +319,7 @@ public final class WorldTrainingData implements TrainingData {
     SceneSampler sampler = new SceneSampler(spec, seed, !options.tokenizerSeesHeldOut());
     List<BufferedImage> images = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      images.add(renderer.render(sampler.sample()));
+      images.add(world.render(sampler.sample(), ImageSplit.TRAINING, seed * 0x9E3779B97F4A7C15L + i));
     }
     return images;
   }

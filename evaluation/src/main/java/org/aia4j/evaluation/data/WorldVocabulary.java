@@ -12,10 +12,12 @@ import org.aia4j.evaluation.mmbench.MmbenchGenerator;
 import org.aia4j.evaluation.mmbench.MmbenchPrompt;
 import org.aia4j.evaluation.mmbench.MmbenchQuestion;
 import org.aia4j.evaluation.mmbench.MmbenchSuite;
+import org.aia4j.evaluation.world.ObjectClass;
 import org.aia4j.evaluation.world.Scene;
 import org.aia4j.evaluation.world.SceneObject;
-import org.aia4j.evaluation.world.Shape;
+import org.aia4j.evaluation.world.ShapesWorld;
 import org.aia4j.evaluation.world.Slot;
+import org.aia4j.evaluation.world.World;
 import org.aia4j.evaluation.world.WorldColor;
 import org.aia4j.evaluation.world.WorldSpec;
 
@@ -30,14 +32,20 @@ public final class WorldVocabulary {
 
   private WorldVocabulary() {}
 
-  /** The distinct texts, in a fixed order. */
+  /** The distinct texts of the shapes world {@code spec}, in a fixed order. */
   public static List<String> corpus(WorldSpec spec) {
+    return corpus(new ShapesWorld(spec));
+  }
+
+  /** The distinct texts of {@code world}, in a fixed order. */
+  public static List<String> corpus(World world) {
+    WorldSpec spec = world.spec();
     Set<String> texts = new LinkedHashSet<>();
     // Words the templates compose: colours, shapes, numbers, option letters.
     for (WorldColor color : WorldColor.values()) {
       texts.add(color.label());
     }
-    for (Shape shape : Shape.values()) {
+    for (ObjectClass shape : spec.classes()) {
       texts.add(shape.label());
       texts.add(shape.plural());
     }
@@ -52,25 +60,25 @@ public final class WorldVocabulary {
     texts.addAll(WorldCaption.PROMPTS);
     for (int i = 0; i < spec.slots(); i++) {
       Slot slot = Slot.ofIndex(i, spec.grid());
-      for (Shape shape : Shape.values()) {
+      for (ObjectClass shape : spec.classes()) {
         for (WorldColor color : WorldColor.values()) {
           texts.add(WorldCaption.object(new SceneObject(shape, color, slot)));
         }
       }
     }
-    texts.add(WorldCaption.of(Scene.of(new SceneObject(Shape.CIRCLE, WorldColor.RED, new Slot(0, 0)),
-        new SceneObject(Shape.SQUARE, WorldColor.ORANGE, new Slot(1, 1)))));
+    texts.add(WorldCaption.of(Scene.of(new SceneObject(spec.classes().get(0), WorldColor.RED, new Slot(0, 0)),
+        new SceneObject(spec.classes().get(1), WorldColor.ORANGE, new Slot(1, 1)))));
     texts.addAll(new DirectQuestions(spec).corpus());
-    texts.addAll(genevalTemplates());
-    GenEvalSuite.defaultSuite().forEach(p -> texts.add(p.prompt()));
-    texts.addAll(mmbench(spec));
+    texts.addAll(genevalTemplates(spec));
+    GenEvalSuite.generate(spec, GenEvalSuite.DEFAULT_SEED).forEach(p -> texts.add(p.prompt()));
+    texts.addAll(mmbench(world));
     return List.copyOf(texts);
   }
 
   /** Every prompt of GenEval's six templates over the world's shapes, colours and counts. */
-  private static List<String> genevalTemplates() {
+  private static List<String> genevalTemplates(WorldSpec spec) {
     List<String> prompts = new ArrayList<>();
-    for (Shape a : Shape.values()) {
+    for (ObjectClass a : spec.classes()) {
       prompts.add(GenEvalSuite.singleObject(a).prompt());
       for (int count = 2; count <= 9; count++) {
         prompts.add(GenEvalSuite.counting(a, count).prompt());
@@ -78,7 +86,7 @@ public final class WorldVocabulary {
       for (WorldColor colorA : WorldColor.values()) {
         prompts.add(GenEvalSuite.colors(a, colorA).prompt());
       }
-      for (Shape b : Shape.values()) {
+      for (ObjectClass b : spec.classes()) {
         if (a == b) {
           continue;
         }
@@ -99,13 +107,13 @@ public final class WorldVocabulary {
   }
 
   /** MMBench's prompt format, the default suite's prompts and answers, and training questions. */
-  private static List<String> mmbench(WorldSpec spec) {
+  private static List<String> mmbench(World world) {
     List<String> texts = new ArrayList<>();
     texts.add(MmbenchPrompt.INSTRUCTION.strip());
     texts.add(MmbenchPrompt.build("a hint", "a question", Map.of("A", "an option")));
     List<MmbenchQuestion> questions = new ArrayList<>(
-        MmbenchSuite.questions(WorldSpec.standard(), MmbenchSuite.DEFAULT_SEED, MmbenchSuite.DEFAULT_QUESTIONS));
-    MmbenchGenerator training = MmbenchGenerator.trainingOnly(spec, MmbenchSuite.DEFAULT_SEED + 1);
+        MmbenchSuite.questions(world, MmbenchSuite.DEFAULT_SEED, MmbenchSuite.DEFAULT_QUESTIONS));
+    MmbenchGenerator training = MmbenchGenerator.trainingOnly(world, MmbenchSuite.DEFAULT_SEED + 1);
     for (MmbenchCategory category : MmbenchCategory.values()) {
       for (int i = 0; i < QUESTIONS_PER_CATEGORY; i++) {
         questions.add(training.generate(category, i));

@@ -3,12 +3,13 @@ package org.aia4j.evaluation.fashion;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import org.aia4j.evaluation.world.ObjectClass;
 
 /**
  * The ten Fashion-MNIST classes, in the dataset's label order (label {@code i} is {@code
  * values()[i]}), each with the singular and plural nouns prompts use.
  */
-public enum FashionClass {
+public enum FashionClass implements ObjectClass {
   TSHIRT("t-shirt", "t-shirts"),
   TROUSER("trouser", "trousers"),
   PULLOVER("pullover", "pullovers"),
@@ -29,17 +30,19 @@ public enum FashionClass {
   }
 
   /** @return the singular noun, e.g. {@code ankle boot} */
-  public String noun() {
+  @Override
+  public String label() {
     return noun;
   }
 
   /** @return the plural noun, e.g. {@code ankle boots} */
+  @Override
   public String plural() {
     return plural;
   }
 
   /** @return the dataset's label of this class, 0 to 9 */
-  public int label() {
+  public int datasetLabel() {
     return ordinal();
   }
 
@@ -57,7 +60,7 @@ public enum FashionClass {
   }
 
   /**
-   * @param noun a singular noun as {@link #noun()} gives it, any case
+   * @param noun a singular noun as {@link #label()} gives it, any case
    * @return its class
    * @throws IllegalArgumentException naming the known nouns if none matches
    */
@@ -69,6 +72,6 @@ public enum FashionClass {
       }
     }
     throw new IllegalArgumentException("Unknown Fashion-MNIST class '" + noun + "'; known: "
-        + Arrays.stream(values()).map(FashionClass::noun).collect(Collectors.joining(", ")));
+        + Arrays.stream(values()).map(FashionClass::label).collect(Collectors.joining(", ")));
   }
 }

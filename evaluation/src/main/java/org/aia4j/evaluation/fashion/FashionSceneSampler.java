@@ -30,7 +30,7 @@ public final class FashionSceneSampler {
     for (FashionClass kind : spec.classes()) {
       int[] indices = java.util.stream.IntStream.range(0, items.size()).filter(i -> items.label(i) == kind).toArray();
       if (indices.length == 0) {
-        throw new IllegalArgumentException("The " + items.split() + " split holds no " + kind.noun());
+        throw new IllegalArgumentException("The " + items.split() + " split holds no " + kind.label());
       }
       byClass.add(indices);
     }
@@ -58,7 +58,7 @@ public final class FashionSceneSampler {
   public FashionPlacement place(Slot cell, FashionClass kind, WorldColor tint) {
     int k = spec.classes().indexOf(kind);
     if (k < 0) {
-      throw new IllegalArgumentException(kind.noun() + " is not a class of this world: " + spec.classes());
+      throw new IllegalArgumentException(kind.label() + " is not a class of this world: " + spec.classes());
     }
     int[] indices = byClass.get(k);
     return new FashionPlacement(cell, kind, tint, indices[random.nextInt(indices.length)]);

@@ -2,6 +2,11 @@ package org.aia4j.evaluation.fashion;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.aia4j.evaluation.world.ColorShape;
+import org.aia4j.evaluation.world.WorldColor;
+import org.aia4j.evaluation.world.WorldSpec;
 
 /**
  * The geometry of the Fashion-MNIST world: a {@code grid x grid} canvas of cells, each holding at
@@ -39,9 +44,29 @@ public record FashionWorldSpec(int grid, int cellSize, List<FashionClass> classe
     }
   }
 
-  /** The standard world: 2x2 cells of 16 pixels (a 32x32 image, as the default world's), 7 classes. */
+  /**
+   * The combinations the standard world holds out of training, one per class and each colour at
+   * most once, as the shapes world does: the suites ask for them, so they test composition.
+   */
+  public static final Set<ColorShape> HELD_OUT = Set.of(
+      new ColorShape(WorldColor.RED, FashionClass.TSHIRT),
+      new ColorShape(WorldColor.BLUE, FashionClass.TROUSER),
+      new ColorShape(WorldColor.YELLOW, FashionClass.SANDAL),
+      new ColorShape(WorldColor.PURPLE, FashionClass.BAG),
+      new ColorShape(WorldColor.GREEN, FashionClass.ANKLE_BOOT));
+
+  /** The standard world: 2x2 cells of 16 pixels (a 32x32 image, as the default world's), 5 classes. */
   public static FashionWorldSpec standard() {
     return new FashionWorldSpec(2, 16, STANDARD_CLASSES);
+  }
+
+  /**
+   * @return this world as the suites and the training data see it: its cells as slots, its classes,
+   *     the {@link #HELD_OUT} combinations of its classes, classes asked for as "item"
+   */
+  public WorldSpec worldSpec() {
+    Set<ColorShape> heldOut = HELD_OUT.stream().filter(c -> classes.contains(c.shape())).collect(Collectors.toSet());
+    return new WorldSpec(imageSize(), grid, heldOut, List.copyOf(classes), "item");
   }
 
   /** @return the side of the whole image in pixels */

@@ -7,12 +7,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.aia4j.api.benchmark.Benchmark;
 import org.aia4j.api.benchmark.BenchmarkOptions;
 import org.aia4j.api.benchmark.BenchmarkScore;
 import org.aia4j.api.benchmark.ProgressListener;
 import org.aia4j.api.model.GenerationRequest;
 import org.aia4j.api.model.UnifiedModel;
+import org.aia4j.evaluation.world.World;
 
 /**
  * The GenEval-style suite as a {@link Benchmark}: the model draws {@code samplesPerPrompt}
@@ -25,17 +27,20 @@ public final class GenEvalBenchmark implements Benchmark {
 
   private final List<GenEvalPrompt> prompts;
   private final String source;
+  private final World world;
 
   /**
    * @param prompts the suite
    * @param source where the prompts came from, recorded in the score's details
+   * @param world the world whose judge scores the images
    */
-  public GenEvalBenchmark(List<GenEvalPrompt> prompts, String source) {
+  public GenEvalBenchmark(List<GenEvalPrompt> prompts, String source, World world) {
     if (prompts.isEmpty()) {
       throw new IllegalArgumentException("The GenEval suite is empty: " + source);
     }
-    // Refused before any model runs: this suite scores with the world's analyser.
-    GenEvalScorer.requireJudgeable(prompts);
+    this.world = Objects.requireNonNull(world, "world");
+    // Refused before any model runs: this suite scores with the world's judge.
+    GenEvalScorer.requireJudgeable(world, prompts);
     this.prompts = List.copyOf(prompts);
     this.source = source;
   }
@@ -80,13 +85,14 @@ public final class GenEvalBenchmark implements Benchmark {
         progress.onProgress(start + batch.size(), chosen.size(), "prompts drawn");
       }
     });
-    GenEvalSummary summary = GenEvalScorer.score(images, outDir);
+    GenEvalSummary summary = GenEvalScorer.score(world, images, outDir);
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("images", summary.images());
     details.put("prompts", summary.prompts());
     details.put("correct_images", summary.correctImages());
     details.put("correct_prompts", summary.correctPrompts());
     details.put("source", source);
+    details.put("judge", summary.scorer().detector());
     return new BenchmarkScore(name(), summary.overall(), summary.tasks(), details);
   }
 }

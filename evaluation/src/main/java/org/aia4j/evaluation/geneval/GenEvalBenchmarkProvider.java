@@ -6,13 +6,19 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.aia4j.api.benchmark.Benchmark;
 import org.aia4j.api.benchmark.BenchmarkProvider;
-import org.aia4j.evaluation.world.WorldSpec;
+import org.aia4j.evaluation.world.World;
+import org.aia4j.evaluation.world.Worlds;
 
 /**
- * Registers {@link GenEvalBenchmark} as {@code geneval}. Config: {@code metadata} (an official
- * or aia4j {@code evaluation_metadata.jsonl}; default: the embedded world's suite), {@code seed}.
+ * Registers {@link GenEvalBenchmark} as {@code geneval}. Config: {@code world} (whose judge
+ * scores, default {@code shapes}), {@code metadata} (an official or aia4j {@code
+ * evaluation_metadata.jsonl}; default: the world's suite), {@code seed}; the world's own keys
+ * (e.g. {@code size}) are passed on to it.
  */
 public final class GenEvalBenchmarkProvider implements BenchmarkProvider {
+  /** Config key naming the world whose suite and judge are used (default {@value Worlds#DEFAULT}). */
+  public static final String WORLD = "world";
+
   @Override
   public String name() {
     return "geneval";
@@ -25,16 +31,22 @@ public final class GenEvalBenchmarkProvider implements BenchmarkProvider {
 
   @Override
   public Benchmark create(Map<String, String> config) {
+    World world;
+    try {
+      world = Worlds.get(config.get(WORLD), config);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
+    }
     String metadata = config.get("metadata");
     if (metadata != null) {
       try {
-        return new GenEvalBenchmark(GenEvalMetadata.read(Path.of(metadata)), metadata);
+        return new GenEvalBenchmark(GenEvalMetadata.read(Path.of(metadata)), metadata, world);
       } catch (IOException e) {
         throw new UncheckedIOException(e.getMessage(), e);
       }
     }
     long seed = Long.parseLong(config.getOrDefault("seed", Long.toString(GenEvalSuite.DEFAULT_SEED)));
-    return new GenEvalBenchmark(GenEvalSuite.generate(WorldSpec.standard(), seed),
-        "the embedded world (seed " + seed + ")");
+    return new GenEvalBenchmark(GenEvalSuite.generate(world.spec(), seed),
+        "the " + world.name() + " world (seed " + seed + ")", world);
   }
 }

@@ -7,8 +7,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.aia4j.evaluation.io.JsonLines;
-import org.aia4j.evaluation.world.Shape;
+import org.aia4j.evaluation.world.ObjectClass;
 import org.aia4j.evaluation.world.WorldColor;
+import org.aia4j.evaluation.world.WorldSpec;
 
 /**
  * One include or exclude clause of GenEval metadata: {@code {"class": ..., "count": ...}} with an
@@ -34,8 +35,8 @@ public record GenEvalClause(String className, int count, WorldColor color, GenEv
     }
   }
 
-  /** {@code count} objects of {@code shape}, any colour, anywhere. */
-  public static GenEvalClause of(Shape shape, int count) {
+  /** {@code count} objects of class {@code shape}, any colour, anywhere. */
+  public static GenEvalClause of(ObjectClass shape, int count) {
     return new GenEvalClause(shape.label(), count, null, null);
   }
 
@@ -44,14 +45,9 @@ public record GenEvalClause(String className, int count, WorldColor color, GenEv
     return new GenEvalClause(className, count, null, null);
   }
 
-  /** @return the embedded world's shape of this class, or empty when the class is not one of them */
-  public Optional<Shape> worldShape() {
-    for (Shape shape : Shape.values()) {
-      if (shape.label().equals(className)) {
-        return Optional.of(shape);
-      }
-    }
-    return Optional.empty();
+  /** @return {@code spec}'s class of this name, or empty when the world has no such class */
+  public Optional<ObjectClass> worldClass(WorldSpec spec) {
+    return spec.classNamed(className);
   }
 
   /** This clause requiring colour {@code color}. */

@@ -3,7 +3,6 @@ package org.aia4j.evaluation.geneval;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;

@@ -8,12 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.aia4j.evaluation.world.DetectedObject;
+import org.aia4j.evaluation.world.ImageSplit;
 import org.aia4j.evaluation.world.Scene;
 import org.aia4j.evaluation.world.SceneObject;
-import org.aia4j.evaluation.world.SceneRenderer;
 import org.aia4j.evaluation.world.SceneSampler;
-import org.aia4j.evaluation.world.Shape;
+import org.aia4j.evaluation.world.ShapesWorld;
 import org.aia4j.evaluation.world.Slot;
+import org.aia4j.evaluation.world.World;
 import org.aia4j.evaluation.world.WorldColor;
 import org.aia4j.evaluation.world.WorldSpec;
 
@@ -35,12 +36,18 @@ public final class GenEvalOracle {
 
   private static final int ATTEMPTS = 200;
 
+  private final World world;
   private final WorldSpec spec;
-  private final SceneRenderer renderer;
 
+  /** @param world the world whose scenes the oracle draws (evaluation split); the caller closes it */
+  public GenEvalOracle(World world) {
+    this.world = Objects.requireNonNull(world, "world");
+    this.spec = world.spec();
+  }
+
+  /** An oracle of the shapes world {@code spec}. */
   public GenEvalOracle(WorldSpec spec) {
-    this.spec = Objects.requireNonNull(spec, "spec");
-    this.renderer = new SceneRenderer(spec);
+    this(new ShapesWorld(spec));
   }
 
   /** The world this oracle draws in. */
@@ -58,12 +65,13 @@ public final class GenEvalOracle {
    * @throws IllegalArgumentException if the world cannot be drawn at {@code size} or a prompt is
    *     unsatisfiable
    */
-  public static int render(Path metadataFile, Path outDir, int samples, int size, long seed) throws IOException {
+  public static int render(World world, Path metadataFile, Path outDir, int samples, int size, long seed)
+      throws IOException {
     if (samples < 1) {
       throw new IllegalArgumentException("Samples per prompt must be >= 1, got " + samples);
     }
     List<GenEvalPrompt> prompts = GenEvalMetadata.read(metadataFile);
-    GenEvalOracle oracle = new GenEvalOracle(WorldSpec.ofSize(size));
+    GenEvalOracle oracle = new GenEvalOracle(world.atSize(size));
     // Build every scene before writing anything, so an unsatisfiable prompt leaves no output.
     List<List<Scene>> scenes = new ArrayList<>();
     for (int i = 0; i < prompts.size(); i++) {
@@ -71,7 +79,7 @@ public final class GenEvalOracle {
     }
     GenEvalLayout.writeDirectory(outDir, dir -> {
       for (int i = 0; i < prompts.size(); i++) {
-        GenEvalLayout.writePrompt(dir, i, prompts.get(i), scenes.get(i).stream().map(oracle.renderer::render).toList());
+        GenEvalLayout.writePrompt(dir, i, prompts.get(i), oracle.draw(scenes.get(i), i, seed));
       }
     });
     return prompts.size();
@@ -79,7 +87,16 @@ public final class GenEvalOracle {
 
   /** {@code samples} rendered images of prompt number {@code index}. */
   public List<BufferedImage> images(GenEvalPrompt prompt, int index, int samples, long seed) {
-    return scenes(prompt, index, samples, seed).stream().map(renderer::render).toList();
+    return draw(scenes(prompt, index, samples, seed), index, seed);
+  }
+
+  /** Draws prompt {@code index}'s scenes from the evaluation split, each sample its own variant. */
+  private List<BufferedImage> draw(List<Scene> scenes, int index, long seed) {
+    List<BufferedImage> images = new ArrayList<>(scenes.size());
+    for (int i = 0; i < scenes.size(); i++) {
+      images.add(world.render(scenes.get(i), ImageSplit.EVALUATION, (seed * 1_000_003L + index) * 64 + i));
+    }
+    return images;
   }
 
   /** {@code samples} scenes satisfying prompt number {@code index}. */
@@ -99,7 +116,7 @@ public final class GenEvalOracle {
    *     than slots, or include and exclude clauses that contradict each other)
    */
   public Scene scene(GenEvalPrompt prompt, SceneSampler random) {
-    GenEvalScorer.requireJudgeable(List.of(prompt));
+    GenEvalScorer.requireJudgeable(world.name(), spec, List.of(prompt));
     int needed = prompt.include().stream().mapToInt(GenEvalClause::count).sum();
     if (needed > spec.slots()) {
       throw new IllegalArgumentException("Prompt '" + prompt.prompt() + "' needs " + needed + " objects but the world "
@@ -137,7 +154,7 @@ public final class GenEvalOracle {
       List<SceneObject> group = new ArrayList<>();
       for (Slot slot : slots) {
         WorldColor color = clause.color() != null ? clause.color() : random.randomColor();
-        group.add(new SceneObject(clause.worldShape().orElseThrow(), color, slot));
+        group.add(new SceneObject(clause.worldClass(spec).orElseThrow(), color, slot));
       }
       groups.add(group);
       objects.addAll(group);
@@ -161,6 +178,6 @@ public final class GenEvalOracle {
   private Map<String, List<DetectedObject>> groundTruth(Scene scene) {
     return GenEvalRules.byClass(scene.objects().stream()
         .map(o -> new DetectedObject(o.shape(), o.color(), spec.objectBox(o.slot()), 0, o.slot(), 1.0))
-        .toList());
+        .toList(), spec.classes());
   }
 }

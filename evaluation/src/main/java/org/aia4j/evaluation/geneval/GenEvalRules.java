@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.aia4j.evaluation.world.DetectedObject;
-import org.aia4j.evaluation.world.Shape;
+import org.aia4j.evaluation.world.ObjectClass;
 import org.aia4j.evaluation.world.WorldColor;
 
 /**
@@ -41,11 +41,18 @@ public final class GenEvalRules {
    * Groups detections by class the way GenEval's detector output is: by score descending (ties
    * keep the analyser's row-major slot order), at most {@link #MAX_OBJECTS_PER_CLASS} per class;
    * classes without detections are absent.
+   *
+   * @param classes the world's classes in their fixed order (as the detector's class list), which
+   *     the groups follow so outputs are stable; any other class follows them, alphabetically
    */
-  public static Map<String, List<DetectedObject>> byClass(List<DetectedObject> detections) {
-    // The world's classes in their fixed order (as the detector's class list), so outputs are stable.
-    Map<String, List<DetectedObject>> grouped = new TreeMap<>(Comparator.comparingInt(GenEvalRules::classOrder)
-        .thenComparing(Comparator.naturalOrder()));
+  public static Map<String, List<DetectedObject>> byClass(List<DetectedObject> detections,
+      List<ObjectClass> classes) {
+    List<String> order = classes.stream().map(ObjectClass::label).toList();
+    Comparator<String> byWorldOrder = Comparator.comparingInt(name -> {
+      int index = order.indexOf(name);
+      return index < 0 ? order.size() : index;
+    });
+    Map<String, List<DetectedObject>> grouped = new TreeMap<>(byWorldOrder.thenComparing(Comparator.naturalOrder()));
     for (DetectedObject object : detections) {
       grouped.computeIfAbsent(object.shape().label(), s -> new ArrayList<>()).add(object);
     }
@@ -161,15 +168,5 @@ public final class GenEvalRules {
       relations.add(SpatialRelation.BELOW);
     }
     return relations;
-  }
-
-  /** A world shape's ordinal, after them any other class. */
-  private static int classOrder(String className) {
-    for (Shape shape : Shape.values()) {
-      if (shape.label().equals(className)) {
-        return shape.ordinal();
-      }
-    }
-    return Shape.values().length;
   }
 }

@@ -10,21 +10,25 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.aia4j.evaluation.io.Images;
 import org.aia4j.evaluation.io.JsonLines;
 import org.aia4j.evaluation.world.Analysis;
 import org.aia4j.evaluation.world.DetectedObject;
 import org.aia4j.evaluation.world.RejectedBlob;
 import org.aia4j.evaluation.world.SceneAnalyser;
-import org.aia4j.evaluation.world.Shape;
+import org.aia4j.evaluation.world.World;
 import org.aia4j.evaluation.world.WorldSpec;
 
 /**
  * Scores generated images the way GenEval's {@code evaluate_images.py} and
- * {@code summary_scores.py} do, with the world's {@link SceneAnalyser} as the detector and
+ * {@code summary_scores.py} do, with a {@link World}'s judge as the detector and
  * {@link GenEvalRules} as the rules.
  *
- * <p>An instance caches one analyser per image size; it is not thread-safe.
+ * <p>An instance holds one world (at the images' size); it is not thread-safe.
  */
 public final class GenEvalScorer {
   /** Per-image results file name, as GenEval's default {@code --outfile}. */
@@ -33,26 +37,30 @@ public final class GenEvalScorer {
   /** Summary file name. */
   public static final String SUMMARY = "summary.json";
 
-  private static final GenEvalSummary.Scorer SETTINGS = new GenEvalSummary.Scorer(
-      "aia4j SceneAnalyser", SceneAnalyser.MIN_IOU, GenEvalRules.POSITION_THRESHOLD, GenEvalRules.MAX_OBJECTS_PER_CLASS);
+  private final World world;
+  private final Map<Integer, World> bySize = new HashMap<>();
 
-  private final Map<Integer, SceneAnalyser> analysers = new HashMap<>();
+  /** @param world the world whose judge reads the images; the caller closes it */
+  public GenEvalScorer(World world) {
+    this.world = Objects.requireNonNull(world, "world");
+    bySize.put(world.spec().imageSize(), world);
+  }
 
   /**
-   * Scores every sample of a GenEval image folder and writes {@code outDir/results.jsonl} and
-   * {@code outDir/summary.json}. Everything is read and scored before anything is written, and
-   * each file is written atomically, so bad input leaves no partial output.
+   * Scores every sample of a GenEval image folder with {@code world}'s judge and writes {@code
+   * outDir/results.jsonl} and {@code outDir/summary.json}. Everything is read and scored before
+   * anything is written, and each file is written atomically, so bad input leaves no partial output.
    *
    * @throws IOException naming the path of a missing or malformed metadata file or image, or of
    *     an image whose size differs from the first one's or that the world cannot read
    */
-  public static GenEvalSummary score(Path imagesDir, Path outDir) throws IOException {
+  public static GenEvalSummary score(World world, Path imagesDir, Path outDir) throws IOException {
     List<GenEvalEntry> entries = GenEvalLayout.read(imagesDir);
     if (entries.isEmpty()) {
       throw new IOException(imagesDir + " holds no prompt folders (00000/metadata.jsonl, 00000/samples/0000.png ...)");
     }
-    requireJudgeable(entries.stream().map(GenEvalEntry::prompt).toList());
-    GenEvalScorer scorer = new GenEvalScorer();
+    requireJudgeable(world, entries.stream().map(GenEvalEntry::prompt).toList());
+    GenEvalScorer scorer = new GenEvalScorer(world);
     List<GenEvalResult> results = new ArrayList<>();
     int size = -1;
     for (GenEvalEntry entry : entries) {
@@ -72,10 +80,16 @@ public final class GenEvalScorer {
         }
       }
     }
-    GenEvalSummary summary = summarise(results, size, imagesDir.toString());
+    GenEvalSummary summary = summarise(results, size, imagesDir.toString(), settings(world));
     JsonLines.write(outDir.resolve(RESULTS), results);
     JsonLines.writeJson(outDir.resolve(SUMMARY), summary);
     return summary;
+  }
+
+  /** The scorer settings recorded in every summary: the judge (named with its accuracy) and the rules' thresholds. */
+  public static GenEvalSummary.Scorer settings(World world) {
+    return new GenEvalSummary.Scorer(world.name() + " world: " + world.judge(), SceneAnalyser.MIN_IOU,
+        GenEvalRules.POSITION_THRESHOLD, GenEvalRules.MAX_OBJECTS_PER_CLASS);
   }
 
   /** Scores one image against {@code prompt} (its metadata string is the prompt's own line). */
@@ -84,35 +98,38 @@ public final class GenEvalScorer {
   }
 
   /**
-   * Checks that the embedded world's analyser can judge every class the prompts name. Metadata
-   * may name any class (the official GenEval's are COCO's, such as {@code bench}); this judge
-   * detects only the world's shapes, so it says which classes it cannot judge instead of scoring
-   * them as absent.
+   * Checks that {@code world}'s judge can judge every class the prompts name. Metadata may name
+   * any class (the official GenEval's are COCO's, such as {@code bench}); a world's judge detects
+   * only its own classes, so it says which classes it cannot judge instead of scoring them as absent.
    *
    * @throws IllegalArgumentException naming the classes it cannot judge, the ones it can, and the
    *     official scorer as the way to judge them
    */
-  public static void requireJudgeable(List<GenEvalPrompt> prompts) {
-    java.util.Set<String> unknown = new java.util.TreeSet<>();
+  public static void requireJudgeable(World world, List<GenEvalPrompt> prompts) {
+    requireJudgeable(world.name(), world.spec(), prompts);
+  }
+
+  /** {@link #requireJudgeable(World, List)} for a world's spec, before its judge is built. */
+  public static void requireJudgeable(String worldName, WorldSpec spec, List<GenEvalPrompt> prompts) {
+    Set<String> unknown = new TreeSet<>();
     for (GenEvalPrompt prompt : prompts) {
       for (GenEvalClause clause : prompt.include()) {
-        if (clause.worldShape().isEmpty()) {
+        if (clause.worldClass(spec).isEmpty()) {
           unknown.add(clause.className());
         }
       }
       for (GenEvalClause clause : prompt.exclude()) {
-        if (clause.worldShape().isEmpty()) {
+        if (clause.worldClass(spec).isEmpty()) {
           unknown.add(clause.className());
         }
       }
     }
     if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("The embedded world's analyser cannot judge class"
+      throw new IllegalArgumentException("The " + worldName + " world's judge cannot judge class"
           + (unknown.size() == 1 ? " " : "es ") + unknown.stream().map(c -> "'" + c + "'").collect(
-              java.util.stream.Collectors.joining(", "))
-          + "; it detects only " + java.util.Arrays.stream(Shape.values()).map(Shape::label).collect(
-              java.util.stream.Collectors.joining(", "))
-          + ". Score such images with the official GenEval (Mask2Former) on the folder layout aia4j writes.");
+              Collectors.joining(", "))
+          + "; it detects only " + spec.classLabels() + ". Write the images with aia eval --images-only and score "
+          + "them with the official GenEval (Mask2Former) on the folder layout aia4j writes.");
     }
   }
 
@@ -124,31 +141,17 @@ public final class GenEvalScorer {
    *     its size
    */
   public GenEvalResult scoreImage(GenEvalPrompt prompt, String metadata, BufferedImage image, String filename) {
-    requireJudgeable(List.of(prompt));
-    Analysis analysis = analyser(image).analyse(image);
-    Map<String, List<DetectedObject>> objects = GenEvalRules.byClass(analysis.objects());
+    requireJudgeable(world, List.of(prompt));
+    if (image.getHeight() != image.getWidth()) {
+      throw new IllegalArgumentException("Image is " + image.getWidth() + "x" + image.getHeight()
+          + "; the world's images are square");
+    }
+    World judge = bySize.computeIfAbsent(image.getWidth(), world::atSize);
+    Analysis analysis = judge.analyse(image);
+    Map<String, List<DetectedObject>> objects = GenEvalRules.byClass(analysis.objects(), world.spec().classes());
     GenEvalRules.Verdict verdict = GenEvalRules.evaluate(prompt, objects);
     return new GenEvalResult(filename, prompt.tag(), prompt.prompt(), verdict.correct(), verdict.reason(), metadata,
         details(objects), rejected(analysis.rejected()));
-  }
-
-  private SceneAnalyser analyser(BufferedImage image) {
-    int width = image.getWidth();
-    if (image.getHeight() != width) {
-      throw new IllegalArgumentException("Image is " + width + "x" + image.getHeight() + "; the world's images are square");
-    }
-    SceneAnalyser analyser = analysers.get(width);
-    if (analyser == null) {
-      WorldSpec spec;
-      try {
-        spec = WorldSpec.ofSize(width);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("The world cannot read " + width + "x" + width + " images: " + e.getMessage(), e);
-      }
-      analyser = new SceneAnalyser(spec);
-      analysers.put(width, analyser);
-    }
-    return analyser;
   }
 
   /** GenEval's details string: {@code {"circle": [[x1, y1, x2, y2, score], ...], ...}}. */
@@ -189,8 +192,10 @@ public final class GenEvalScorer {
    *
    * @param imageSize recorded in the summary
    * @param imagesDir recorded in the summary; may be {@code null}
+   * @param scorer the judge and thresholds, recorded in the summary ({@link #settings})
    */
-  public static GenEvalSummary summarise(List<GenEvalResult> results, int imageSize, String imagesDir) {
+  public static GenEvalSummary summarise(List<GenEvalResult> results, int imageSize, String imagesDir,
+      GenEvalSummary.Scorer scorer) {
     if (results.isEmpty()) {
       throw new IllegalArgumentException("No results to summarise");
     }
@@ -215,6 +220,6 @@ public final class GenEvalScorer {
     double overall = tasks.values().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     long promptsRight = perPrompt.values().stream().filter(b -> b).count();
     return new GenEvalSummary(overall, tasks, results.size(), perPrompt.size(), correct / (double) results.size(),
-        promptsRight / (double) perPrompt.size(), taskCounts, imageSize, imagesDir, SETTINGS);
+        promptsRight / (double) perPrompt.size(), taskCounts, imageSize, imagesDir, scorer);
   }
 }

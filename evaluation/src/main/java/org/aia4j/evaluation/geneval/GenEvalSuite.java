@@ -7,13 +7,14 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.aia4j.evaluation.world.ColorShape;
-import org.aia4j.evaluation.world.Shape;
+import org.aia4j.evaluation.world.ObjectClass;
 import org.aia4j.evaluation.world.WorldColor;
 import org.aia4j.evaluation.world.WorldSpec;
 
 /**
- * GenEval's prompt templates (its {@code create_prompts.py}) on the world's shapes, and the
- * default suite.
+ * GenEval's prompt templates (its {@code create_prompts.py}) on a world's classes, and the
+ * default suite (the shapes world's; another world's suite has the same templates over its
+ * classes, e.g. 270 prompts over the fashion world's five).
  *
  * <p>The default suite, in GenEval's tag order, 216 prompts:
  *
@@ -53,31 +54,31 @@ public final class GenEvalSuite {
   /** The suite for {@code spec}'s held-out combinations, sampled from {@code seed}. */
   public static List<GenEvalPrompt> generate(WorldSpec spec, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
-    Shape[] shapes = Shape.values();
+    List<ObjectClass> shapes = spec.classes();
     WorldColor[] colors = WorldColor.values();
     List<GenEvalPrompt> suite = new ArrayList<>();
-    for (Shape shape : shapes) {
+    for (ObjectClass shape : shapes) {
       suite.add(singleObject(shape));
     }
-    for (Shape a : shapes) {
-      for (Shape b : shapes) {
+    for (ObjectClass a : shapes) {
+      for (ObjectClass b : shapes) {
         if (a != b) {
           suite.add(twoObject(a, b));
         }
       }
     }
-    for (Shape shape : shapes) {
+    for (ObjectClass shape : shapes) {
       for (int count = 2; count <= 4; count++) {
         suite.add(counting(shape, count));
       }
     }
     for (WorldColor color : colors) {
-      for (Shape shape : shapes) {
+      for (ObjectClass shape : shapes) {
         suite.add(colors(shape, color));
       }
     }
-    for (Shape a : shapes) {
-      for (Shape b : shapes) {
+    for (ObjectClass a : shapes) {
+      for (ObjectClass b : shapes) {
         if (a != b) {
           for (SpatialRelation relation : SpatialRelation.values()) {
             suite.add(position(a, relation, b));
@@ -91,7 +92,7 @@ public final class GenEvalSuite {
 
   private static List<GenEvalPrompt> colorAttrSample(WorldSpec spec, SplittableRandom random) {
     List<ColorShape> all = new ArrayList<>();
-    for (Shape shape : Shape.values()) {
+    for (ObjectClass shape : spec.classes()) {
       for (WorldColor color : WorldColor.values()) {
         all.add(new ColorShape(color, shape));
       }
@@ -106,7 +107,7 @@ public final class GenEvalSuite {
     }
     // Held-out combinations first, in a fixed order (a Set's iteration order is not).
     List<ColorShape> heldOut = spec.heldOut().stream()
-        .sorted(Comparator.comparing((ColorShape c) -> c.shape().ordinal()).thenComparing(c -> c.color().ordinal()))
+        .sorted(Comparator.comparing((ColorShape c) -> spec.indexOf(c.shape())).thenComparing(c -> c.color().ordinal()))
         .toList();
     Set<GenEvalPrompt> chosen = new LinkedHashSet<>();
     for (ColorShape held : heldOut) {
@@ -138,20 +139,20 @@ public final class GenEvalSuite {
   }
 
   /** "a photo of a circle". */
-  public static GenEvalPrompt singleObject(Shape shape) {
+  public static GenEvalPrompt singleObject(ObjectClass shape) {
     return GenEvalPrompt.of(GenEvalPrompt.SINGLE_OBJECT, "a photo of " + withArticle(shape.label()),
         GenEvalClause.of(shape, 1));
   }
 
   /** "a photo of a circle and a square". */
-  public static GenEvalPrompt twoObject(Shape a, Shape b) {
+  public static GenEvalPrompt twoObject(ObjectClass a, ObjectClass b) {
     return GenEvalPrompt.of(GenEvalPrompt.TWO_OBJECT,
         "a photo of " + withArticle(a.label()) + " and " + withArticle(b.label()),
         GenEvalClause.of(a, 1), GenEvalClause.of(b, 1));
   }
 
   /** "a photo of three squares": include {@code count}, exclude {@code count + 1}, as GenEval. */
-  public static GenEvalPrompt counting(Shape shape, int count) {
+  public static GenEvalPrompt counting(ObjectClass shape, int count) {
     if (count < 2 || count >= NUMBERS.length - 1) {
       throw new IllegalArgumentException("Counting prompts take counts 2.." + (NUMBERS.length - 2) + ", got " + count);
     }
@@ -160,7 +161,7 @@ public final class GenEvalSuite {
   }
 
   /** "a photo of a red circle". */
-  public static GenEvalPrompt colors(Shape shape, WorldColor color) {
+  public static GenEvalPrompt colors(ObjectClass shape, WorldColor color) {
     return GenEvalPrompt.of(GenEvalPrompt.COLORS, "a photo of " + withArticle(color.label()) + " " + shape.label(),
         GenEvalClause.of(shape, 1).withColor(color));
   }
@@ -169,14 +170,14 @@ public final class GenEvalSuite {
    * "a photo of a circle left of a square": as in GenEval's file, the target {@code b} is include
    * clause 0 and {@code a} carries {@code "position": [relation, 0]}.
    */
-  public static GenEvalPrompt position(Shape a, SpatialRelation relation, Shape b) {
+  public static GenEvalPrompt position(ObjectClass a, SpatialRelation relation, ObjectClass b) {
     return GenEvalPrompt.of(GenEvalPrompt.POSITION,
         "a photo of " + withArticle(a.label()) + " " + relation.label() + " " + withArticle(b.label()),
         GenEvalClause.of(b, 1), GenEvalClause.of(a, 1).withPosition(relation, 0));
   }
 
   /** "a photo of a red circle and a blue square". */
-  public static GenEvalPrompt colorAttr(Shape a, WorldColor colorA, Shape b, WorldColor colorB) {
+  public static GenEvalPrompt colorAttr(ObjectClass a, WorldColor colorA, ObjectClass b, WorldColor colorB) {
     return GenEvalPrompt.of(GenEvalPrompt.COLOR_ATTR,
         "a photo of " + withArticle(colorA.label()) + " " + a.label() + " and " + withArticle(colorB.label()) + " "
             + b.label(),

@@ -6,11 +6,14 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.aia4j.api.benchmark.Benchmark;
 import org.aia4j.api.benchmark.BenchmarkProvider;
-import org.aia4j.evaluation.world.WorldSpec;
+import org.aia4j.evaluation.geneval.GenEvalBenchmarkProvider;
+import org.aia4j.evaluation.world.World;
+import org.aia4j.evaluation.world.Worlds;
 
 /**
  * Registers {@link MmbenchBenchmark} as {@code mmbench}. Config: {@code data} (an MMBench TSV;
- * default: the embedded world's suite), {@code seed}, {@code questions}.
+ * default: the suite of the world named by {@code world}, default {@code shapes}), {@code seed},
+ * {@code questions}.
  */
 public final class MmbenchBenchmarkProvider implements BenchmarkProvider {
   @Override
@@ -35,7 +38,13 @@ public final class MmbenchBenchmarkProvider implements BenchmarkProvider {
     }
     long seed = Long.parseLong(config.getOrDefault("seed", Long.toString(MmbenchSuite.DEFAULT_SEED)));
     int questions = Integer.parseInt(config.getOrDefault("questions", Integer.toString(MmbenchSuite.DEFAULT_QUESTIONS)));
-    return new MmbenchBenchmark(CircularEval.expand(MmbenchSuite.questions(WorldSpec.standard(), seed, questions)),
-        "the embedded world (seed " + seed + ", " + questions + " questions)");
+    World world;
+    try {
+      world = Worlds.get(config.get(GenEvalBenchmarkProvider.WORLD), config);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
+    }
+    return new MmbenchBenchmark(CircularEval.expand(MmbenchSuite.questions(world, seed, questions)),
+        "the " + world.name() + " world (seed " + seed + ", " + questions + " questions)");
   }
 }

@@ -12,12 +12,14 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.aia4j.evaluation.io.Images;
 import org.aia4j.evaluation.world.ColorShape;
+import org.aia4j.evaluation.world.ImageSplit;
+import org.aia4j.evaluation.world.ObjectClass;
 import org.aia4j.evaluation.world.Scene;
 import org.aia4j.evaluation.world.SceneObject;
-import org.aia4j.evaluation.world.SceneRenderer;
 import org.aia4j.evaluation.world.SceneSampler;
-import org.aia4j.evaluation.world.Shape;
+import org.aia4j.evaluation.world.ShapesWorld;
 import org.aia4j.evaluation.world.Slot;
+import org.aia4j.evaluation.world.World;
 import org.aia4j.evaluation.world.WorldColor;
 import org.aia4j.evaluation.world.WorldSpec;
 
@@ -50,31 +52,46 @@ public final class MmbenchGenerator {
 
   private static final int MAX_ATTEMPTS = 10_000;
 
+  private final World world;
   private final WorldSpec spec;
+  private final long seed;
   private final SceneSampler sampler;
-  private final SceneRenderer renderer;
   private final boolean trainingOnly;
   private final Map<Integer, ArrayDeque<Integer>> letterBlocks = new HashMap<>();
 
-  /** A generator of evaluation questions: scenes over every combination, held-out ones included. */
-  public MmbenchGenerator(WorldSpec spec, long seed) {
-    this(spec, seed, false);
+  /**
+   * A generator of evaluation questions: scenes over every combination, held-out ones included,
+   * drawn from the world's evaluation split.
+   */
+  public MmbenchGenerator(World world, long seed) {
+    this(world, seed, false);
   }
 
-  private MmbenchGenerator(WorldSpec spec, long seed, boolean trainingOnly) {
-    this.spec = Objects.requireNonNull(spec, "spec");
+  /** A generator of evaluation questions of the shapes world {@code spec}. */
+  public MmbenchGenerator(WorldSpec spec, long seed) {
+    this(new ShapesWorld(spec), seed, false);
+  }
+
+  private MmbenchGenerator(World world, long seed, boolean trainingOnly) {
+    this.world = Objects.requireNonNull(world, "world");
+    this.spec = world.spec();
+    this.seed = seed;
     this.trainingOnly = trainingOnly;
     this.sampler = trainingOnly ? SceneSampler.trainingOnly(spec, seed) : SceneSampler.allCombinations(spec, seed);
-    this.renderer = new SceneRenderer(spec);
   }
 
   /**
    * A generator of training questions: the same templates, but no question's scene shows, and no
    * question or option names, a combination {@code spec} holds out (a question that would is
-   * drawn again). Used by {@code org.aia4j.evaluation.data}.
+   * drawn again), images from the world's training split. Used by {@code org.aia4j.evaluation.data}.
    */
+  public static MmbenchGenerator trainingOnly(World world, long seed) {
+    return new MmbenchGenerator(world, seed, true);
+  }
+
+  /** {@link #trainingOnly(World, long)} of the shapes world {@code spec}. */
   public static MmbenchGenerator trainingOnly(WorldSpec spec, long seed) {
-    return new MmbenchGenerator(spec, seed, true);
+    return new MmbenchGenerator(new ShapesWorld(spec), seed, true);
   }
 
   /** A question together with the scene its image shows. */
@@ -155,7 +172,11 @@ public final class MmbenchGenerator {
     for (int p = 0, w = 0; p < n; p++) {
       options.put(String.valueOf((char) ('A' + p)), p == answer ? draft.correct() : wrong.get(w++));
     }
-    String image = Images.toBase64Png(renderer.render(draft.scene()));
+    // The variant is a function of the seed and the row, not a draw, so adding it left every
+    // scene of the shapes world's suites as it was.
+    long variant = seed * 0x9E3779B97F4A7C15L + index;
+    String image = Images.toBase64Png(world.render(draft.scene(),
+        trainingOnly ? ImageSplit.TRAINING : ImageSplit.EVALUATION, variant));
     return new MmbenchQuestion(index, draft.question(), "", options, String.valueOf((char) ('A' + answer)),
         category.label(), category.l2Category(), "dev", image);
   }
@@ -199,14 +220,14 @@ public final class MmbenchGenerator {
   // ---- counting -------------------------------------------------------------------------------
 
   private Draft counting() {
-    Shape target = sampler.randomShape();
+    ObjectClass target = sampler.randomShape();
     int max = WorldSpec.MAX_OBJECTS;
     int count = sampler.nextInt(max + 1);
     int total = Math.max(count, 1) + sampler.nextInt(max - Math.max(count, 1) + 1);
     List<SceneObject> objects = new ArrayList<>();
     List<Slot> slots = sampler.freeSlots(total, List.of());
     for (int i = 0; i < total; i++) {
-      Shape shape = i < count ? target : otherShape(target);
+      ObjectClass shape = i < count ? target : otherShape(target);
       objects.add(new SceneObject(shape, sampler.randomColor(), slots.get(i)));
     }
     List<String> wrong = new ArrayList<>();
@@ -255,13 +276,13 @@ public final class MmbenchGenerator {
     }
     SceneObject target = pick(unique);
     List<String> wrong = new ArrayList<>();
-    for (Shape shape : Shape.values()) {
+    for (ObjectClass shape : spec.classes()) {
       if (shape != target.shape()) {
         wrong.add(shape.label());
       }
     }
     shuffle(wrong);
-    return Optional.of(new Draft(scene, "What shape is the " + target.color().label() + " object in the image?",
+    return Optional.of(new Draft(scene, "What " + spec.classWord() + " is the " + target.color().label() + " object in the image?",
         target.shape().label(), wrong.subList(0, Math.min(3, wrong.size()))));
   }
 
@@ -350,8 +371,8 @@ public final class MmbenchGenerator {
   // ---- attribute comparison -------------------------------------------------------------------
 
   private Draft moreOrFewer() {
-    Shape first = sampler.randomShape();
-    Shape second = otherShape(first);
+    ObjectClass first = sampler.randomShape();
+    ObjectClass second = otherShape(first);
     int max = WorldSpec.MAX_OBJECTS;
     int relation = sampler.nextInt(3); // 0: more of the first, 1: more of the second, 2: as many
     int low;
@@ -369,7 +390,7 @@ public final class MmbenchGenerator {
     List<Slot> slots = sampler.freeSlots(firstCount + secondCount + others, List.of());
     List<SceneObject> objects = new ArrayList<>();
     for (int i = 0; i < slots.size(); i++) {
-      Shape shape = i < firstCount ? first : i < firstCount + secondCount ? second : thirdShape(first, second);
+      ObjectClass shape = i < firstCount ? first : i < firstCount + secondCount ? second : thirdShape(first, second);
       objects.add(new SceneObject(shape, sampler.randomColor(), slots.get(i)));
     }
     String more1 = "more " + first.plural();
@@ -452,14 +473,14 @@ public final class MmbenchGenerator {
     return scene.objects().stream().anyMatch(o -> o.colorShape().equals(combination));
   }
 
-  private Shape otherShape(Shape excluded) {
-    Shape[] shapes = Shape.values();
-    int pick = sampler.nextInt(shapes.length - 1);
-    return shapes[pick >= excluded.ordinal() ? pick + 1 : pick];
+  private ObjectClass otherShape(ObjectClass excluded) {
+    List<ObjectClass> shapes = spec.classes();
+    int pick = sampler.nextInt(shapes.size() - 1);
+    return shapes.get(pick >= spec.indexOf(excluded) ? pick + 1 : pick);
   }
 
-  private Shape thirdShape(Shape a, Shape b) {
-    Shape shape;
+  private ObjectClass thirdShape(ObjectClass a, ObjectClass b) {
+    ObjectClass shape;
     do {
       shape = sampler.randomShape();
     } while (shape == a || shape == b);

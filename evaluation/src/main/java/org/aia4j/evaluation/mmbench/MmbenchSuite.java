@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import org.aia4j.evaluation.world.ShapesWorld;
+import org.aia4j.evaluation.world.World;
 import org.aia4j.evaluation.world.WorldSpec;
 
 /**
@@ -25,9 +27,14 @@ public final class MmbenchSuite {
   /** What was written. */
   public record Written(Path path, WorldSpec spec, long seed, int questions, int rows) {}
 
-  /** The original (unrotated) questions of the suite. */
+  /** The original (unrotated) questions of the suite over the shapes world {@code spec}. */
   public static List<MmbenchQuestion> questions(WorldSpec spec, long seed, int questions) {
     return new MmbenchGenerator(spec, seed).generate(questions);
+  }
+
+  /** The original (unrotated) questions of the suite over {@code world}. */
+  public static List<MmbenchQuestion> questions(World world, long seed, int questions) {
+    return new MmbenchGenerator(world, seed).generate(questions);
   }
 
   /** Writes the default-world circular TSV: {@code aia data mmbench --out FILE [--seed N] [--questions N]}. */
@@ -41,9 +48,14 @@ public final class MmbenchSuite {
    * @throws IllegalArgumentException if {@code questions} is not in {@code [1, 1_000_000]}
    */
   public static Written writeCircularTsv(Path out, WorldSpec spec, long seed, int questions) throws IOException {
+    return writeCircularTsv(out, new ShapesWorld(spec), seed, questions);
+  }
+
+  /** Writes the circular TSV of {@code questions} questions over {@code world}, atomically. */
+  public static Written writeCircularTsv(Path out, World world, long seed, int questions) throws IOException {
     Objects.requireNonNull(out, "out");
-    List<MmbenchQuestion> rows = CircularEval.expand(questions(spec, seed, questions));
+    List<MmbenchQuestion> rows = CircularEval.expand(questions(world, seed, questions));
     MmbenchTsv.write(out, rows);
-    return new Written(out, spec, seed, questions, rows.size());
+    return new Written(out, world.spec(), seed, questions, rows.size());
   }
 }

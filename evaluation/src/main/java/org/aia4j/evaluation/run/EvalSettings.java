@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import org.aia4j.api.benchmark.BenchmarkOptions;
 import org.aia4j.api.model.SamplingSettings;
+import org.aia4j.evaluation.world.Worlds;
 
 /**
  * Every setting of an evaluation run, as {@code aia eval} takes them and {@code summary.json}
@@ -23,17 +24,25 @@ import org.aia4j.api.model.SamplingSettings;
  *     suite, or null
  * @param mmbenchTsv an MMBench TSV in place of the embedded suite, or null
  * @param interactionSamples samples each interaction curve is measured on; 0 = no curves
+ * @param world the world whose suites run and whose judge scores them ({@code shapes} when a
+ *     summary written before worlds existed names none)
+ * @param imagesOnly the GenEval-style suite only draws its images in GenEval's folder layout and
+ *     is not scored (a hand-off to the official scorer)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record EvalSettings(int limit, int samples, double cfg, double temperature, double answerTemperature, int topK,
     long seed, int batch, String backend, String device, String genevalMetadata, String mmbenchTsv,
-    int interactionSamples) {
+    int interactionSamples, String world, boolean imagesOnly) {
 
   /** Samples each interaction curve is measured on by default. */
   public static final int DEFAULT_INTERACTION_SAMPLES = 128;
 
   // Validates through the api's own records, which name the field at fault.
   public EvalSettings {
+    world = world == null ? Worlds.DEFAULT : world;
+    if (world.isBlank()) {
+      throw new IllegalArgumentException("world must not be blank");
+    }
     new SamplingSettings(cfg, temperature, topK, seed);
     new SamplingSettings(1.0, answerTemperature, topK, seed);
     new BenchmarkOptions(limit, samples, SamplingSettings.defaults(), batch);
@@ -47,6 +56,32 @@ public record EvalSettings(int limit, int samples, double cfg, double temperatur
       throw new IllegalArgumentException("interactionSamples must be >= 0 (0 = no curves), got "
           + interactionSamples);
     }
+  }
+
+  /** Settings on the default world, every suite scored. */
+  public EvalSettings(int limit, int samples, double cfg, double temperature, double answerTemperature, int topK,
+      long seed, int batch, String backend, String device, String genevalMetadata, String mmbenchTsv,
+      int interactionSamples) {
+    this(limit, samples, cfg, temperature, answerTemperature, topK, seed, batch, backend, device, genevalMetadata,
+        mmbenchTsv, interactionSamples, Worlds.DEFAULT, false);
+  }
+
+  /**
+   * @param world a world's name
+   * @return these settings on that world
+   */
+  public EvalSettings withWorld(String world) {
+    return new EvalSettings(limit, samples, cfg, temperature, answerTemperature, topK, seed, batch, backend, device,
+        genevalMetadata, mmbenchTsv, interactionSamples, world, imagesOnly);
+  }
+
+  /**
+   * @param imagesOnly whether the GenEval-style suite only draws its images
+   * @return these settings so
+   */
+  public EvalSettings withImagesOnly(boolean imagesOnly) {
+    return new EvalSettings(limit, samples, cfg, temperature, answerTemperature, topK, seed, batch, backend, device,
+        genevalMetadata, mmbenchTsv, interactionSamples, world, imagesOnly);
   }
 
   /**
@@ -68,7 +103,7 @@ public record EvalSettings(int limit, int samples, double cfg, double temperatur
    */
   public EvalSettings withSubset(int limit, int samples) {
     return new EvalSettings(limit, samples, cfg, temperature, answerTemperature, topK, seed, batch, backend, device,
-        genevalMetadata, mmbenchTsv, interactionSamples);
+        genevalMetadata, mmbenchTsv, interactionSamples, world, imagesOnly);
   }
 
   /**
@@ -77,7 +112,7 @@ public record EvalSettings(int limit, int samples, double cfg, double temperatur
    */
   public EvalSettings withSeed(long seed) {
     return new EvalSettings(limit, samples, cfg, temperature, answerTemperature, topK, seed, batch, backend, device,
-        genevalMetadata, mmbenchTsv, interactionSamples);
+        genevalMetadata, mmbenchTsv, interactionSamples, world, imagesOnly);
   }
 
   /**

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.aia4j.api.benchmark.Benchmark;
 import org.aia4j.api.benchmark.BenchmarkProvider;
 import org.aia4j.api.spi.ProviderRegistry;
+import org.aia4j.evaluation.geneval.GenEvalBenchmarkProvider;
 
 /**
  * The benchmarks an evaluation runs, created through the benchmark registry, in the order asked
@@ -41,6 +42,7 @@ public final class EvalSuites {
       }
       BenchmarkProvider provider = registry.get(name); // unknown: the message lists the known ones
       Map<String, String> config = new LinkedHashMap<>();
+      config.put(GenEvalBenchmarkProvider.WORLD, settings.world());
       if (name.equals("geneval") && settings.genevalMetadata() != null) {
         config.put("metadata", existing(settings.genevalMetadata(), "--geneval-metadata"));
       }

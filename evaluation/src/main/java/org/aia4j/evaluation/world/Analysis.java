@@ -17,7 +17,7 @@ public record Analysis(List<DetectedObject> objects, List<RejectedBlob> rejected
   }
 
   /** Objects of the given class. */
-  public List<DetectedObject> objectsOf(Shape shape) {
+  public List<DetectedObject> objectsOf(ObjectClass shape) {
     return objects.stream().filter(o -> o.shape() == shape).toList();
   }
 }

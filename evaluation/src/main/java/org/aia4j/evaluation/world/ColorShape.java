@@ -2,8 +2,11 @@ package org.aia4j.evaluation.world;
 
 import java.util.Objects;
 
-/** A colour-shape combination, e.g. "red circle"; used to hold combinations out of training. */
-public record ColorShape(WorldColor color, Shape shape) {
+/**
+ * A colour-class combination, e.g. "red circle" or "blue bag"; used to hold combinations out of
+ * training.
+ */
+public record ColorShape(WorldColor color, ObjectClass shape) {
 
   public ColorShape {
     Objects.requireNonNull(color, "color");

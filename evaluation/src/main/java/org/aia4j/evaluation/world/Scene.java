@@ -26,8 +26,8 @@ public record Scene(List<SceneObject> objects) {
     return new Scene(List.of(objects));
   }
 
-  /** How many objects of {@code shape} the scene holds. */
-  public long count(Shape shape) {
+  /** How many objects of class {@code shape} the scene holds. */
+  public long count(ObjectClass shape) {
     return objects.stream().filter(o -> o.shape() == shape).count();
   }
 }

@@ -2,8 +2,11 @@ package org.aia4j.evaluation.world;
 
 import java.util.Objects;
 
-/** One flat-coloured shape in its slot. */
-public record SceneObject(Shape shape, WorldColor color, Slot slot) {
+/**
+ * One object in its slot: its class ({@code shape}: a {@link Shape} in the shapes world, a garment
+ * in the fashion world) and its colour.
+ */
+public record SceneObject(ObjectClass shape, WorldColor color, Slot slot) {
 
   public SceneObject {
     Objects.requireNonNull(shape, "shape");

@@ -7,14 +7,19 @@ import java.awt.image.BufferedImage;
 import java.util.Objects;
 
 /**
- * Draws scenes with Java2D: flat colours, no anti-aliasing, so every pixel is exactly the
- * background or one palette colour and rendering is deterministic on every JVM.
+ * Draws scenes of the shapes world with Java2D: flat colours, no anti-aliasing, so every pixel is
+ * exactly the background or one palette colour and rendering is deterministic on every JVM.
  */
 public final class SceneRenderer {
   private final WorldSpec spec;
 
+  /** @throws IllegalArgumentException if {@code spec}'s classes are not {@link Shape}s */
   public SceneRenderer(WorldSpec spec) {
     this.spec = Objects.requireNonNull(spec, "spec");
+    if (!spec.classes().stream().allMatch(Shape.class::isInstance)) {
+      throw new IllegalArgumentException("The shapes renderer draws shapes only; this world's classes are "
+          + spec.classLabels());
+    }
   }
 
   /** The world this renderer draws. */
@@ -32,7 +37,7 @@ public final class SceneRenderer {
       g.fillRect(0, 0, spec.imageSize(), spec.imageSize());
       for (SceneObject object : scene.objects()) {
         g.setColor(new Color(object.color().rgb()));
-        g.fill(object.shape().outline(spec.objectX(object.slot()), spec.objectY(object.slot()), spec.objectSize()));
+        g.fill(((Shape) object.shape()).outline(spec.objectX(object.slot()), spec.objectY(object.slot()), spec.objectSize()));
       }
     } finally {
       g.dispose();

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 
 /**
  * Seeded scene generator: 1 to {@link WorldSpec#MAX_OBJECTS} objects in distinct slots with
- * uniform shapes and colours. The same seed always gives the same sequence of scenes.
+ * uniform classes and colours. The same seed always gives the same sequence of scenes.
  */
 public final class SceneSampler {
   private final WorldSpec spec;
@@ -73,10 +73,10 @@ public final class SceneSampler {
     return List.copyOf(free.subList(0, count));
   }
 
-  /** A uniformly random shape. */
-  public Shape randomShape() {
-    Shape[] shapes = Shape.values();
-    return shapes[random.nextInt(shapes.length)];
+  /** A uniformly random class of the world. */
+  public ObjectClass randomShape() {
+    List<ObjectClass> classes = spec.classes();
+    return classes.get(random.nextInt(classes.size()));
   }
 
   /** A uniformly random colour. */

@@ -30,6 +30,7 @@ import org.aia4j.evaluation.mmbench.MmbenchQuestion;
 import org.aia4j.evaluation.mmbench.MmbenchSuite;
 import org.aia4j.evaluation.world.Scene;
 import org.aia4j.evaluation.world.SceneRenderer;
+import org.aia4j.evaluation.world.ShapesWorld;
 import org.aia4j.evaluation.world.WorldSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,7 +59,7 @@ class SuiteBenchmarksTest {
         r -> oracle.images(byText.get(r.prompt()), 0, r.samples(), r.sampling().seed()), r -> "A");
     BenchmarkOptions options = new BenchmarkOptions(40, 2, BenchmarkOptions.defaults().sampling(), 16);
 
-    BenchmarkScore score = new GenEvalBenchmark(suite, "default").run(drawer, options, tmp.resolve("oracle"), (d, t, m) -> {});
+    BenchmarkScore score = new GenEvalBenchmark(suite, "default", ShapesWorld.standard()).run(drawer, options, tmp.resolve("oracle"), (d, t, m) -> {});
 
     assertThat(score.overall()).isEqualTo(1.0);
     assertThat(score.details()).containsEntry("prompts", 40).containsEntry("images", 80);
@@ -68,7 +69,7 @@ class SuiteBenchmarksTest {
 
     BufferedImage blank = new SceneRenderer(WorldSpec.standard()).render(new Scene(List.of()));
     UnifiedModel blankModel = new WorldModel(r -> java.util.Collections.nCopies(r.samples(), blank), r -> "A");
-    assertThat(new GenEvalBenchmark(suite, "default").run(blankModel, options, tmp.resolve("blank"), (d, t, m) -> {})
+    assertThat(new GenEvalBenchmark(suite, "default", ShapesWorld.standard()).run(blankModel, options, tmp.resolve("blank"), (d, t, m) -> {})
         .overall()).isZero();
   }
 
@@ -95,14 +96,14 @@ class SuiteBenchmarksTest {
 
   @Test
   void emptySuitesAndMisbehavingModelsGetSpecificErrors() {
-    assertThatThrownBy(() -> new GenEvalBenchmark(List.of(), "nothing.jsonl")).hasMessageContaining("empty: nothing.jsonl");
+    assertThatThrownBy(() -> new GenEvalBenchmark(List.of(), "nothing.jsonl", ShapesWorld.standard())).hasMessageContaining("empty: nothing.jsonl");
     UnifiedModel silent = new WorldModel(r -> List.of(), r -> "A") {
       @Override
       public List<List<BufferedImage>> generate(List<GenerationRequest> requests) {
         return List.of();
       }
     };
-    assertThatThrownBy(() -> new GenEvalBenchmark(GenEvalSuite.defaultSuite(), "default")
+    assertThatThrownBy(() -> new GenEvalBenchmark(GenEvalSuite.defaultSuite(), "default", ShapesWorld.standard())
         .run(silent, BenchmarkOptions.defaults().withLimit(3), tmp.resolve("silent"), (d, t, m) -> {}))
         .hasMessageContaining("returned 0 image lists for 3 prompts");
     assertThat(tmp.resolve("silent/images")).doesNotExist();

@@ -30,6 +30,7 @@ import org.aia4j.evaluation.world.ColorShape;
 import org.aia4j.evaluation.world.DetectedObject;
 import org.aia4j.evaluation.world.SceneAnalyser;
 import org.aia4j.evaluation.world.Shape;
+import org.aia4j.evaluation.world.ShapesWorld;
 import org.aia4j.evaluation.world.WorldColor;
 import org.aia4j.evaluation.world.WorldSpec;
 import org.junit.jupiter.api.Test;
@@ -99,7 +100,7 @@ class WorldTrainingDataTest {
 
   @Test
   void everyGenEvalPromptedImageSatisfiesItsPromptUnderGenEvalsScorer() {
-    GenEvalScorer scorer = new GenEvalScorer();
+    GenEvalScorer scorer = new GenEvalScorer(ShapesWorld.standard());
     Map<String, Integer> perTag = new HashMap<>();
     int captions = 0;
     for (long i = 0; i < 600; i++) {

@@ -35,7 +35,7 @@ class FashionMnistTest {
     assertThat(test.size()).isEqualTo(10_000);
     int[] perClass = new int[10];
     for (int i = 0; i < test.size(); i++) {
-      perClass[test.label(i).label()]++;
+      perClass[test.label(i).datasetLabel()]++;
     }
     assertThat(perClass).containsOnly(1_000);
     // The first items, as Python's gzip + struct read them from the same files.

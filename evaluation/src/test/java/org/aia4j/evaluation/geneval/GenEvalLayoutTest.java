@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.aia4j.evaluation.io.Images;
 import org.aia4j.evaluation.world.Shape;
+import org.aia4j.evaluation.world.ShapesWorld;
 import org.aia4j.evaluation.world.WorldColor;
 import org.aia4j.evaluation.world.WorldSpec;
 import org.junit.jupiter.api.Test;
@@ -94,7 +95,7 @@ class GenEvalLayoutTest {
     Path out = tmp.resolve("out");
 
     // The oracle draws only the world's shapes: a bench is named before any image is written.
-    assertThatThrownBy(() -> GenEvalOracle.render(metadata, out, 2, 32, 1))
+    assertThatThrownBy(() -> GenEvalOracle.render(ShapesWorld.standard(), metadata, out, 2, 32, 1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("cannot judge class 'bench'");
     assertThat(out).doesNotExist();
@@ -102,7 +103,7 @@ class GenEvalLayoutTest {
     // 17 circles cannot fit 16 slots: found before any image is written.
     GenEvalMetadata.write(metadata, List.of(CIRCLE, GenEvalPrompt.of("counting", "17 circles",
         GenEvalClause.of(Shape.CIRCLE, 17))));
-    assertThatThrownBy(() -> GenEvalOracle.render(metadata, out, 2, 32, 1))
+    assertThatThrownBy(() -> GenEvalOracle.render(ShapesWorld.standard(), metadata, out, 2, 32, 1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("needs 17 objects");
     assertThat(out).doesNotExist();
@@ -111,9 +112,9 @@ class GenEvalLayoutTest {
     }
 
     GenEvalMetadata.write(metadata, List.of(CIRCLE));
-    assertThat(GenEvalOracle.render(metadata, out, 2, 32, 1)).isEqualTo(1);
+    assertThat(GenEvalOracle.render(ShapesWorld.standard(), metadata, out, 2, 32, 1)).isEqualTo(1);
     assertThat(GenEvalLayout.read(out)).hasSize(1);
-    assertThatThrownBy(() -> GenEvalOracle.render(metadata, out, 2, 32, 1))
+    assertThatThrownBy(() -> GenEvalOracle.render(ShapesWorld.standard(), metadata, out, 2, 32, 1))
         .isInstanceOf(FileAlreadyExistsException.class)
         .hasMessageContaining("not empty");
   }
@@ -122,8 +123,8 @@ class GenEvalLayoutTest {
   void renderIsReproducible() throws IOException {
     Path metadata = tmp.resolve("evaluation_metadata.jsonl");
     GenEvalMetadata.write(metadata, List.of(CIRCLE, RED_SQUARE));
-    GenEvalOracle.render(metadata, tmp.resolve("a"), 2, 32, 5);
-    GenEvalOracle.render(metadata, tmp.resolve("b"), 2, 32, 5);
+    GenEvalOracle.render(ShapesWorld.standard(), metadata, tmp.resolve("a"), 2, 32, 5);
+    GenEvalOracle.render(ShapesWorld.standard(), metadata, tmp.resolve("b"), 2, 32, 5);
 
     assertThat(Files.readAllBytes(tmp.resolve("a/00001/samples/0001.png")))
         .isEqualTo(Files.readAllBytes(tmp.resolve("b/00001/samples/0001.png")));

@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.aia4j.evaluation.world.Shape;
+import org.aia4j.evaluation.world.ShapesWorld;
 import org.aia4j.evaluation.world.WorldColor;
+import org.aia4j.evaluation.world.WorldSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,7 +76,7 @@ class GenEvalMetadataTest {
         """);
     List<GenEvalPrompt> prompts = GenEvalMetadata.read(file);
     assertThat(prompts.get(1).include().get(1).className()).isEqualTo("bench");
-    assertThatThrownBy(() -> new GenEvalBenchmark(prompts, file.toString()))
+    assertThatThrownBy(() -> new GenEvalBenchmark(prompts, file.toString(), ShapesWorld.standard()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("cannot judge class 'bench'")
         .hasMessageContaining("circle, square, triangle, cross");
@@ -97,7 +99,7 @@ class GenEvalMetadataTest {
     // GenEval matches class names exactly: "circles" is another class, which the world's judge cannot judge.
     GenEvalPrompt plural = parse("{\"tag\": \"single_object\", \"include\": [{\"class\": \"circles\", "
         + "\"count\": 1}], \"prompt\": \"x\"}");
-    assertThatThrownBy(() -> GenEvalScorer.requireJudgeable(List.of(plural)))
+    assertThatThrownBy(() -> GenEvalScorer.requireJudgeable(ShapesWorld.standard(), List.of(plural)))
         .hasMessageContaining("cannot judge class 'circles'");
     assertThatThrownBy(() -> parse("{\"tag\": \"position\", \"include\": [{\"class\": \"circle\", \"count\": 1, "
         + "\"position\": [\"left of\", 0]}], \"prompt\": \"x\"}"))
@@ -146,19 +148,19 @@ class GenEvalMetadataTest {
     assertThat(prompts.get(1).include()).extracting(GenEvalClause::className).containsExactly("toilet", "computer mouse");
     assertThat(prompts.get(3).include().get(0).color()).isEqualTo(WorldColor.GREEN);
     assertThat(prompts.get(4).include().get(1).position()).isEqualTo(new GenEvalPosition(SpatialRelation.RIGHT_OF, 0));
-    assertThat(prompts.get(0).include().get(0).worldShape()).isEmpty();
+    assertThat(prompts.get(0).include().get(0).worldClass(WorldSpec.standard())).isEmpty();
     Path copy = tmp.resolve("copy.jsonl");
     GenEvalMetadata.write(copy, prompts);
     assertThat(Files.readString(copy)).isEqualTo(Files.readString(official));
 
     // The world's analyser detects only its shapes: it names what it cannot judge, before any work.
-    assertThatThrownBy(() -> new GenEvalBenchmark(prompts, official.toString()))
+    assertThatThrownBy(() -> new GenEvalBenchmark(prompts, official.toString(), ShapesWorld.standard()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("cannot judge classes 'bench', 'car', 'cat', 'clock', 'computer mouse', 'dog', "
             + "'toilet', 'traffic light'")
         .hasMessageContaining("circle")
         .hasMessageContaining("official GenEval");
-    assertThat(GenEvalSuite.defaultSuite()).allSatisfy(p -> GenEvalScorer.requireJudgeable(List.of(p)));
+    assertThat(GenEvalSuite.defaultSuite()).allSatisfy(p -> GenEvalScorer.requireJudgeable(ShapesWorld.standard(), List.of(p)));
   }
 
   @Test

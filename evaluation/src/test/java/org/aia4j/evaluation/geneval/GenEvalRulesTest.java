@@ -1,6 +1,5 @@
 package org.aia4j.evaluation.geneval;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.aia4j.evaluation.geneval.SpatialRelation.ABOVE;
 import static org.aia4j.evaluation.geneval.SpatialRelation.BELOW;
 import static org.aia4j.evaluation.geneval.SpatialRelation.LEFT_OF;
@@ -12,6 +11,7 @@ import static org.aia4j.evaluation.world.Shape.TRIANGLE;
 import static org.aia4j.evaluation.world.WorldColor.BLUE;
 import static org.aia4j.evaluation.world.WorldColor.GREEN;
 import static org.aia4j.evaluation.world.WorldColor.RED;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -20,6 +20,7 @@ import org.aia4j.evaluation.world.Scene;
 import org.aia4j.evaluation.world.SceneObject;
 import org.aia4j.evaluation.world.SceneRenderer;
 import org.aia4j.evaluation.world.Shape;
+import org.aia4j.evaluation.world.ShapesWorld;
 import org.aia4j.evaluation.world.Slot;
 import org.aia4j.evaluation.world.WorldColor;
 import org.aia4j.evaluation.world.WorldSpec;
@@ -31,7 +32,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** Each of GenEval's rules on hand-built 32x32 images. */
 class GenEvalRulesTest {
   private final SceneRenderer renderer = new SceneRenderer(WorldSpec.standard());
-  private final GenEvalScorer scorer = new GenEvalScorer();
+  private final GenEvalScorer scorer = new GenEvalScorer(ShapesWorld.standard());
 
   @Test
   void countingIsExactThroughTheExcludeClause() {

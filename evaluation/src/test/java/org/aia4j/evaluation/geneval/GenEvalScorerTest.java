@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.aia4j.evaluation.io.JsonLines;
 import org.aia4j.evaluation.world.Shape;
+import org.aia4j.evaluation.world.ShapesWorld;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,13 +36,13 @@ class GenEvalScorerTest {
     metadata = shared.resolve(GenEvalMetadata.FILE_NAME);
     GenEvalMetadata.write(metadata, GenEvalSuite.defaultSuite());
     oracle32 = shared.resolve("oracle32");
-    assertThat(GenEvalOracle.render(metadata, oracle32, 4, 32, GenEvalOracle.DEFAULT_SEED)).isEqualTo(PROMPTS);
+    assertThat(GenEvalOracle.render(ShapesWorld.standard(), metadata, oracle32, 4, 32, GenEvalOracle.DEFAULT_SEED)).isEqualTo(PROMPTS);
   }
 
   @Test
   void oracleScoresPerfectlyAt32() throws IOException {
     Path out = tmp.resolve("scores");
-    GenEvalSummary summary = GenEvalScorer.score(oracle32, out);
+    GenEvalSummary summary = GenEvalScorer.score(ShapesWorld.standard(), oracle32, out);
 
     assertThat(summary.overall()).isGreaterThanOrEqualTo(0.99);
     assertThat(summary.tasks()).containsOnlyKeys(GenEvalPrompt.TAGS);
@@ -68,14 +69,14 @@ class GenEvalScorerTest {
   @Test
   void oracleScoresPerfectlyAt64() throws IOException {
     Path images = tmp.resolve("oracle64");
-    GenEvalOracle.render(metadata, images, 2, 64, GenEvalOracle.DEFAULT_SEED); // every prompt; 2 samples keep it fast
+    GenEvalOracle.render(ShapesWorld.standard(), metadata, images, 2, 64, GenEvalOracle.DEFAULT_SEED); // every prompt; 2 samples keep it fast
     try (var pngs = Files.walk(images)) {
       BufferedImage any = org.aia4j.evaluation.io.Images.read(pngs.filter(p -> p.toString().endsWith(".png"))
           .findFirst().orElseThrow());
       assertThat(any.getWidth()).isEqualTo(64);
     }
 
-    GenEvalSummary summary = GenEvalScorer.score(images, tmp.resolve("scores"));
+    GenEvalSummary summary = GenEvalScorer.score(ShapesWorld.standard(), images, tmp.resolve("scores"));
     assertThat(summary.overall()).isGreaterThanOrEqualTo(0.99);
     assertThat(summary.imageSize()).isEqualTo(64);
     assertThat(summary.images()).isEqualTo(2 * PROMPTS);
@@ -104,7 +105,7 @@ class GenEvalScorerTest {
       }
     });
 
-    GenEvalSummary summary = GenEvalScorer.score(shuffled, tmp.resolve("scores"));
+    GenEvalSummary summary = GenEvalScorer.score(ShapesWorld.standard(), shuffled, tmp.resolve("scores"));
     assertThat(summary.overall()).isLessThanOrEqualTo(0.35);
   }
 
@@ -117,7 +118,7 @@ class GenEvalScorerTest {
         result(a, true), result(a, false), result(b, false), result(b, false), result(c, true), result(c, true),
         result(c, true), result(c, false));
 
-    GenEvalSummary summary = GenEvalScorer.summarise(results, 32, null);
+    GenEvalSummary summary = GenEvalScorer.summarise(results, 32, null, GenEvalScorer.settings(ShapesWorld.standard()));
     assertThat(summary.tasks()).containsExactly(java.util.Map.entry("single_object", 0.25),
         java.util.Map.entry("counting", 0.75));
     assertThat(summary.overall()).isEqualTo(0.5); // per-tag mean, not the 4/8 image mean by chance
@@ -133,7 +134,7 @@ class GenEvalScorerTest {
         List.of(new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB)));
     Path out = tmp.resolve("scores");
 
-    assertThatThrownBy(() -> GenEvalScorer.score(images, out))
+    assertThatThrownBy(() -> GenEvalScorer.score(ShapesWorld.standard(), images, out))
         .isInstanceOf(IOException.class)
         .hasMessageContaining(images.resolve("00000/samples/0000.png").toString())
         .hasMessageContaining("cannot read 40x40 images");
@@ -147,12 +148,12 @@ class GenEvalScorerTest {
     GenEvalPrompt prompt = GenEvalSuite.singleObject(Shape.CIRCLE);
     GenEvalLayout.writePrompt(images, 0, prompt, oracle.images(prompt, 0, 2, 1));
     Path out = tmp.resolve("scores");
-    GenEvalScorer.score(images, out);
+    GenEvalScorer.score(ShapesWorld.standard(), images, out);
     byte[] before = Files.readAllBytes(out.resolve(GenEvalScorer.RESULTS));
 
     Path broken = images.resolve("00000/samples/0001.png");
     Files.writeString(broken, "not a png");
-    assertThatThrownBy(() -> GenEvalScorer.score(images, out))
+    assertThatThrownBy(() -> GenEvalScorer.score(ShapesWorld.standard(), images, out))
         .isInstanceOf(IOException.class)
         .hasMessageContaining(broken.toString());
     assertThat(Files.readAllBytes(out.resolve(GenEvalScorer.RESULTS))).isEqualTo(before);

@@ -39,7 +39,7 @@ class GenEvalSuiteTest {
   void heldOutCombinationsAreAskedForInColorsAndInBothSlotsOfColorAttr() {
     List<GenEvalPrompt> suite = GenEvalSuite.defaultSuite();
     for (ColorShape held : WorldSpec.DEFAULT_HELD_OUT) {
-      Function<GenEvalClause, Boolean> isHeld = c -> c.worldShape().orElse(null) == held.shape() && c.color() == held.color();
+      Function<GenEvalClause, Boolean> isHeld = c -> c.worldClass(WorldSpec.standard()).orElse(null) == held.shape() && c.color() == held.color();
       assertThat(suite).as("colors: %s", held)
           .anyMatch(p -> p.tag().equals("colors") && isHeld.apply(p.include().get(0)));
       assertThat(suite).as("color_attr first: %s", held)

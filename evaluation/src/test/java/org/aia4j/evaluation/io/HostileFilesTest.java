@@ -19,6 +19,7 @@ import org.aia4j.evaluation.mmbench.MmbenchBenchmark;
 import org.aia4j.evaluation.mmbench.MmbenchSuite;
 import org.aia4j.evaluation.mmbench.MmbenchTsv;
 import org.aia4j.evaluation.world.Shape;
+import org.aia4j.evaluation.world.ShapesWorld;
 import org.aia4j.evaluation.world.WorldSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +36,7 @@ class HostileFilesTest {
     Path sample = dir.resolve("00000/samples/0000.png");
     Files.write(sample, jpegClaiming(30000));
     long start = System.nanoTime();
-    assertThatThrownBy(() -> GenEvalScorer.score(dir, tmp.resolve("out")))
+    assertThatThrownBy(() -> GenEvalScorer.score(ShapesWorld.standard(), dir, tmp.resolve("out")))
         .hasMessage(sample + ": the image's header says 30000x30000 pixels, more than the 16777216 (4096x4096) an"
             + " image may have; it is refused before decoding");
     assertThat((System.nanoTime() - start) / 1e9).as("seconds").isLessThan(1.0);
