@@ -22,7 +22,8 @@ import org.aia4j.evaluation.io.JsonLines;
  * Every human turn followed by a gpt turn is one sample on the entry's image, so a multi-turn
  * conversation gives several samples; each is trained alone (the model sees one question per
  * sequence), which is what a single-turn model can learn from it. The {@code <image>} placeholder
- * and the newline beside it are removed from the prompt: the image's place in the sequence is
+ * and the newline beside it are removed from the prompt, and nothing else (its own spacing and line
+ * breaks are what the model reads): the image's place in the sequence is
  * fixed by the layout. Image paths resolve against the JSON file's folder.
  */
 final class LlavaConversations {
@@ -97,6 +98,6 @@ final class LlavaConversations {
   /** The prompt without LLaVA's {@code <image>} placeholder and the newline that sets it apart. */
   static String stripPlaceholder(String value) {
     return value.replace(IMAGE_PLACEHOLDER + "\n", "").replace("\n" + IMAGE_PLACEHOLDER, "")
-        .replace(IMAGE_PLACEHOLDER, "").strip();
+        .replace(IMAGE_PLACEHOLDER, "");
   }
 }
