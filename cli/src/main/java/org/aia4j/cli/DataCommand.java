@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 /** {@code aia data ...}: writes the benchmark suites of the embedded world in official formats. */
 @Command(name = "data", mixinStandardHelpOptions = true,
     description = "Write the embedded world's benchmark suites in the official file formats.",
-    subcommands = {DataCommand.GenEval.class, MMBenchDataCommand.class})
+    subcommands = {DataCommand.GenEval.class, MMBenchDataCommand.class, DataExportCommand.class})
 final class DataCommand extends CommandGroup {
   /** {@code aia data geneval}. */
   @Command(name = "geneval", mixinStandardHelpOptions = true,

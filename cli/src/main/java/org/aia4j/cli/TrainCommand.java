@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -72,6 +73,11 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "The checkpoint directory to write.")
   Path out;
 
+  @Option(names = "--data", description = "Train on these data files instead of the embedded world; repeat for "
+      + "several (LLaVA conversation .json, generation .jsonl, pre-tokenized .jsonl; see docs/design.md, "
+      + "\"Bring your own data\"). The tasks share each step as the preset's understanding share says.")
+  List<Path> data = new java.util.ArrayList<>();
+
   @Option(names = "--init", description = "Start from this checkpoint's parameters and tokenizers (fine-tuning).")
   Path init;
 
@@ -93,8 +99,8 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter console = spec.commandLine().getOut();
     TrainingRuns.Budget budget = new TrainingRuns.Budget(stopAfter, saveEvery);
     TrainingRuns.Result result = resume
-        ? runs().resume(out, steps, budget, events(console))
-        : runs().start(spec(), out, budget, events(console));
+        ? runs(data).resume(out, steps, budget, events(console))
+        : runs(data).start(spec(), out, budget, events(console));
     report(console, result);
     return 0;
   }
@@ -108,6 +114,11 @@ final class TrainCommand implements Callable<Integer> {
     }
     console.printf("Saved checkpoint %s (step %d of %d)%n", result.checkpoint(), result.step(), result.spec().steps());
     console.flush();
+  }
+
+  /** The runs of {@code --data} files, or of the embedded world when none is given. */
+  static TrainingRuns runs(List<Path> data) {
+    return data.isEmpty() ? runs() : FileRuns.runs(data);
   }
 
   /** The runs of the embedded world: its data by seed, tokenizers fitted on it. */

@@ -2,6 +2,7 @@ package org.aia4j.api.data;
 
 import java.awt.image.BufferedImage;
 import java.util.List;
+import org.aia4j.api.tokenizer.ImageTokenizer;
 
 /**
  * A deterministic, random-access source of training samples. Sample {@code i} depends only on
@@ -30,4 +31,15 @@ public interface TrainingData {
 
   /** {@code count} images representative of the data, for fitting an image tokenizer. */
   List<BufferedImage> tokenizerImages(int count, long seed);
+
+  /**
+   * Checks, before training starts, that samples carrying image codes ({@link
+   * UnderstandingSample#isTokenized()}) fit {@code tokenizer}: as many codes as it makes per image,
+   * each within its codebook. A trainer calls this once, so a bad row fails at once and by name
+   * instead of at the step that draws it. Data with pixels only has nothing to check (the default).
+   *
+   * @param tokenizer the image tokenizer of the model being trained
+   * @throws IllegalArgumentException naming the first sample (e.g. its file and line) whose codes do not fit
+   */
+  default void checkImageCodes(ImageTokenizer tokenizer) {}
 }

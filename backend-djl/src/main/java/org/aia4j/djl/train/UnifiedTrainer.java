@@ -127,6 +127,7 @@ public final class UnifiedTrainer implements AutoCloseable {
       throw new IllegalArgumentException("The image tokenizer reads " + image.imageSize() + "x" + image.imageSize()
           + " images but the data has " + data.imageSize() + "x" + data.imageSize());
     }
+    data.checkImageCodes(image); // pre-tokenized rows that do not fit fail now, naming the row
     this.layout = TokenLayout.of(text, image);
     this.builder = new SequenceBuilder(layout, text, image);
     ModelConfig preset = ModelConfig.preset(config.preset());

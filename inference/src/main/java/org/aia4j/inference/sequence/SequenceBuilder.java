@@ -50,9 +50,10 @@ public final class SequenceBuilder {
     return layout;
   }
 
-  /** Lays out an understanding sample, encoding its image and texts. */
+  /** Lays out an understanding sample, encoding its image (unless it carries codes) and texts. */
   public TokenSequence understanding(UnderstandingSample sample) {
-    return understanding(image.encode(sample.image()), sample.prompt(), sample.answer());
+    int[] codes = sample.isTokenized() ? sample.imageCodes() : image.encode(sample.image());
+    return understanding(codes, sample.prompt(), sample.answer());
   }
 
   /**
@@ -80,13 +81,14 @@ public final class SequenceBuilder {
   }
 
   /**
-   * Lays out a generation sample, encoding its image and prompt.
+   * Lays out a generation sample, encoding its image (unless it carries codes) and prompt.
    *
    * @param sample the sample
    * @param dropPrompt true to remove the prompt (classifier-free guidance)
    */
   public TokenSequence generation(GenerationSample sample, boolean dropPrompt) {
-    return generation(sample.prompt(), image.encode(sample.image()), dropPrompt);
+    int[] codes = sample.isTokenized() ? sample.imageCodes() : image.encode(sample.image());
+    return generation(sample.prompt(), codes, dropPrompt);
   }
 
   /**
