@@ -73,7 +73,7 @@ final class AlignCommand implements Callable<Integer> {
   static AlignmentCurve align(Path checkpoint, Task parsed, int samples, int k, Path out) throws java.io.IOException {
     JsonNode config = EvalCommand.readConfig(checkpoint);
     WorldTrainingData data = ModelLoading.worldData(config).orElseThrow(() -> new IllegalArgumentException(checkpoint
-        + " was not trained on the embedded world (" + config.path("data").asText() + "); aia align needs its data"));
+        + " was not trained in a world (" + config.path("data").asText() + "); aia align needs its data"));
     try (Checkpoint.Loaded loaded = Checkpoint.load(checkpoint)) {
       ModelConfig model = loaded.model().config();
       SequenceBuilder builder = new SequenceBuilder(loaded.layout(), loaded.text(), loaded.image());

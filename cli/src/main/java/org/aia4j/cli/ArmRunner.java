@@ -55,15 +55,16 @@ final class ArmRunner {
   }
 
   /** The spec of the shared base: the preset's defaults with AIA off, the loop's base steps. */
-  TrainingConfig baseSpec(long seed) {
-    return TrainingPresets.config(options.preset(), TaskMix.BOTH, false, StageSchedule.paperDefault().toJson(),
-        options.baseSteps, seed);
+  TrainingConfig baseSpec(long seed) throws IOException {
+    return options.world.withWorldTokenizer(TrainingPresets.config(options.preset(), TaskMix.BOTH, false,
+        StageSchedule.paperDefault().toJson(), options.baseSteps, seed));
   }
 
   /** The spec of one arm: fine-tuned from {@code base} with the loop's steps, rate and schedule. */
   TrainingConfig tuneSpec(Path base, long seed, Arm arm) throws IOException {
     JsonNode schedule = options.schedule == null ? StageSchedule.paperDefault().toJson() : schedule();
-    return TrainingPresets.config(options.preset(), TaskMix.BOTH, arm.aia(), schedule, options.tuneSteps, seed)
+    return options.world.withWorldTokenizer(
+        TrainingPresets.config(options.preset(), TaskMix.BOTH, arm.aia(), schedule, options.tuneSteps, seed))
         .withLearningRate(options.tuneLearningRate)
         .withFork(arm.fork())
         .withInit(base);
@@ -78,13 +79,14 @@ final class ArmRunner {
   EvalSummary evaluate(ModelLoading loading, Path checkpoint, Path evalDir, long seed, String backend)
       throws IOException {
     AtomicDirectory.deleteTree(evalDir);
-    EvalSettings settings = EvalSettings.defaults(backend).withSubset(options.limit, options.samples).withSeed(seed);
+    EvalSettings settings = EvalSettings.defaults(backend).withSubset(options.limit, options.samples).withSeed(seed)
+        .withWorld(options.world.name());
     return EvalCommand.evaluate(loading, checkpoint, List.of("geneval", "mmbench"), settings, evalDir, out);
   }
 
   /** Reuses, resumes or trains {@code spec} in {@code dir} ({@code --fresh}: always trains). */
   private void train(Path dir, TrainingConfig spec) throws IOException {
-    TrainingRuns.Result result = TrainCommand.runs().reuseOrTrain(spec, dir, options.fresh, TrainCommand.events(out));
+    TrainingRuns.Result result = WorldRuns.runs(options.world.world()).reuseOrTrain(spec, dir, options.fresh, TrainCommand.events(out));
     if (result.outcome() != TrainingRuns.Outcome.REUSED) {
       TrainCommand.report(out, result);
     }

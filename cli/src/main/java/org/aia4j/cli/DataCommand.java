@@ -8,21 +8,20 @@ import java.util.concurrent.Callable;
 import org.aia4j.evaluation.geneval.GenEvalMetadata;
 import org.aia4j.evaluation.geneval.GenEvalPrompt;
 import org.aia4j.evaluation.geneval.GenEvalSuite;
-import org.aia4j.evaluation.world.WorldSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code aia data ...}: writes the benchmark suites of the embedded world in official formats. */
+/** {@code aia data ...}: writes a world's benchmark suites in official formats. */
 @Command(name = "data", mixinStandardHelpOptions = true,
-    description = "Write the embedded world's benchmark suites in the official file formats.",
+    description = "Write a world's benchmark suites in the official file formats.",
     subcommands = {DataCommand.GenEval.class, MMBenchDataCommand.class, DataExportCommand.class})
 final class DataCommand extends CommandGroup {
   /** {@code aia data geneval}. */
   @Command(name = "geneval", mixinStandardHelpOptions = true,
-      description = "Write a GenEval-style evaluation_metadata.jsonl for the embedded world.")
+      description = "Write a GenEval-style evaluation_metadata.jsonl for a world (--world).")
   static final class GenEval implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -33,9 +32,12 @@ final class DataCommand extends CommandGroup {
     @Mixin
     SeedOption seed = new SeedOption(GenEvalSuite.DEFAULT_SEED);
 
+    @Mixin
+    WorldOption world = new WorldOption();
+
     @Override
     public Integer call() throws Exception {
-      List<GenEvalPrompt> prompts = GenEvalSuite.generate(WorldSpec.standard(), seed.seed());
+      List<GenEvalPrompt> prompts = GenEvalSuite.generate(world.world().spec(), seed.seed());
       GenEvalMetadata.write(out, prompts);
       Map<String, Integer> perTag = new TreeMap<>();
       prompts.forEach(p -> perTag.merge(p.tag(), 1, Integer::sum));

@@ -10,11 +10,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code aia data export}: the embedded world's training data as files in the formats {@code aia
+ * {@code aia data export}: a world's training data as files in the formats {@code aia
  * train --data} reads, to see the formats and to start a data set of one's own from.
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
-    description = "Write the embedded world's training samples as LLaVA conversation JSON, generation JSONL and PNG "
+    description = "Write a world's training samples as LLaVA conversation JSON, generation JSONL and PNG "
         + "images: the files aia train --data reads.")
 final class DataExportCommand implements Callable<Integer> {
   @Spec
@@ -28,6 +28,9 @@ final class DataExportCommand implements Callable<Integer> {
   Path out;
 
   @Mixin
+  WorldOption world = new WorldOption();
+
+  @Mixin
   SeedOption seed = new SeedOption(0);
 
   @Override
@@ -35,7 +38,7 @@ final class DataExportCommand implements Callable<Integer> {
     if (samples <= 0) {
       throw new IllegalArgumentException("--samples must be positive, got " + samples);
     }
-    TrainingDataWriter.Written written = TrainingDataWriter.write(WorldRuns.data(seed.seed()), samples, samples, out);
+    TrainingDataWriter.Written written = TrainingDataWriter.write(WorldRuns.data(world.world(), seed.seed()), samples, samples, out);
     StringBuilder data = new StringBuilder();
     written.files().forEach(file -> data.append(" --data ").append(file));
     spec.commandLine().getOut().printf("Wrote %d understanding and %d generation samples to %s; train on them with "

@@ -22,10 +22,11 @@ import org.aia4j.evaluation.run.EvalSettings;
 import org.aia4j.evaluation.run.EvalSuites;
 import org.aia4j.evaluation.run.EvalSummary;
 import org.aia4j.evaluation.run.Evaluation;
+import org.aia4j.evaluation.world.Worlds;
 import org.aia4j.inference.checkpoint.CheckpointFiles;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -49,9 +50,18 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--checkpoint", required = true, description = "A checkpoint directory (aia train --out).")
   Path checkpoint;
 
-  @Option(names = "--benchmarks", defaultValue = "geneval,mmbench", split = ",",
-      description = "Benchmarks to run, comma-separated (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--benchmarks", split = ",",
+      description = "Benchmarks to run, comma-separated (default: geneval,mmbench; geneval with --images-only).")
   List<String> benchmarks;
+
+  @Option(names = "--world", description = "The world whose suites run and whose judge scores them: shapes, fashion "
+      + "or a plug-in's (default: the world the checkpoint was trained in, else shapes).")
+  String world;
+
+  @Option(names = "--images-only", description = "Draw the GenEval-style suite's images in GenEval's exact folder "
+      + "layout and score nothing, for the official GenEval scorer (Mask2Former) to run on elsewhere; the metadata "
+      + "(--geneval-metadata, e.g. the official evaluation_metadata.jsonl) may then name any class.")
+  boolean imagesOnly;
 
   @Option(names = "--out", required = true, description = "Directory for summary.json and one folder per benchmark.")
   Path out;
@@ -76,10 +86,10 @@ final class EvalCommand implements Callable<Integer> {
       description = "Prompts or questions per model call; 16 was faster than 8 on the small preset (default: ${DEFAULT-VALUE}).")
   int batch;
 
-  @Option(names = "--geneval-metadata", description = "A GenEval evaluation_metadata.jsonl (default: the embedded world's suite).")
+  @Option(names = "--geneval-metadata", description = "A GenEval evaluation_metadata.jsonl (default: the world's own suite).")
   Path genevalMetadata;
 
-  @Option(names = "--mmbench-tsv", description = "An MMBench TSV (default: the embedded world's suite).")
+  @Option(names = "--mmbench-tsv", description = "An MMBench TSV (default: the world's own suite).")
   Path mmbenchTsv;
 
   @Mixin
@@ -87,10 +97,18 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    String worldName = world != null ? world : ModelLoading.trainingWorldOf(checkpoint).orElse(Worlds.DEFAULT);
     EvalSettings settings = new EvalSettings(limit, samples, sampling.cfg, sampling.temperature, answerTemperature,
         sampling.topK, seed.seed(), batch, engine.backend(), engine.device(), genevalMetadata == null ? null : genevalMetadata.toString(),
-        mmbenchTsv == null ? null : mmbenchTsv.toString(), EvalSettings.DEFAULT_INTERACTION_SAMPLES);
-    evaluate(loading, checkpoint, benchmarks, settings, out, spec.commandLine().getOut());
+        mmbenchTsv == null ? null : mmbenchTsv.toString(), EvalSettings.DEFAULT_INTERACTION_SAMPLES, worldName,
+        imagesOnly);
+    List<String> suites = benchmarks != null ? benchmarks
+        : imagesOnly ? List.of("geneval") : List.of("geneval", "mmbench");
+    EvalSummary summary = evaluate(loading, checkpoint, suites, settings, out, spec.commandLine().getOut());
+    summary.handOffs().forEach((name, details) -> spec.commandLine().getOut().printf(
+        "%s: %d images of %d prompts in GenEval's layout in %s, not scored; score them with %s%n", name,
+        details.path("images").asInt(), details.path("prompts").asInt(), details.path("images_dir").asText(),
+        details.path("scorer").asText()));
     return 0;
   }
 

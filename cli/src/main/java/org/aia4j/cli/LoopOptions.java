@@ -12,6 +12,9 @@ final class LoopOptions {
   @Mixin
   PresetOption presetOption = new PresetOption();
 
+  @Mixin
+  WorldOption world = new WorldOption();
+
   @Option(names = "--base-steps", defaultValue = "2400", description = "Steps of the shared base (default: ${DEFAULT-VALUE}).")
   int baseSteps;
 

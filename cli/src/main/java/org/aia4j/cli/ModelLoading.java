@@ -3,12 +3,17 @@ package org.aia4j.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Optional;
 import org.aia4j.api.backend.BackendProvider;
 import org.aia4j.api.backend.Capability;
 import org.aia4j.api.model.ModelProvider;
 import org.aia4j.api.spi.ProviderRegistry;
 import org.aia4j.evaluation.data.WorldTrainingData;
+import org.aia4j.evaluation.world.ShapesWorld;
+import org.aia4j.evaluation.world.WorldProvider;
+import org.aia4j.evaluation.world.Worlds;
 
 /** What the commands that run a model share: choosing its loader and finding the data it was trained on. */
 final class ModelLoading {
@@ -81,10 +86,53 @@ final class ModelLoading {
     return config.has("training") ? config.path("training") : config.path("source").path("training");
   }
 
-  /** The embedded world's data the model was trained on, when it was trained on the embedded world. */
-  static Optional<WorldTrainingData> worldData(JsonNode config) {
-    WorldTrainingData data = WorldRuns.data(training(config).path("seed").asLong());
-    String recorded = config.has("data") ? config.path("data").asText() : config.path("source").path("data").asText();
-    return data.describe().equals(recorded) ? Optional.of(data) : Optional.empty();
+  /** The data description a checkpoint (or an export's source checkpoint) records. */
+  private static String recordedData(JsonNode config) {
+    return config.has("data") ? config.path("data").asText() : config.path("source").path("data").asText();
+  }
+
+  /**
+   * The world a checkpoint was trained in, read from its data description ({@code world(...)} is
+   * the shapes world, {@code fashion(...)} the fashion world), or empty for data files or an
+   * unknown world.
+   */
+  static Optional<String> trainingWorld(JsonNode config) {
+    String recorded = recordedData(config);
+    int paren = recorded.indexOf('(');
+    if (paren <= 0) {
+      return Optional.empty();
+    }
+    String name = recorded.substring(0, paren);
+    if (name.equals("world")) {
+      return Optional.of(ShapesWorld.NAME);
+    }
+    return Worlds.registry().find(name).map(WorldProvider::name);
+  }
+
+  /**
+   * The world the checkpoint in {@code dir} was trained in, when its {@code config.json} says;
+   * empty when there is no readable config (the command's own checks then name the problem). Reads
+   * only: an interrupted save is left for the command to recover.
+   */
+  static Optional<String> trainingWorldOf(Path dir) {
+    Path file = dir.resolve("config.json");
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    try {
+      return trainingWorld(new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile()));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The world data the model was trained on, when it was trained in a world (not on files). */
+  static Optional<WorldTrainingData> worldData(JsonNode config) throws IOException {
+    Optional<String> world = trainingWorld(config);
+    if (world.isEmpty()) {
+      return Optional.empty();
+    }
+    WorldTrainingData data = WorldRuns.data(Worlds.get(world.get()), training(config).path("seed").asLong());
+    return data.describe().equals(recordedData(config)) ? Optional.of(data) : Optional.empty();
   }
 }

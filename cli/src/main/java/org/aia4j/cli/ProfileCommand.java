@@ -14,8 +14,8 @@ import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.evaluation.data.WorldTrainingData;
 import org.aia4j.inference.profile.ProfileFile;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -53,7 +53,7 @@ final class ProfileCommand implements Callable<Integer> {
     ModelProvider provider = loading.provider(engine.backend());
     JsonNode config = EvalCommand.readConfig(checkpoint);
     WorldTrainingData data = ModelLoading.worldData(config).orElseThrow(() -> new IllegalArgumentException(checkpoint
-        + " was not trained on the embedded world (" + config.path("data").asText() + "); aia profile needs its data"));
+        + " was not trained in a world (" + config.path("data").asText() + "); aia profile needs its data"));
     try (UnifiedModel model = provider.load(checkpoint, ModelLoading.options(engine.device()))) {
       InteractionProfile profile = model.interactions(parsed, data, samples).orElseThrow(() ->
           new IllegalArgumentException("The " + engine.backend() + " backend's models cannot be profiled"));

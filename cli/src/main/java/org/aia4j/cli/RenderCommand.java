@@ -3,7 +3,6 @@ package org.aia4j.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.aia4j.evaluation.geneval.GenEvalOracle;
-import org.aia4j.evaluation.world.ShapesWorld;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,6 +30,9 @@ final class RenderCommand implements Callable<Integer> {
   int size;
 
   @Mixin
+  WorldOption world = new WorldOption();
+
+  @Mixin
   SeedOption seed = new SeedOption(GenEvalOracle.DEFAULT_SEED);
 
   @Override
@@ -38,7 +40,7 @@ final class RenderCommand implements Callable<Integer> {
     if (samples <= 0) {
       throw new IllegalArgumentException("--samples must be positive, got " + samples);
     }
-    int prompts = GenEvalOracle.render(ShapesWorld.standard(), metadata, out, samples, size, seed.seed());
+    int prompts = GenEvalOracle.render(world.world(), metadata, out, samples, size, seed.seed());
     spec.commandLine().getOut().printf("Rendered %d images for %d prompts (%dx%d) into %s%n",
         prompts * samples, prompts, size, size, out);
     return 0;

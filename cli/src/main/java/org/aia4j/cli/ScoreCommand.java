@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.aia4j.evaluation.geneval.GenEvalScorer;
 import org.aia4j.evaluation.geneval.GenEvalSummary;
-import org.aia4j.evaluation.world.ShapesWorld;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -30,9 +30,12 @@ final class ScoreCommand extends CommandGroup {
     @Option(names = "--out", required = true, description = "Where results.jsonl and summary.json go.")
     Path out;
 
+    @Mixin
+    WorldOption world = new WorldOption();
+
     @Override
     public Integer call() throws Exception {
-      GenEvalSummary summary = GenEvalScorer.score(ShapesWorld.standard(), images, out);
+      GenEvalSummary summary = GenEvalScorer.score(world.world(), images, out);
       print(spec.commandLine().getOut(), summary);
       return 0;
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -14,7 +15,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import org.aia4j.api.benchmark.ProgressListener;
-import org.aia4j.api.data.TrainingData;
 import org.aia4j.api.loss.LossProvider;
 import org.aia4j.djl.train.StepRecord;
 import org.aia4j.djl.train.TaskMix;
@@ -22,16 +22,18 @@ import org.aia4j.djl.train.TrainingConfig;
 import org.aia4j.djl.train.TrainingPresets;
 import org.aia4j.djl.train.UnifiedTrainer;
 import org.aia4j.djl.train.run.TrainingRuns;
+import org.aia4j.evaluation.world.World;
+import org.aia4j.evaluation.world.Worlds;
 import org.aia4j.loss.StageSchedule;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code aia train}: trains a unified model on the embedded world, with or without AIA. */
+/** {@code aia train}: trains a unified model on a world or data files, with or without AIA. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Train a unified model on the embedded world (next-token loss, plus the AIA loss with --aia on).")
+    description = "Train a unified model on a world (--world) or data files (--data): next-token loss, plus the AIA loss with --aia on.")
 final class TrainCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -73,7 +75,10 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "The checkpoint directory to write.")
   Path out;
 
-  @Option(names = "--data", description = "Train on these data files instead of the embedded world; repeat for "
+  @Mixin
+  WorldOption world = new WorldOption();
+
+  @Option(names = "--data", description = "Train on these data files instead of a world; repeat for "
       + "several (LLaVA conversation .json, generation .jsonl, pre-tokenized .jsonl; see docs/design.md, "
       + "\"Bring your own data\"). The tasks share each step as the preset's understanding share says.")
   List<Path> data = new java.util.ArrayList<>();
@@ -99,10 +104,18 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter console = spec.commandLine().getOut();
     TrainingRuns.Budget budget = new TrainingRuns.Budget(stopAfter, saveEvery);
     TrainingRuns.Result result = resume
-        ? runs(data).resume(out, steps, budget, events(console))
-        : runs(data).start(spec(), out, budget, events(console));
+        ? runs(resumedWorld(), data).resume(out, steps, budget, events(console))
+        : runs(world.world(), data).start(spec(), out, budget, events(console));
     report(console, result);
     return 0;
+  }
+
+  /** The world a resumed run continues in: {@code --world} if given, else the one its checkpoint was trained in. */
+  private World resumedWorld() throws IOException {
+    if (spec.commandLine().getParseResult().hasMatchedOption("--world")) {
+      return world.world();
+    }
+    return Worlds.get(ModelLoading.trainingWorldOf(out).orElse(world.name()));
   }
 
   /** The last step's losses and where the checkpoint was saved, as {@code aia train} ends. */
@@ -116,24 +129,9 @@ final class TrainCommand implements Callable<Integer> {
     console.flush();
   }
 
-  /** The runs of {@code --data} files, or of the embedded world when none is given. */
-  static TrainingRuns runs(List<Path> data) {
-    return data.isEmpty() ? runs() : FileRuns.runs(data);
-  }
-
-  /** The runs of the embedded world: its data by seed, tokenizers fitted on it. */
-  static TrainingRuns runs() {
-    return new TrainingRuns(new TrainingRuns.World() {
-      @Override
-      public TrainingData data(long seed) {
-        return WorldRuns.data(seed);
-      }
-
-      @Override
-      public UnifiedTrainer freshTrainer(TrainingConfig config) {
-        return WorldRuns.trainer(config);
-      }
-    });
+  /** The runs of {@code --data} files, or of {@code world} when none is given. */
+  static TrainingRuns runs(World world, List<Path> data) {
+    return data.isEmpty() ? WorldRuns.runs(world) : FileRuns.runs(data);
   }
 
   /** The options as a run spec; the loss name and its config are checked here, before any work. */
@@ -141,7 +139,9 @@ final class TrainCommand implements Callable<Integer> {
     LossProvider provider = plugins.get().losses().get(loss);
     JsonNode lossConfig = lossConfig(provider.name());
     provider.create(lossConfig); // a config the provider rejects fails now, naming the problem
-    TrainingConfig config = TrainingPresets.config(preset.preset(), TaskMix.parse(tasks), onOff(aia), lossConfig, steps, seed.seed())
+    TrainingConfig presetConfig =
+        TrainingPresets.config(preset.preset(), TaskMix.parse(tasks), onOff(aia), lossConfig, steps, seed.seed());
+    TrainingConfig config = (data.isEmpty() ? world.withWorldTokenizer(presetConfig) : presetConfig)
         .withLoss(provider.name(), lossConfig)
         .withFork(fork)
         .withInit(init);

@@ -2,6 +2,7 @@ package org.aia4j.cli;
 
 import java.io.IOException;
 import java.util.Map;
+import org.aia4j.djl.train.TrainingConfig;
 import org.aia4j.evaluation.world.World;
 import org.aia4j.evaluation.world.Worlds;
 import picocli.CommandLine.Option;
@@ -25,6 +26,15 @@ final class WorldOption {
   /** The world, shared within the process (its judge is loaded or trained once). */
   World world() throws IOException {
     return Worlds.get(name, Map.of());
+  }
+
+  /**
+   * {@code config} with the image tokenizer the world asks for ({@link World#tokenizerHint}), or
+   * as it is when the world takes the preset's.
+   */
+  TrainingConfig withWorldTokenizer(TrainingConfig config) throws IOException {
+    return world().tokenizerHint().map(h -> config.withImageTokenizer(h.patchSize(), h.codebookSize()))
+        .orElse(config);
   }
 
   /** The suites' config entry selecting this world. */

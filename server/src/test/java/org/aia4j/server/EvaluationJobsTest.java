@@ -146,6 +146,33 @@ class EvaluationJobsTest {
     assertThat(own).doesNotExist();
   }
 
+  @Test
+  void anImagesOnlyJobHandsTheOfficialGenEvalsImagesOffUnscored() throws Exception {
+    Path metadata = work.resolve("coco_evaluation_metadata.jsonl");
+    try (var in = EvaluationJobsTest.class.getResourceAsStream("/geneval/coco_evaluation_metadata.jsonl")) {
+      java.nio.file.Files.copy(in, metadata, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    String body = "{\"benchmarks\":[\"geneval\"],\"images_only\":true,\"samples\":1,\"batch\":2,"
+        + "\"geneval_metadata\":\"" + metadata.toString().replace("\\", "\\\\") + "\"}";
+    String id = runToEnd(body);
+    JsonNode handOff = http.get("/v1/evaluations/" + id).json().at("/summary/hand_offs/geneval");
+    assertThat(handOff.path("prompts").asInt()).as(handOff.toString()).isEqualTo(6);
+    assertThat(handOff.path("scorer").asText()).contains("evaluate_images.py");
+    Path images = Path.of(handOff.path("images_dir").asText());
+    assertThat(images.resolve("00005").resolve("metadata.jsonl")).isRegularFile();
+    assertThat(images.resolve("00005").resolve("samples").resolve("0000.png")).isRegularFile();
+    assertThat(http.get("/v1/evaluations/" + id).json().at("/summary/suites").size()).isZero();
+
+    // Scored, the same metadata is refused before any model time, naming a class it cannot judge.
+    Http.Reply scored = http.post("/v1/evaluations", body.replace("\"images_only\":true", "\"images_only\":false"));
+    assertThat(scored.status()).as(scored.body()).isEqualTo(400);
+    assertThat(scored.body()).contains("cannot judge");
+    Http.Reply missing = http.post("/v1/evaluations",
+        "{\"benchmarks\":[\"geneval\"],\"geneval_metadata\":\"/no/such/file.jsonl\"}");
+    assertThat(missing.status()).isEqualTo(400);
+    assertThat(missing.json().at("/error/param").asText()).isEqualTo("geneval_metadata");
+  }
+
   private static String runToEnd(String body) {
     Http.Reply created = http.post("/v1/evaluations", body);
     assertThat(created.status()).as(created.body()).isEqualTo(202);

@@ -199,12 +199,21 @@ public record PatchVqTrainer(int patchSize, int codebookSize, int iterations, lo
   private List<int[]> cluster(List<Distinct> distinct) {
     long total = distinct.stream().mapToLong(Distinct::count).sum();
     double budget = (double) WEIGHT_RESOLUTION * distinct.size();
+    long[] copies = new long[distinct.size()];
+    long fewest = Long.MAX_VALUE;
+    for (int i = 0; i < distinct.size(); i++) {
+      copies[i] = Math.max(1, Math.round(distinct.get(i).count() * budget / total));
+      fewest = Math.min(fewest, copies[i]);
+    }
+    // Only the ratios weigh: when every patch has several copies (real textures, where nearly every
+    // patch is distinct and each got about 10), dividing them all out leaves the clustering's
+    // weights and makes it that many times faster. The shapes world's rare patches have one copy.
     Map<DoublePoint, Integer> rank = new IdentityHashMap<>();
     List<DoublePoint> points = new ArrayList<>();
     for (int i = 0; i < distinct.size(); i++) {
       double[] channels = channels(distinct.get(i).pixels());
-      long copies = Math.max(1, Math.round(distinct.get(i).count() * budget / total));
-      for (long k = 0; k < copies; k++) {
+      long n = Math.max(1, Math.round(copies[i] / (double) fewest));
+      for (long k = 0; k < n; k++) {
         DoublePoint point = new DoublePoint(channels);
         rank.put(point, i);
         points.add(point);
@@ -223,11 +232,36 @@ public record PatchVqTrainer(int patchSize, int codebookSize, int iterations, lo
         weight += distinct.get(i).count();
       }
       if (top != Integer.MAX_VALUE) {
-        codes.add(new Distinct(distinct.get(top).pixels(), weight));
+        // A patch that carries most of its cluster (a flat colour, an edge the world draws again
+        // and again) is the cluster's code exactly; a cluster of textures, none of them frequent,
+        // takes the member nearest its centre instead: its most frequent member is then an
+        // arbitrary one (on Fashion-MNIST scenes that left a third of scenes readable).
+        int code = 2 * distinct.get(top).count() >= weight ? top : nearest(cluster, rank);
+        codes.add(new Distinct(distinct.get(code).pixels(), weight));
       }
     }
     codes.sort(BY_FREQUENCY_THEN_VALUES);
     return codes.stream().map(Distinct::pixels).toList();
+  }
+
+  /** The rank of the cluster member nearest the cluster's centre (ties: the lower rank). */
+  private static int nearest(CentroidCluster<DoublePoint> cluster, Map<DoublePoint, Integer> rank) {
+    double[] centre = cluster.getCenter().getPoint();
+    int best = Integer.MAX_VALUE;
+    double bestDistance = Double.POSITIVE_INFINITY;
+    for (DoublePoint member : cluster.getPoints()) {
+      double[] p = member.getPoint();
+      double d = 0;
+      for (int k = 0; k < p.length; k++) {
+        d += (p[k] - centre[k]) * (p[k] - centre[k]);
+      }
+      int i = rank.get(member);
+      if (d < bestDistance || d == bestDistance && i < best) {
+        bestDistance = d;
+        best = i;
+      }
+    }
+    return best;
   }
 
   /** A patch as a point: red, green and blue of each pixel in turn. */

@@ -2,6 +2,7 @@ package org.aia4j.api.benchmark;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 import org.aia4j.api.model.UnifiedModel;
 
 /**
@@ -33,4 +34,29 @@ public interface Benchmark {
   BenchmarkScore run(
       UnifiedModel model, BenchmarkOptions options, Path outDir, ProgressListener progress)
       throws IOException;
+
+  /** @return whether {@link #handOff} writes this benchmark's outputs for an external scorer */
+  default boolean canHandOff() {
+    return false;
+  }
+
+  /**
+   * Writes the model's outputs in the benchmark's official layout for an external scorer, without
+   * scoring them: e.g. GenEval's image folders for its Mask2Former scorer, when the prompts name
+   * classes no judge of aia4j's can read.
+   *
+   * @param model the model; not closed by the benchmark
+   * @param options subset, batching and sampling
+   * @param outDir where the outputs go; created if missing
+   * @param progress told after each batch
+   * @return what was written (folder, counts), recorded in the run's summary
+   * @throws IOException if the outputs cannot be written
+   * @throws UnsupportedOperationException if the benchmark has nothing to hand off (the default)
+   */
+  default Map<String, Object> handOff(
+      UnifiedModel model, BenchmarkOptions options, Path outDir, ProgressListener progress)
+      throws IOException {
+    throw new UnsupportedOperationException("The " + name() + " benchmark writes nothing for an external scorer; "
+        + "only benchmarks that draw images (geneval) can run unscored");
+  }
 }

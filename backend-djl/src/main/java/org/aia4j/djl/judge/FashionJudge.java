@@ -150,7 +150,7 @@ public final class FashionJudge implements CellJudge {
           .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) settings.learningRate())).build());
       try (Trainer trainer = model.newTrainer(config)) {
         Engine.getEngine("PyTorch").setRandomSeed((int) settings.seed());
-        trainer.initialize(new Shape(settings.batch(), 3, side, side));
+        trainer.initialize(new Shape(settings.batch(), JudgeNetwork.CHANNELS, side, side));
         SplittableRandom random = new SplittableRandom(settings.seed() ^ 0x5DEECE66DL);
         int steps = (cells.size() + settings.batch() - 1) / settings.batch();
         for (int epoch = 0; epoch < settings.epochs(); epoch++) {
@@ -180,16 +180,16 @@ public final class FashionJudge implements CellJudge {
       int[] order, int from, int to, int noise, SplittableRandom random, int outputs) {
     int side = spec.cellSize();
     int n = to - from;
-    float[] x = new float[n * 3 * side * side];
+    float[] x = new float[n * JudgeNetwork.CHANNELS * side * side];
     float[] target = new float[n * outputs];
     for (int k = 0; k < n; k++) {
       Cell cell = cells.get(order[from + k]);
-      JudgeNetwork.encode(noisy(draw(spec, items, cell), noise, random), x, k * 3 * side * side);
+      JudgeNetwork.encode(noisy(draw(spec, items, cell), noise, random), x, k * JudgeNetwork.CHANNELS * side * side);
       target[k * outputs + cell.label()] = 1;
     }
     try (NDManager batch = trainer.getManager().newSubManager();
         GradientCollector collector = trainer.newGradientCollector()) {
-      NDArray input = batch.create(x, new Shape(n, 3, side, side));
+      NDArray input = batch.create(x, new Shape(n, JudgeNetwork.CHANNELS, side, side));
       NDArray oneHot = batch.create(target, new Shape(n, outputs));
       NDArray logits = trainer.forward(new NDList(input)).singletonOrThrow();
       NDArray loss = logits.logSoftmax(1).mul(oneHot).sum(new int[] {1}).neg().mean();
@@ -229,12 +229,12 @@ public final class FashionJudge implements CellJudge {
     Block block = model.getBlock();
     for (int from = 0; from < cells.size(); from += 512) {
       int n = Math.min(512, cells.size() - from);
-      float[] x = new float[n * 3 * side * side];
+      float[] x = new float[n * JudgeNetwork.CHANNELS * side * side];
       for (int k = 0; k < n; k++) {
-        JudgeNetwork.encode(cells.get(from + k), x, k * 3 * side * side);
+        JudgeNetwork.encode(cells.get(from + k), x, k * JudgeNetwork.CHANNELS * side * side);
       }
       try (NDManager manager = model.getNDManager().newSubManager()) {
-        NDArray input = manager.create(x, new Shape(n, 3, side, side));
+        NDArray input = manager.create(x, new Shape(n, JudgeNetwork.CHANNELS, side, side));
         NDArray p = block.forward(new ParameterStore(manager, false), new NDList(input), false)
             .singletonOrThrow().softmax(1);
         float[] flat = p.toFloatArray();

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * <p>Config: {@code dataset} (the Fashion-MNIST directory; default {@code $AIA4J_FASHION_MNIST} or
  * Debian's {@code /usr/share/datasets/fashion-mnist}) and {@code cache} (where the judge is kept;
  * default {@code $AIA4J_CACHE/fashion-judge}, {@code $AIA4J_CACHE} defaulting to {@code
- * ~/.cache/aia4j}).
+ * ~/.cache/aia4j}; the system property {@code aia4j.cache} wins over the variable).
  */
 public final class FashionWorldProvider implements WorldProvider {
   /** Environment variable naming aia4j's cache directory. */
@@ -52,9 +52,12 @@ public final class FashionWorldProvider implements WorldProvider {
     return new FashionWorld(spec, train, test, judge);
   }
 
-  /** {@code $AIA4J_CACHE}, else {@code ~/.cache/aia4j}. */
+  /** System property naming aia4j's cache directory; wins over {@value #CACHE_VARIABLE} (tests set it). */
+  public static final String CACHE_PROPERTY = "aia4j.cache";
+
+  /** {@code -Daia4j.cache}, else {@code $AIA4J_CACHE}, else {@code ~/.cache/aia4j}. */
   public static Path defaultCache() {
-    String configured = System.getenv(CACHE_VARIABLE);
+    String configured = System.getProperty(CACHE_PROPERTY, System.getenv(CACHE_VARIABLE));
     return configured != null && !configured.isBlank() ? Path.of(configured)
         : Path.of(System.getProperty("user.home"), ".cache", "aia4j");
   }

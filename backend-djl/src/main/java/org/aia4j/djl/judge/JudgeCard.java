@@ -9,7 +9,7 @@ import java.util.Map;
  * everything that made it (settings, world, the dataset files' SHA-256) and its test-split
  * accuracy with the confusion matrix, so every score made with it can name it.
  *
- * @param format the file's format version
+ * @param format the file's format version; 2 since the network reads a cell's ink, not its colours (a format-1 judge is retrained)
  * @param settings how it was trained
  * @param grid the world's cells per side
  * @param cellSize the world's cell size in pixels
@@ -33,7 +33,7 @@ public record JudgeCard(
     double seconds) {
 
   /** The current {@link #format}. */
-  public static final int FORMAT = 1;
+  public static final int FORMAT = 2;
 
   /** @return the share of test cells with truth {@code label} that were read as it */
   public double recall(int label) {

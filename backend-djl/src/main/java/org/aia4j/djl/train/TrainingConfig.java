@@ -118,6 +118,13 @@ public record TrainingConfig(
         codebookSize, newFork, loss, init);
   }
 
+  /** This config with another image tokenizer: patch side and codebook size. */
+  public TrainingConfig withImageTokenizer(int newPatchSize, int newCodebookSize) {
+    return new TrainingConfig(preset, tasks, aia, schedule, steps, seed, batchSize, understandingShare,
+        learningRate, warmupSteps, finalLearningRateRatio, weightDecay, clipNorm, promptDropout, newPatchSize,
+        newCodebookSize, fork, loss, init);
+  }
+
   /** This config with another peak learning rate. */
   public TrainingConfig withLearningRate(double newLearningRate) {
     return new TrainingConfig(preset, tasks, aia, schedule, steps, seed, batchSize, understandingShare,

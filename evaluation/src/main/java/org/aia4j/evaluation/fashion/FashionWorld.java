@@ -132,6 +132,22 @@ public final class FashionWorld implements World {
     return new Analysis(objects, List.of(), 0);
   }
 
+  /**
+   * 8-pixel patches and 256 codes: scenes the judge reads exactly, read back exactly from their
+   * reconstruction 0.73 of the time against 0.42 with the presets' 64 codes; 4-pixel patches with
+   * 256 codes reach 0.90 but make images four times as many tokens (docs/experiments/fashion-world.md).
+   */
+  @Override
+  public Optional<TokenizerHint> tokenizerHint() {
+    return Optional.of(new TokenizerHint(8, 256));
+  }
+
+  /** 0.95: the judge reads about 98% of scenes exactly; the oracle measured 0.960 at one image per prompt. */
+  @Override
+  public double oracleFloor() {
+    return 0.95;
+  }
+
   @Override
   public String judge() {
     return judge.description();

@@ -1,11 +1,7 @@
 package org.aia4j.evaluation.files;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,42 +30,26 @@ final class SampleLines {
     List<FileRows.Understanding> understanding = new ArrayList<>();
     List<FileRows.Generation> generation = new ArrayList<>();
     Path folder = file.toAbsolutePath().getParent();
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
-      int number = 0;
-      while ((line = reader.readLine()) != null) {
-        number++;
-        if (line.isBlank()) {
-          continue;
+    for (JsonLines.Row read : JsonLines.readRows(file)) {
+      String origin = read.origin();
+      JsonNode row = read.node();
+      if (row.has("codes")) {
+        int[] codes = codes(row.get("codes"), origin);
+        String task = text(row, "task", origin);
+        switch (task) {
+          case "understanding" -> understanding.add(new FileRows.Understanding(origin, null, codes,
+              text(row, "prompt", origin), answer(row, origin)));
+          case "generation" -> generation.add(new FileRows.Generation(origin, text(row, "prompt", origin), null, codes));
+          default -> throw new IOException(origin + ": unknown \"task\" '" + task
+              + "'; a row with codes is \"understanding\" or \"generation\"");
         }
-        String origin = file + " line " + number;
-        JsonNode row;
-        try {
-          row = JsonLines.MAPPER.readTree(line);
-        } catch (JsonProcessingException e) {
-          throw new IOException(origin + ": malformed JSON: " + e.getOriginalMessage(), e);
+      } else {
+        if (row.has("task") && !"generation".equals(row.get("task").asText())) {
+          throw new IOException(origin + ": an understanding row in JSON Lines carries \"codes\"; "
+              + "understanding rows with image files go in a LLaVA conversation .json");
         }
-        if (row == null || !row.isObject()) {
-          throw new IOException(origin + ": expected a JSON object");
-        }
-        if (row.has("codes")) {
-          int[] codes = codes(row.get("codes"), origin);
-          String task = text(row, "task", origin);
-          switch (task) {
-            case "understanding" -> understanding.add(new FileRows.Understanding(origin, null, codes,
-                text(row, "prompt", origin), answer(row, origin)));
-            case "generation" -> generation.add(new FileRows.Generation(origin, text(row, "prompt", origin), null, codes));
-            default -> throw new IOException(origin + ": unknown \"task\" '" + task
-                + "'; a row with codes is \"understanding\" or \"generation\"");
-          }
-        } else {
-          if (row.has("task") && !"generation".equals(row.get("task").asText())) {
-            throw new IOException(origin + ": an understanding row in JSON Lines carries \"codes\"; "
-                + "understanding rows with image files go in a LLaVA conversation .json");
-          }
-          String image = text(row, "image", origin);
-          generation.add(new FileRows.Generation(origin, text(row, "prompt", origin), folder.resolve(image), null));
-        }
+        String image = text(row, "image", origin);
+        generation.add(new FileRows.Generation(origin, text(row, "prompt", origin), folder.resolve(image), null));
       }
     }
     return new Rows(understanding, generation);

@@ -28,6 +28,7 @@ public final class GenEvalBenchmark implements Benchmark {
   private final List<GenEvalPrompt> prompts;
   private final String source;
   private final World world;
+  private final boolean judged;
 
   /**
    * @param prompts the suite
@@ -35,14 +36,30 @@ public final class GenEvalBenchmark implements Benchmark {
    * @param world the world whose judge scores the images
    */
   public GenEvalBenchmark(List<GenEvalPrompt> prompts, String source, World world) {
+    this(prompts, source, world, true);
+  }
+
+  /**
+   * @param prompts the suite
+   * @param source where the prompts came from, recorded in the score's details
+   * @param world the world whose judge scores the images
+   * @param judged false for a suite that only draws its images ({@link #handOff}): its prompts may
+   *     name classes the world's judge cannot read (the official GenEval's COCO classes)
+   * @throws IllegalArgumentException if the suite is empty, or judged and naming a class the
+   *     world's judge cannot read
+   */
+  public GenEvalBenchmark(List<GenEvalPrompt> prompts, String source, World world, boolean judged) {
     if (prompts.isEmpty()) {
       throw new IllegalArgumentException("The GenEval suite is empty: " + source);
     }
     this.world = Objects.requireNonNull(world, "world");
-    // Refused before any model runs: this suite scores with the world's judge.
-    GenEvalScorer.requireJudgeable(world, prompts);
+    if (judged) {
+      // Refused before any model runs: this suite scores with the world's judge.
+      GenEvalScorer.requireJudgeable(world, prompts);
+    }
     this.prompts = List.copyOf(prompts);
     this.source = source;
+    this.judged = judged;
   }
 
   @Override
@@ -62,6 +79,50 @@ public final class GenEvalBenchmark implements Benchmark {
 
   @Override
   public BenchmarkScore run(UnifiedModel model, BenchmarkOptions options, Path outDir, ProgressListener progress)
+      throws IOException {
+    if (!judged) {
+      throw new IllegalStateException("This GenEval suite was made to hand its images off unscored (" + source + ")");
+    }
+    Path images = draw(model, options, outDir, progress);
+    GenEvalSummary summary = GenEvalScorer.score(world, images, outDir);
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("images", summary.images());
+    details.put("prompts", summary.prompts());
+    details.put("correct_images", summary.correctImages());
+    details.put("correct_prompts", summary.correctPrompts());
+    details.put("source", source);
+    details.put("judge", summary.scorer().detector());
+    return new BenchmarkScore(name(), summary.overall(), summary.tasks(), details);
+  }
+
+  @Override
+  public boolean canHandOff() {
+    return true;
+  }
+
+  /**
+   * Draws the images into {@code outDir/images} in GenEval's exact layout ({@code
+   * 00000/metadata.jsonl}, {@code 00000/samples/0000.png}, ...) and scores nothing, for the
+   * official scorer ({@code evaluate_images.py IMAGES --outfile results.jsonl ...}) to run on.
+   */
+  @Override
+  public Map<String, Object> handOff(UnifiedModel model, BenchmarkOptions options, Path outDir,
+      ProgressListener progress) throws IOException {
+    Path images = draw(model, options, outDir, progress);
+    int chosen = options.effectiveSize(prompts.size());
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("layout", "geneval");
+    details.put("images_dir", images.toAbsolutePath().normalize().toString());
+    details.put("prompts", chosen);
+    details.put("images", chosen * options.samplesPerPrompt());
+    details.put("source", source);
+    details.put("scorer", "official GenEval: python evaluation/evaluate_images.py " + images
+        + " --outfile results.jsonl --model-path <Mask2Former weights>, then summary_scores.py results.jsonl");
+    return details;
+  }
+
+  /** The suite's images in GenEval's layout under {@code outDir/images}, one seed per prompt. */
+  private Path draw(UnifiedModel model, BenchmarkOptions options, Path outDir, ProgressListener progress)
       throws IOException {
     List<GenEvalPrompt> chosen = prompts.subList(0, options.effectiveSize(prompts.size()));
     Path images = outDir.resolve(IMAGES);
@@ -85,14 +146,6 @@ public final class GenEvalBenchmark implements Benchmark {
         progress.onProgress(start + batch.size(), chosen.size(), "prompts drawn");
       }
     });
-    GenEvalSummary summary = GenEvalScorer.score(world, images, outDir);
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("images", summary.images());
-    details.put("prompts", summary.prompts());
-    details.put("correct_images", summary.correctImages());
-    details.put("correct_prompts", summary.correctPrompts());
-    details.put("source", source);
-    details.put("judge", summary.scorer().detector());
-    return new BenchmarkScore(name(), summary.overall(), summary.tasks(), details);
+    return images;
   }
 }

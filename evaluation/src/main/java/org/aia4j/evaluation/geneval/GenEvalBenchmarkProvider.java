@@ -13,11 +13,15 @@ import org.aia4j.evaluation.world.Worlds;
  * Registers {@link GenEvalBenchmark} as {@code geneval}. Config: {@code world} (whose judge
  * scores, default {@code shapes}), {@code metadata} (an official or aia4j {@code
  * evaluation_metadata.jsonl}; default: the world's suite), {@code seed}; the world's own keys
- * (e.g. {@code size}) are passed on to it.
+ * (e.g. {@code size}) are passed on to it; {@code imagesOnly} ({@code true}: the images are
+ * drawn for the official scorer and not judged, so the metadata may name any class).
  */
 public final class GenEvalBenchmarkProvider implements BenchmarkProvider {
   /** Config key naming the world whose suite and judge are used (default {@value Worlds#DEFAULT}). */
   public static final String WORLD = "world";
+
+  /** Config key: {@code true} makes a suite that only draws its images ({@link GenEvalBenchmark#handOff}). */
+  public static final String IMAGES_ONLY = "imagesOnly";
 
   @Override
   public String name() {
@@ -37,16 +41,17 @@ public final class GenEvalBenchmarkProvider implements BenchmarkProvider {
     } catch (IOException e) {
       throw new UncheckedIOException(e.getMessage(), e);
     }
+    boolean judged = !Boolean.parseBoolean(config.getOrDefault(IMAGES_ONLY, "false"));
     String metadata = config.get("metadata");
     if (metadata != null) {
       try {
-        return new GenEvalBenchmark(GenEvalMetadata.read(Path.of(metadata)), metadata, world);
+        return new GenEvalBenchmark(GenEvalMetadata.read(Path.of(metadata)), metadata, world, judged);
       } catch (IOException e) {
         throw new UncheckedIOException(e.getMessage(), e);
       }
     }
     long seed = Long.parseLong(config.getOrDefault("seed", Long.toString(GenEvalSuite.DEFAULT_SEED)));
     return new GenEvalBenchmark(GenEvalSuite.generate(world.spec(), seed),
-        "the " + world.name() + " world (seed " + seed + ")", world);
+        "the " + world.name() + " world (seed " + seed + ")", world, judged);
   }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.aia4j.api.io.AtomicDirectory;
@@ -159,5 +160,36 @@ public final class GenEvalLayout {
    */
   public static void writeDirectory(Path target, DirectoryWriter writer) throws IOException {
     AtomicDirectory.write(target, false, writer::write);
+  }
+
+  /**
+   * Copies a GenEval image folder with its images moved to other prompts by a seeded permutation
+   * (each prompt keeps its metadata and takes another prompt's samples): the control every judge
+   * must score low, since the images no longer match what is asked.
+   *
+   * @param images a folder in GenEval's layout
+   * @param target the folder to write, new or empty (all or nothing, as {@link #writeDirectory})
+   * @param seed the permutation's seed
+   */
+  public static void writeShuffled(Path images, Path target, long seed) throws IOException {
+    List<GenEvalEntry> entries = read(images);
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < entries.size(); i++) {
+      order.add(i);
+    }
+    SplittableRandom random = new SplittableRandom(seed);
+    for (int i = order.size() - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      order.set(j, order.set(i, order.get(j)));
+    }
+    writeDirectory(target, dir -> {
+      for (int i = 0; i < entries.size(); i++) {
+        writePrompt(dir, i, entries.get(i).prompt(), List.of());
+        List<Path> samples = entries.get(order.get(i)).images();
+        for (int k = 0; k < samples.size(); k++) {
+          Files.copy(samples.get(k), samplePath(dir, i, k));
+        }
+      }
+    });
   }
 }

@@ -23,15 +23,32 @@ public final class JsonLines {
   private JsonLines() {}
 
   /**
+   * One JSON object of a JSON Lines file.
+   *
+   * @param origin the file and 1-based line it was read from, e.g. {@code data.jsonl line 3}, for messages
+   * @param node the object
+   */
+  public record Row(String origin, JsonNode node) {}
+
+  /**
    * Reads every non-blank line of {@code path} as a JSON object.
    *
    * @throws IOException naming the file and line of the first malformed line
    */
   public static List<JsonNode> read(Path path) throws IOException {
+    return readRows(path).stream().map(Row::node).toList();
+  }
+
+  /**
+   * Reads every non-blank line of {@code path} as a JSON object, with where each came from.
+   *
+   * @throws IOException naming the file and line of the first malformed line
+   */
+  public static List<Row> readRows(Path path) throws IOException {
     if (!Files.isRegularFile(path)) {
       throw new NoSuchFileException(path.toString(), null, "JSON Lines file is missing");
     }
-    List<JsonNode> rows = new ArrayList<>();
+    List<Row> rows = new ArrayList<>();
     try (BufferedReader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
       String line;
       int number = 0;
@@ -40,16 +57,17 @@ public final class JsonLines {
         if (line.isBlank()) {
           continue;
         }
+        String origin = path + " line " + number;
         JsonNode node;
         try {
           node = MAPPER.readTree(line);
         } catch (JsonProcessingException e) {
-          throw new IOException(path + " line " + number + ": malformed JSON: " + e.getOriginalMessage(), e);
+          throw new IOException(origin + ": malformed JSON: " + e.getOriginalMessage(), e);
         }
         if (node == null || !node.isObject()) {
-          throw new IOException(path + " line " + number + ": expected a JSON object");
+          throw new IOException(origin + ": expected a JSON object");
         }
-        rows.add(node);
+        rows.add(new Row(origin, node));
       }
     }
     return rows;

@@ -77,8 +77,8 @@ public final class ReportPage {
         .append("</style>\n</head>\n<body>\n<main>\n");
     html.append("<h1>").append(esc(options.title())).append("</h1>\n");
     html.append("<p class=\"sub\">").append(runs.size()).append(runs.size() == 1 ? " run" : " runs")
-        .append(", compared on the AIA interaction statistic, training curves and the embedded world's"
-            + " GenEval-style and MMBench-style suites.</p>\n");
+        .append(", compared on the AIA interaction statistic, training curves and the ").append(esc(worlds(runs)))
+        .append(" GenEval-style and MMBench-style suites.</p>\n");
     runList(html, runs);
     notes(html, runs);
 
@@ -100,13 +100,20 @@ public final class ReportPage {
         "No run's checkpoint metrics were found.");
 
     html.append("<h2 id=\"benchmarks\">Benchmarks</h2>\n");
-    charts(html, content.benchmarks(), "Accuracy on the embedded world, grouped by run.",
+    charts(html, content.benchmarks(), "Accuracy on the " + worlds(runs) + " suites, grouped by run.",
         "No run has GenEval-style or MMBench-style scores.");
 
     gallery(html, runs);
     provenance(html, runs);
     html.append("</main>\n</body>\n</html>\n");
     return html.toString();
+  }
+
+  /** "shapes world's", "fashion world's" or "shapes and fashion worlds'": the worlds the runs were scored in. */
+  private static String worlds(List<ReportRun> runs) {
+    List<String> names = runs.stream().map(r -> r.settings() == null ? "" : r.settings().path("world").asText(""))
+        .map(w -> w.isEmpty() ? "shapes" : w).distinct().toList();
+    return names.size() == 1 ? names.get(0) + " world's" : String.join(" and ", names) + " worlds'";
   }
 
   private static void runList(StringBuilder html, List<ReportRun> runs) {

@@ -43,6 +43,9 @@ public final class EvalSuites {
       BenchmarkProvider provider = registry.get(name); // unknown: the message lists the known ones
       Map<String, String> config = new LinkedHashMap<>();
       config.put(GenEvalBenchmarkProvider.WORLD, settings.world());
+      if (settings.imagesOnly()) {
+        config.put(GenEvalBenchmarkProvider.IMAGES_ONLY, "true");
+      }
       if (name.equals("geneval") && settings.genevalMetadata() != null) {
         config.put("metadata", existing(settings.genevalMetadata(), "--geneval-metadata"));
       }
@@ -50,6 +53,10 @@ public final class EvalSuites {
         config.put("data", existing(settings.mmbenchTsv(), "--mmbench-tsv"));
       }
       Benchmark suite = provider.create(config);
+      if (settings.imagesOnly() && !suite.canHandOff()) {
+        throw new IllegalArgumentException("--images-only hands images off to an external scorer, and " + name
+            + " draws no images; run it without --images-only, or pass --benchmarks geneval");
+      }
       if (suite.size() == 0) {
         throw new IllegalArgumentException("The " + name + " suite is empty: " + suite.description());
       }

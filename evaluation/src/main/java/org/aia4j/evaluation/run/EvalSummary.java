@@ -37,6 +37,8 @@ import org.aia4j.evaluation.io.JsonLines;
  * @param model the model as it describes itself ({@code UnifiedModel.info()})
  * @param settings every setting the run used
  * @param suites per benchmark, in the order run, its scores
+ * @param handOffs per benchmark run unscored ({@code --images-only}), what it wrote for an
+ *     external scorer (folder, counts, the scorer's command); empty for a scored run
  * @param interaction per task ({@code und}, {@code gen}), the interaction curve; tasks the model
  *     could not be inspected on are absent
  * @param versions the software that produced the run
@@ -45,7 +47,8 @@ import org.aia4j.evaluation.io.JsonLines;
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record EvalSummary(String format, int version, CheckpointSource checkpoint, ModelInfo model,
-    EvalSettings settings, Map<String, SuiteResult> suites, Map<String, Curve> interaction, Versions versions,
+    EvalSettings settings, Map<String, SuiteResult> suites, Map<String, JsonNode> handOffs,
+    Map<String, Curve> interaction, Versions versions,
     Map<String, Double> seconds) {
 
   /** The {@link #format()} of every summary. */
@@ -168,6 +171,9 @@ public record EvalSummary(String format, int version, CheckpointSource checkpoin
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(versions, "versions");
     suites = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(suites, "suites")));
+    Map<String, JsonNode> written = new LinkedHashMap<>();
+    Objects.requireNonNull(handOffs, "handOffs").forEach((name, details) -> written.put(name, normalized(details)));
+    handOffs = Collections.unmodifiableMap(written);
     interaction = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(interaction, "interaction")));
     seconds = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(seconds, "seconds")));
   }
@@ -248,6 +254,14 @@ public record EvalSummary(String format, int version, CheckpointSource checkpoin
       }
     }
     return path.length() == 0 ? "the top level" : path.toString();
+  }
+
+  /**
+   * @param details a benchmark's details map
+   * @return it as JSON, as a summary holds it
+   */
+  public static JsonNode json(Map<String, Object> details) {
+    return normalized(JSON.valueToTree(details));
   }
 
   /** The JSON as it reads back from text, so that written and read summaries compare equal (ints stay ints). */

@@ -1,5 +1,6 @@
 package org.aia4j.evaluation.run;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.aia4j.api.benchmark.Benchmark;
 import org.aia4j.api.benchmark.BenchmarkOptions;
-import org.aia4j.api.benchmark.BenchmarkScore;
+import org.aia4j.api.benchmark.ProgressListener;
 import org.aia4j.api.data.TrainingData;
 import org.aia4j.api.model.InteractionProfile;
 import org.aia4j.api.model.Task;
@@ -95,6 +96,7 @@ public final class Evaluation {
     }
     Files.createDirectories(out);
     Map<String, EvalSummary.SuiteResult> results = new LinkedHashMap<>();
+    Map<String, JsonNode> handOffs = new LinkedHashMap<>();
     for (Map.Entry<String, Benchmark> entry : suites.entrySet()) {
       String name = entry.getKey();
       Benchmark suite = entry.getValue();
@@ -102,21 +104,24 @@ public final class Evaluation {
       long start = System.nanoTime();
       EvalSummary.SuiteResult result = null;
       try {
-        BenchmarkScore score = suite.run(model, options, out.resolve(name),
-            progress.suiteStarted(name, options.effectiveSize(suite.size()), suite.size()));
-        result = EvalSummary.SuiteResult.of(score);
+        ProgressListener listener = progress.suiteStarted(name, options.effectiveSize(suite.size()), suite.size());
+        if (settings.imagesOnly()) {
+          handOffs.put(name, EvalSummary.json(suite.handOff(model, options, out.resolve(name), listener)));
+        } else {
+          result = EvalSummary.SuiteResult.of(suite.run(model, options, out.resolve(name), listener));
+          results.put(name, result);
+        }
       } finally {
         seconds.put(name, since(start));
         progress.suiteFinished(name, result, seconds.get(name));
       }
-      results.put(name, result);
     }
     long start = System.nanoTime();
     Map<String, EvalSummary.Curve> interaction = interactions(model, settings.interactionSamples(), progress);
     seconds.put("interaction", since(start));
     seconds.put("total", since(begin) + (loadSeconds == null ? 0 : loadSeconds));
     EvalSummary summary = new EvalSummary(EvalSummary.FORMAT, EvalSummary.VERSION, checkpoint, model.info(), settings,
-        results, interaction, EvalSummary.Versions.current(), seconds);
+        results, handOffs, interaction, EvalSummary.Versions.current(), seconds);
     summary.write(out);
     return summary;
   }

@@ -1,6 +1,7 @@
 package org.aia4j.evaluation.world;
 
 import java.awt.image.BufferedImage;
+import java.util.Optional;
 
 /**
  * A benchmark world: scenes of classed, coloured objects on a slot grid ({@link WorldSpec}), the
@@ -36,6 +37,24 @@ public interface World extends AutoCloseable {
   Analysis analyse(BufferedImage image);
 
   /**
+   * The image tokenizer a model of this world should use, when the presets' (8-pixel patches, 64
+   * codes: lossless on flat shapes) would lose what the judge reads.
+   *
+   * @return the patch side and codebook size, or empty for the presets'
+   */
+  default Optional<TokenizerHint> tokenizerHint() {
+    return Optional.empty();
+  }
+
+  /**
+   * The image tokenizer settings a world asks for.
+   *
+   * @param patchSize patch side in pixels
+   * @param codebookSize codes
+   */
+  record TokenizerHint(int patchSize, int codebookSize) {}
+
+  /**
    * This world drawn and judged at another image size, for scoring images of that size.
    *
    * @throws IllegalArgumentException if the world has only its own size (the default)
@@ -46,6 +65,14 @@ public interface World extends AutoCloseable {
     }
     throw new IllegalArgumentException("The " + name() + " world's images are " + spec().imageSize() + "x"
         + spec().imageSize() + ", not " + imageSize + "x" + imageSize);
+  }
+
+  /**
+   * The GenEval-style score the world's own oracle images must reach before any model is trusted
+   * to its judge: 1.0 for an exact judge (the default), lower for a learned one that can be wrong.
+   */
+  default double oracleFloor() {
+    return 1.0;
   }
 
   /** The judge's name and, for a learned one, its measured accuracy, for every score report. */

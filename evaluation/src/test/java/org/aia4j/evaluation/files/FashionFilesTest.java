@@ -83,6 +83,6 @@ class FashionFilesTest {
   }
 
   private static String phrase(FashionPlacement item) {
-    return "a " + item.tint().label() + " " + item.kind().noun();
+    return "a " + item.tint().label() + " " + item.kind().label();
   }
 }

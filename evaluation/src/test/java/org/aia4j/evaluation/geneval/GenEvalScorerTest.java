@@ -8,9 +8,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.aia4j.evaluation.io.JsonLines;
 import org.aia4j.evaluation.world.Shape;
 import org.aia4j.evaluation.world.ShapesWorld;
@@ -84,26 +82,8 @@ class GenEvalScorerTest {
 
   @Test
   void imagesShuffledAcrossPromptsScoreLow() throws IOException {
-    List<GenEvalEntry> entries = GenEvalLayout.read(oracle32);
-    List<Integer> order = new ArrayList<>();
-    for (int i = 0; i < entries.size(); i++) {
-      order.add(i);
-    }
-    SplittableRandom random = new SplittableRandom(2024);
-    for (int i = order.size() - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      order.set(j, order.set(i, order.get(j)));
-    }
     Path shuffled = tmp.resolve("shuffled");
-    GenEvalLayout.writeDirectory(shuffled, dir -> {
-      for (int i = 0; i < entries.size(); i++) {
-        GenEvalLayout.writePrompt(dir, i, entries.get(i).prompt(), List.of());
-        List<Path> images = entries.get(order.get(i)).images();
-        for (int k = 0; k < images.size(); k++) {
-          Files.copy(images.get(k), GenEvalLayout.samplePath(dir, i, k));
-        }
-      }
-    });
+    GenEvalLayout.writeShuffled(oracle32, shuffled, 2024);
 
     GenEvalSummary summary = GenEvalScorer.score(ShapesWorld.standard(), shuffled, tmp.resolve("scores"));
     assertThat(summary.overall()).isLessThanOrEqualTo(0.35);

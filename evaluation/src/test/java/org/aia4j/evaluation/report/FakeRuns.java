@@ -103,7 +103,7 @@ final class FakeRuns {
     new EvalSummary(EvalSummary.FORMAT, EvalSummary.VERSION,
         new EvalSummary.CheckpointSource(checkpoint.toAbsolutePath().toString(), (long) STEPS, config),
         new ModelInfo(spec.name(), "djl", LAYERS, Map.of()),
-        new EvalSettings(PROMPTS, SAMPLES, 2.0, 1.0, 0.0, 0, 1, 16, "djl", "cpu", null, null, 128), suites,
+        new EvalSettings(PROMPTS, SAMPLES, 2.0, 1.0, 0.0, 0, 1, 16, "djl", "cpu", null, null, 128), suites, Map.of(),
         interaction, EvalSummary.Versions.current(), Map.of("total", 1.0)).write(run);
     Files.createDirectories(run.resolve("mmbench"));
     Files.writeString(run.resolve("mmbench/summary.json"), JSON.writeValueAsString(mmbench));

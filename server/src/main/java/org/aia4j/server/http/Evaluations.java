@@ -6,6 +6,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,7 +33,8 @@ import org.aia4j.server.eval.EvaluationSpec;
 final class Evaluations {
   /** The fields a job request may carry. */
   static final Set<String> FIELDS = new LinkedHashSet<>(List.of("benchmarks", "model", "limit",
-      "samples", "cfg", "temperature", "answer_temperature", "top_k", "seed", "batch"));
+      "samples", "cfg", "temperature", "answer_temperature", "top_k", "seed", "batch", "world", "images_only",
+      "geneval_metadata"));
 
   private final Vertx vertx;
   private final ServerState state;
@@ -188,8 +191,16 @@ final class Evaluations {
     int topK = (int) fields.integer("top_k", defaults.topK(), 0, 1_000_000);
     long seed = fields.integer("seed", defaults.seed(), Long.MIN_VALUE, Long.MAX_VALUE);
     int batch = (int) fields.integer("batch", defaults.batch(), 1, 1024);
+    String world = fields.string("world", defaults.world());
+    boolean imagesOnly = fields.bool("images_only", false);
+    // A metadata file on the server's disk, e.g. the official evaluation_metadata.jsonl to hand off.
+    String metadata = fields.string("geneval_metadata", null);
+    if (metadata != null && !Files.isRegularFile(Path.of(metadata))) {
+      throw ApiException.invalid("geneval_metadata", "invalid_value", "'geneval_metadata' " + metadata
+          + " is not a file on the server");
+    }
     // The job has no profiling data (the server does not know the model's training world): no curves.
     return new EvaluationSpec(benchmarks, new EvalSettings(limit, samples, cfg, temperature, answerTemperature, topK,
-        seed, batch, backend, defaults.device(), null, null, 0));
+        seed, batch, backend, defaults.device(), metadata, null, 0, world, imagesOnly));
   }
 }
