@@ -54,18 +54,6 @@ final class JudgeNetwork {
       java.util.Arrays.fill(into, offset, offset + rgb.length, 0f);
       return;
     }
-    int bg = WorldColor.BACKGROUND_RGB;
-    int t = tint.get().rgb();
-    double tr = (t >> 16 & 0xFF) - (bg >> 16 & 0xFF);
-    double tg = (t >> 8 & 0xFF) - (bg >> 8 & 0xFF);
-    double tb = (t & 0xFF) - (bg & 0xFF);
-    double norm = tr * tr + tg * tg + tb * tb;
-    for (int i = 0; i < rgb.length; i++) {
-      int p = rgb[i];
-      double dr = (p >> 16 & 0xFF) - (bg >> 16 & 0xFF);
-      double dg = (p >> 8 & 0xFF) - (bg >> 8 & 0xFF);
-      double db = (p & 0xFF) - (bg & 0xFF);
-      into[offset + i] = (float) Math.max(0, Math.min(1, (dr * tr + dg * tg + db * tb) / norm));
-    }
+    TintReader.ink(rgb, tint.get(), into, offset);
   }
 }

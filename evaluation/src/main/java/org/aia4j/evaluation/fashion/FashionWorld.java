@@ -127,7 +127,7 @@ public final class FashionWorld implements World {
       Slot cell = Slot.ofIndex(i, fashion.grid());
       ObjectClass kind = verdict.kind().get();
       objects.add(new DetectedObject(kind, tint.get(), new BoundingBox(cell.col() * side, cell.row() * side, side, side),
-          inked(pixels.get(i)), cell, verdict.confidence()));
+          TintReader.inkedPixels(pixels.get(i)), cell, verdict.confidence()));
     }
     return new Analysis(objects, List.of(), 0);
   }
@@ -156,19 +156,6 @@ public final class FashionWorld implements World {
   @Override
   public void close() {
     judge.close();
-  }
-
-  private static int inked(int[] rgb) {
-    int bg = WorldColor.BACKGROUND_RGB;
-    int count = 0;
-    for (int pixel : rgb) {
-      int d = Math.abs((pixel >> 16 & 0xFF) - (bg >> 16 & 0xFF)) + Math.abs((pixel >> 8 & 0xFF) - (bg >> 8 & 0xFF))
-          + Math.abs((pixel & 0xFF) - (bg & 0xFF));
-      if (d >= TintReader.INK_THRESHOLD) {
-        count++;
-      }
-    }
-    return count;
   }
 
   private static FashionItems requireSplit(FashionItems items, FashionMnist.Split split) {

@@ -17,6 +17,46 @@ public final class TintReader {
 
   private TintReader() {}
 
+  /** @return whether {@code pixel} ({@code 0xRRGGBB}) is inked: at least {@link #INK_THRESHOLD} from the background */
+  public static boolean isInked(int pixel) {
+    int bg = WorldColor.BACKGROUND_RGB;
+    return Math.abs((pixel >> 16 & 0xFF) - (bg >> 16 & 0xFF)) + Math.abs((pixel >> 8 & 0xFF) - (bg >> 8 & 0xFF))
+        + Math.abs((pixel & 0xFF) - (bg & 0xFF)) >= INK_THRESHOLD;
+  }
+
+  /**
+   * Each pixel's ink under {@code tint}: its share {@code a} of the way from the background to the
+   * tint, by least squares on that line, clamped to [0, 1] (how scenes are drawn, inverted).
+   *
+   * @param rgb pixels, packed {@code 0xRRGGBB}
+   * @param tint the tint the pixels are drawn in
+   * @param into receives {@code rgb.length} values from {@code offset}
+   */
+  public static void ink(int[] rgb, WorldColor tint, float[] into, int offset) {
+    int bg = WorldColor.BACKGROUND_RGB;
+    int t = tint.rgb();
+    double tr = (t >> 16 & 0xFF) - (bg >> 16 & 0xFF);
+    double tg = (t >> 8 & 0xFF) - (bg >> 8 & 0xFF);
+    double tb = (t & 0xFF) - (bg & 0xFF);
+    double norm = tr * tr + tg * tg + tb * tb;
+    for (int i = 0; i < rgb.length; i++) {
+      int p = rgb[i];
+      double dr = (p >> 16 & 0xFF) - (bg >> 16 & 0xFF);
+      double dg = (p >> 8 & 0xFF) - (bg >> 8 & 0xFF);
+      double db = (p & 0xFF) - (bg & 0xFF);
+      into[offset + i] = (float) Math.max(0, Math.min(1, (dr * tr + dg * tg + db * tb) / norm));
+    }
+  }
+
+  /** @return how many of {@code rgb}'s pixels are inked ({@link #isInked}) */
+  public static int inkedPixels(int[] rgb) {
+    int count = 0;
+    for (int pixel : rgb) {
+      count += isInked(pixel) ? 1 : 0;
+    }
+    return count;
+  }
+
   /**
    * @param rgb the cell's pixels, packed {@code 0xRRGGBB}
    * @return the best-fitting tint, or empty when no pixel is inked
@@ -33,7 +73,7 @@ public final class TintReader {
       int dr = (pixel >> 16 & 0xFF) - br;
       int dg = (pixel >> 8 & 0xFF) - bgg;
       int db = (pixel & 0xFF) - bb;
-      if (Math.abs(dr) + Math.abs(dg) + Math.abs(db) < INK_THRESHOLD) {
+      if (!isInked(pixel)) {
         continue;
       }
       inked++;
