@@ -98,6 +98,10 @@ public final class HfWeights implements Closeable {
         long at = pos + done;
         int index = (int) (at / segmentBytes);
         int offset = (int) (at % segmentBytes);
+        // Validated headers keep every tensor inside the file; fail fast (never spin) if not.
+        if (index >= segments.length || offset >= segments[index].limit()) {
+          throw new IndexOutOfBoundsException(file + ": byte " + at + " is past the end of the file");
+        }
         ByteBuffer segment = segments[index].duplicate();
         int n = Math.min(len - done, segment.limit() - offset);
         segment.position(offset);
