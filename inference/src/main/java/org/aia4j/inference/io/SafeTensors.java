@@ -10,10 +10,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -237,10 +239,91 @@ public final class SafeTensors {
           + MAX_HEADER_BYTES + " bytes");
     }
     int dataStart = 8 + (int) headerLength;
+    Header parsed = parseHeader(file, size, headerLength, bytes, 8);
+    Map<String, String> metadata = parsed.metadata();
+    List<Entry> byOffset = parsed.tensors();
+
+    Map<String, Tensor> tensors = new LinkedHashMap<>();
+    for (Entry e : byOffset) {
+      ByteBuffer data = all.duplicate();
+      data.position(dataStart + (int) e.begin).limit(dataStart + (int) e.end);
+      tensors.put(e.name, new Tensor(e.dtype, e.shape, data.slice()));
+    }
+    return new Contents(metadata, Collections.unmodifiableMap(tensors));
+  }
+
+  /**
+   * One tensor's header entry.
+   *
+   * @param name the tensor's name
+   * @param dtype its element type
+   * @param shape its dimensions (do not modify)
+   * @param begin the first byte of its data, relative to the data section
+   * @param end one past its last byte, relative to the data section
+   */
+  public record Entry(String name, DType dtype, long[] shape, long begin, long end) {}
+
+  /**
+   * A validated header.
+   *
+   * @param metadata the {@code __metadata__} entry, empty when absent (unmodifiable)
+   * @param tensors the entries sorted by offset; they tile the data section exactly
+   * @param dataStart the file offset of the data section ({@code 8 + header length})
+   */
+  public record Header(Map<String, String> metadata, List<Entry> tensors, long dataStart) {}
+
+  /**
+   * Reads and validates only the header of a file, with the same strictness as {@link #read}, so
+   * that callers can memory-map the data themselves (files of any size).
+   *
+   * @param file the file
+   * @return its validated header
+   * @throws IOException if it cannot be read or its header is invalid; the message names the file
+   */
+  public static Header readHeader(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = channel.size();
+      if (size < 8) {
+        throw new IOException(file + ": truncated safetensors file: " + size
+            + " bytes, too short for the 8-byte header length");
+      }
+      ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+      readFully(channel, lengthBytes, 0);
+      long headerLength = lengthBytes.getLong(0);
+      if (headerLength < 0 || headerLength > size - 8) {
+        throw new IOException(file + ": header length " + Long.toUnsignedString(headerLength)
+            + " runs past the end of the file (" + size
+            + " bytes): truncated or not a safetensors file");
+      }
+      if (headerLength > MAX_HEADER_BYTES) {
+        throw new IOException(file + ": header length " + headerLength + " exceeds the limit of "
+            + MAX_HEADER_BYTES + " bytes");
+      }
+      ByteBuffer json = ByteBuffer.allocate((int) headerLength);
+      readFully(channel, json, 8);
+      return parseHeader(file, size, headerLength, json.array(), 0);
+    }
+  }
+
+  private static void readFully(FileChannel channel, ByteBuffer into, long position)
+      throws IOException {
+    while (into.hasRemaining()) {
+      int n = channel.read(into, position + into.position());
+      if (n < 0) {
+        throw new IOException("Unexpected end of file");
+      }
+    }
+  }
+
+  // The validation shared by read and readHeader: the header length is already checked against
+  // the file's size and the limit.
+  private static Header parseHeader(
+      Path file, long size, long headerLength, byte[] bytes, int offset) throws IOException {
+    long dataStart = 8 + headerLength;
     long dataLength = size - dataStart;
     JsonNode header;
     try {
-      header = JSON.readTree(new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8));
+      header = JSON.readTree(new String(bytes, offset, (int) headerLength, StandardCharsets.UTF_8));
     } catch (JsonProcessingException e) {
       throw new IOException(file + ": malformed JSON header: " + e.getOriginalMessage(), e);
     }
@@ -288,16 +371,8 @@ public final class SafeTensors {
           + " bytes after the last tensor belong to no tensor");
     }
 
-    Map<String, Tensor> tensors = new LinkedHashMap<>();
-    for (Entry e : byOffset) {
-      ByteBuffer data = all.duplicate();
-      data.position(dataStart + (int) e.begin).limit(dataStart + (int) e.end);
-      tensors.put(e.name, new Tensor(e.dtype, e.shape, data.slice()));
-    }
-    return new Contents(Collections.unmodifiableMap(metadata), Collections.unmodifiableMap(tensors));
+    return new Header(Collections.unmodifiableMap(metadata), List.copyOf(byOffset), dataStart);
   }
-
-  private record Entry(String name, DType dtype, long[] shape, long begin, long end) {}
 
   private static void readMetadata(Path file, JsonNode node, Map<String, String> into)
       throws IOException {

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Writes a tiny random LLaMA checkpoint in the Hugging Face layout, standard library only.
+
+    python3 make_tiny_llama.py [OUT_DIR]     (default: tiny-llama beside this script)
+
+Output: config.json, two BF16 safetensors shards, model.safetensors.index.json and expected.json
+(the first values of a few tensors as float32, decoded from the BF16 bits written, so the Java test
+compares exactly). Seeded and written byte for byte the same on every run, so the committed copy
+can be checked against a fresh one.
+"""
+import json
+import os
+import random
+import struct
+import sys
+
+SEED = 20260101
+VOCAB, HIDDEN, LAYERS, HEADS, KV_HEADS, INTERMEDIATE = 64, 32, 2, 4, 2, 48
+HEAD_DIM = HIDDEN // HEADS
+
+
+def bf16_bits(x):
+    """The bfloat16 nearest a float32 (round half to even), as HF's torch .to(bfloat16) does."""
+    bits = struct.unpack("<I", struct.pack("<f", x))[0]
+    rounding = 0x7FFF + ((bits >> 16) & 1)
+    return ((bits + rounding) >> 16) & 0xFFFF
+
+
+def bf16_value(b):
+    return struct.unpack("<f", struct.pack("<I", b << 16))[0]
+
+
+def tensors_for(rng):
+    """(name, shape, bf16 bits) in HF's order; norms near 1, matrices small Gaussians."""
+    out = []
+
+    def matrix(name, rows, cols):
+        out.append((name, [rows, cols], [bf16_bits(rng.gauss(0.0, 0.02)) for _ in range(rows * cols)]))
+
+    def norm(name):
+        out.append((name, [HIDDEN], [bf16_bits(1.0 + rng.gauss(0.0, 0.1)) for _ in range(HIDDEN)]))
+
+    matrix("model.embed_tokens.weight", VOCAB, HIDDEN)
+    for i in range(LAYERS):
+        p = "model.layers.%d." % i
+        matrix(p + "self_attn.q_proj.weight", HEADS * HEAD_DIM, HIDDEN)
+        matrix(p + "self_attn.k_proj.weight", KV_HEADS * HEAD_DIM, HIDDEN)
+        matrix(p + "self_attn.v_proj.weight", KV_HEADS * HEAD_DIM, HIDDEN)
+        matrix(p + "self_attn.o_proj.weight", HIDDEN, HEADS * HEAD_DIM)
+        matrix(p + "mlp.gate_proj.weight", INTERMEDIATE, HIDDEN)
+        matrix(p + "mlp.up_proj.weight", INTERMEDIATE, HIDDEN)
+        matrix(p + "mlp.down_proj.weight", HIDDEN, INTERMEDIATE)
+        norm(p + "input_layernorm.weight")
+        norm(p + "post_attention_layernorm.weight")
+    norm("model.norm.weight")
+    matrix("lm_head.weight", VOCAB, HIDDEN)
+    return out
+
+
+def write_safetensors(path, tensors):
+    """The safetensors layout: u64 header length, JSON header padded with spaces to 8, data."""
+    header = {"__metadata__": {"format": "pt"}}
+    offset = 0
+    for name, shape, bits in tensors:
+        header[name] = {"dtype": "BF16", "shape": shape, "data_offsets": [offset, offset + 2 * len(bits)]}
+        offset += 2 * len(bits)
+    raw = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    raw += b" " * (-len(raw) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(raw)))
+        f.write(raw)
+        for _, _, bits in tensors:
+            f.write(struct.pack("<%dH" % len(bits), *bits))
+    return offset
+
+
+def write_json(path, value):
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        json.dump(value, f, indent=2, sort_keys=True)
+        f.write("\n")
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "tiny-llama")
+    os.makedirs(out, exist_ok=True)
+    tensors = tensors_for(random.Random(SEED))
+    write_json(os.path.join(out, "config.json"), {
+        "architectures": ["LlamaForCausalLM"],
+        "model_type": "llama",
+        "vocab_size": VOCAB,
+        "hidden_size": HIDDEN,
+        "intermediate_size": INTERMEDIATE,
+        "num_hidden_layers": LAYERS,
+        "num_attention_heads": HEADS,
+        "num_key_value_heads": KV_HEADS,
+        "rms_norm_eps": 1e-5,
+        "rope_theta": 500000.0,
+        "max_position_embeddings": 128,
+        "tie_word_embeddings": False,
+        "torch_dtype": "bfloat16",
+        "bos_token_id": 1,
+        "eos_token_id": 2,
+        "hidden_act": "silu",
+    })
+    # Shard 1: the embedding and layer 0; shard 2: layer 1, the final norm and the head.
+    split = [i for i, t in enumerate(tensors) if t[0].startswith("model.layers.1.")][0]
+    shards = [("model-00001-of-00002.safetensors", tensors[:split]),
+              ("model-00002-of-00002.safetensors", tensors[split:])]
+    weight_map = {}
+    total = 0
+    for file, part in shards:
+        total += write_safetensors(os.path.join(out, file), part)
+        for name, _, _ in part:
+            weight_map[name] = file
+    write_json(os.path.join(out, "model.safetensors.index.json"),
+               {"metadata": {"total_size": total}, "weight_map": weight_map})
+    picked = ["model.embed_tokens.weight", "model.layers.0.self_attn.k_proj.weight",
+              "model.layers.1.mlp.down_proj.weight", "model.norm.weight", "lm_head.weight"]
+    by_name = {name: (shape, bits) for name, shape, bits in tensors}
+    write_json(os.path.join(out, "expected.json"), {
+        name: {"shape": by_name[name][0], "first": [bf16_value(b) for b in by_name[name][1][:8]],
+               "last": bf16_value(by_name[name][1][-1])}
+        for name in picked})
+
+
+if __name__ == "__main__":
+    main()
