@@ -5,8 +5,8 @@
 
 Output: config.json, two BF16 safetensors shards, model.safetensors.index.json and expected.json
 (the first values of a few tensors as float32, decoded from the BF16 bits written, so the Java test
-compares exactly). Seeded and written byte for byte the same on every run, so the committed copy
-can be checked against a fresh one.
+compares exactly). Seeded and written byte for byte the same on every run; the Java tests run it
+into a temporary directory (TinyLlama.java) and check that a second run writes the same bytes.
 """
 import json
 import os

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -14,18 +13,16 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.aia4j.api.checkpoint.Manifest;
 import org.aia4j.inference.io.SafeTensors;
 
 /**
@@ -374,30 +371,9 @@ public final class HfWeights implements Closeable {
     checkOpen();
     Map<String, String> digests = new LinkedHashMap<>();
     for (Map.Entry<String, Shard> e : shards.entrySet()) {
-      digests.put(e.getKey(), sha256(e.getValue().file));
+      digests.put(e.getKey(), Manifest.sha256(e.getValue().file));
     }
     return digests;
-  }
-
-  /**
-   * @param file a file
-   * @return its SHA-256 in lower-case hex, read as a stream
-   * @throws IOException if it cannot be read
-   */
-  public static String sha256(Path file) throws IOException {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("Every JVM provides SHA-256", e);
-    }
-    byte[] buffer = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(file)) {
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        digest.update(buffer, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(digest.digest());
   }
 
   /** Closes the shards' channels and drops their mappings. Idempotent. */

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,9 +20,8 @@ class HfConfigTest {
 
   @TempDir Path dir;
 
-  static Path fixture() throws URISyntaxException {
-    return Path.of(HfConfigTest.class.getResource("/hf/tiny-llama/config.json").toURI())
-        .getParent();
+  static Path fixture() throws Exception {
+    return TinyLlama.fixture();
   }
 
   private ObjectNode minimal(String type) {
