@@ -95,12 +95,16 @@ def step_loss(model, batch, spec, with_aia):
         if with_aia:
             targets = spec["aia"][task]
             qualifies = tb["qualifies"]
-            means = []
-            for l in range(len(qs)):
-                masses = interaction(qs[l], ks[l], tb["query_index"], tb["query_valid"], tb["key_mask"])
-                means.append((masses * qualifies).sum() / qualifies.sum().clamp(min=1))
-            means = torch.stack(means)
-            aia = huber(means - torch.tensor(targets["target"]), torch.tensor(targets["delta"])).mean()
+            masses = torch.stack([interaction(qs[l], ks[l], tb["query_index"], tb["query_valid"], tb["key_mask"])
+                                  for l in range(len(qs))])  # (L, B)
+            target = torch.tensor(targets["target"]).reshape(-1, 1)
+            delta = torch.tensor(targets["delta"]).reshape(-1, 1)
+            count = qualifies.sum().clamp(min=1)
+            if spec["aia"].get("aggregation", "per-sample") == "batch-mean":
+                means = (masses * qualifies).sum(1, keepdim=True) / count
+                aia = huber(means - target, delta).mean()
+            else:  # per sample, as the AIA reference code: Huber of each sample's I_l
+                aia = (huber(masses - target, delta).mean(0) * qualifies).sum() / count
             loss = loss + targets["lambda"] * aia
         total = total + loss
     return total

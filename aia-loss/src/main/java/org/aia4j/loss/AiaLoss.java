@@ -17,8 +17,14 @@ import org.aia4j.api.model.Task;
  * The Attention Interaction Alignment loss (DESIGN section 3), per task:
  *
  * <pre>
- *   L_AIA = mean over layers l of Huber_{d_l}(Ibar_l - T_l),   Ibar_l = mean of I_l over qualifying samples
+ *   L_AIA = mean over qualifying samples b and layers l of Huber_{d_l}(I_l[b] - T_l)     (per sample, the default)
+ *   L_AIA = mean over layers l of Huber_{d_l}(Ibar_l - T_l),  Ibar_l = mean of I_l[b]  (batch mean, an option)
  * </pre>
+ *
+ * <p>The first is the paper's released code ({@code HuberLoss} on each sample's {@code I_l}); it
+ * divides by all {@code B} samples of the batch, counting a non-qualifying one as 0, where this
+ * divides by the qualifying ones, so a batch's weight does not depend on how many prompts were
+ * dropped. {@link AiaOptions} holds that choice, BOS handling and the understanding query set.
  *
  * <p>{@link #compute} returns {@code lambda_task * L_AIA}; the trainer adds it to its next-token
  * loss. A sample qualifies when its prompt was not dropped for classifier-free guidance and it
@@ -33,20 +39,30 @@ import org.aia4j.api.model.Task;
 public final class AiaLoss implements TrainingLoss {
 
   private final StageSchedule schedule;
-  private final boolean bosAsText;
+  private final AiaOptions options;
 
   /**
+   * @param schedule the per-task targets, thresholds and weights
+   * @param options aggregation, BOS handling and understanding query set
+   */
+  public AiaLoss(StageSchedule schedule, AiaOptions options) {
+    this.schedule = Objects.requireNonNull(schedule, "schedule must not be null");
+    this.options = Objects.requireNonNull(options, "options must not be null");
+  }
+
+  /**
+   * The loss with the default options but for BOS handling.
+   *
    * @param schedule the per-task targets, thresholds and weights
    * @param bosAsText whether BOS counts as prompt text for generation ({@link #roles(Task)})
    */
   public AiaLoss(StageSchedule schedule, boolean bosAsText) {
-    this.schedule = Objects.requireNonNull(schedule, "schedule must not be null");
-    this.bosAsText = bosAsText;
+    this(schedule, AiaOptions.DEFAULTS.withBosAsText(bosAsText));
   }
 
-  /** @return the loss with the paper's schedule, the released code's weights, BOS as text */
+  /** @return the loss with the paper's schedule, the released code's weights and choices */
   public static AiaLoss paperDefault() {
-    return new AiaLoss(StageSchedule.paperDefault(), InteractionRoles.DEFAULT_BOS_AS_TEXT);
+    return new AiaLoss(StageSchedule.paperDefault(), AiaOptions.DEFAULTS);
   }
 
   @Override
@@ -61,15 +77,21 @@ public final class AiaLoss implements TrainingLoss {
 
   /** @return whether BOS counts as prompt text */
   public boolean bosAsText() {
-    return bosAsText;
+    return options.bosAsText();
+  }
+
+  /** @return aggregation, BOS handling and understanding query set */
+  public AiaOptions options() {
+    return options;
   }
 
   /**
    * @param task a task
    * @return how the model should build that task's query and key sets for this loss
    */
+  @Override
   public InteractionRoles roles(Task task) {
-    return new InteractionRoles(task, bosAsText);
+    return new InteractionRoles(task, options.bosAsText(), options.answerQueries());
   }
 
   /**
@@ -144,11 +166,20 @@ public final class AiaLoss implements TrainingLoss {
     NDArray stacked = layers == 1 ? first.expandDims(0) : NDArrays.stack(masses); // (L, B)
     NDArray weights = qualifies.toType(type, false).reshape(1, batch);
     NDArray count = weights.sum();
-    NDArray layerMeans = stacked.mul(weights).sum(new int[] {1}).div(count.maximum(1)); // (L)
+    NDArray divisor = count.maximum(Scalars.like(count, 1));
+    NDArray layerMeans = stacked.mul(weights).sum(new int[] {1}).div(divisor); // (L)
     NDArray target = manager.create(targets.target()).toType(type, false);
     NDArray delta = manager.create(targets.delta()).toType(type, false);
     NDArray any = count.gt(0).toType(type, false);
-    NDArray unweighted = Huber.of(layerMeans.sub(target), delta).mean().mul(any);
+    NDArray unweighted =
+        switch (options.aggregation()) {
+          case BATCH_MEAN -> Huber.of(layerMeans.sub(target), delta).mean().mul(any);
+          case PER_SAMPLE -> {
+            NDArray penalties = Huber.of(stacked.sub(target.reshape(layers, 1)), delta.reshape(layers, 1));
+            // Mean over layers, then over qualifying samples; 0 (still attached) when none qualifies.
+            yield penalties.mean(new int[] {0}).mul(weights.reshape(batch)).sum().div(divisor);
+          }
+        };
     NDArray weighted = unweighted.mul(Scalars.like(unweighted, targets.lambda()));
     return new AiaTerms(task, targets.lambda(), weighted, unweighted, layerMeans, count, targets);
   }

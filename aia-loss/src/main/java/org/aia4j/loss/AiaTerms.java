@@ -9,7 +9,7 @@ import org.aia4j.api.model.Task;
  * @param task the batch's task
  * @param lambda the task's weight
  * @param weighted scalar {@code lambda * L_AIA}: what the trainer adds to {@code L_NTP}
- * @param unweighted scalar {@code L_AIA = mean over layers of Huber_{d_l}(Ibar_l - T_l)}
+ * @param unweighted scalar {@code L_AIA}, aggregated as the loss's {@link AiaOptions#aggregation()} says
  * @param layerMeans {@code (L)}: {@code Ibar_l}, the mean {@code I_l} over qualifying samples (0
  *     when none qualified)
  * @param qualifying scalar: how many samples entered the means

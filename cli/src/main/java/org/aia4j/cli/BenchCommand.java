@@ -34,6 +34,8 @@ import org.aia4j.djl.train.UnifiedTrainer;
 import org.aia4j.inference.io.SafeTensors;
 import org.aia4j.inference.sequence.TokenSequence;
 import org.aia4j.loss.LayerTargets;
+import org.aia4j.loss.AiaLoss;
+import org.aia4j.loss.AiaLossProvider;
 import org.aia4j.loss.StageSchedule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -227,13 +229,15 @@ final class BenchCommand extends CommandGroup {
       spec.put("weight_decay", config.weightDecay());
       ArrayNode tasks = spec.putArray("tasks");
       ObjectNode aia = spec.putObject("aia");
-      StageSchedule schedule = StageSchedule.fromJson(config.schedule());
+      AiaLoss loss = new AiaLossProvider().createAia(config.schedule());
+      StageSchedule schedule = loss.schedule();
+      aia.put("aggregation", loss.options().aggregation().label());
       try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
         for (Map.Entry<Task, List<TokenSequence>> entry : batch.entrySet()) {
           String name = entry.getKey().shortName();
           tasks.add(name);
           Batch b = BatchCollator.collate(manager, entry.getValue());
-          InteractionSets sets = b.interactionSets(InteractionRoles.of(entry.getKey()));
+          InteractionSets sets = b.interactionSets(loss.roles(entry.getKey()));
           long[] shape = b.tokens().getShape().getShape();
           tensors.put(name + ".tokens", longs(shape, b.tokens().toLongArray()));
           tensors.put(name + ".labels", longs(shape, b.labels().toLongArray()));

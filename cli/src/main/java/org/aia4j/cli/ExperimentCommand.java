@@ -20,6 +20,7 @@ import org.aia4j.evaluation.run.EvalSummary;
 import org.aia4j.inference.model.ModelConfig;
 import org.aia4j.inference.profile.AlignmentCurve;
 import org.aia4j.inference.profile.MutualKnn;
+import org.aia4j.loss.AiaLossProvider;
 import org.aia4j.loss.StageSchedule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -163,7 +164,7 @@ final class ExperimentCommand implements Callable<Integer> {
     CheckpointInfo info = Checkpoint.read(checkpoint);
     arm.parameters = info.model().parameterCount();
     arm.parametersPerTask = info.model().parametersPerTask();
-    StageSchedule schedule = StageSchedule.fromJson(info.training().schedule());
+    StageSchedule schedule = new AiaLossProvider().createAia(info.training().schedule()).schedule();
     for (Task task : Task.values()) {
       var measured = summary.curve(task);
       if (measured.isEmpty()) {

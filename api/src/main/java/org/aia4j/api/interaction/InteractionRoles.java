@@ -8,30 +8,46 @@ import org.aia4j.api.model.Task;
  * statistic {@code I_l} (DESIGN section 3), by role: for generation (text to image) {@code Q} =
  * the {@link TokenRole#IMAGE} positions and {@code K} = the prompt's {@link TokenRole#TEXT}
  * positions, plus {@link TokenRole#BOS} when {@code bosAsText}; for understanding (image to text)
- * {@code Q} = the {@link TokenRole#ANSWER} positions and {@code K} = the {@link TokenRole#IMAGE}
+ * {@code Q} = the answer's rows ({@link AnswerQueries}) and {@code K} = the {@link TokenRole#IMAGE}
  * positions. The AIA loss and every backend's profiler read the sets from here.
  *
  * @param task the task
  * @param bosAsText whether BOS is a key of a generation sample (ignored for understanding)
+ * @param answerQueries which rows are the queries of an understanding sample (ignored for
+ *     generation)
  */
-public record InteractionRoles(Task task, boolean bosAsText) {
+public record InteractionRoles(Task task, boolean bosAsText, AnswerQueries answerQueries) {
   /** BOS counts as prompt text unless said otherwise, as in the paper's reference code. */
   public static final boolean DEFAULT_BOS_AS_TEXT = true;
 
   public InteractionRoles {
     Objects.requireNonNull(task, "task must not be null");
+    Objects.requireNonNull(answerQueries, "answerQueries must not be null");
   }
 
-  /** @return the sets of {@code task} with the default BOS handling */
+  /** The sets of {@code task} with the default understanding queries ({@link AnswerQueries#DEFAULT}). */
+  public InteractionRoles(Task task, boolean bosAsText) {
+    this(task, bosAsText, AnswerQueries.DEFAULT);
+  }
+
+  /** @return the sets of {@code task} with the default BOS handling and queries */
   public static InteractionRoles of(Task task) {
     return new InteractionRoles(task, DEFAULT_BOS_AS_TEXT);
   }
 
-  /** @return whether a position with that role is a query of this task */
-  public boolean isQuery(TokenRole role) {
+  /**
+   * @param roles one sample's roles
+   * @param t a position of it
+   * @return whether position {@code t} is a query of this task
+   */
+  public boolean isQueryAt(int[] roles, int t) {
     return switch (task) {
-      case GENERATION -> role == TokenRole.IMAGE;
-      case UNDERSTANDING -> role == TokenRole.ANSWER;
+      case GENERATION -> roles[t] == TokenRole.IMAGE.code();
+      case UNDERSTANDING -> switch (answerQueries) {
+        case TOKENS -> roles[t] == TokenRole.ANSWER.code();
+        // The row at t predicts token t + 1: the <answer> marker and every answer token but the last.
+        case PREDICTORS -> t + 1 < roles.length && roles[t + 1] == TokenRole.ANSWER.code();
+      };
     };
   }
 
@@ -58,10 +74,8 @@ public record InteractionRoles(Task task, boolean bosAsText) {
     }
     int batch = roles.length;
     int length = roles[0].length;
-    boolean[] queryRole = new boolean[TokenRole.values().length];
     boolean[] keyRole = new boolean[TokenRole.values().length];
     for (TokenRole role : TokenRole.values()) {
-      queryRole[role.code()] = isQuery(role);
       keyRole[role.code()] = isKey(role);
     }
     float[] queryMask = new float[batch * length];
@@ -74,10 +88,10 @@ public record InteractionRoles(Task task, boolean bosAsText) {
       }
       for (int t = 0; t < length; t++) {
         int code = roles[b][t];
-        if (code < 0 || code >= queryRole.length) {
+        if (code < 0 || code >= keyRole.length) {
           TokenRole.ofCode(code); // throws with the list of codes
         }
-        if (queryRole[code]) {
+        if (isQueryAt(roles[b], t)) {
           queryMask[b * length + t] = 1f;
           counts[b]++;
         }

@@ -1,5 +1,8 @@
 package org.aia4j.api.loss;
 
+import org.aia4j.api.interaction.InteractionRoles;
+import org.aia4j.api.model.Task;
+
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -42,6 +45,17 @@ public interface TrainingLoss {
    * @throws IllegalArgumentException naming what does not fit
    */
   default void requireFits(int layers) {}
+
+  /**
+   * Which positions are the queries and keys of the interaction masses the trainer computes for
+   * this loss ({@link #needsInteractions}).
+   *
+   * @param task a task
+   * @return the default sets unless the loss says otherwise
+   */
+  default InteractionRoles roles(Task task) {
+    return InteractionRoles.of(task);
+  }
 
   /**
    * The loss of one batch together with what the trainer logs about it. Override when the loss

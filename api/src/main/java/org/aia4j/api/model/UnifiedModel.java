@@ -1,5 +1,7 @@
 package org.aia4j.api.model;
 
+import org.aia4j.api.interaction.InteractionRoles;
+
 import java.awt.image.BufferedImage;
 import java.util.List;
 import java.util.Map;
@@ -93,6 +95,22 @@ public interface UnifiedModel extends AutoCloseable {
    */
   default Optional<InteractionProfile> interactions(Task task, TrainingData data, int samples) {
     return Optional.empty();
+  }
+
+  /**
+   * {@link #interactions(Task, TrainingData, int)} with explicit query and key sets (BOS as text
+   * or not, which answer rows are the understanding queries). The default serves only the
+   * default sets, through the task-only method; the built-in backends serve any.
+   *
+   * @param roles the task and its query and key sets
+   * @param data the samples to measure on
+   * @param samples how many samples to average over
+   * @return the profile, or empty when this model cannot be inspected with those sets
+   */
+  default Optional<InteractionProfile> interactions(InteractionRoles roles, TrainingData data, int samples) {
+    return roles.equals(InteractionRoles.of(roles.task()))
+        ? interactions(roles.task(), data, samples)
+        : Optional.empty();
   }
 
   /**

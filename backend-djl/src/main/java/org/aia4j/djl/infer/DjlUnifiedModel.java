@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.aia4j.api.data.TrainingData;
+import org.aia4j.api.interaction.InteractionRoles;
 import org.aia4j.api.model.InteractionProfile;
 import org.aia4j.api.model.ModelInfo;
 import org.aia4j.api.model.Task;
@@ -70,12 +71,17 @@ public final class DjlUnifiedModel extends DecodingModel {
 
   @Override
   public Optional<InteractionProfile> interactions(Task task, TrainingData data, int samples) {
+    return interactions(InteractionRoles.of(task), data, samples);
+  }
+
+  @Override
+  public Optional<InteractionProfile> interactions(InteractionRoles roles, TrainingData data, int samples) {
     checkOpen();
     if (data == null) {
       return Optional.empty();
     }
     InteractionProfiler profiler = new InteractionProfiler(loaded.model(), builder, loaded.manager());
-    return Optional.of(profiler.profile(data, task, samples, 32));
+    return Optional.of(profiler.profile(data, roles, samples, 32));
   }
 
   @Override

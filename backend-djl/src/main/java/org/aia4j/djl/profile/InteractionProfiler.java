@@ -47,11 +47,20 @@ public final class InteractionProfiler {
    * @throws IllegalArgumentException if {@code samples < 1}
    */
   public InteractionProfile profile(TrainingData data, Task task, int samples, int batchSize) {
+    return profile(data, InteractionRoles.of(task), samples, batchSize);
+  }
+
+  /**
+   * Profiles {@code samples} samples of {@code roles}' task with its query and key sets.
+   *
+   * @throws IllegalArgumentException if {@code samples < 1}
+   */
+  public InteractionProfile profile(TrainingData data, InteractionRoles roles, int samples, int batchSize) {
     ProfileSamples.checkSizes(samples, batchSize);
     int layers = model.config().layers();
     List<double[]> perSample = new ArrayList<>();
     ParameterStore ps = new ParameterStore(manager, false);
-    InteractionRoles roles = InteractionRoles.of(task);
+    Task task = roles.task();
     double scale = 1.0 / Math.sqrt(model.config().headDim());
     for (int start = 0; start < samples; start += batchSize) {
       int count = Math.min(batchSize, samples - start);

@@ -16,7 +16,6 @@ import java.util.function.IntConsumer;
 import org.aia4j.api.Registries;
 import org.aia4j.api.benchmark.ProgressListener;
 import org.aia4j.api.data.TrainingData;
-import org.aia4j.api.interaction.InteractionRoles;
 import org.aia4j.api.interaction.InteractionSets;
 import org.aia4j.api.loss.LossInputs;
 import org.aia4j.api.loss.LossTerms;
@@ -379,7 +378,7 @@ public final class UnifiedTrainer implements AutoCloseable {
 
   /** Per-sample {@code I_l} of every layer of one task's batch. */
   private NDList interactionMasses(Task task, Batch batch, ForwardOutput out, NDManager scope) {
-    InteractionSets sets = batch.interactionSets(new InteractionRoles(task, InteractionRoles.DEFAULT_BOS_AS_TEXT));
+    InteractionSets sets = batch.interactionSets(loss.roles(task));
     NDArray queryValid = sets.queryValid(scope);
     NDArray keyMask = sets.keyMask(scope);
     NDList masses = new NDList();

@@ -47,11 +47,11 @@ final class OnnxInteractionProfiler {
     this.builder = builder;
   }
 
-  InteractionProfile profile(TrainingData data, Task task, int samples, int batchSize) {
+  InteractionProfile profile(TrainingData data, InteractionRoles roles, int samples, int batchSize) {
     ProfileSamples.checkSizes(samples, batchSize);
     int layers = session.config().layers();
     int heads = session.config().heads();
-    InteractionRoles roles = InteractionRoles.of(task);
+    Task task = roles.task();
     List<double[]> perSample = new ArrayList<>();
     // I_l itself is InteractionStatistic's, as in DJL training and profiling: ONNX Runtime only
     // supplies the attention probabilities.

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.aia4j.api.checkpoint.Manifest;
 import org.aia4j.api.data.TrainingData;
+import org.aia4j.api.interaction.InteractionRoles;
 import org.aia4j.api.model.InteractionProfile;
 import org.aia4j.api.model.ModelInfo;
 import org.aia4j.api.model.Task;
@@ -182,13 +183,19 @@ public final class OnnxUnifiedModel extends DecodingModel {
    */
   @Override
   public Optional<InteractionProfile> interactions(Task task, TrainingData data, int samples) {
+    return interactions(InteractionRoles.of(task), data, samples);
+  }
+
+  /** {@link #interactions(Task, TrainingData, int)} with explicit query and key sets. */
+  @Override
+  public Optional<InteractionProfile> interactions(InteractionRoles roles, TrainingData data, int samples) {
     checkOpen();
     if (data == null) {
       return Optional.empty();
     }
     SequenceBuilder builder = new SequenceBuilder(prompts().layout(), prompts().text(), prompts().image());
-    return Optional.of(new OnnxInteractionProfiler(env, profilingSession(task), builder)
-        .profile(data, task, samples, 32));
+    return Optional.of(new OnnxInteractionProfiler(env, profilingSession(roles.task()), builder)
+        .profile(data, roles, samples, 32));
   }
 
   /** The session with attention outputs that runs {@code task}'s branch. */

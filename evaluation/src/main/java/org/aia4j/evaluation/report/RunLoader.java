@@ -21,6 +21,7 @@ import org.aia4j.inference.profile.AlignmentCurve;
 import org.aia4j.inference.profile.AlignmentFile;
 import org.aia4j.inference.profile.ProfileFile;
 import org.aia4j.loss.LayerTargets;
+import org.aia4j.loss.AiaLossProvider;
 import org.aia4j.loss.StageSchedule;
 
 /**
@@ -329,7 +330,7 @@ public final class RunLoader {
     }
     StageSchedule parsed;
     try {
-      parsed = StageSchedule.fromJson(json);
+      parsed = new AiaLossProvider().createAia(json).schedule();
     } catch (IllegalArgumentException e) {
       notes.add("AIA schedule unreadable, targets not drawn: " + e.getMessage());
       return targets;
