@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.aia4j.api.Registries;
+import org.aia4j.api.interaction.AnswerQueries;
 import org.aia4j.api.interaction.InteractionRoles;
 import org.aia4j.api.loss.LossProvider;
 import org.aia4j.api.loss.TrainingLoss;
@@ -51,6 +52,27 @@ class AiaLossProviderTest {
     assertThatThrownBy(() -> provider.create(JSON.readTree("{\"bosAsText\": \"yes\"}")))
         .hasMessage("bosAsText must be true or false, got \"yes\"");
     assertThatThrownBy(() -> provider.create(JSON.readTree("{\"lamda\": 5}")))
-        .hasMessage("Unknown field 'lamda' in aia loss config. Known fields: bosAsText, generation, layers, mode, understanding");
+        .hasMessage("Unknown field 'lamda' in aia loss config. Known fields: aggregation, bosAsText, generation, layers, mode, understanding, understandingQueries");
+  }
+
+  @Test
+  void optionsAreReadFromTheConfigRecordedAndRefusedWhenUnknown() throws Exception {
+    AiaLossProvider provider = new AiaLossProvider();
+    assertThat(provider.createAia(JSON.createObjectNode()).options()).isEqualTo(AiaOptions.DEFAULTS);
+    assertThat(AiaOptions.DEFAULTS.aggregation()).as("the reference code's").isEqualTo(AiaOptions.Aggregation.PER_SAMPLE);
+    AiaLoss loss = provider.createAia(JSON.readTree(
+        "{\"aggregation\": \"batch-mean\", \"understandingQueries\": \"answer-predictors\", \"bosAsText\": false}"));
+    AiaOptions expected = new AiaOptions(AiaOptions.Aggregation.BATCH_MEAN, false, AnswerQueries.PREDICTORS);
+    assertThat(loss.options()).isEqualTo(expected);
+    assertThat(loss.schedule()).isEqualTo(StageSchedule.paperDefault());
+
+    ObjectNode recorded = AiaLossProvider.withOptions(StageSchedule.paperDefault().toJson(), expected);
+    assertThat(provider.createAia(recorded).options()).as("written and read back").isEqualTo(expected);
+    assertThat(provider.createAia(recorded).schedule()).isEqualTo(StageSchedule.paperDefault());
+
+    assertThatThrownBy(() -> provider.create(JSON.readTree("{\"aggregation\": \"median\"}")))
+        .hasMessage("Unknown AIA aggregation 'median'. Known: per-sample, batch-mean");
+    assertThatThrownBy(() -> provider.create(JSON.readTree("{\"understandingQueries\": 3}")))
+        .hasMessage("understandingQueries must be a string, got 3");
   }
 }

@@ -15,6 +15,7 @@ import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.aia4j.api.interaction.AnswerQueries;
 import org.aia4j.api.interaction.InteractionRoles;
 import org.aia4j.api.interaction.InteractionSets;
 import org.aia4j.api.interaction.TokenRole;
@@ -108,6 +109,95 @@ class AiaLossTest {
                   .getDouble())
           .isCloseTo(0.425, within(1e-12));
     }
+  }
+
+  @Test
+  void perSampleHuberDoesNotLetSamplesOffInOppositeDirectionsCancel() {
+    // One layer, target 0.4, delta 0.1; two samples at 0.2 and 0.6, a third (dropped) at 0.9.
+    // Per sample: each is 0.2 off, linear branch 0.1 * (0.2 - 0.05) = 0.015; mean 0.015, x 2 = 0.03.
+    // Batch mean: (0.2 + 0.6) / 2 = 0.4 is on target: 0. Gradients per sample: +-0.1 / 2 x 2.
+    StageSchedule schedule = perLayer(2, new double[] {0.1}, new double[] {0.4});
+    AiaLoss perSample = new AiaLoss(schedule, AiaOptions.DEFAULTS);
+    AiaLoss batchMean = new AiaLoss(schedule, AiaOptions.DEFAULTS.withAggregation(AiaOptions.Aggregation.BATCH_MEAN));
+    assertThat(perSample.options().aggregation()).isEqualTo(AiaOptions.Aggregation.PER_SAMPLE);
+    try (NDManager m = manager.newSubManager()) {
+      NDArray mass = m.create(new double[] {0.2, 0.6, 0.9});
+      mass.setRequiresGradient(true);
+      NDArray qualifies = m.create(new double[] {1, 1, 0});
+      AiaTerms terms;
+      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        terms = perSample.evaluate(Task.UNDERSTANDING, new NDList(mass), qualifies);
+        collector.backward(terms.weighted());
+      }
+      assertThat(terms.unweighted().getDouble()).isCloseTo(0.015, within(1e-12));
+      assertThat(terms.weighted().getDouble()).isCloseTo(0.03, within(1e-12));
+      assertThat(Reference.values(terms.layerMeans())).containsExactly(new double[] {0.4}, within(1e-12));
+      assertThat(Reference.values(mass.getGradient())).containsExactly(new double[] {-0.1, 0.1, 0}, within(1e-12));
+
+      NDArray again = m.create(new double[] {0.2, 0.6, 0.9});
+      again.setRequiresGradient(true);
+      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        AiaTerms mean = batchMean.evaluate(Task.UNDERSTANDING, new NDList(again), qualifies);
+        assertThat(mean.weighted().getDouble()).isCloseTo(0.0, within(1e-12));
+        collector.backward(mean.weighted());
+      }
+      assertThat(Reference.values(again.getGradient())).containsExactly(new double[] {0, 0, 0}, within(1e-12));
+    }
+  }
+
+  @Test
+  void batchMeanGradientMatchesFiniteDifferencesOfItsReference() {
+    Random random = new Random(5);
+    double[][] mass = new double[2][5];
+    for (double[] row : mass) {
+      for (int i = 0; i < row.length; i++) {
+        row[i] = random.nextDouble();
+      }
+    }
+    double[] qualifies = {1, 0, 1, 1, 1};
+    double[] delta = {0.1, 0.1};
+    double[] target = targetsAt(mass, qualifies, new double[] {0.04, 0.25});
+    AiaLoss loss = new AiaLoss(perLayer(3, delta, target),
+        AiaOptions.DEFAULTS.withAggregation(AiaOptions.Aggregation.BATCH_MEAN));
+    try (NDManager m = manager.newSubManager()) {
+      NDList masses = new NDList();
+      for (double[] row : mass) {
+        NDArray a = m.create(row);
+        a.setRequiresGradient(true);
+        masses.add(a);
+      }
+      double value;
+      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        NDArray result = loss.evaluate(Task.GENERATION, masses, m.create(qualifies)).weighted();
+        value = result.getDouble();
+        collector.backward(result);
+      }
+      assertThat(value).isCloseTo(Reference.lossOfBatchMean(mass, qualifies, delta, target, 3), within(1e-12));
+      assertThat(value).as("the per-sample reference differs on these masses")
+          .isNotCloseTo(Reference.loss(mass, qualifies, delta, target, 3), within(1e-6));
+      for (int l = 0; l < 2; l++) {
+        double[] gradient = Reference.values(masses.get(l).getGradient());
+        for (int i = 0; i < 5; i++) {
+          double saved = mass[l][i];
+          mass[l][i] = saved + EPS;
+          double plus = Reference.lossOfBatchMean(mass, qualifies, delta, target, 3);
+          mass[l][i] = saved - EPS;
+          double minus = Reference.lossOfBatchMean(mass, qualifies, delta, target, 3);
+          mass[l][i] = saved;
+          assertThat(gradient[i]).as("dL/dI[%d][%d]", l, i)
+              .isCloseTo((plus - minus) / (2 * EPS), within(GRADIENT_TOLERANCE));
+        }
+      }
+    }
+  }
+
+  @Test
+  void rolesFollowTheOptions() {
+    AiaLoss loss = new AiaLoss(StageSchedule.paperDefault(),
+        new AiaOptions(AiaOptions.Aggregation.PER_SAMPLE, false, AnswerQueries.PREDICTORS));
+    assertThat(loss.roles(Task.GENERATION)).isEqualTo(new InteractionRoles(Task.GENERATION, false, AnswerQueries.PREDICTORS));
+    assertThat(loss.roles(Task.UNDERSTANDING).answerQueries()).isEqualTo(AnswerQueries.PREDICTORS);
+    assertThat(AiaLoss.paperDefault().roles(Task.GENERATION)).isEqualTo(InteractionRoles.of(Task.GENERATION));
   }
 
   @Test

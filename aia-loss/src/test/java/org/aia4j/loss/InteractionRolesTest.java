@@ -3,6 +3,7 @@ package org.aia4j.loss;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.aia4j.api.interaction.AnswerQueries;
 import org.aia4j.api.interaction.InteractionRoles;
 import org.aia4j.api.interaction.InteractionSets;
 import org.aia4j.api.interaction.TokenRole;
@@ -44,6 +45,32 @@ class InteractionRolesTest {
         .as("BOS handling concerns generation only")
         .usingRecursiveComparison()
         .isEqualTo(sets);
+  }
+
+  @Test
+  void answerPredictorsAreTheRowsWhoseNextTokenIsAnAnswerToken() {
+    // <bos> <boi> i i <eoi> what colour <answer> dark red <eos>
+    int[] twoWordAnswer = {B, O, I, I, O, T, T, O, A, A, O};
+    InteractionRoles predictors = new InteractionRoles(Task.UNDERSTANDING, true, AnswerQueries.PREDICTORS);
+    InteractionSets sets = predictors.sets(new int[][] {twoWordAnswer});
+    assertThat(sets.queryIndex()).as("<answer> and 'dark', not 'red'").containsExactly(7, 8);
+    assertThat(sets.keyMask()).containsExactly(0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0);
+    assertThat(InteractionRoles.of(Task.UNDERSTANDING).sets(new int[][] {twoWordAnswer}).queryIndex())
+        .as("the reference's answer tokens").containsExactly(8, 9);
+    assertThat(predictors.sets(new int[][] {UNDERSTANDING}).queryIndex())
+        .as("a one-word answer: only the <answer> row").containsExactly(7);
+    assertThat(new InteractionRoles(Task.GENERATION, true, AnswerQueries.PREDICTORS).sets(new int[][] {GENERATION}))
+        .as("the understanding query set does not touch generation")
+        .usingRecursiveComparison()
+        .isEqualTo(InteractionRoles.of(Task.GENERATION).sets(new int[][] {GENERATION}));
+  }
+
+  @Test
+  void queryLabelsParseAndUnknownOnesAreNamed() {
+    assertThat(AnswerQueries.parse("answer-predictors")).isEqualTo(AnswerQueries.PREDICTORS);
+    assertThat(AnswerQueries.parse("Answer-Tokens")).isEqualTo(AnswerQueries.TOKENS);
+    assertThatThrownBy(() -> AnswerQueries.parse("answers"))
+        .hasMessageContaining("'answers'").hasMessageContaining("answer-tokens, answer-predictors");
   }
 
   @Test

@@ -100,8 +100,25 @@ final class Reference {
     return out;
   }
 
-  /** lambda * mean_l Huber_{d_l}(Ibar_l - T_l) over qualifying samples; 0 if none. */
+  /**
+   * The default aggregation, as the reference code: lambda * mean over qualifying samples b and
+   * layers l of Huber_{d_l}(I_l[b] - T_l); 0 if none qualifies.
+   */
   static double loss(
+      double[][] masses, double[] qualifies, double[] delta, double[] target, double lambda) {
+    double count = 0;
+    double sum = 0;
+    for (int i = 0; i < qualifies.length; i++) {
+      count += qualifies[i];
+      for (int l = 0; l < masses.length; l++) {
+        sum += qualifies[i] * Huber.of(masses[l][i] - target[l], delta[l]) / masses.length;
+      }
+    }
+    return count == 0 ? 0 : lambda * sum / count;
+  }
+
+  /** The batch-mean aggregation: lambda * mean_l Huber_{d_l}(Ibar_l - T_l) over qualifying samples; 0 if none. */
+  static double lossOfBatchMean(
       double[][] masses, double[] qualifies, double[] delta, double[] target, double lambda) {
     double count = 0;
     for (double w : qualifies) {
