@@ -49,7 +49,7 @@ public record AiaOptions(Aggregation aggregation, boolean bosAsText, AnswerQueri
     PER_SAMPLE("per-sample"),
     /**
      * {@code mean over layers of Huber(mean over samples of I_l[b] - T_l)}: only the batch mean is
-     * pulled (aia4j's behaviour before 0.4). Never larger than {@link #PER_SAMPLE}.
+     * pulled (what aia4j did before the option existed). Never larger than {@link #PER_SAMPLE}.
      */
     BATCH_MEAN("batch-mean");
 

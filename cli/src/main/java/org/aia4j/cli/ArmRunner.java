@@ -27,12 +27,18 @@ import org.aia4j.loss.StageSchedule;
  */
 final class ArmRunner {
   /**
-   * One fine-tune of the base.
+   * One fine-tune of a base.
    *
    * @param aia whether the AIA loss is on
    * @param fork shared layers of a UniFork arm, or null for the fully shared model
+   * @param lossConfig the AIA loss config (schedule and options), or null for the loop's schedule
+   *     with the default options
    */
-  record Arm(boolean aia, Integer fork) {}
+  record Arm(boolean aia, Integer fork, JsonNode lossConfig) {
+    Arm(boolean aia, Integer fork) {
+      this(aia, fork, null);
+    }
+  }
 
   private final LoopOptions options;
   private final PrintWriter out;
@@ -49,22 +55,43 @@ final class ArmRunner {
     train(dir, baseSpec(seed));
   }
 
+  /** Trains (or reuses) a base of {@code tasks} for {@code steps} steps, forked after {@code fork} layers or not. */
+  void base(Path dir, long seed, TaskMix tasks, int steps, Integer fork) throws IOException {
+    train(dir, baseSpec(seed, tasks, steps, fork));
+  }
+
   /** Fine-tunes (or reuses) {@code arm} from {@code base} into {@code dir}. */
   void fineTune(Path dir, Path base, long seed, Arm arm) throws IOException {
     train(dir, tuneSpec(base, seed, arm));
   }
 
+  /** Fine-tunes (or reuses) {@code arm} of {@code tasks} for {@code steps} steps from {@code base} into {@code dir}. */
+  void fineTune(Path dir, Path base, long seed, Arm arm, TaskMix tasks, int steps) throws IOException {
+    train(dir, tuneSpec(base, seed, arm, tasks, steps));
+  }
+
   /** The spec of the shared base: the preset's defaults with AIA off, the loop's base steps. */
   TrainingConfig baseSpec(long seed) throws IOException {
-    return options.world.withWorldTokenizer(TrainingPresets.config(options.preset(), TaskMix.BOTH, false,
-        StageSchedule.paperDefault().toJson(), options.baseSteps, seed));
+    return baseSpec(seed, TaskMix.BOTH, options.baseSteps, null);
+  }
+
+  /** The spec of a base: the preset's defaults with AIA off. */
+  TrainingConfig baseSpec(long seed, TaskMix tasks, int steps, Integer fork) throws IOException {
+    return options.world.withWorldTokenizer(TrainingPresets.config(options.preset(), tasks, false,
+        StageSchedule.paperDefault().toJson(), steps, seed)).withFork(fork);
   }
 
   /** The spec of one arm: fine-tuned from {@code base} with the loop's steps, rate and schedule. */
   TrainingConfig tuneSpec(Path base, long seed, Arm arm) throws IOException {
-    JsonNode schedule = options.schedule == null ? StageSchedule.paperDefault().toJson() : schedule();
+    return tuneSpec(base, seed, arm, TaskMix.BOTH, options.tuneSteps);
+  }
+
+  /** The spec of one arm of {@code tasks}: fine-tuned from {@code base} at the loop's rate. */
+  TrainingConfig tuneSpec(Path base, long seed, Arm arm, TaskMix tasks, int steps) throws IOException {
+    JsonNode schedule = arm.lossConfig() != null ? arm.lossConfig()
+        : options.schedule == null ? StageSchedule.paperDefault().toJson() : schedule();
     return options.world.withWorldTokenizer(
-        TrainingPresets.config(options.preset(), TaskMix.BOTH, arm.aia(), schedule, options.tuneSteps, seed))
+        TrainingPresets.config(options.preset(), tasks, arm.aia(), schedule, steps, seed))
         .withLearningRate(options.tuneLearningRate)
         .withFork(arm.fork())
         .withInit(base);
@@ -78,15 +105,34 @@ final class ArmRunner {
    */
   EvalSummary evaluate(ModelLoading loading, Path checkpoint, Path evalDir, long seed, String backend)
       throws IOException {
-    AtomicDirectory.deleteTree(evalDir);
-    EvalSettings settings = EvalSettings.defaults(backend).withSubset(options.limit, options.samples).withSeed(seed)
+    return evaluate(loading, checkpoint, evalDir, List.of("geneval", "mmbench"), settings(seed, backend));
+  }
+
+  /** The settings {@link #evaluate(ModelLoading, Path, Path, long, String)} uses. */
+  EvalSettings settings(long seed, String backend) {
+    return EvalSettings.defaults(backend).withSubset(options.limit, options.samples).withSeed(seed)
         .withWorld(options.world.name());
-    return EvalCommand.evaluate(loading, checkpoint, List.of("geneval", "mmbench"), settings, evalDir, out);
+  }
+
+  /** Evaluates {@code checkpoint} on {@code benchmarks} with {@code settings} into a fresh {@code evalDir}. */
+  EvalSummary evaluate(ModelLoading loading, Path checkpoint, Path evalDir, List<String> benchmarks,
+      EvalSettings settings) throws IOException {
+    AtomicDirectory.deleteTree(evalDir);
+    return EvalCommand.evaluate(loading, checkpoint, benchmarks, settings, evalDir, out);
+  }
+
+  /** Fine-tunes {@code arm} from {@code base} into {@code dir}, replacing whatever is there. */
+  void fineTuneFresh(Path dir, Path base, long seed, Arm arm) throws IOException {
+    train(dir, tuneSpec(base, seed, arm), true);
   }
 
   /** Reuses, resumes or trains {@code spec} in {@code dir} ({@code --fresh}: always trains). */
   private void train(Path dir, TrainingConfig spec) throws IOException {
-    TrainingRuns.Result result = WorldRuns.runs(options.world.world()).reuseOrTrain(spec, dir, options.fresh, TrainCommand.events(out));
+    train(dir, spec, options.fresh);
+  }
+
+  private void train(Path dir, TrainingConfig spec, boolean fresh) throws IOException {
+    TrainingRuns.Result result = WorldRuns.runs(options.world.world()).reuseOrTrain(spec, dir, fresh, TrainCommand.events(out));
     if (result.outcome() != TrainingRuns.Outcome.REUSED) {
       TrainCommand.report(out, result);
     }

@@ -15,7 +15,7 @@ final class BackendOptions {
 
   @Option(names = "--device", defaultValue = "cpu",
       description = "cpu, or cuda[:N] for the onnx backend built with -Pcuda (default: ${DEFAULT-VALUE}).")
-  String device;
+  String device = "cpu";
 
   /** @param defaultBackend the backend when {@code --backend} is not given */
   BackendOptions(String defaultBackend) {

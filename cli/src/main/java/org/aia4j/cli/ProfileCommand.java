@@ -2,11 +2,14 @@ package org.aia4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.aia4j.api.interaction.AnswerQueries;
+import org.aia4j.api.interaction.InteractionRoles;
 import org.aia4j.api.model.InteractionProfile;
 import org.aia4j.api.model.ModelProvider;
 import org.aia4j.api.model.Task;
@@ -41,6 +44,15 @@ final class ProfileCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "The profile JSON to write.")
   Path out;
 
+  @Option(names = "--bos-as-text", arity = "1", defaultValue = "true", description = "Count BOS as prompt text "
+      + "(a key of gen), as the AIA reference code does (default: ${DEFAULT-VALUE}).")
+  boolean bosAsText;
+
+  @Option(names = "--answer-queries", defaultValue = "answer-tokens", description = "The und queries: answer-tokens "
+      + "(the reference code's) or answer-predictors (the rows predicting them, <answer> included) "
+      + "(default: ${DEFAULT-VALUE}).")
+  String answerQueries;
+
   @Mixin
   BackendOptions engine = new BackendOptions("djl");
 
@@ -50,12 +62,38 @@ final class ProfileCommand implements Callable<Integer> {
     if (samples < 1) {
       throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
     }
+    InteractionRoles roles = new InteractionRoles(parsed, bosAsText, AnswerQueries.parse(answerQueries));
+    InteractionProfile profile = profile(loading, checkpoint, roles, samples, engine, out);
+    JsonNode config = EvalCommand.readConfig(checkpoint);
+    int layers = config.path("model").path("layers").asInt();
+    int fork = config.path("model").path("fork").asInt(layers);
+    PrintWriter console = spec.commandLine().getOut();
+    console.printf("I_l (%s, %d samples, %s%s) of %s:%n", parsed.shortName(), profile.samples(),
+        engine.backend(), fork < layers ? ", " + parsed.shortName() + " branch after layer " + fork : "",
+        checkpoint);
+    for (int l = 0; l < profile.layers(); l++) {
+      console.printf("  layer %2d  %.3f +- %.3f%n", l, profile.mean().get(l), profile.std().get(l));
+    }
+    console.printf("Wrote %s%n", out);
+    console.flush();
+    return 0;
+  }
+
+  /**
+   * Profiles {@code checkpoint} with {@code roles} on its world's data and writes the profile
+   * with its provenance to {@code out}.
+   *
+   * @return the profile written
+   */
+  static InteractionProfile profile(ModelLoading loading, Path checkpoint, InteractionRoles roles, int samples,
+      BackendOptions engine, Path out) throws IOException {
+    Task parsed = roles.task();
     ModelProvider provider = loading.provider(engine.backend());
     JsonNode config = EvalCommand.readConfig(checkpoint);
     WorldTrainingData data = ModelLoading.worldData(config).orElseThrow(() -> new IllegalArgumentException(checkpoint
         + " was not trained in a world (" + config.path("data").asText() + "); aia profile needs its data"));
     try (UnifiedModel model = provider.load(checkpoint, ModelLoading.options(engine.device()))) {
-      InteractionProfile profile = model.interactions(parsed, data, samples).orElseThrow(() ->
+      InteractionProfile profile = model.interactions(roles, data, samples).orElseThrow(() ->
           new IllegalArgumentException("The " + engine.backend() + " backend's models cannot be profiled"));
       JsonNode training = ModelLoading.training(config);
       Map<String, Object> source = new LinkedHashMap<>();
@@ -72,18 +110,12 @@ final class ProfileCommand implements Callable<Integer> {
       source.put("aia", training.path("aia").asBoolean());
       source.put("schedule", training.path("schedule"));
       source.put("statistic", parsed == Task.GENERATION
-          ? "mass image tokens put on the prompt (BOS counted as text)" : "mass answer tokens put on the image");
+          ? "mass image tokens put on the prompt (BOS " + (roles.bosAsText() ? "counted" : "not counted") + " as text)"
+          : "mass " + roles.answerQueries().label() + " put on the image");
+      source.put("bos_as_text", roles.bosAsText());
+      source.put("answer_queries", roles.answerQueries().label());
       ProfileFile.write(out, profile, source);
-      PrintWriter console = spec.commandLine().getOut();
-      console.printf("I_l (%s, %d samples, %s%s) of %s:%n", parsed.shortName(), profile.samples(),
-          model.info().backend(), fork < layers ? ", " + parsed.shortName() + " branch after layer " + fork : "",
-          checkpoint);
-      for (int l = 0; l < profile.layers(); l++) {
-        console.printf("  layer %2d  %.3f +- %.3f%n", l, profile.mean().get(l), profile.std().get(l));
-      }
-      console.printf("Wrote %s%n", out);
-      console.flush();
+      return profile;
     }
-    return 0;
   }
 }

@@ -203,6 +203,36 @@ class CliTest {
         assertThat(onnxMean.get(l).asDouble()).as("%s layer %d", task, l).isCloseTo(mean.get(l).asDouble(), within(1e-4));
       }
     }
+    // The other query and key sets, on both engines: BOS out of the keys can only lower the mass,
+    // and the <answer> row is a different query set.
+    for (String[] variant : List.of(new String[] {"gen", "--bos-as-text", "false"},
+        new String[] {"und", "--answer-queries", "answer-predictors"})) {
+      String name = variant[0] + "-" + variant[1].substring(2);
+      for (String backend : List.of("djl", "onnx")) {
+        Run profile = aia("profile", "--checkpoint", run.toString(), "--task", variant[0], "--samples", "16",
+            variant[1], variant[2], "--backend", backend, "--out", tmp.resolve(name + "-" + backend + ".json").toString());
+        assertThat(profile.exit()).as(profile.err()).isZero();
+      }
+      JsonNode djl = JSON.readTree(tmp.resolve(name + "-djl.json").toFile());
+      JsonNode onnx = JSON.readTree(tmp.resolve(name + "-onnx.json").toFile());
+      JsonNode defaults = JSON.readTree(tmp.resolve(variant[0] + ".json").toFile()).get("mean");
+      for (int l = 0; l < 2; l++) {
+        double value = djl.at("/mean/" + l).asDouble();
+        assertThat(onnx.at("/mean/" + l).asDouble()).as("%s layer %d", name, l).isCloseTo(value, within(1e-4));
+        assertThat(value).as("%s layer %d against the default sets", name, l)
+            .isNotCloseTo(defaults.get(l).asDouble(), within(1e-6));
+        if (variant[0].equals("gen")) {
+          assertThat(value).isLessThan(defaults.get(l).asDouble());
+        }
+      }
+      assertThat(djl.at("/source/" + (variant[0].equals("gen") ? "bos_as_text" : "answer_queries")).asText())
+          .isEqualTo(variant[2]);
+    }
+    Run badQueries = aia("profile", "--checkpoint", run.toString(), "--task", "und", "--answer-queries", "answers",
+        "--out", tmp.resolve("bad-queries.json").toString());
+    assertThat(badQueries.err()).contains("Unknown understanding query set 'answers'. Known: answer-tokens, answer-predictors");
+    assertThat(tmp.resolve("bad-queries.json")).doesNotExist();
+
     Run targets = aia("targets", "--und", tmp.resolve("und.json").toString(), "--gen", tmp.resolve("gen.json").toString(),
         "--stages", "2", "--out", tmp.resolve("experts.json").toString());
     assertThat(targets.exit()).as(targets.err()).isZero();

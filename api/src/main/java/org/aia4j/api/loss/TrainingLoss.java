@@ -1,9 +1,8 @@
 package org.aia4j.api.loss;
 
+import ai.djl.ndarray.NDArray;
 import org.aia4j.api.interaction.InteractionRoles;
 import org.aia4j.api.model.Task;
-
-import ai.djl.ndarray.NDArray;
 
 /**
  * A differentiable training term that the trainer adds to its next-token loss, e.g. {@code lambda

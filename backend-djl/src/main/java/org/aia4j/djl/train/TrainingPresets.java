@@ -26,6 +26,8 @@ public final class TrainingPresets {
     // of the image (its colour, its quadrant, a relation) stayed near chance after the quickstart's
     // budget, while generation had a margin to spare (measured on dev suites, not the default ones).
     DEFAULTS.put("small", new Defaults(1500, 48, 0.7, 2e-3, 50, 8, 64));
+    // The small preset's data and mix on half the width: the conflict experiment's model.
+    DEFAULTS.put("narrow", new Defaults(1500, 32, 0.7, 3e-3, 50, 8, 64));
     // The small preset's data and mix on a wider, deeper model; a lower peak rate, as usual when
     // width grows. Not tuned by measurement: a step takes seconds on 2 cores.
     DEFAULTS.put("medium", new Defaults(1500, 48, 0.7, 1e-3, 100, 8, 64));

@@ -23,6 +23,9 @@ public final class GenEvalBenchmarkProvider implements BenchmarkProvider {
   /** Config key: {@code true} makes a suite that only draws its images ({@link GenEvalBenchmark#handOff}). */
   public static final String IMAGES_ONLY = "imagesOnly";
 
+  /** Config key: GenEval-style entries per tag of the embedded suite ({@link GenEvalSuite#generate(org.aia4j.evaluation.world.WorldSpec, long, int)}). */
+  public static final String PER_TAG = "per_tag";
+
   @Override
   public String name() {
     return "geneval";
@@ -51,7 +54,9 @@ public final class GenEvalBenchmarkProvider implements BenchmarkProvider {
       }
     }
     long seed = Long.parseLong(config.getOrDefault("seed", Long.toString(GenEvalSuite.DEFAULT_SEED)));
-    return new GenEvalBenchmark(GenEvalSuite.generate(world.spec(), seed),
-        "the " + world.name() + " world (seed " + seed + ")", world, judged);
+    int perTag = Integer.parseInt(config.getOrDefault(PER_TAG, "0"));
+    return new GenEvalBenchmark(GenEvalSuite.generate(world.spec(), seed, perTag),
+        "the " + world.name() + " world (seed " + seed + (perTag > 0 ? ", " + perTag + " per tag" : "") + ")", world,
+        judged);
   }
 }

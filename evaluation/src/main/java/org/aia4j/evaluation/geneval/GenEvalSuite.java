@@ -53,6 +53,39 @@ public final class GenEvalSuite {
 
   /** The suite for {@code spec}'s held-out combinations, sampled from {@code seed}. */
   public static List<GenEvalPrompt> generate(WorldSpec spec, long seed) {
+    return generate(spec, seed, 0);
+  }
+
+  /**
+   * A suite with at least {@code perTag} entries per tag, for experiments that need more items
+   * than the default: color_attr samples up to {@code max(100, perTag)} distinct combinations
+   * (the first 100 are the default suite's), then every tag still short of {@code perTag} cycles
+   * its prompts in order. A repeated prompt is a separate entry, so it gets its own images (each
+   * entry's sampling seed derives from its index) and its own folder in GenEval's layout.
+   *
+   * @param perTag entries per tag at least; 0 = {@link #generate(WorldSpec, long)}'s suite exactly
+   * @throws IllegalArgumentException if {@code perTag < 0}
+   */
+  public static List<GenEvalPrompt> generate(WorldSpec spec, long seed, int perTag) {
+    if (perTag < 0) {
+      throw new IllegalArgumentException("perTag must be >= 0 (0 = the suite as generated), got " + perTag);
+    }
+    List<GenEvalPrompt> base = distinct(spec, seed, Math.max(COLOR_ATTR_PROMPTS, perTag));
+    java.util.Map<String, List<GenEvalPrompt>> byTag = new java.util.LinkedHashMap<>();
+    for (GenEvalPrompt prompt : base) {
+      byTag.computeIfAbsent(prompt.tag(), t -> new ArrayList<>()).add(prompt);
+    }
+    List<GenEvalPrompt> suite = new ArrayList<>();
+    for (List<GenEvalPrompt> prompts : byTag.values()) {
+      suite.addAll(prompts);
+      for (int i = prompts.size(); i < perTag; i++) {
+        suite.add(prompts.get(i % prompts.size()));
+      }
+    }
+    return List.copyOf(suite);
+  }
+
+  private static List<GenEvalPrompt> distinct(WorldSpec spec, long seed, int colorAttrPrompts) {
     SplittableRandom random = new SplittableRandom(seed);
     List<ObjectClass> shapes = spec.classes();
     WorldColor[] colors = WorldColor.values();
@@ -86,11 +119,11 @@ public final class GenEvalSuite {
         }
       }
     }
-    suite.addAll(colorAttrSample(spec, random));
+    suite.addAll(colorAttrSample(spec, random, colorAttrPrompts));
     return List.copyOf(suite);
   }
 
-  private static List<GenEvalPrompt> colorAttrSample(WorldSpec spec, SplittableRandom random) {
+  private static List<GenEvalPrompt> colorAttrSample(WorldSpec spec, SplittableRandom random, int count) {
     List<ColorShape> all = new ArrayList<>();
     for (ObjectClass shape : spec.classes()) {
       for (WorldColor color : WorldColor.values()) {
@@ -124,7 +157,7 @@ public final class GenEvalSuite {
     // Partial Fisher-Yates over the pool for the rest.
     List<GenEvalPrompt> rest = new ArrayList<>(pool);
     rest.removeAll(chosen);
-    for (int i = 0; chosen.size() < COLOR_ATTR_PROMPTS && i < rest.size(); i++) {
+    for (int i = 0; chosen.size() < count && i < rest.size(); i++) {
       int j = i + random.nextInt(rest.size() - i);
       GenEvalPrompt pick = rest.get(j);
       rest.set(j, rest.get(i));

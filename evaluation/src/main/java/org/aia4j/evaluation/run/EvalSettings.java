@@ -28,11 +28,13 @@ import org.aia4j.evaluation.world.Worlds;
  *     summary written before worlds existed names none)
  * @param imagesOnly the GenEval-style suite only draws its images in GenEval's folder layout and
  *     is not scored (a hand-off to the official scorer)
+ * @param suites the embedded suites' sizes and seed (defaults when a summary names none)
+ * @param curves the query and key sets of the interaction curves (defaults when a summary names none)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record EvalSettings(int limit, int samples, double cfg, double temperature, double answerTemperature, int topK,
     long seed, int batch, String backend, String device, String genevalMetadata, String mmbenchTsv,
-    int interactionSamples, String world, boolean imagesOnly) {
+    int interactionSamples, String world, boolean imagesOnly, SuiteOptions suites, CurveOptions curves) {
 
   /** Samples each interaction curve is measured on by default. */
   public static final int DEFAULT_INTERACTION_SAMPLES = 128;
@@ -40,6 +42,8 @@ public record EvalSettings(int limit, int samples, double cfg, double temperatur
   // Validates through the api's own records, which name the field at fault.
   public EvalSettings {
     world = world == null ? Worlds.DEFAULT : world;
+    suites = suites == null ? SuiteOptions.DEFAULTS : suites;
+    curves = curves == null ? CurveOptions.DEFAULTS : curves;
     if (world.isBlank()) {
       throw new IllegalArgumentException("world must not be blank");
     }
@@ -63,7 +67,7 @@ public record EvalSettings(int limit, int samples, double cfg, double temperatur
       long seed, int batch, String backend, String device, String genevalMetadata, String mmbenchTsv,
       int interactionSamples) {
     this(limit, samples, cfg, temperature, answerTemperature, topK, seed, batch, backend, device, genevalMetadata,
-        mmbenchTsv, interactionSamples, Worlds.DEFAULT, false);
+        mmbenchTsv, interactionSamples, Worlds.DEFAULT, false, SuiteOptions.DEFAULTS, CurveOptions.DEFAULTS);
   }
 
   /**
@@ -72,7 +76,7 @@ public record EvalSettings(int limit, int samples, double cfg, double temperatur
    */
   public EvalSettings withWorld(String world) {
     return new EvalSettings(limit, samples, cfg, temperature, answerTemperature, topK, seed, batch, backend, device,
-        genevalMetadata, mmbenchTsv, interactionSamples, world, imagesOnly);
+        genevalMetadata, mmbenchTsv, interactionSamples, world, imagesOnly, suites, curves);
   }
 
   /**
@@ -81,7 +85,42 @@ public record EvalSettings(int limit, int samples, double cfg, double temperatur
    */
   public EvalSettings withImagesOnly(boolean imagesOnly) {
     return new EvalSettings(limit, samples, cfg, temperature, answerTemperature, topK, seed, batch, backend, device,
-        genevalMetadata, mmbenchTsv, interactionSamples, world, imagesOnly);
+        genevalMetadata, mmbenchTsv, interactionSamples, world, imagesOnly, suites, curves);
+  }
+
+  /** Settings of a summary written before suite and curve options existed: both at their defaults. */
+  public EvalSettings(int limit, int samples, double cfg, double temperature, double answerTemperature, int topK,
+      long seed, int batch, String backend, String device, String genevalMetadata, String mmbenchTsv,
+      int interactionSamples, String world, boolean imagesOnly) {
+    this(limit, samples, cfg, temperature, answerTemperature, topK, seed, batch, backend, device, genevalMetadata,
+        mmbenchTsv, interactionSamples, world, imagesOnly, SuiteOptions.DEFAULTS, CurveOptions.DEFAULTS);
+  }
+
+  /**
+   * @param suites the embedded suites' sizes and seed
+   * @return these settings with those suites
+   */
+  public EvalSettings withSuites(SuiteOptions suites) {
+    return new EvalSettings(limit, samples, cfg, temperature, answerTemperature, topK, seed, batch, backend, device,
+        genevalMetadata, mmbenchTsv, interactionSamples, world, imagesOnly, suites, curves);
+  }
+
+  /**
+   * @param curves the query and key sets of the interaction curves
+   * @return these settings with those sets
+   */
+  public EvalSettings withCurves(CurveOptions curves) {
+    return new EvalSettings(limit, samples, cfg, temperature, answerTemperature, topK, seed, batch, backend, device,
+        genevalMetadata, mmbenchTsv, interactionSamples, world, imagesOnly, suites, curves);
+  }
+
+  /**
+   * @param interactionSamples samples each interaction curve is measured on; 0 = no curves
+   * @return these settings so
+   */
+  public EvalSettings withInteractionSamples(int interactionSamples) {
+    return new EvalSettings(limit, samples, cfg, temperature, answerTemperature, topK, seed, batch, backend, device,
+        genevalMetadata, mmbenchTsv, interactionSamples, world, imagesOnly, suites, curves);
   }
 
   /**
@@ -103,7 +142,7 @@ public record EvalSettings(int limit, int samples, double cfg, double temperatur
    */
   public EvalSettings withSubset(int limit, int samples) {
     return new EvalSettings(limit, samples, cfg, temperature, answerTemperature, topK, seed, batch, backend, device,
-        genevalMetadata, mmbenchTsv, interactionSamples, world, imagesOnly);
+        genevalMetadata, mmbenchTsv, interactionSamples, world, imagesOnly, suites, curves);
   }
 
   /**
@@ -112,7 +151,7 @@ public record EvalSettings(int limit, int samples, double cfg, double temperatur
    */
   public EvalSettings withSeed(long seed) {
     return new EvalSettings(limit, samples, cfg, temperature, answerTemperature, topK, seed, batch, backend, device,
-        genevalMetadata, mmbenchTsv, interactionSamples, world, imagesOnly);
+        genevalMetadata, mmbenchTsv, interactionSamples, world, imagesOnly, suites, curves);
   }
 
   /**

@@ -52,6 +52,16 @@ public final class EvalSuites {
       if (name.equals("mmbench") && settings.mmbenchTsv() != null) {
         config.put("data", existing(settings.mmbenchTsv(), "--mmbench-tsv"));
       }
+      SuiteOptions sizes = settings.suites();
+      if (sizes.seed() != null) {
+        config.put("seed", Long.toString(sizes.seed()));
+      }
+      if (name.equals("mmbench") && sizes.mmbenchQuestions() > 0) {
+        config.put("questions", Integer.toString(sizes.mmbenchQuestions()));
+      }
+      if (name.equals("geneval") && sizes.genevalPerTag() > 0) {
+        config.put(GenEvalBenchmarkProvider.PER_TAG, Integer.toString(sizes.genevalPerTag()));
+      }
       Benchmark suite = provider.create(config);
       if (settings.imagesOnly() && !suite.canHandOff()) {
         throw new IllegalArgumentException("--images-only hands images off to an external scorer, and " + name

@@ -117,7 +117,8 @@ public final class Evaluation {
       }
     }
     long start = System.nanoTime();
-    Map<String, EvalSummary.Curve> interaction = interactions(model, settings.interactionSamples(), progress);
+    Map<String, EvalSummary.Curve> interaction = interactions(model, settings.interactionSamples(), settings.curves(),
+        progress);
     seconds.put("interaction", since(start));
     seconds.put("total", since(begin) + (loadSeconds == null ? 0 : loadSeconds));
     EvalSummary summary = new EvalSummary(EvalSummary.FORMAT, EvalSummary.VERSION, checkpoint, model.info(), settings,
@@ -127,7 +128,8 @@ public final class Evaluation {
   }
 
   /** Per task, the model's interaction curve on the profiling data, if it can say. */
-  private Map<String, EvalSummary.Curve> interactions(UnifiedModel model, int samples, EvalProgress progress) {
+  private Map<String, EvalSummary.Curve> interactions(UnifiedModel model, int samples, CurveOptions sets,
+      EvalProgress progress) {
     Map<String, EvalSummary.Curve> curves = new LinkedHashMap<>();
     if (profilingData == null || samples == 0) {
       progress.note("No interaction curves: " + (samples == 0 ? "0 interaction samples asked for"
@@ -135,7 +137,7 @@ public final class Evaluation {
       return curves;
     }
     for (Task task : List.of(Task.UNDERSTANDING, Task.GENERATION)) {
-      Optional<InteractionProfile> profile = model.interactions(task, profilingData, samples);
+      Optional<InteractionProfile> profile = model.interactions(sets.toRoles(task), profilingData, samples);
       if (profile.isEmpty()) {
         progress.note("No " + task.shortName() + " interaction curve: the model cannot be inspected on its data");
         continue;

@@ -49,6 +49,10 @@ public record ModelConfig(
     // For the quickstart (DESIGN section 6: 4 x 128, 4 heads, about 0.9 M parameters with a
     // vocabulary of a few hundred). The vocabulary comes from the tokenizers: withVocabSize.
     presets.put("small", new ModelConfig(4, 128, 4, 512, 256, 512, 0));
+    // The small preset at half the width (about a quarter of the parameters): the conflict
+    // experiment's regime, where the two tasks compete for capacity and a run is 3x cheaper
+    // (docs/experiments/aia-conflict.md).
+    presets.put("narrow", new ModelConfig(4, 64, 4, 256, 256, 512, 0));
     // A model whose weights (about 25 M parameters, 100 MB in float32) no longer sit in a core's
     // cache: the regime of real unified models, where one decode step is bounded by reading the
     // weights and batching amortises that read (docs/benchmarks/serve.md). Meant for a GPU

@@ -26,7 +26,7 @@ class ModelConfigTest {
   void unknownPresetListsTheKnownOnes() {
     assertThatThrownBy(() -> ModelConfig.preset("huge"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Unknown model preset 'huge'. Known presets: tiny, small, medium");
+        .hasMessage("Unknown model preset 'huge'. Known presets: tiny, small, narrow, medium");
   }
 
   @Test
