@@ -15,15 +15,20 @@ import me.tongfei.progressbar.ProgressBar;
 import org.aia4j.api.benchmark.Benchmark;
 import org.aia4j.api.benchmark.ProgressListener;
 import org.aia4j.api.data.TrainingData;
+import org.aia4j.api.interaction.AnswerQueries;
 import org.aia4j.api.model.ModelProvider;
 import org.aia4j.api.model.UnifiedModel;
+import org.aia4j.evaluation.run.CurveOptions;
 import org.aia4j.evaluation.run.EvalProgress;
 import org.aia4j.evaluation.run.EvalSettings;
 import org.aia4j.evaluation.run.EvalSuites;
 import org.aia4j.evaluation.run.EvalSummary;
 import org.aia4j.evaluation.run.Evaluation;
+import org.aia4j.evaluation.run.SuiteOptions;
 import org.aia4j.evaluation.world.Worlds;
 import org.aia4j.inference.checkpoint.CheckpointFiles;
+import org.aia4j.loss.AiaLossProvider;
+import org.aia4j.loss.AiaOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -92,6 +97,27 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--mmbench-tsv", description = "An MMBench TSV (default: the world's own suite).")
   Path mmbenchTsv;
 
+  @Option(names = "--geneval-per-tag", defaultValue = "0", description = "GenEval-style prompts per tag of the embedded "
+      + "suite: tags with fewer cycle theirs, each repeat with its own images; 0 = the suite as generated "
+      + "(default: ${DEFAULT-VALUE}).")
+  int genevalPerTag;
+
+  @Option(names = "--mmbench-questions", defaultValue = "0", description = "MMBench-style questions of the embedded "
+      + "suite; 0 = its default, 350 (default: ${DEFAULT-VALUE}).")
+  int mmbenchQuestions;
+
+  @Option(names = "--suite-seed", description = "Draw both embedded suites from this seed (default: each suite's own, "
+      + "43 and 2024).")
+  Long suiteSeed;
+
+  @Option(names = "--bos-as-text", arity = "1", description = "Measure the gen curve with BOS among the keys (default: "
+      + "as the checkpoint was trained, else true).")
+  Boolean bosAsText;
+
+  @Option(names = "--answer-queries", description = "The und curve's queries: answer-tokens or answer-predictors "
+      + "(default: as the checkpoint was trained, else answer-tokens).")
+  String answerQueries;
+
   @Mixin
   BackendOptions engine = new BackendOptions("djl");
 
@@ -102,6 +128,10 @@ final class EvalCommand implements Callable<Integer> {
         sampling.topK, seed.seed(), batch, engine.backend(), engine.device(), genevalMetadata == null ? null : genevalMetadata.toString(),
         mmbenchTsv == null ? null : mmbenchTsv.toString(), EvalSettings.DEFAULT_INTERACTION_SAMPLES, worldName,
         imagesOnly);
+    CurveOptions trained = curvesOf(checkpoint);
+    settings = settings.withSuites(new SuiteOptions(genevalPerTag, mmbenchQuestions, suiteSeed))
+        .withCurves(new CurveOptions(bosAsText != null ? bosAsText : trained.bosAsText(),
+            answerQueries != null ? AnswerQueries.parse(answerQueries) : trained.answerQueries()));
     List<String> suites = benchmarks != null ? benchmarks
         : imagesOnly ? List.of("geneval") : List.of("geneval", "mmbench");
     EvalSummary summary = evaluate(loading, checkpoint, suites, settings, out, spec.commandLine().getOut());
@@ -184,6 +214,24 @@ final class EvalCommand implements Callable<Integer> {
       console.println(message);
       console.flush();
     }
+  }
+
+  /**
+   * The query and key sets {@code checkpoint} was trained with: its recorded AIA loss options, or
+   * the defaults for another loss or a checkpoint that records none.
+   *
+   * @param checkpoint a checkpoint or export directory
+   * @return the sets its curves should be measured with
+   */
+  static CurveOptions curvesOf(Path checkpoint) throws IOException {
+    JsonNode training = ModelLoading.training(readConfig(checkpoint));
+    String loss = training.path("loss").asText(AiaLossProvider.NAME);
+    JsonNode config = training.get("schedule");
+    if (!loss.equalsIgnoreCase(AiaLossProvider.NAME) || config == null || !config.isObject()) {
+      return CurveOptions.DEFAULTS;
+    }
+    AiaOptions options = new AiaLossProvider().createAia(config).options();
+    return new CurveOptions(options.bosAsText(), options.answerQueries());
   }
 
   /** A checkpoint's or an export's config.json; the loader checks the rest. */

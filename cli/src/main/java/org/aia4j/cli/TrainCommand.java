@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import org.aia4j.api.benchmark.ProgressListener;
+import org.aia4j.api.interaction.AnswerQueries;
 import org.aia4j.api.loss.LossProvider;
 import org.aia4j.djl.train.StepRecord;
 import org.aia4j.djl.train.TaskMix;
@@ -24,6 +25,9 @@ import org.aia4j.djl.train.UnifiedTrainer;
 import org.aia4j.djl.train.run.TrainingRuns;
 import org.aia4j.evaluation.world.World;
 import org.aia4j.evaluation.world.Worlds;
+import org.aia4j.loss.AiaLoss;
+import org.aia4j.loss.AiaLossProvider;
+import org.aia4j.loss.AiaOptions;
 import org.aia4j.loss.StageSchedule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,8 +55,21 @@ final class TrainCommand implements Callable<Integer> {
       + "off still computes and logs it (default: ${DEFAULT-VALUE}).")
   String aia;
 
-  @Option(names = "--schedule", description = "AIA stage schedule JSON (aia targets output); default: the paper's, by relative depth.")
+  @Option(names = "--schedule", description = "AIA stage schedule JSON (aia targets output), optionally with the "
+      + "loss options aggregation, bosAsText, understandingQueries; default: the paper's, by relative depth.")
   Path schedule;
+
+  @Option(names = "--aia-aggregation", description = "Where the AIA loss takes its Huber penalty: per-sample (the "
+      + "reference code's, default) or batch-mean.")
+  String aggregation;
+
+  @Option(names = "--bos-as-text", arity = "1", description = "Count BOS as prompt text, a key of gen (default: true, "
+      + "as the reference code).")
+  Boolean bosAsText;
+
+  @Option(names = "--answer-queries", description = "The und queries of the AIA statistic: answer-tokens (default, the "
+      + "reference code's) or answer-predictors (the rows predicting the answer, <answer> included).")
+  String answerQueries;
 
   @Option(names = "--loss", defaultValue = TrainingConfig.DEFAULT_LOSS, description = "The loss provider whose term "
       + "is added to the next-token loss (aia providers lists them; --plugins adds jars) (default: ${DEFAULT-VALUE}).")
@@ -192,7 +209,7 @@ final class TrainCommand implements Callable<Integer> {
       if (lossConfigFile != null) {
         throw new IllegalArgumentException("the aia loss is configured with --schedule, not --loss-config");
       }
-      return schedule();
+      return withOptionFlags(schedule());
     }
     if (schedule != null) {
       throw new IllegalArgumentException("--schedule configures the aia loss; the " + lossName
@@ -218,11 +235,35 @@ final class TrainCommand implements Callable<Integer> {
     if (!Files.isRegularFile(schedule)) {
       throw new NoSuchFileException(schedule.toString(), null, "schedule file is missing (make one with aia targets)");
     }
+    JsonNode config;
+    AiaLoss loss;
     try {
-      return StageSchedule.fromJson(Files.readString(schedule)).toJson();
-    } catch (IllegalArgumentException e) {
+      config = new ObjectMapper().readTree(Files.readString(schedule));
+      loss = new AiaLossProvider().createAia(config);
+    } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalArgumentException(schedule + ": " + e.getMessage(), e);
     }
+    boolean hasOptions = config.has(AiaLossProvider.AGGREGATION) || config.has(AiaLossProvider.BOS_AS_TEXT)
+        || config.has(AiaLossProvider.UNDERSTANDING_QUERIES);
+    return hasOptions ? AiaLossProvider.withOptions(loss.schedule().toJson(), loss.options()) : loss.schedule().toJson();
+  }
+
+  /** The schedule with the loss options given on the command line written into it; as it was if none is given. */
+  private JsonNode withOptionFlags(JsonNode config) {
+    if (aggregation == null && bosAsText == null && answerQueries == null) {
+      return config;
+    }
+    AiaOptions options = new AiaLossProvider().createAia(config).options();
+    if (aggregation != null) {
+      options = options.withAggregation(AiaOptions.Aggregation.parse(aggregation));
+    }
+    if (bosAsText != null) {
+      options = options.withBosAsText(bosAsText);
+    }
+    if (answerQueries != null) {
+      options = options.withAnswerQueries(AnswerQueries.parse(answerQueries));
+    }
+    return AiaLossProvider.withOptions(config, options);
   }
 
   private static String rounded(java.util.Map<String, Double> values) {

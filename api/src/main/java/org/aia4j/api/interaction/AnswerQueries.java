@@ -1,5 +1,7 @@
 package org.aia4j.api.interaction;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -28,7 +30,8 @@ public enum AnswerQueries {
     this.label = label;
   }
 
-  /** @return the name configs and command lines use, e.g. {@code answer-tokens} */
+  /** @return the name configs, JSON files and command lines use, e.g. {@code answer-tokens} */
+  @JsonValue
   public String label() {
     return label;
   }
@@ -38,6 +41,7 @@ public enum AnswerQueries {
    * @return the query set
    * @throws IllegalArgumentException naming the known labels
    */
+  @JsonCreator
   public static AnswerQueries parse(String label) {
     for (AnswerQueries value : values()) {
       if (value.label.equals(label.toLowerCase(Locale.ROOT))) {

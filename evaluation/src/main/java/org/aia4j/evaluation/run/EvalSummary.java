@@ -234,6 +234,16 @@ public record EvalSummary(String format, int version, CheckpointSource checkpoin
       throw new IOException(file + ": summary version " + node.get("version") + " is not supported (this aia4j reads "
           + VERSION + ")");
     }
+    // Summaries written before the suite and curve options existed ran with both at their defaults.
+    if (node.path("settings").isObject()) {
+      ObjectNode settings = (ObjectNode) node.get("settings");
+      if (!settings.has("suites")) {
+        settings.set("suites", JSON.valueToTree(SuiteOptions.DEFAULTS));
+      }
+      if (!settings.has("curves")) {
+        settings.set("curves", JSON.valueToTree(CurveOptions.DEFAULTS));
+      }
+    }
     try {
       return JSON.treeToValue(node, EvalSummary.class);
     } catch (JsonMappingException e) {

@@ -15,6 +15,29 @@ import org.junit.jupiter.api.Test;
 class GenEvalSuiteTest {
 
   @Test
+  void perTagFillsEveryTagAndZeroIsTheDefaultSuite() {
+    WorldSpec spec = WorldSpec.standard();
+    assertThat(GenEvalSuite.generate(spec, 7, 0)).isEqualTo(GenEvalSuite.generate(spec, 7));
+    List<GenEvalPrompt> suite = GenEvalSuite.generate(spec, 7, 40);
+    Map<String, Long> perTag = suite.stream().collect(Collectors.groupingBy(GenEvalPrompt::tag, Collectors.counting()));
+    assertThat(perTag).containsEntry("single_object", 40L).containsEntry("two_object", 40L)
+        .containsEntry("counting", 40L).containsEntry("colors", 40L).containsEntry("position", 48L)
+        .containsEntry("color_attr", 100L);
+    // A short tag cycles its prompts in order: single_object's four shapes, ten times each.
+    List<GenEvalPrompt> single = suite.stream().filter(p -> p.tag().equals("single_object")).toList();
+    assertThat(single.subList(4, 8)).isEqualTo(single.subList(0, 4));
+    assertThat(single.stream().distinct().count()).isEqualTo(4);
+    // color_attr grows with distinct combinations first; its first 100 are the default suite's.
+    List<GenEvalPrompt> wide = GenEvalSuite.generate(spec, 7, 150).stream()
+        .filter(p -> p.tag().equals("color_attr")).toList();
+    assertThat(wide).hasSize(150).doesNotHaveDuplicates();
+    assertThat(wide.subList(0, 100)).isEqualTo(suite.stream().filter(p -> p.tag().equals("color_attr")).toList());
+    assertThat(GenEvalSuite.generate(spec, 7, 40)).as("same seed, same suite").isEqualTo(suite);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> GenEvalSuite.generate(spec, 7, -1))
+        .hasMessageContaining("perTag must be >= 0");
+  }
+
+  @Test
   void defaultSuiteHasTheDocumentedSizePerTagAndDistinctPrompts() {
     List<GenEvalPrompt> suite = GenEvalSuite.defaultSuite();
 

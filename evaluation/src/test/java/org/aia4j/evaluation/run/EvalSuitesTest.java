@@ -22,6 +22,35 @@ class EvalSuitesTest {
   }
 
   @Test
+  void suiteOptionsReachTheEmbeddedSuites() {
+    EvalSettings larger = EvalSettings.defaults("djl").withSuites(new SuiteOptions(20, 40, 5L));
+    var suites = EvalSuites.create(Registries.benchmarks(), List.of("geneval", "mmbench"), larger);
+    var defaults = EvalSuites.create(Registries.benchmarks(), List.of("geneval", "mmbench"), EvalSettings.defaults("djl"));
+    assertThat(suites.get("mmbench").size()).isEqualTo(40);
+    assertThat(suites.get("mmbench").description()).contains("seed 5, 40 questions");
+    assertThat(suites.get("geneval").description()).contains("seed 5").contains("20 per tag");
+    // 20 per tag lifts single_object (4), two_object (12), counting (12) to 20; the rest are larger already.
+    assertThat(suites.get("geneval").size()).isEqualTo(defaults.get("geneval").size() + 16 + 8 + 8);
+    assertThatThrownBy(() -> new SuiteOptions(-1, 0, null)).hasMessageContaining("--geneval-per-tag must be >= 0");
+  }
+
+  @Test
+  void settingsWithTheNewOptionsRoundTripAndOldSummariesReadAsDefaults() throws Exception {
+    EvalSettings settings = EvalSettings.defaults("onnx").withSuites(new SuiteOptions(40, 500, 2L))
+        .withCurves(new CurveOptions(false, org.aia4j.api.interaction.AnswerQueries.PREDICTORS));
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var tree = json.valueToTree(settings);
+    assertThat(tree.at("/suites/geneval_per_tag").asInt()).isEqualTo(40);
+    assertThat(tree.at("/curves/answer_queries").asText()).isEqualTo("answer-predictors");
+    assertThat(json.treeToValue(tree, EvalSettings.class)).isEqualTo(settings);
+    assertThat(settings.curves().toRoles(org.aia4j.api.model.Task.GENERATION).bosAsText()).isFalse();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) tree).remove(List.of("suites", "curves"));
+    EvalSettings old = json.treeToValue(tree, EvalSettings.class);
+    assertThat(old.suites()).isEqualTo(SuiteOptions.DEFAULTS);
+    assertThat(old.curves()).isEqualTo(CurveOptions.DEFAULTS);
+  }
+
+  @Test
   void suitesComeOnceEachInTheOrderAsked() {
     var suites = EvalSuites.create(Registries.benchmarks(), List.of("MMBench", " ", "geneval", "mmbench"),
         EvalSettings.defaults("djl"));
