@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -90,6 +91,7 @@ public final class ReportPage {
             ? " Modality alignment (aia align): per layer, the mutual k-NN overlap of the samples' pooled image-token"
                 + " and text-token hidden states (1 = the same neighbours, about k/N = unrelated)." : ""),
         "No run has an interaction curve.");
+    spreadTable(html, runs);
 
     html.append("<h2 id=\"comparison\">").append(runs.size() > 1 ? "Side by side" : "Summary").append("</h2>\n");
     table(html, content.table(), runs.size() > 1);
@@ -125,6 +127,41 @@ public final class ReportPage {
           .append("<code>").append(esc(run.source().toString())).append("</code></li>\n");
     }
     html.append("</ul>\n");
+  }
+
+  /**
+   * The paper's Table 1: per run, task and layer, {@code I_l} as mean +- its standard deviation
+   * over samples. The batch-mean AIA loss leaves that spread free; the per-sample one pulls it in.
+   */
+  private static void spreadTable(StringBuilder html, List<ReportRun> runs) {
+    int layers = 0;
+    for (ReportRun run : runs) {
+      for (LayerCurve curve : run.interaction().values()) {
+        layers = Math.max(layers, curve.layers());
+      }
+    }
+    if (layers == 0) {
+      return;
+    }
+    html.append("<p>I<sub>l</sub> per layer as mean \u00b1 standard deviation over samples (the spread the paper's "
+        + "Table 1 reports):</p>\n<table>\n<tr><th>run</th><th>task</th>");
+    for (int l = 0; l < layers; l++) {
+      html.append("<th>layer ").append(l).append("</th>");
+    }
+    html.append("</tr>\n");
+    for (ReportRun run : runs) {
+      for (Map.Entry<Task, LayerCurve> entry : run.interaction().entrySet()) {
+        LayerCurve curve = entry.getValue();
+        html.append("<tr><td>").append(esc(run.name())).append("</td><td>").append(entry.getKey().shortName())
+            .append("</td>");
+        for (int l = 0; l < layers; l++) {
+          html.append("<td>").append(l < curve.layers()
+              ? String.format(Locale.ROOT, "%.3f \u00b1 %.3f", curve.mean()[l], curve.std()[l]) : "").append("</td>");
+        }
+        html.append("</tr>\n");
+      }
+    }
+    html.append("</table>\n");
   }
 
   private static void notes(StringBuilder html, List<ReportRun> runs) {

@@ -16,6 +16,7 @@ import java.util.Set;
 import org.aia4j.api.model.InteractionProfile;
 import org.aia4j.api.model.Task;
 import org.aia4j.evaluation.io.JsonLines;
+import org.aia4j.evaluation.run.CurveOptions;
 import org.aia4j.evaluation.run.EvalSummary;
 import org.aia4j.inference.profile.AlignmentCurve;
 import org.aia4j.inference.profile.AlignmentFile;
@@ -153,6 +154,11 @@ public final class RunLoader {
     EvalSummary summary = EvalSummary.read(summaryFile);
     List<String> notes = new ArrayList<>();
     String name = dir.toAbsolutePath().normalize().getFileName().toString();
+    CurveOptions sets = summary.settings().curves();
+    if (!sets.isDefault()) {
+      notes.add("I_l measured with BOS " + (sets.bosAsText() ? "" : "not ") + "counted as prompt text and the "
+          + sets.answerQueries().label() + " as understanding queries");
+    }
 
     EvalSummary.CheckpointSource source = summary.checkpoint();
     JsonNode config = source == null ? null : objectOrNull(source.config());

@@ -48,6 +48,10 @@ class ReportWriterTest {
     assertThat(html).startsWith("<!DOCTYPE html>").doesNotContain("<script", "<link", "src=\"http", "href=\"http");
     assertThat(result.notes()).isEmpty();
     assertThat(html).doesNotContain("class=\"notes\"");
+    // The per-sample spread table (the paper's Table 1): every run, task and layer, mean +- sd.
+    assertThat(html).contains("the spread the paper's Table 1 reports")
+        .contains("<tr><td>run-noaia</td><td>und</td><td>0.550 \u00b1 0.050</td><td>0.580 \u00b1 0.050</td>")
+        .contains("<td>run-aia</td><td>gen</td>");
 
     // One <img> per chart, each a decodable PNG of the declared size.
     Map<String, BufferedImage> charts = charts(html);
