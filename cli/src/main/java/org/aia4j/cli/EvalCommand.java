@@ -15,7 +15,6 @@ import me.tongfei.progressbar.ProgressBar;
 import org.aia4j.api.benchmark.Benchmark;
 import org.aia4j.api.benchmark.ProgressListener;
 import org.aia4j.api.data.TrainingData;
-import org.aia4j.api.interaction.AnswerQueries;
 import org.aia4j.api.model.ModelProvider;
 import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.evaluation.run.CurveOptions;
@@ -110,13 +109,8 @@ final class EvalCommand implements Callable<Integer> {
       + "43 and 2024).")
   Long suiteSeed;
 
-  @Option(names = "--bos-as-text", arity = "1", description = "Measure the gen curve with BOS among the keys (default: "
-      + "as the checkpoint was trained, else true).")
-  Boolean bosAsText;
-
-  @Option(names = "--answer-queries", description = "The und curve's queries: answer-tokens or answer-predictors "
-      + "(default: as the checkpoint was trained, else answer-tokens).")
-  String answerQueries;
+  @Mixin
+  QuerySetOptions sets = new QuerySetOptions();
 
   @Mixin
   BackendOptions engine = new BackendOptions("djl");
@@ -130,8 +124,7 @@ final class EvalCommand implements Callable<Integer> {
         imagesOnly);
     CurveOptions trained = curvesOf(checkpoint);
     settings = settings.withSuites(new SuiteOptions(genevalPerTag, mmbenchQuestions, suiteSeed))
-        .withCurves(new CurveOptions(bosAsText != null ? bosAsText : trained.bosAsText(),
-            answerQueries != null ? AnswerQueries.parse(answerQueries) : trained.answerQueries()));
+        .withCurves(sets.over(trained));
     List<String> suites = benchmarks != null ? benchmarks
         : imagesOnly ? List.of("geneval") : List.of("geneval", "mmbench");
     EvalSummary summary = evaluate(loading, checkpoint, suites, settings, out, spec.commandLine().getOut());

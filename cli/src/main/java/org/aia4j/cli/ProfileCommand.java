@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.aia4j.api.interaction.AnswerQueries;
 import org.aia4j.api.interaction.InteractionRoles;
 import org.aia4j.api.model.InteractionProfile;
 import org.aia4j.api.model.ModelProvider;
@@ -44,14 +43,8 @@ final class ProfileCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "The profile JSON to write.")
   Path out;
 
-  @Option(names = "--bos-as-text", arity = "1", defaultValue = "true", description = "Count BOS as prompt text "
-      + "(a key of gen), as the AIA reference code does (default: ${DEFAULT-VALUE}).")
-  boolean bosAsText;
-
-  @Option(names = "--answer-queries", defaultValue = "answer-tokens", description = "The und queries: answer-tokens "
-      + "(the reference code's) or answer-predictors (the rows predicting them, <answer> included) "
-      + "(default: ${DEFAULT-VALUE}).")
-  String answerQueries;
+  @Mixin
+  QuerySetOptions sets = new QuerySetOptions();
 
   @Mixin
   BackendOptions engine = new BackendOptions("djl");
@@ -62,7 +55,7 @@ final class ProfileCommand implements Callable<Integer> {
     if (samples < 1) {
       throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
     }
-    InteractionRoles roles = new InteractionRoles(parsed, bosAsText, AnswerQueries.parse(answerQueries));
+    InteractionRoles roles = sets.over(EvalCommand.curvesOf(checkpoint)).toRoles(parsed);
     InteractionProfile profile = profile(loading, checkpoint, roles, samples, engine, out);
     JsonNode config = EvalCommand.readConfig(checkpoint);
     int layers = config.path("model").path("layers").asInt();

@@ -15,7 +15,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import org.aia4j.api.benchmark.ProgressListener;
-import org.aia4j.api.interaction.AnswerQueries;
 import org.aia4j.api.loss.LossProvider;
 import org.aia4j.djl.train.StepRecord;
 import org.aia4j.djl.train.TaskMix;
@@ -63,13 +62,8 @@ final class TrainCommand implements Callable<Integer> {
       + "reference code's, default) or batch-mean.")
   String aggregation;
 
-  @Option(names = "--bos-as-text", arity = "1", description = "Count BOS as prompt text, a key of gen (default: true, "
-      + "as the reference code).")
-  Boolean bosAsText;
-
-  @Option(names = "--answer-queries", description = "The und queries of the AIA statistic: answer-tokens (default, the "
-      + "reference code's) or answer-predictors (the rows predicting the answer, <answer> included).")
-  String answerQueries;
+  @Mixin
+  QuerySetOptions sets = new QuerySetOptions();
 
   @Option(names = "--loss", defaultValue = TrainingConfig.DEFAULT_LOSS, description = "The loss provider whose term "
       + "is added to the next-token loss (aia providers lists them; --plugins adds jars) (default: ${DEFAULT-VALUE}).")
@@ -250,18 +244,12 @@ final class TrainCommand implements Callable<Integer> {
 
   /** The schedule with the loss options given on the command line written into it; as it was if none is given. */
   private JsonNode withOptionFlags(JsonNode config) {
-    if (aggregation == null && bosAsText == null && answerQueries == null) {
+    if (aggregation == null && !sets.isSet()) {
       return config;
     }
-    AiaOptions options = new AiaLossProvider().createAia(config).options();
+    AiaOptions options = sets.over(new AiaLossProvider().createAia(config).options());
     if (aggregation != null) {
       options = options.withAggregation(AiaOptions.Aggregation.parse(aggregation));
-    }
-    if (bosAsText != null) {
-      options = options.withBosAsText(bosAsText);
-    }
-    if (answerQueries != null) {
-      options = options.withAnswerQueries(AnswerQueries.parse(answerQueries));
     }
     return AiaLossProvider.withOptions(config, options);
   }
