@@ -122,7 +122,13 @@ final class EvalCommand implements Callable<Integer> {
         sampling.topK, seed.seed(), batch, engine.backend(), engine.device(), genevalMetadata == null ? null : genevalMetadata.toString(),
         mmbenchTsv == null ? null : mmbenchTsv.toString(), EvalSettings.DEFAULT_INTERACTION_SAMPLES, worldName,
         imagesOnly);
-    CurveOptions trained = curvesOf(checkpoint);
+    CurveOptions trained = CurveOptions.DEFAULTS;
+    try {
+      trained = curvesOf(checkpoint);
+    } catch (java.nio.file.NoSuchFileException e) {
+      // Not a checkpoint: evaluate refuses it with its own message, after the suites are checked
+      // (so a bad --benchmarks is still reported first).
+    }
     settings = settings.withSuites(new SuiteOptions(genevalPerTag, mmbenchQuestions, suiteSeed))
         .withCurves(sets.over(trained));
     List<String> suites = benchmarks != null ? benchmarks
