@@ -19,7 +19,13 @@ class ModelConfigTest {
     assertThat(ModelConfig.preset("tiny").layers()).isEqualTo(2);
     // Too large for a core's cache: 100 MB of float32 weights.
     assertThat(ModelConfig.preset("medium").withVocabSize(400).parameterCount()).isBetween(24_000_000L, 27_000_000L);
-    assertThat(ModelConfig.presetNames()).containsExactly("tiny", "small", "medium");
+    // The conflict experiment's model: half the width of small, a quarter of its parameters.
+    ModelConfig narrow = ModelConfig.preset("narrow");
+    assertThat(narrow.layers()).isEqualTo(4);
+    assertThat(narrow.width()).isEqualTo(64);
+    assertThat(narrow.headDim()).isEqualTo(16);
+    assertThat(narrow.withVocabSize(400).parameterCount()).isBetween(200_000L, 300_000L);
+    assertThat(ModelConfig.presetNames()).containsExactly("tiny", "small", "narrow", "medium");
   }
 
   @Test
