@@ -20,7 +20,7 @@ import org.aia4j.loss.Scalars;
  * UnifiedTransformer} under {@code layers.<i>.*} (or {@code gen_layers.<i>.*} for a forked model's
  * generation branch), so names stay flat and stable.
  */
-final class DecoderLayer {
+final class DecoderLayer implements TransformerLayer {
 
   static final float LAYER_NORM_EPS = 1e-5f;
 
@@ -72,19 +72,15 @@ final class DecoderLayer {
     downBias = params.bias(p + "mlp.down.bias", width);
   }
 
-  /**
-   * @param x {@code (B, T, W)} the residual stream
-   * @param causalBias {@code (T, S)} additive mask for these queries against all keys
-   * @param cache past keys/values and where to put the new ones, or null
-   * @param captured where to add this layer's captures (index 0 probabilities, 1 queries, 2 keys)
-   * @return {@code (B, T, W)} the updated residual stream
-   */
-  NDArray forward(
+  /** {@inheritDoc} The GPT family has learned positions: {@code rotary} is null and unused. */
+  @Override
+  public NDArray forward(
       ParameterStore ps,
       Device device,
       boolean training,
       NDArray x,
       NDArray causalBias,
+      Rotary rotary,
       int layerIndex,
       KvCache cache,
       Capture capture,

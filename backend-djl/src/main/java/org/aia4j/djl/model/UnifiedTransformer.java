@@ -72,6 +72,12 @@ import org.aia4j.inference.model.ModelConfig;
  * GELU is the exact (erf) one. These names are the parameter names of {@link #getParameters()}
  * and of the safetensors files ({@code org.aia4j.djl.io.ModelWeights}).
  *
+ * <p><b>The LLaMA family</b> ({@link ModelConfig#architecture()}): no position table (rotary
+ * positions, {@link Rotary}), RMSNorm without biases, {@link LlamaDecoderLayer}s with separate
+ * {@code q}, {@code k}, {@code v} projections (grouped-query attention) and a SwiGLU MLP, and no
+ * {@code lm_head.weight} when the head is tied to the token embedding; the names are those of
+ * {@code org.aia4j.inference.model.ModelTensors}.
+ *
  * <p>Initialisation (GPT-2): weights Normal(0, 0.02), the two residual projections per layer
  * (attention.out, mlp.down) Normal(0, 0.02 / sqrt(2 L)), biases 0, norms 1/0; drawn in Java from
  * {@link ModelConfig#seed()} and the parameter's name, so one seed gives one model everywhere.
@@ -88,12 +94,12 @@ public final class UnifiedTransformer extends AbstractBlock {
   private final ModelConfig config;
   private final Parameter tokenEmbedding;
   private final Parameter positionEmbedding;
-  private final List<DecoderLayer> layers;
+  private final List<TransformerLayer> layers;
   private final Parameter finalNormWeight;
   private final Parameter finalNormBias;
   private final Parameter lmHead;
   /** The generation branch of a forked model: layers [fork, layers); empty when unforked. */
-  private final List<DecoderLayer> genLayers;
+  private final List<TransformerLayer> genLayers;
   private final Parameter genFinalNormWeight;
   private final Parameter genFinalNormBias;
   private final Shape normShape;
@@ -114,23 +120,32 @@ public final class UnifiedTransformer extends AbstractBlock {
     DecoderLayer.ParameterFactory factory = new Factory();
     tokenEmbedding =
         factory.weight("embedding.token.weight", new Shape(config.vocabSize(), w), INIT_STD);
+    boolean llama = config.architecture().isLlama();
     positionEmbedding =
-        factory.weight("embedding.position.weight", new Shape(config.maxLength(), w), INIT_STD);
-    List<DecoderLayer> list = new ArrayList<>();
+        llama ? null : factory.weight("embedding.position.weight", new Shape(config.maxLength(), w), INIT_STD);
+    List<TransformerLayer> list = new ArrayList<>();
     for (int i = 0; i < config.layers(); i++) {
-      list.add(new DecoderLayer(LAYERS, i, config, factory));
+      list.add(layer(LAYERS, i, factory));
     }
     layers = Collections.unmodifiableList(list);
     finalNormWeight = factory.gamma("final_norm.weight", w);
-    finalNormBias = factory.beta("final_norm.bias", w);
-    lmHead = factory.weight("lm_head.weight", new Shape(config.vocabSize(), w), INIT_STD);
-    List<DecoderLayer> branch = new ArrayList<>();
+    finalNormBias = llama ? null : factory.beta("final_norm.bias", w);
+    lmHead = llama && config.architecture().tiedHead()
+        ? tokenEmbedding
+        : factory.weight("lm_head.weight", new Shape(config.vocabSize(), w), INIT_STD);
+    List<TransformerLayer> branch = new ArrayList<>();
     for (int i = config.fork(); i < config.layers(); i++) {
-      branch.add(new DecoderLayer(GEN_PREFIX + LAYERS, i, config, factory));
+      branch.add(layer(GEN_PREFIX + LAYERS, i, factory));
     }
     genLayers = Collections.unmodifiableList(branch);
     genFinalNormWeight = config.forked() ? factory.gamma(GEN_PREFIX + "final_norm.weight", w) : null;
-    genFinalNormBias = config.forked() ? factory.beta(GEN_PREFIX + "final_norm.bias", w) : null;
+    genFinalNormBias = config.forked() && !llama ? factory.beta(GEN_PREFIX + "final_norm.bias", w) : null;
+  }
+
+  private TransformerLayer layer(String prefix, int index, DecoderLayer.ParameterFactory factory) {
+    return config.architecture().isLlama()
+        ? new LlamaDecoderLayer(prefix, index, config, factory)
+        : new DecoderLayer(prefix, index, config, factory);
   }
 
   /** The prefix of the shared and understanding layers' parameter names. */
@@ -282,44 +297,57 @@ public final class UnifiedTransformer extends AbstractBlock {
                 tokens, ps.getValue(tokenEmbedding, device, training), SparseFormat.DENSE)
             .singletonOrThrow();
     NDArray bias;
+    Rotary rotary = null;
+    boolean llama = config.architecture().isLlama();
+    NDManager scratch = tokens.getManager();
     if (cache != null && cache.isPadded()) {
       // Left-padded batch: per-sample positions, and padding slots masked out as keys. The
       // arrays made here belong to the step's manager (that of the tokens), not the model's.
-      NDManager scratch = tokens.getManager();
       NDArray index = cache.positions(scratch, start, t).toDevice(device, false);
-      NDArray positionWeight = ps.getValue(positionEmbedding, device, training);
-      x = x.add(Embedding.embedding(index, positionWeight, SparseFormat.DENSE).singletonOrThrow());
+      if (llama) {
+        rotary = Rotary.of(index, config.headDim(), config.architecture().ropeTheta());
+      } else {
+        NDArray positionWeight = ps.getValue(positionEmbedding, device, training);
+        x = x.add(Embedding.embedding(index, positionWeight, SparseFormat.DENSE).singletonOrThrow());
+      }
       NDArray causal = causalBias(device).get(new NDIndex("{}:{}, :{}", start, start + t, start + t));
       causal.attach(scratch);
       bias = cache.keyPaddingBias(scratch, start + t, MASKED).toDevice(device, false).add(causal);
     } else {
       // Slices are views that DJL attaches to the sliced array's manager, the model's; they
       // belong to the step (the tokens' manager), or every forward would leak two of them.
-      NDManager scratch = tokens.getManager();
-      NDArray positions =
-          ps.getValue(positionEmbedding, device, training)
-              .get(new NDIndex("{}:{}", start, start + t));
-      positions.attach(scratch);
-      x = x.add(positions);
+      if (llama) {
+        rotary = Rotary.of(scratch.arange(start, start + t).toDevice(device, false),
+            config.headDim(), config.architecture().ropeTheta());
+      } else {
+        NDArray positions =
+            ps.getValue(positionEmbedding, device, training)
+                .get(new NDIndex("{}:{}", start, start + t));
+        positions.attach(scratch);
+        x = x.add(positions);
+      }
       bias = causalBias(device).get(new NDIndex("{}:{}, :{}", start, start + t, start + t));
       bias.attach(scratch);
     }
 
     NDList[] captured = {new NDList(), new NDList(), new NDList()};
     for (int i = 0; i < layers.size(); i++) {
-      DecoderLayer layer =
+      TransformerLayer layer =
           generationBranch && i >= config.fork() ? genLayers.get(i - config.fork()) : layers.get(i);
-      x = layer.forward(ps, device, training, x, bias, i, cache, capture, captured);
+      x = layer.forward(ps, device, training, x, bias, rotary, i, cache, capture, captured);
       eachLayer.accept(x);
     }
+    NDArray normWeight = ps.getValue(generationBranch ? genFinalNormWeight : finalNormWeight, device, training);
     NDArray h =
-        LayerNorm.layerNorm(
-                x,
-                normShape,
-                ps.getValue(generationBranch ? genFinalNormWeight : finalNormWeight, device, training),
-                ps.getValue(generationBranch ? genFinalNormBias : finalNormBias, device, training),
-                DecoderLayer.LAYER_NORM_EPS)
-            .singletonOrThrow();
+        llama
+            ? LlamaDecoderLayer.rmsNorm(x, normWeight, config.architecture().normEps())
+            : LayerNorm.layerNorm(
+                    x,
+                    normShape,
+                    normWeight,
+                    ps.getValue(generationBranch ? genFinalNormBias : finalNormBias, device, training),
+                    DecoderLayer.LAYER_NORM_EPS)
+                .singletonOrThrow();
     NDArray logits = Linear.linear(h, ps.getValue(lmHead, device, training)).singletonOrThrow();
     return new ForwardOutput(logits, captured[0], captured[1], captured[2]);
   }

@@ -31,6 +31,9 @@ public final class TrainingPresets {
     // The small preset's data and mix on a wider, deeper model; a lower peak rate, as usual when
     // width grows. Not tuned by measurement: a step takes seconds on 2 cores.
     DEFAULTS.put("medium", new Defaults(1500, 48, 0.7, 1e-3, 100, 8, 64));
+    // The LLaMA family at the small and tiny presets' sizes, with their data, mix and schedule.
+    DEFAULTS.put("small-llama", new Defaults(1500, 48, 0.7, 2e-3, 50, 8, 64));
+    DEFAULTS.put("tiny-llama", new Defaults(20, 8, 0.5, 3e-3, 2, 8, 64));
   }
 
   private TrainingPresets() {}

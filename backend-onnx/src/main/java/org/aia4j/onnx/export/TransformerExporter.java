@@ -68,11 +68,16 @@ public final class TransformerExporter {
   /**
    * @param branch the task whose branch a forked model's graph runs; ignored (may be null) when
    *     the model is not forked
-   * @throws IllegalArgumentException if the model is forked and {@code branch} is null
+   * @throws IllegalArgumentException if the model is forked and {@code branch} is null, or of the
+   *     llama family (not exported yet)
    */
   public TransformerExporter(
       ModelConfig config, Map<String, SafeTensors.Tensor> weights, boolean attentions, Task branch) {
     this.config = Objects.requireNonNull(config, "config");
+    if (config.architecture().isLlama()) {
+      throw new IllegalArgumentException("ONNX export of the llama family is not implemented yet: run this model"
+          + " with --backend djl");
+    }
     this.weights = Objects.requireNonNull(weights, "weights");
     this.attentions = attentions;
     if (config.forked() && branch == null) {

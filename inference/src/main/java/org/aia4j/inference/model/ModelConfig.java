@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The shape of a {@link UnifiedTransformer}: everything needed to rebuild it before its
@@ -29,9 +30,19 @@ import java.util.Map;
  *     {@code [fork, layers)} and their own final norm (a Y-shaped model). {@code fork == layers}
  *     (the default, and the value of a {@code config.json} written before the field existed) is
  *     the fully shared model
+ * @param architecture the decoder family and its own hyper-parameters ({@link Architecture#GPT},
+ *     the value of a {@code config.json} written before families existed, or a LLaMA decoder)
  */
 public record ModelConfig(
-    int layers, int width, int heads, int mlpWidth, int maxLength, int vocabSize, long seed, int fork) {
+    int layers,
+    int width,
+    int heads,
+    int mlpWidth,
+    int maxLength,
+    int vocabSize,
+    long seed,
+    int fork,
+    Architecture architecture) {
 
   private static final ObjectMapper JSON =
       new ObjectMapper()
@@ -58,6 +69,14 @@ public record ModelConfig(
     // weights and batching amortises that read (docs/benchmarks/serve.md). Meant for a GPU
     // (-Pcuda) or a patient CPU.
     presets.put("medium", new ModelConfig(8, 512, 8, 2048, 256, 512, 0));
+    // The LLaMA family at the small preset's size: 4 x 128, 4 query heads sharing 2 key/value
+    // heads, a SwiGLU MLP as wide in parameters as small's GELU one (3 x 344 ~ 2 x 512), rotary
+    // positions with LLaMA 3's base.
+    presets.put("small-llama",
+        new ModelConfig(4, 128, 4, 344, 256, 512, 0, 4, Architecture.llama(2, 1e-5, 500_000, false)));
+    // For tests: the tiny preset's size in the LLaMA family.
+    presets.put("tiny-llama",
+        new ModelConfig(2, 32, 4, 64, 128, 64, 0, 2, Architecture.llama(2, 1e-5, 500_000, false)));
     PRESETS = Collections.unmodifiableMap(presets);
   }
 
@@ -80,6 +99,7 @@ public record ModelConfig(
   // Validates every field with a message that names it; the maxima keep a hostile config.json
   // from allocating (or looping over) a model no file could hold before its weights are checked.
   public ModelConfig {
+    Objects.requireNonNull(architecture, "architecture");
     requireBetween("layers", layers, 1, MAX_LAYERS);
     requireBetween("width", width, 1, MAX_WIDTH);
     requireBetween("heads", heads, 1, MAX_HEADS);
@@ -90,6 +110,16 @@ public record ModelConfig(
       throw new IllegalArgumentException(
           "width (" + width + ") must be a multiple of heads (" + heads + ")");
     }
+    if (architecture.isLlama()) {
+      if (architecture.kvHeads() > heads || heads % architecture.kvHeads() != 0) {
+        throw new IllegalArgumentException(
+            "heads (" + heads + ") must be a multiple of kvHeads (" + architecture.kvHeads() + ")");
+      }
+      if ((width / heads) % 2 != 0) {
+        throw new IllegalArgumentException("The rotary embedding needs an even head width, got width / heads = "
+            + width / heads);
+      }
+    }
     if (fork < 0) {
       throw new IllegalArgumentException(
           "fork (the number of shared layers) must be >= 0, got " + fork);
@@ -98,7 +128,7 @@ public record ModelConfig(
       throw new IllegalArgumentException(
           "fork (the number of shared layers) must be <= layers (" + layers + "), got " + fork);
     }
-    long parameters = countParameters(layers, width, mlpWidth, maxLength, vocabSize, fork);
+    long parameters = countParameters(layers, width, heads, mlpWidth, maxLength, vocabSize, fork, architecture);
     if (parameters > MAX_PARAMETERS) {
       throw new IllegalArgumentException("layers " + layers + ", width " + width + ", mlpWidth " + mlpWidth
           + ", maxLength " + maxLength + " and vocabSize " + vocabSize + " make " + parameters
@@ -106,15 +136,21 @@ public record ModelConfig(
     }
   }
 
-  /** The fully shared model: {@code fork == layers}. */
+  /** The fully shared model of the GPT family: {@code fork == layers}. */
   public ModelConfig(
       int layers, int width, int heads, int mlpWidth, int maxLength, int vocabSize, long seed) {
     this(layers, width, heads, mlpWidth, maxLength, vocabSize, seed, layers);
   }
 
+  /** A model of the GPT family. */
+  public ModelConfig(
+      int layers, int width, int heads, int mlpWidth, int maxLength, int vocabSize, long seed, int fork) {
+    this(layers, width, heads, mlpWidth, maxLength, vocabSize, seed, fork, Architecture.GPT);
+  }
+
   /**
    * Jackson's way in: a config without {@code fork} (written before the field existed) is the
-   * fully shared model.
+   * fully shared model, one without {@code architecture} is of the GPT family.
    */
   @JsonCreator
   static ModelConfig create(
@@ -125,15 +161,18 @@ public record ModelConfig(
       @JsonProperty("maxLength") int maxLength,
       @JsonProperty("vocabSize") int vocabSize,
       @JsonProperty("seed") long seed,
-      @JsonProperty("fork") Integer fork) {
-    return new ModelConfig(
-        layers, width, heads, mlpWidth, maxLength, vocabSize, seed, fork == null ? layers : fork);
+      @JsonProperty("fork") Integer fork,
+      @JsonProperty("architecture") Architecture architecture) {
+    return new ModelConfig(layers, width, heads, mlpWidth, maxLength, vocabSize, seed, fork == null ? layers : fork,
+        architecture == null ? Architecture.GPT : architecture);
   }
 
   /**
    * A named configuration.
    *
-   * @param name {@code tiny} (tests), {@code small} (quickstart) or {@code medium} (a larger model)
+   * @param name {@code tiny} (tests), {@code small} (quickstart), {@code narrow} (the conflict
+   *     experiment), {@code medium} (a larger model), or {@code small-llama} / {@code tiny-llama}
+   *     (the LLaMA family)
    * @return the preset; set the vocabulary with {@link #withVocabSize}
    * @throws IllegalArgumentException for an unknown name, listing the known ones
    */
@@ -156,6 +195,11 @@ public record ModelConfig(
     return width / heads;
   }
 
+  /** @return the key/value heads per layer: {@code heads} unless grouped-query attention shares them */
+  public int kvHeads() {
+    return architecture.isLlama() ? architecture.kvHeads() : heads;
+  }
+
   /** @return true for a Y-shaped model: some layers ({@code fork < layers}) have a branch per task */
   public boolean forked() {
     return fork < layers;
@@ -166,43 +210,56 @@ public record ModelConfig(
    *     counts both branches (each task's forward uses {@link #parametersPerTask()} of them)
    */
   public long parameterCount() {
-    return countParameters(layers, width, mlpWidth, maxLength, vocabSize, fork);
+    return countParameters(layers, width, heads, mlpWidth, maxLength, vocabSize, fork, architecture);
   }
 
   /** @return the parameters one task's forward pass uses: the shared layers and one branch */
   public long parametersPerTask() {
-    return parametersPerTask(layers, width, mlpWidth, maxLength, vocabSize);
+    return parametersPerTask(layers, width, heads, mlpWidth, maxLength, vocabSize, architecture);
   }
 
-  private static long countParameters(int layers, int width, int mlpWidth, int maxLength, int vocabSize, int fork) {
-    return parametersPerTask(layers, width, mlpWidth, maxLength, vocabSize)
-        + (layers - fork) * parametersPerLayer(width, mlpWidth) + (fork < layers ? 2L * width : 0);
+  private static long countParameters(int layers, int width, int heads, int mlpWidth, int maxLength,
+      int vocabSize, int fork, Architecture architecture) {
+    long finalNorm = architecture.isLlama() ? width : 2L * width;
+    return parametersPerTask(layers, width, heads, mlpWidth, maxLength, vocabSize, architecture)
+        + (layers - fork) * parametersPerLayer(width, heads, mlpWidth, architecture)
+        + (fork < layers ? finalNorm : 0);
   }
 
-  private static long parametersPerTask(int layers, int width, int mlpWidth, int maxLength, int vocabSize) {
+  private static long parametersPerTask(int layers, int width, int heads, int mlpWidth, int maxLength,
+      int vocabSize, Architecture architecture) {
     long w = width;
-    return (long) vocabSize * w + (long) maxLength * w + layers * parametersPerLayer(width, mlpWidth) + 2 * w
-        + vocabSize * w;
+    long perLayer = parametersPerLayer(width, heads, mlpWidth, architecture);
+    if (architecture.isLlama()) {
+      // Token embedding, layers, final RMSNorm, and the head unless it is the embedding.
+      return (long) vocabSize * w + layers * perLayer + w + (architecture.tiedHead() ? 0 : (long) vocabSize * w);
+    }
+    return (long) vocabSize * w + (long) maxLength * w + layers * perLayer + 2 * w + vocabSize * w;
   }
 
-  private static long parametersPerLayer(int width, int mlpWidth) {
+  private static long parametersPerLayer(int width, int heads, int mlpWidth, Architecture architecture) {
     long w = width;
+    if (architecture.isLlama()) {
+      long kv = (long) architecture.kvHeads() * (width / heads);
+      // Two RMSNorms, q and o (W x W), k and v (kv x W), gate, up and down (W x M).
+      return 2 * w + 2 * w * w + 2 * kv * w + 3 * w * mlpWidth;
+    }
     return 2 * (2 * w) + (3 * w * w + 3 * w) + (w * w + w) + 2 * w * mlpWidth + mlpWidth + w;
   }
 
   /** @return this configuration with another vocabulary size */
   public ModelConfig withVocabSize(int newVocabSize) {
-    return new ModelConfig(layers, width, heads, mlpWidth, maxLength, newVocabSize, seed, fork);
+    return new ModelConfig(layers, width, heads, mlpWidth, maxLength, newVocabSize, seed, fork, architecture);
   }
 
   /** @return this configuration with another initialisation seed */
   public ModelConfig withSeed(long newSeed) {
-    return new ModelConfig(layers, width, heads, mlpWidth, maxLength, vocabSize, newSeed, fork);
+    return new ModelConfig(layers, width, heads, mlpWidth, maxLength, vocabSize, newSeed, fork, architecture);
   }
 
   /** @return this configuration with another maximum sequence length */
   public ModelConfig withMaxLength(int newMaxLength) {
-    return new ModelConfig(layers, width, heads, mlpWidth, newMaxLength, vocabSize, seed, fork);
+    return new ModelConfig(layers, width, heads, mlpWidth, newMaxLength, vocabSize, seed, fork, architecture);
   }
 
   /**
@@ -210,7 +267,7 @@ public record ModelConfig(
    * @return this configuration with another fork
    */
   public ModelConfig withFork(int newFork) {
-    return new ModelConfig(layers, width, heads, mlpWidth, maxLength, vocabSize, seed, newFork);
+    return new ModelConfig(layers, width, heads, mlpWidth, maxLength, vocabSize, seed, newFork, architecture);
   }
 
   /** @return the configuration as indented JSON, one property per record component */
@@ -235,6 +292,9 @@ public record ModelConfig(
       JsonNode tree = JSON.readTree(json);
       if (tree instanceof ObjectNode object && !object.has("fork") && object.has("layers")) {
         object.set("fork", object.get("layers")); // written before the fork existed: unforked
+      }
+      if (tree instanceof ObjectNode object && !object.has("architecture")) {
+        object.set("architecture", JSON.valueToTree(Architecture.GPT)); // written before families existed
       }
       return JSON.treeToValue(tree, ModelConfig.class);
     } catch (JsonProcessingException e) {

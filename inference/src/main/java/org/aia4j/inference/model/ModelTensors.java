@@ -26,12 +26,30 @@ import org.aia4j.inference.io.SafeTensors;
  *   final_norm.{weight,bias} (W)   lm_head.weight (V, W)
  *   forked models: gen_layers.i.* for i in [fork, layers), gen_final_norm.{weight,bias}
  * </pre>
+ *
+ * The LLaMA family ({@link Architecture#isLlama()}; no biases, no position table, {@code K} the
+ * key/value width {@code kvHeads x headDim}):
+ *
+ * <pre>
+ *   embedding.token.weight (V, W)
+ *   layers.i.attention_norm.weight (W)   layers.i.attention.q.weight (W, W)
+ *   layers.i.attention.k.weight (K, W)   layers.i.attention.v.weight (K, W)
+ *   layers.i.attention.out.weight (W, W)   layers.i.mlp_norm.weight (W)
+ *   layers.i.mlp.gate.weight (M, W)   layers.i.mlp.up.weight (M, W)   layers.i.mlp.down.weight (W, M)
+ *   final_norm.weight (W)   lm_head.weight (V, W), absent when the head is tied to the embedding
+ *   forked models: gen_layers.i.* for i in [fork, layers), gen_final_norm.weight
+ * </pre>
  */
 public final class ModelTensors {
   private ModelTensors() {}
 
   /** The number of tensors of a model with {@code config}; computed without listing them. */
   public static long count(ModelConfig config) {
+    if (config.architecture().isLlama()) {
+      long perLayer = 9;
+      return 1 + perLayer * config.layers() + 1 + (config.architecture().tiedHead() ? 0 : 1)
+          + perLayer * (config.layers() - config.fork()) + (config.forked() ? 1 : 0);
+    }
     long perLayer = 12;
     return 2 + perLayer * config.layers() + 3 + perLayer * (config.layers() - config.fork())
         + (config.forked() ? 2 : 0);
@@ -42,6 +60,9 @@ public final class ModelTensors {
     Map<String, long[]> shapes = new LinkedHashMap<>();
     long w = config.width();
     long m = config.mlpWidth();
+    if (config.architecture().isLlama()) {
+      return llamaShapes(config);
+    }
     shapes.put("embedding.token.weight", new long[] {config.vocabSize(), w});
     shapes.put("embedding.position.weight", new long[] {config.maxLength(), w});
     for (int i = 0; i < config.layers(); i++) {
@@ -58,6 +79,40 @@ public final class ModelTensors {
       shapes.put("gen_final_norm.bias", new long[] {w});
     }
     return Collections.unmodifiableMap(shapes);
+  }
+
+  private static Map<String, long[]> llamaShapes(ModelConfig config) {
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    long w = config.width();
+    long m = config.mlpWidth();
+    long kv = (long) config.kvHeads() * config.headDim();
+    shapes.put("embedding.token.weight", new long[] {config.vocabSize(), w});
+    for (int i = 0; i < config.layers(); i++) {
+      llamaLayer(shapes, "layers." + i + ".", w, kv, m);
+    }
+    shapes.put("final_norm.weight", new long[] {w});
+    if (!config.architecture().tiedHead()) {
+      shapes.put("lm_head.weight", new long[] {config.vocabSize(), w});
+    }
+    for (int i = config.fork(); i < config.layers(); i++) {
+      llamaLayer(shapes, "gen_layers." + i + ".", w, kv, m);
+    }
+    if (config.forked()) {
+      shapes.put("gen_final_norm.weight", new long[] {w});
+    }
+    return Collections.unmodifiableMap(shapes);
+  }
+
+  private static void llamaLayer(Map<String, long[]> shapes, String p, long w, long kv, long m) {
+    shapes.put(p + "attention_norm.weight", new long[] {w});
+    shapes.put(p + "attention.q.weight", new long[] {w, w});
+    shapes.put(p + "attention.k.weight", new long[] {kv, w});
+    shapes.put(p + "attention.v.weight", new long[] {kv, w});
+    shapes.put(p + "attention.out.weight", new long[] {w, w});
+    shapes.put(p + "mlp_norm.weight", new long[] {w});
+    shapes.put(p + "mlp.gate.weight", new long[] {m, w});
+    shapes.put(p + "mlp.up.weight", new long[] {m, w});
+    shapes.put(p + "mlp.down.weight", new long[] {w, m});
   }
 
   private static void layer(Map<String, long[]> shapes, String p, long w, long m) {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.aia4j.testkit.PythonFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,7 +22,7 @@ class HfConfigTest {
   @TempDir Path dir;
 
   static Path fixture() throws Exception {
-    return TinyLlama.fixture();
+    return PythonFixtures.tinyLlama();
   }
 
   private ObjectNode minimal(String type) {

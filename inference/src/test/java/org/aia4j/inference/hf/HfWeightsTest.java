@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.aia4j.inference.io.SafeTensors;
+import org.aia4j.testkit.PythonFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +36,7 @@ class HfWeightsTest {
   @TempDir Path dir;
 
   static Path fixture() throws Exception {
-    return TinyLlama.fixture();
+    return PythonFixtures.tinyLlama();
   }
 
   // A damageable copy of the generated checkpoint.
@@ -327,7 +328,7 @@ class HfWeightsTest {
 
   @Test
   void theScriptWritesTheSameCheckpointByteForByteOnEveryRun() throws Exception {
-    Path again = TinyLlama.write(dir.resolve("again"));
+    Path again = PythonFixtures.writeTinyLlama(dir.resolve("again"));
     List<String> first;
     try (Stream<Path> files = Files.list(fixture())) {
       first = files.map(f -> f.getFileName().toString()).sorted().toList();

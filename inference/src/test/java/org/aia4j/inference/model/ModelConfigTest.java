@@ -3,6 +3,7 @@ package org.aia4j.inference.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ModelConfigTest {
@@ -25,14 +26,14 @@ class ModelConfigTest {
     assertThat(narrow.width()).isEqualTo(64);
     assertThat(narrow.headDim()).isEqualTo(16);
     assertThat(narrow.withVocabSize(400).parameterCount()).isBetween(200_000L, 300_000L);
-    assertThat(ModelConfig.presetNames()).containsExactly("tiny", "small", "narrow", "medium");
+    assertThat(ModelConfig.presetNames()).containsExactly("tiny", "small", "narrow", "medium", "small-llama", "tiny-llama");
   }
 
   @Test
   void unknownPresetListsTheKnownOnes() {
     assertThatThrownBy(() -> ModelConfig.preset("huge"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Unknown model preset 'huge'. Known presets: tiny, small, narrow, medium");
+        .hasMessage("Unknown model preset 'huge'. Known presets: tiny, small, narrow, medium, small-llama, tiny-llama");
   }
 
   @Test
@@ -113,5 +114,55 @@ class ModelConfigTest {
     assertThat(ModelConfig.fromJson(old)).isEqualTo(ModelConfig.preset("small").withVocabSize(372));
     assertThatThrownBy(() -> ModelConfig.fromJson(old.replace("}", ",\"fork\":9}")))
         .hasMessage("Invalid model config: fork (the number of shared layers) must be <= layers (4), got 9");
+  }
+
+  @Test
+  void llamaFamilyRoundTripsAndCountsItsParameters() {
+    ModelConfig llama = ModelConfig.preset("small-llama").withVocabSize(400);
+    assertThat(llama.architecture()).isEqualTo(Architecture.llama(2, 1e-5, 500_000, false));
+    assertThat(llama.kvHeads()).isEqualTo(2);
+    String json = llama.toJson();
+    assertThat(json).contains("\"family\" : \"llama\"", "\"kvHeads\" : 2", "\"ropeTheta\" : 500000.0");
+    assertThat(ModelConfig.fromJson(json)).isEqualTo(llama);
+    // By hand: embedding 400 x 128; per layer two norms (2 x 128), q and o (2 x 128^2), k and v
+    // (2 x 64 x 128, two heads of 32), gate, up and down (3 x 128 x 344); final norm; head 400 x 128.
+    long perLayer = 2 * 128 + 2 * 128 * 128 + 2 * 64 * 128 + 3 * 128 * 344;
+    assertThat(llama.parameterCount()).isEqualTo(400 * 128 + 4 * perLayer + 128 + 400 * 128);
+    // The same count as the tensors the family's checkpoints hold, tied or not, forked or not.
+    for (ModelConfig c : List.of(llama, llama.withFork(2), tied(llama), ModelConfig.preset("small").withFork(1))) {
+      long fromShapes = ModelTensors.shapes(c).values().stream()
+          .mapToLong(shape -> java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b)).sum();
+      assertThat(fromShapes).as("%s", c).isEqualTo(c.parameterCount());
+      assertThat(ModelTensors.shapes(c)).as("%s", c).hasSize((int) ModelTensors.count(c));
+    }
+    assertThat(ModelTensors.shapes(tied(llama))).doesNotContainKey("lm_head.weight");
+  }
+
+  private static ModelConfig tied(ModelConfig c) {
+    Architecture a = c.architecture();
+    return new ModelConfig(c.layers(), c.width(), c.heads(), c.mlpWidth(), c.maxLength(), c.vocabSize(), c.seed(),
+        c.fork(), Architecture.llama(a.kvHeads(), a.normEps(), a.ropeTheta(), true));
+  }
+
+  @Test
+  void configsWrittenBeforeFamiliesAreGpt() {
+    String old = ModelConfig.preset("small").toJson().replaceAll(",\\s*\"architecture\"\\s*:\\s*\\{[^}]*\\}", "");
+    assertThat(old).doesNotContain("architecture");
+    assertThat(ModelConfig.fromJson(old).architecture()).isEqualTo(Architecture.GPT);
+    assertThat(ModelConfig.fromJson(old)).isEqualTo(ModelConfig.preset("small"));
+  }
+
+  @Test
+  void llamaFamilyRefusesInconsistentHeads() {
+    assertThatThrownBy(() -> new ModelConfig(2, 32, 4, 64, 64, 64, 0, 2, Architecture.llama(3, 1e-5, 1e4, false)))
+        .hasMessage("heads (4) must be a multiple of kvHeads (3)");
+    assertThatThrownBy(() -> new ModelConfig(2, 36, 4, 64, 64, 64, 0, 2, Architecture.llama(2, 1e-5, 1e4, false)))
+        .hasMessage("The rotary embedding needs an even head width, got width / heads = 9");
+    assertThatThrownBy(() -> Architecture.llama(2, 1e-5, 1.0, false))
+        .hasMessage("ropeTheta must be a finite number > 1, got 1.0");
+    assertThatThrownBy(() -> new Architecture(Architecture.Family.GPT, 2, 1e-5, 0, false))
+        .hasMessageStartingWith("The gpt family has no kvHeads");
+    assertThatThrownBy(() -> ModelConfig.fromJson(ModelConfig.preset("tiny-llama").toJson().replace("llama", "mistral")))
+        .hasMessageContaining("Unknown model family 'mistral'. Known families: gpt, llama");
   }
 }

@@ -31,11 +31,16 @@ def bf16_value(b):
 
 
 def tensors_for(rng):
-    """(name, shape, bf16 bits) in HF's order; norms near 1, matrices small Gaussians."""
+    """(name, shape, bf16 bits) in HF's order; norms near 1, matrices Gaussians of std 1/sqrt(cols).
+
+    Weights that large give logits and attention scores of order 1, so the numerics tests compare
+    values that matter (with 0.02 the logits would all be near 0 and every row's attention uniform).
+    """
     out = []
 
     def matrix(name, rows, cols):
-        out.append((name, [rows, cols], [bf16_bits(rng.gauss(0.0, 0.02)) for _ in range(rows * cols)]))
+        std = cols ** -0.5
+        out.append((name, [rows, cols], [bf16_bits(rng.gauss(0.0, std)) for _ in range(rows * cols)]))
 
     def norm(name):
         out.append((name, [HIDDEN], [bf16_bits(1.0 + rng.gauss(0.0, 0.1)) for _ in range(HIDDEN)]))
