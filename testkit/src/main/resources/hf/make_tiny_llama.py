@@ -3,8 +3,9 @@
 
     python3 make_tiny_llama.py [OUT_DIR]     (default: tiny-llama beside this script)
 
-Output: config.json, two BF16 safetensors shards, model.safetensors.index.json and expected.json
-(the first values of a few tensors as float32, decoded from the BF16 bits written, so the Java test
+Output: config.json, two BF16 safetensors shards, model.safetensors.index.json, a WordLevel
+tokenizer.json with tokenizer_config.json (BOS added by the post-processor and by add_bos_token,
+as LLaMA's fast tokenizer has it: the model must see it once) and expected.json (the first values of a few tensors as float32, decoded from the BF16 bits written, so the Java test
 compares exactly). Seeded and written byte for byte the same on every run; the Java tests run it
 into a temporary directory (TinyLlama.java) and check that a second run writes the same bytes.
 """
@@ -79,6 +80,40 @@ def write_safetensors(path, tensors):
     return offset
 
 
+# The tokenizer's words: ids 0-2 are <unk>, <s>, </s>; the rest fill the vocabulary.
+WORDS = ("the a red green blue yellow purple orange white black circle square triangle star cross "
+         "ring one two three four left right above below of and is there what colour shape image "
+         "picture draw show me how many big small on in at to with near far count where which who "
+         "yes no maybe cat dog bird tree house car sky sea").split()
+
+
+def tokenizer_json():
+    """A Hugging Face tokenizer.json: WordLevel on whitespace, <s> prepended by TemplateProcessing."""
+    vocab = {"<unk>": 0, "<s>": 1, "</s>": 2}
+    for word in WORDS[:VOCAB - 3]:
+        vocab[word] = len(vocab)
+    assert len(vocab) == VOCAB, len(vocab)
+    special = lambda i, content: {"id": i, "content": content, "single_word": False, "lstrip": False,
+                                  "rstrip": False, "normalized": False, "special": True}
+    return {
+        "version": "1.0",
+        "truncation": None,
+        "padding": None,
+        "added_tokens": [special(0, "<unk>"), special(1, "<s>"), special(2, "</s>")],
+        "normalizer": None,
+        "pre_tokenizer": {"type": "Whitespace"},
+        "post_processor": {
+            "type": "TemplateProcessing",
+            "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+            "pair": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                     {"Sequence": {"id": "B", "type_id": 1}}],
+            "special_tokens": {"<s>": {"id": "<s>", "ids": [1], "tokens": ["<s>"]}},
+        },
+        "decoder": None,
+        "model": {"type": "WordLevel", "vocab": vocab, "unk_token": "<unk>"},
+    }
+
+
 def write_json(path, value):
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         json.dump(value, f, indent=2, sort_keys=True)
@@ -106,6 +141,17 @@ def main():
         "bos_token_id": 1,
         "eos_token_id": 2,
         "hidden_act": "silu",
+    })
+    write_json(os.path.join(out, "tokenizer.json"), tokenizer_json())
+    write_json(os.path.join(out, "tokenizer_config.json"), {
+        "add_bos_token": True,
+        "add_eos_token": False,
+        "bos_token": {"__type": "AddedToken", "content": "<s>", "lstrip": False, "normalized": False,
+                      "rstrip": False, "single_word": False},
+        "eos_token": "</s>",
+        "unk_token": "<unk>",
+        "model_max_length": 128,
+        "tokenizer_class": "LlamaTokenizerFast",
     })
     # Shard 1: the embedding and layer 0; shard 2: layer 1, the final norm and the head.
     split = [i for i, t in enumerate(tensors) if t[0].startswith("model.layers.1.")][0]

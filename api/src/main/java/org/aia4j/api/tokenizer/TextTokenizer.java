@@ -2,6 +2,7 @@ package org.aia4j.api.tokenizer;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 
 /**
  * Turns text into ids in {@code [0, vocabularySize)} and back. Text the vocabulary cannot cover
@@ -26,6 +27,27 @@ public interface TextTokenizer {
    * @return its ids, without {@code <bos>}/{@code <eos>}; the caller adds specials
    */
   int[] encode(String text);
+
+  /**
+   * The ids of {@code text} as a model reads a prompt on its own, with the specials this
+   * tokenizer's own configuration adds (a Hugging Face tokenizer: {@code tokenizer_config.json}'s
+   * {@code add_bos_token} / {@code add_eos_token}, else its {@code tokenizer.json} post-processor).
+   * aia4j's own tokenizers leave specials to the token layout, so the default is {@link #encode}.
+   *
+   * @param text any text
+   * @return its ids, specials included where the tokenizer's configuration says so
+   */
+  default int[] encodeWithSpecials(String text) {
+    return encode(text);
+  }
+
+  /**
+   * @return the id that ends a text continuation ({@code eos_token} of a Hugging Face
+   *     tokenizer), if this tokenizer defines one; aia4j's tokenizers leave it to the token layout
+   */
+  default OptionalInt endOfTextId() {
+    return OptionalInt.empty();
+  }
 
   /**
    * @param ids ids in {@code [0, vocabularySize)}
