@@ -26,6 +26,8 @@ import picocli.CommandLine.ScopeType;
         ExperimentCommand.class,
         EvalCommand.class,
         ExportCommand.class,
+        ImportCommand.class,
+        CompleteCommand.class,
         ServeCommand.class,
         ReportCommand.class,
         DataCommand.class,

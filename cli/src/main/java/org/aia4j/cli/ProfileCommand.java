@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.aia4j.api.interaction.InteractionRoles;
@@ -14,7 +15,11 @@ import org.aia4j.api.model.ModelProvider;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.evaluation.data.WorldTrainingData;
+import org.aia4j.inference.checkpoint.TextModel;
+import org.aia4j.inference.decode.TextEngine;
+import org.aia4j.inference.profile.ExplicitSequence;
 import org.aia4j.inference.profile.ProfileFile;
+import org.aia4j.inference.profile.ProfileSamples;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,8 +39,14 @@ final class ProfileCommand implements Callable<Integer> {
   @Option(names = "--checkpoint", required = true, description = "A checkpoint directory (aia train --out), or an aia export with --backend onnx.")
   Path checkpoint;
 
-  @Option(names = "--task", required = true, description = "und (answer tokens -> image) or gen (image tokens -> prompt).")
+  @Option(names = "--task", description = "und (answer tokens -> image) or gen (image tokens -> prompt); with "
+      + "--sequences, the label the profile file records (default there: und).")
   String task;
+
+  @Option(names = "--sequences", description = "A JSON-lines file of explicit sequences, one {\"ids\": [...], "
+      + "\"queries\": [positions], \"keys\": [positions]} per line, fed verbatim: I_l over those instead of "
+      + "world samples; works on any checkpoint, imported model or Hugging Face directory.")
+  Path sequences;
 
   @Option(names = "--samples", defaultValue = "256", description = "Samples to average over (default: ${DEFAULT-VALUE}).")
   int samples;
@@ -51,6 +62,12 @@ final class ProfileCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (sequences != null) {
+      return profileSequences();
+    }
+    if (task == null) {
+      throw new IllegalArgumentException("--task is required: und or gen (or give --sequences FILE)");
+    }
     Task parsed = Task.parse(task);
     if (samples < 1) {
       throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
@@ -64,6 +81,35 @@ final class ProfileCommand implements Callable<Integer> {
     console.printf("I_l (%s, %d samples, %s%s) of %s:%n", parsed.shortName(), profile.samples(),
         engine.backend(), fork < layers ? ", " + parsed.shortName() + " branch after layer " + fork : "",
         checkpoint);
+    for (int l = 0; l < profile.layers(); l++) {
+      console.printf("  layer %2d  %.3f +- %.3f%n", l, profile.mean().get(l), profile.std().get(l));
+    }
+    console.printf("Wrote %s%n", out);
+    console.flush();
+    return 0;
+  }
+
+  private int profileSequences() throws IOException {
+    Task parsed = Task.parse(task == null ? "und" : task);
+    TextModel model = TextModel.open(checkpoint);
+    List<ExplicitSequence> rows = ExplicitSequence.read(sequences, model.model().vocabSize(), model.model().maxLength());
+    List<double[]> perSequence;
+    String backend;
+    try (TextEngine decoder = TextEngines.open(model, engine.backend())) {
+      perSequence = decoder.interaction(rows);
+      backend = decoder.engine();
+    }
+    InteractionProfile profile = ProfileSamples.summarize(parsed, perSequence, model.model().layers());
+    Map<String, Object> source = new LinkedHashMap<>();
+    source.put("checkpoint", checkpoint.toAbsolutePath().toString());
+    source.put("model", model.source());
+    source.put("backend", backend);
+    source.put("sequences", sequences.toAbsolutePath().toString());
+    source.put("statistic", "mass the listed queries put on the listed keys");
+    source.put("per_sequence", perSequence);
+    ProfileFile.write(out, profile, source);
+    PrintWriter console = spec.commandLine().getOut();
+    console.printf("I_l (%d explicit sequences, %s) of %s:%n", profile.samples(), backend, checkpoint);
     for (int l = 0; l < profile.layers(); l++) {
       console.printf("  layer %2d  %.3f +- %.3f%n", l, profile.mean().get(l), profile.std().get(l));
     }

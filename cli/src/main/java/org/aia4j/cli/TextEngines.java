@@ -1,0 +1,25 @@
+package org.aia4j.cli;
+
+import java.io.IOException;
+import java.util.Locale;
+import org.aia4j.djl.infer.DjlTextEngine;
+import org.aia4j.inference.checkpoint.TextModel;
+import org.aia4j.inference.decode.TextEngine;
+
+/** The {@link TextEngine} of a {@code --backend} name, for the commands that run raw ids. */
+final class TextEngines {
+  private TextEngines() {}
+
+  /**
+   * @param backend {@code djl} (or {@code onnx} once its graphs cover the model)
+   * @throws IllegalArgumentException for a backend that cannot run raw ids, naming the ones that can
+   */
+  static TextEngine open(TextModel model, String backend) throws IOException {
+    switch (backend.toLowerCase(Locale.ROOT)) {
+      case "djl":
+        return DjlTextEngine.load(model);
+      default:
+        throw new IllegalArgumentException("--backend " + backend + " cannot run a decoder on raw ids; use --backend djl");
+    }
+  }
+}
