@@ -31,7 +31,7 @@ final class ImportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     HfImport.Result result;
-    try (ProgressBar bar = ProgressBars.create("import", 3)) {
+    try (ProgressBar bar = ProgressBars.create("import", 1)) {
       result = HfImport.run(hf, out, ProgressBars.listener(bar));
     }
     ModelConfig model = result.model();

@@ -27,11 +27,12 @@ import org.aia4j.inference.model.ModelTensors;
  * Imports a Hugging Face LLaMA-family model directory as an aia4j checkpoint.
  *
  * <p>Everything is read and checked before anything is written: {@code config.json} (a supported
- * {@code model_type}), the weights (one file or the shards an index names; F32, F16 or BF16,
- * memory-mapped, converted to float32), every tensor's name and shape, finite values, and the
- * {@code tokenizer.json} (through the {@code huggingface} text tokenizer provider, whose ids must
- * fit the model's vocabulary). The checkpoint is then written to a staging directory and renamed
- * into place, so a refused or interrupted import leaves no output directory.
+ * {@code model_type}), the weights' headers (one file or the shards an index names; F32, F16 or
+ * BF16), every tensor's name and shape, and the {@code tokenizer.json} (through the {@code
+ * huggingface} text tokenizer provider, whose ids must fit the model's vocabulary). The values
+ * are then converted to float32 one tensor at a time from the memory-mapped shards and streamed
+ * into a staging directory, each checked finite; the directory is renamed into place only when
+ * complete, so a refused or interrupted import leaves no output directory.
  *
  * <pre>
  *   config.json        format aia4j-checkpoint; model (family llama); tokenizers.text = huggingface;
@@ -119,16 +120,17 @@ public final class HfImport {
           + "); they are not of the same model");
     }
     try (HfWeights weights = HfWeights.open(source)) {
-      progress.onProgress(0, 3, "reading " + weights.shardFiles().size() + " weight file(s)");
-      SafeTensors.Contents tensors = HfLlama.read(weights, model);
-      ModelTensors.check(weights.source(), source.resolve(HfConfig.FILE_NAME), model, tensors);
+      // Names and shapes from the headers first; values are converted while they are written.
+      Map<String, String> plan = HfLlama.plan(weights, model);
+      Map<String, long[]> shapes = ModelTensors.shapes(model);
       TreeSet<String> dtypes = new TreeSet<>();
       ObjectNode files = JSON.createObjectNode();
       Map<Path, TreeSet<String>> dtypesByFile = new TreeMap<>();
       for (String name : weights.names()) {
         dtypesByFile.computeIfAbsent(weights.shardOf(name), f -> new TreeSet<>()).add(weights.dtype(name));
       }
-      progress.onProgress(1, 3, "hashing the weight files");
+      long steps = plan.size() + 2L;
+      progress.onProgress(0, steps, "hashing the weight files");
       Map<String, String> sha = weights.sha256();
       for (Path file : weights.shardFiles()) {
         String name = file.getFileName().toString();
@@ -161,16 +163,29 @@ public final class HfImport {
           .put("aia4j", version == null ? "development" : version)
           .put("java", System.getProperty("java.version"))
           .put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-      progress.onProgress(2, 3, "writing " + out.getFileName());
+      int[] done = {1};
+      progress.onProgress(1, steps, "converting to float32");
       AtomicDirectory.write(out, false, staging -> {
         Files.writeString(staging.resolve(CheckpointFiles.CONFIG), JSON.writeValueAsString(root) + "\n",
             StandardCharsets.UTF_8);
-        SafeTensors.write(staging.resolve(CheckpointFiles.MODEL), tensors.tensors(),
-            Map.of("format", "aia4j-unified-transformer", "imported_from", hf.modelType()));
+        // One tensor in memory at a time: peak memory stays near the model's float32 size.
+        SafeTensors.writeFloats(staging.resolve(CheckpointFiles.MODEL), shapes,
+            Map.of("format", "aia4j-unified-transformer", "imported_from", hf.modelType()), name -> {
+              String hfName = plan.get(name);
+              float[] values = weights.read(hfName);
+              for (int i = 0; i < values.length; i++) {
+                if (!Float.isFinite(values[i])) {
+                  throw new IOException(weights.shardOf(hfName) + ": tensor '" + hfName + "' holds " + values[i]
+                      + " at index " + i + "; a model with non-finite weights cannot be run (nothing was written)");
+                }
+              }
+              progress.onProgress(++done[0], steps, name);
+              return values;
+            });
         text.save(Files.createDirectories(staging.resolve(CheckpointFiles.TOKENIZERS)));
         Manifest.write(staging);
       });
-      progress.onProgress(3, 3, "done");
+      progress.onProgress(steps, steps, "done");
       return new Result(out, model, ModelTensors.count(model), sha, dtypes, (System.nanoTime() - start) / 1e9);
     }
   }

@@ -112,6 +112,22 @@ public final class HfLlama {
    *     shapes), or one that maps to nothing aia4j runs
    */
   public static SafeTensors.Contents read(HfWeights weights, ModelConfig config) throws IOException {
+    Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
+    Map<String, long[]> shapes = ModelTensors.shapes(config);
+    for (Map.Entry<String, String> e : plan(weights, config).entrySet()) {
+      tensors.put(e.getKey(), SafeTensors.Tensor.ofFloats(shapes.get(e.getKey()), weights.read(e.getValue())));
+    }
+    return new SafeTensors.Contents(Map.of(), tensors);
+  }
+
+  /**
+   * Checks, from the headers alone, that the checkpoint holds exactly the tensors the
+   * configuration needs, with their shapes, and says where each is.
+   *
+   * @return the Hugging Face name of each aia4j tensor, in {@link ModelTensors#shapes} order
+   * @throws IOException as {@link #read}, before any value is read
+   */
+  public static Map<String, String> plan(HfWeights weights, ModelConfig config) throws IOException {
     String prefix = prefix(weights);
     Map<String, String> hfNames = new LinkedHashMap<>();
     TreeSet<String> unknown = new TreeSet<>();
@@ -130,7 +146,7 @@ public final class HfLlama {
           + "' is not part of a LLaMA decoder aia4j can run (" + unknown.size()
           + " such tensors; biases and per-head query/key norms are not supported)");
     }
-    Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
+    Map<String, String> plan = new LinkedHashMap<>();
     for (Map.Entry<String, long[]> e : ModelTensors.shapes(config).entrySet()) {
       String hfName = hfNames.get(e.getKey());
       if (hfName == null) {
@@ -138,9 +154,9 @@ public final class HfLlama {
             + hfNameOf(e.getKey(), prefix) + "')");
       }
       weights.requireShape(hfName, e.getValue());
-      tensors.put(e.getKey(), SafeTensors.Tensor.ofFloats(e.getValue(), weights.read(hfName)));
+      plan.put(e.getKey(), hfName);
     }
-    return new SafeTensors.Contents(Map.of(), tensors);
+    return plan;
   }
 
   private static String prefix(HfWeights weights) throws IOException {

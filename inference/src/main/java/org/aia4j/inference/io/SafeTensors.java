@@ -210,6 +210,86 @@ public final class SafeTensors {
     }
   }
 
+  /** Gives one tensor's float32 values when {@link #writeFloats} reaches it. */
+  @FunctionalInterface
+  public interface FloatSource {
+    /**
+     * @param name the tensor's name
+     * @return its values, row-major, as many as its shape holds
+     * @throws IOException if they cannot be read or are refused; the file is then not written
+     */
+    float[] read(String name) throws IOException;
+  }
+
+  /**
+   * Writes F32 tensors one at a time, in {@code shapes}' order, asking {@code source} for each
+   * only when it is written: at most one tensor's values are in memory, so a model larger than
+   * the heap can be converted. Atomic as {@link #write}: a failure leaves no file.
+   *
+   * @throws IOException if {@code source} fails, gives the wrong number of values, or the file
+   *     cannot be written
+   */
+  public static void writeFloats(Path file, Map<String, long[]> shapes, Map<String, String> metadata,
+      FloatSource source) throws IOException {
+    ObjectNode header = JSON.createObjectNode();
+    if (!metadata.isEmpty()) {
+      ObjectNode meta = header.putObject(METADATA_KEY);
+      metadata.forEach(meta::put);
+    }
+    long offset = 0;
+    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+      if (e.getKey().equals(METADATA_KEY)) {
+        throw new IllegalArgumentException("A tensor must not be named " + METADATA_KEY);
+      }
+      ObjectNode entry = header.putObject(e.getKey());
+      entry.put("dtype", DType.F32.name());
+      ArrayNode shape = entry.putArray("shape");
+      long count = 1;
+      for (long d : e.getValue()) {
+        shape.add(d);
+        count *= d;
+      }
+      long end = offset + 4 * count;
+      entry.putArray("data_offsets").add(offset).add(end);
+      offset = end;
+    }
+    byte[] json = JSON.writeValueAsBytes(header);
+    int padded = (json.length + 7) / 8 * 8;
+    byte[] headerBytes = Arrays.copyOf(json, padded);
+    Arrays.fill(headerBytes, json.length, padded, (byte) ' ');
+    Path dir = file.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+    try {
+      try (OutputStream out = Files.newOutputStream(tmp)) {
+        ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        length.putLong(padded);
+        out.write(length.array());
+        out.write(headerBytes);
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+          float[] values = source.read(e.getKey());
+          long count = Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b);
+          if (values.length != count) {
+            throw new IOException(e.getKey() + ": " + values.length + " values for shape "
+                + Arrays.toString(e.getValue()));
+          }
+          for (float v : values) {
+            if (!chunk.hasRemaining()) {
+              out.write(chunk.array(), 0, chunk.position());
+              chunk.clear();
+            }
+            chunk.putFloat(v);
+          }
+        }
+        out.write(chunk.array(), 0, chunk.position());
+      }
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
   /**
    * Reads and validates a whole file.
    *

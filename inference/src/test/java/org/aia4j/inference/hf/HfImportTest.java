@@ -147,6 +147,21 @@ class HfImportTest {
   }
 
   @Test
+  void aNonFiniteWeightIsNamedAndNothingIsWritten() throws Exception {
+    Path source = copyOfTinyLlama();
+    Path shard = source.resolve("model-00002-of-00002.safetensors");
+    SafeTensors.Header header = SafeTensors.readHeader(shard);
+    SafeTensors.Entry head = header.tensors().stream().filter(e -> e.name().equals("lm_head.weight")).findFirst()
+        .orElseThrow();
+    byte[] bytes = Files.readAllBytes(shard);
+    int at = (int) (header.dataStart() + head.begin() + 2 * 5); // the sixth value: BF16 NaN, little-endian
+    bytes[at] = (byte) 0xC0;
+    bytes[at + 1] = (byte) 0x7F;
+    Files.write(shard, bytes);
+    assertRefusedAndNothingWritten(source, shard.toString(), "lm_head.weight", "NaN", "index 5");
+  }
+
+  @Test
   void aMissingTokenizerIsNamed() throws Exception {
     Path source = copyOfTinyLlama();
     Files.delete(source.resolve("tokenizer.json"));
