@@ -58,30 +58,64 @@ public final class DjlTextEngine implements TextEngine {
   }
 
   @Override
-  public int[] complete(int[] prompt, int maxTokens, SamplingSettings sampling, OptionalInt stop) {
-    requireLength(prompt, maxTokens);
-    TokenSampler sampler = new TokenSampler(sampling, sampling.seed());
-    int[] out = new int[maxTokens];
-    int n = 0;
-    try (NDManager step = manager.newSubManager(); KvCache cache = new KvCache(step, model.config().layers())) {
-      long[] feed = Arrays.stream(prompt).asLongStream().toArray();
-      while (n < maxTokens) {
+  public int[][] completeBatch(int[][] prompts, int maxTokens, SamplingSettings sampling, OptionalInt stop) {
+    if (prompts.length == 0) {
+      throw new IllegalArgumentException("No prompts to continue");
+    }
+    int rows = prompts.length;
+    int longest = 0;
+    for (int[] prompt : prompts) {
+      requireLength(prompt, maxTokens);
+      longest = Math.max(longest, prompt.length);
+    }
+    int[] padding = new int[rows];
+    long[] feed = new long[rows * longest];
+    TokenSampler[] samplers = new TokenSampler[rows];
+    for (int r = 0; r < rows; r++) {
+      padding[r] = longest - prompts[r].length;
+      for (int i = 0; i < prompts[r].length; i++) {
+        feed[r * longest + padding[r] + i] = prompts[r][i];
+      }
+      samplers[r] = new TokenSampler(sampling, sampling.seed() + r);
+    }
+    int[][] out = new int[rows][maxTokens];
+    int[] lengths = new int[rows];
+    boolean[] done = new boolean[rows];
+    int width = longest;
+    try (NDManager step = manager.newSubManager();
+        KvCache cache = rows == 1 ? new KvCache(step, model.config().layers())
+            : new KvCache(step, model.config().layers(), padding)) {
+      for (int n = 0; n < maxTokens; n++) {
         // Each step's arrays die with its manager; the cache keeps its own copies.
         try (NDManager scratch = step.newSubManager()) {
-          NDArray next = scratch.create(feed, new Shape(1, feed.length));
-          NDArray logits = model.forward(ps, next, cache, ForwardOptions.logitsOnly()).logits();
-          long last = logits.getShape().get(1) - 1;
-          float[] row = logits.get(new NDIndex("0, {}, :", last)).toType(DataType.FLOAT32, false).toFloatArray();
-          int id = sampler.pick(row, null);
-          out[n++] = id;
-          if (stop.isPresent() && id == stop.getAsInt()) {
+          NDArray tokens = scratch.create(feed, new Shape(rows, width));
+          NDArray logits = model.forward(ps, tokens, cache, ForwardOptions.logitsOnly()).logits();
+          float[] last = logits.get(new NDIndex(":, {}, :", width - 1)).toType(DataType.FLOAT32, false)
+              .toFloatArray();
+          int vocab = last.length / rows;
+          feed = new long[rows];
+          boolean all = true;
+          for (int r = 0; r < rows; r++) {
+            int id = samplers[r].pick(Arrays.copyOfRange(last, r * vocab, (r + 1) * vocab), null);
+            feed[r] = id;
+            if (!done[r]) {
+              out[r][lengths[r]++] = id;
+              done[r] = stop.isPresent() && id == stop.getAsInt();
+            }
+            all &= done[r];
+          }
+          width = 1;
+          if (all) {
             break;
           }
-          feed = new long[] {id};
         }
       }
     }
-    return Arrays.copyOf(out, n);
+    int[][] trimmed = new int[rows][];
+    for (int r = 0; r < rows; r++) {
+      trimmed[r] = Arrays.copyOf(out[r], lengths[r]);
+    }
+    return trimmed;
   }
 
   private void requireLength(int[] prompt, int maxTokens) {

@@ -81,6 +81,18 @@ class DjlTextEngineTest {
   }
 
   @Test
+  void aLeftPaddedBatchContinuesEveryRowAsAlone() {
+    int[][] batch = engine.completeBatch(SEQUENCES, GREEDY, SamplingSettings.greedy(), OptionalInt.empty());
+    for (int s = 0; s < SEQUENCES.length; s++) {
+      int[] expected = new int[GREEDY];
+      for (int i = 0; i < GREEDY; i++) {
+        expected[i] = reference.get("greedy").get(s).get(i).asInt();
+      }
+      assertThat(batch[s]).as("row %d", s).containsExactly(expected);
+    }
+  }
+
+  @Test
   void aStopIdEndsTheContinuationAndIsKept() {
     int[] free = engine.complete(SEQUENCES[0], GREEDY, SamplingSettings.greedy(), OptionalInt.empty());
     int[] stopped = engine.complete(SEQUENCES[0], GREEDY, SamplingSettings.greedy(), OptionalInt.of(free[1]));

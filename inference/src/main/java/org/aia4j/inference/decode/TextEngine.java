@@ -22,7 +22,18 @@ public interface TextEngine extends AutoCloseable {
    * @return the generated ids only, the prompt excluded
    * @throws IllegalArgumentException if the prompt plus {@code maxTokens} exceed the model's length
    */
-  int[] complete(int[] prompt, int maxTokens, SamplingSettings sampling, OptionalInt stop);
+  default int[] complete(int[] prompt, int maxTokens, SamplingSettings sampling, OptionalInt stop) {
+    return completeBatch(new int[][] {prompt}, maxTokens, sampling, stop)[0];
+  }
+
+  /**
+   * Continues several prompts in one batch (left-padded, positions counted from each row's first
+   * id, so every row gets what it gets alone). Row {@code r} samples with seed {@code
+   * sampling.seed() + r}.
+   *
+   * @return per prompt, its generated ids, each ending at {@code stop} or after {@code maxTokens}
+   */
+  int[][] completeBatch(int[][] prompts, int maxTokens, SamplingSettings sampling, OptionalInt stop);
 
   /**
    * @return per sequence, {@code I_l} per layer, each sequence run alone (no padding)
