@@ -51,7 +51,8 @@ import picocli.CommandLine.Spec;
  * Ratios are taken within one run, since these machines are noisy.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that write docs/benchmarks/.",
-    subcommands = {BenchCommand.Train.class, DecodeBenchCommand.class, ServeBenchCommand.class, BenchCommand.Render.class})
+    subcommands = {BenchCommand.Train.class, DecodeBenchCommand.class, ServeBenchCommand.class, ImportBenchCommand.class,
+        BenchCommand.Render.class})
 final class BenchCommand extends CommandGroup {
   /** {@code aia bench render}: a report again from its committed JSON, without running anything. */
   @Command(name = "render", mixinStandardHelpOptions = true,

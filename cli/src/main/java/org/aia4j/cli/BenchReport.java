@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,7 +38,8 @@ import org.aia4j.api.io.AtomicFiles;
 final class BenchReport {
   /** The kinds of report and how each turns its JSON into the template's values. */
   private static final Map<String, Function<JsonNode, Map<String, Object>>> VIEWS = Map.of(
-      "train-step", BenchReport::trainStep, "decode", BenchReport::decode, "serve", BenchReport::serve);
+      "train-step", BenchReport::trainStep, "decode", BenchReport::decode, "serve", BenchReport::serve,
+      "real-models", BenchReport::realModels);
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -299,6 +301,87 @@ final class BenchReport {
   }
 
   /** {@code {"1": 33.79, "2": 112.29}} as items for "33.8 ms at 1 thread, 112.3 ms at 2 threads". */
+  /** Median and min-max of a list of per-round figures. */
+  private static String spread(JsonNode values, String format, double scale) {
+    double[] v = new double[values.size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = values.get(i).asDouble() * scale;
+    }
+    double[] sorted = v.clone();
+    Arrays.sort(sorted);
+    return f(format, sorted[sorted.length / 2]) + " (" + f(format, sorted[0]) + "-" + f(format, sorted[sorted.length - 1])
+        + ")";
+  }
+
+  private static double[] ratios(JsonNode a, JsonNode b) {
+    double[] out = new double[a.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = a.get(i).asDouble() / b.get(i).asDouble();
+    }
+    return out;
+  }
+
+  private static Map<String, Object> realModels(JsonNode r) {
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("date", r.path("date").asText());
+    v.put("cores", r.path("cores").asInt());
+    v.put("parameters", String.format(Locale.ROOT, "%,d", r.path("parameters").asLong()));
+    v.put("float32MB", f("%.0f", r.path("float32_bytes").asDouble() / 1e6));
+    v.put("filesMB", f("%.0f", r.path("model_files_bytes").asDouble() / 1e6));
+    JsonNode imp = r.path("import");
+    v.put("rounds", imp.path("seconds").size());
+    v.put("importSeconds", spread(imp.path("seconds"), "%.1f", 1));
+    v.put("peakMB", spread(imp.path("peak_rss_bytes"), "%.0f", 1e-6));
+    v.put("peakRatio", spread(imp.path("peak_rss_bytes"), "%.2f", 1 / r.path("float32_bytes").asDouble()));
+    v.put("jvm", imp.path("jvm").asText());
+    JsonNode profile = r.path("profile");
+    v.put("profileSamples", profile.path("samples").asInt());
+    v.put("profileLength", profile.path("length").asInt());
+    List<Map<String, Object>> profiles = new ArrayList<>();
+    profile.fields().forEachRemaining(e -> {
+      if (e.getKey().endsWith("_seconds_per_sample")) {
+        profiles.add(Map.of("engine", e.getKey().replace("_seconds_per_sample", ""),
+            "seconds", spread(e.getValue(), "%.3f", 1)));
+      }
+    });
+    v.put("profiles", profiles);
+    JsonNode decode = r.path("decode");
+    v.put("prompt", decode.path("prompt").asInt());
+    v.put("tokens", decode.path("tokens").asInt());
+    List<Map<String, Object>> rows = new ArrayList<>();
+    String peer = "";
+    for (var it = decode.fields(); it.hasNext(); ) {
+      var e = it.next();
+      if (!e.getKey().startsWith("batch_")) {
+        continue;
+      }
+      JsonNode batch = e.getValue();
+      JsonNode pytorch = batch.path("pytorch");
+      if (batch.has("peer")) {
+        peer = "PyTorch " + batch.path("peer").path("torch").asText() + ", BLAS " + batch.path("peer").path("blas").asText()
+            + ", " + batch.path("peer").path("threads").asInt() + " threads";
+      }
+      for (var engines = batch.fields(); engines.hasNext(); ) {
+        var engine = engines.next();
+        if (engine.getKey().equals("pytorch") || engine.getKey().equals("peer")) {
+          continue;
+        }
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("batch", e.getKey().substring("batch_".length()));
+        row.put("engine", engine.getKey());
+        row.put("rate", spread(engine.getValue(), "%.1f", 1));
+        row.put("peer", spread(pytorch, "%.1f", 1));
+        row.put("ratio", spread(JSON.valueToTree(ratios(engine.getValue(), pytorch)), "%.2f", 1));
+        rows.add(row);
+      }
+    }
+    v.put("decode", rows);
+    v.put("peer", peer);
+    v.put("loadBefore", r.path("load_before").asText());
+    v.put("loadAfter", r.path("load_after").asText());
+    return v;
+  }
+
   private static List<Map<String, Object>> byThreads(JsonNode medians) {
     List<Map<String, Object>> items = new ArrayList<>();
     medians.properties().forEach(e -> {

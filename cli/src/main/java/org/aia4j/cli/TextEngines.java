@@ -8,6 +8,9 @@ import org.aia4j.inference.decode.TextEngine;
 
 /** The {@link TextEngine} of a {@code --backend} name, for the commands that run raw ids. */
 final class TextEngines {
+  /** The backends that run raw ids, in the order benchmarks measure them. */
+  static final java.util.List<String> NAMES = java.util.List.of("djl");
+
   private TextEngines() {}
 
   /**

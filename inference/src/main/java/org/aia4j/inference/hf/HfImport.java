@@ -186,7 +186,7 @@ public final class HfImport {
         Manifest.write(staging);
       });
       progress.onProgress(steps, steps, "done");
-      return new Result(out, model, ModelTensors.count(model), sha, dtypes, (System.nanoTime() - start) / 1e9);
+      return new Result(out, model, model.parameterCount(), sha, dtypes, (System.nanoTime() - start) / 1e9);
     }
   }
 }
