@@ -94,7 +94,7 @@ final class OnnxDecoding implements Decoding {
       return lastLogits(result, rows, length);
     }
     int longest = all.length();
-    int perRow = model.config().heads() * longest * model.config().headDim();
+    int perRow = model.config().kvHeads() * longest * model.config().headDim();
     // The batch's cache, zeros where no row has a token: padding keys are masked, and a zero key
     // keeps the masked score finite.
     FloatBuffer[] cache = new FloatBuffer[2 * layers];
@@ -114,7 +114,7 @@ final class OnnxDecoding implements Decoding {
     });
     Map<String, OnnxTensor> assembled = new HashMap<>();
     try {
-      long[] shape = {prefixes.size(), model.config().heads(), longest, model.config().headDim()};
+      long[] shape = {prefixes.size(), model.config().kvHeads(), longest, model.config().headDim()};
       for (int i = 0; i < layers; i++) {
         assembled.put(OnnxSession.pastKey(i), OnnxTensor.createTensor(env, cache[2 * i].rewind(), shape));
         assembled.put(OnnxSession.pastValue(i), OnnxTensor.createTensor(env, cache[2 * i + 1].rewind(), shape));
@@ -132,8 +132,8 @@ final class OnnxDecoding implements Decoding {
   }
 
   /**
-   * Copies a group's {@code present} tensor {@code (group rows, heads, group length, head_dim)}
-   * into its rows of the batch's cache {@code (rows, heads, longest, head_dim)}, right-aligned:
+   * Copies a group's {@code present} tensor {@code (group rows, kv_heads, group length, head_dim)}
+   * into its rows of the batch's cache {@code (rows, kv_heads, longest, head_dim)}, right-aligned:
    * the last slots of both are the prefix's last tokens.
    */
   private static void place(OnnxTensor present, FloatBuffer cache, int[] group, int longest) {
@@ -205,7 +205,7 @@ final class OnnxDecoding implements Decoding {
       model.emptyCache(inputs, () -> {
         try {
           return track(created, OnnxTensor.createTensor(env, FloatBuffer.allocate(0),
-              new long[] {rows, model.config().heads(), 0, model.config().headDim()}));
+              new long[] {rows, model.config().kvHeads(), 0, model.config().headDim()}));
         } catch (OrtException e) {
           throw new IllegalStateException("ONNX Runtime failed to make an empty cache: " + e.getMessage(), e);
         }

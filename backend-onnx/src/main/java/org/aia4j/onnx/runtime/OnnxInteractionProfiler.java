@@ -122,7 +122,7 @@ final class OnnxInteractionProfiler {
       inputs.put("position_ids", keep(created, OnnxTensor.createTensor(env, LongBuffer.wrap(positions), shape)));
       inputs.put("attention_mask", keep(created, OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape)));
       OnnxTensor empty = keep(created, OnnxTensor.createTensor(env, FloatBuffer.allocate(0),
-          new long[] {rows, session.config().heads(), 0, session.config().headDim()}));
+          new long[] {rows, session.config().kvHeads(), 0, session.config().headDim()}));
       session.emptyCache(inputs, () -> empty);
       try (OrtSession.Result result = session.session().run(inputs, wanted)) {
         float[][] out = new float[layers][];

@@ -168,10 +168,11 @@ final class OnnxSession implements AutoCloseable {
             + "-layer aia4j export" + (missing.isEmpty() ? "" : "; missing " + missing)
             + (extra.isEmpty() ? "" : "; unexpected " + extra) + " (re-export the checkpoint with aia export)");
       }
+      // The cache has the key/value heads (fewer than the query heads under grouped-query attention).
       long[] pastShape = shape(inputs.get(pastKey(0)));
-      if (pastShape.length != 4 || pastShape[1] != config.heads() || pastShape[3] != config.headDim()) {
+      if (pastShape.length != 4 || pastShape[1] != config.kvHeads() || pastShape[3] != config.headDim()) {
         throw new IOException(source + ": past_key_values.0.key has shape " + Arrays.toString(pastShape)
-            + " but the config wants (batch, " + config.heads() + ", past, " + config.headDim() + ")");
+            + " but the config wants (batch, " + config.kvHeads() + ", past, " + config.headDim() + ")");
       }
       NodeInfo logits = outputs.get("logits");
       if (logits == null) {
@@ -229,7 +230,7 @@ final class OnnxSession implements AutoCloseable {
   }
 
   /**
-   * Feeds an empty {@code (rows, heads, 0, head_dim)} tensor from {@code empty} to every cache
+   * Feeds an empty {@code (rows, kv_heads, 0, head_dim)} tensor from {@code empty} to every cache
    * input that {@code inputs} does not set yet: a prompt's run has no cache, and a first step no
    * recent part. A run whose cache is complete makes no tensor.
    */

@@ -111,7 +111,7 @@ class OnnxEquivalenceTest {
     inputs.put("position_ids", add(tensors, OnnxTensor.createTensor(env, LongBuffer.wrap(positions), shape)));
     inputs.put("attention_mask", add(tensors, OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape)));
     OnnxTensor empty = add(tensors, OnnxTensor.createTensor(env, FloatBuffer.allocate(0),
-        new long[] {batch, config.heads(), 0, config.headDim()}));
+        new long[] {batch, config.kvHeads(), 0, config.headDim()}));
     session.emptyCache(inputs, () -> empty);
     try (OrtSession.Result result = session.session().run(inputs)) {
       FloatBuffer logits = ((OnnxTensor) result.get("logits").orElseThrow()).getFloatBuffer();
