@@ -78,6 +78,9 @@ class RealModelCliTest {
     CliTest.Run byIds = aia("complete", "--checkpoint", checkpoint.toString(), "--ids", ids, "--json");
     assertThat(byText.exit()).as(byText.err()).isZero();
     assertThat(byText.out()).isEqualTo(byIds.out());
+    CliTest.Run onOnnx = aia("complete", "--checkpoint", checkpoint.toString(), "--ids", ids, "--json", "--backend", "onnx");
+    assertThat(onOnnx.exit()).as(onOnnx.err()).isZero();
+    assertThat(onOnnx.out()).isEqualTo(byIds.out());
 
     Path sequences = tmp.resolve("sequences.jsonl");
     Files.writeString(sequences, "{\"ids\": [1, 5, 9, 3, 7, 11, 13, 2, 40, 41], \"queries\": [8, 9], \"keys\": [1, 2, 3]}\n",

@@ -94,13 +94,21 @@ final class OnnxInteractionProfiler {
 
   /** One run over right-padded sequences: per layer, the flat {@code (B, H, T, T)} probabilities. */
   private float[][] attentions(List<TokenSequence> sequences) {
+    return attentionsOf(sequences.stream().map(TokenSequence::tokens).toList());
+  }
+
+  /**
+   * One run over right-padded rows of raw ids: per layer, the flat {@code (B, H, T, T)}
+   * probabilities, {@code T} the longest row.
+   */
+  float[][] attentionsOf(List<int[]> sequences) {
     int rows = sequences.size();
-    int length = sequences.stream().mapToInt(TokenSequence::length).max().orElseThrow();
+    int length = sequences.stream().mapToInt(a -> a.length).max().orElseThrow();
     long[] ids = new long[rows * length];
     long[] positions = new long[rows * length];
     long[] mask = new long[rows * length];
     for (int b = 0; b < rows; b++) {
-      int[] tokens = sequences.get(b).tokens();
+      int[] tokens = sequences.get(b);
       for (int t = 0; t < length; t++) {
         positions[b * length + t] = t;
         if (t < tokens.length) {

@@ -1,4 +1,4 @@
-package org.aia4j.djl.infer;
+package org.aia4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,20 +13,24 @@ import java.util.OptionalInt;
 import org.aia4j.api.benchmark.ProgressListener;
 import org.aia4j.api.model.SamplingSettings;
 import org.aia4j.inference.checkpoint.TextModel;
+import org.aia4j.inference.decode.TextEngine;
 import org.aia4j.inference.hf.HfImport;
 import org.aia4j.inference.profile.ExplicitSequence;
 import org.aia4j.testkit.PythonFixtures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Text continuation and explicit-sequence profiling on DJL, on the tiny Hugging Face LLaMA, read
- * in place and imported, against the float64 reference of {@code hf/llama_reference.py}: greedy
- * ids identical, {@code I_l} within 1e-5 of the value computed here in plain Java from the
- * reference's attention probabilities.
+ * Text continuation and explicit-sequence profiling on every engine that runs raw ids (DJL and
+ * ONNX Runtime), on the tiny Hugging Face LLaMA, read in place and imported, against the float64
+ * reference of {@code hf/llama_reference.py}: greedy ids identical, alone and in a left-padded
+ * batch; {@code I_l} within 1e-5 of the value computed here in plain Java from the reference's
+ * attention probabilities.
  */
-class DjlTextEngineTest {
+class TextEnginesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int[][] SEQUENCES = {
     {1, 5, 9, 3, 7, 11, 13, 2, 40, 41},
@@ -40,7 +44,7 @@ class DjlTextEngineTest {
   private static Path hf;
   private static Path imported;
   private static JsonNode reference;
-  private static DjlTextEngine engine;
+  private static final Map<String, TextEngine> ENGINES = new java.util.LinkedHashMap<>();
 
   @BeforeAll
   static void load() throws Exception {
@@ -54,19 +58,25 @@ class DjlTextEngineTest {
     JSON.writeValue(request.toFile(), Map.of("sequences", SEQUENCES, "greedy", GREEDY));
     PythonFixtures.run("hf/llama_reference.py", List.of(hf.toString(), request.toString(), out.toString()));
     reference = JSON.readTree(out.toFile());
-    engine = DjlTextEngine.load(TextModel.open(imported));
+    for (String name : TextEngines.NAMES) {
+      ENGINES.put(name, TextEngines.open(TextModel.open(imported), name));
+    }
   }
 
   @AfterAll
   static void close() {
-    if (engine != null) {
-      engine.close();
-    }
+    ENGINES.values().forEach(TextEngine::close);
   }
 
-  @Test
-  void greedyContinuationsEqualTheReferenceFromTheImportAndFromTheHfDirectory() throws Exception {
-    try (DjlTextEngine inPlace = DjlTextEngine.load(TextModel.open(hf))) {
+  static List<String> engines() {
+    return TextEngines.NAMES;
+  }
+
+  @ParameterizedTest
+  @MethodSource("engines")
+  void greedyContinuationsEqualTheReferenceFromTheImportAndFromTheHfDirectory(String name) throws Exception {
+    TextEngine engine = ENGINES.get(name);
+    try (TextEngine inPlace = TextEngines.open(TextModel.open(hf), name)) {
       for (int s = 0; s < SEQUENCES.length; s++) {
         int[] expected = new int[GREEDY];
         for (int i = 0; i < GREEDY; i++) {
@@ -80,8 +90,10 @@ class DjlTextEngineTest {
     }
   }
 
-  @Test
-  void aLeftPaddedBatchContinuesEveryRowAsAlone() {
+  @ParameterizedTest
+  @MethodSource("engines")
+  void aLeftPaddedBatchContinuesEveryRowAsAlone(String name) {
+    TextEngine engine = ENGINES.get(name);
     int[][] batch = engine.completeBatch(SEQUENCES, GREEDY, SamplingSettings.greedy(), OptionalInt.empty());
     for (int s = 0; s < SEQUENCES.length; s++) {
       int[] expected = new int[GREEDY];
@@ -92,23 +104,29 @@ class DjlTextEngineTest {
     }
   }
 
-  @Test
-  void aStopIdEndsTheContinuationAndIsKept() {
+  @ParameterizedTest
+  @MethodSource("engines")
+  void aStopIdEndsTheContinuationAndIsKept(String name) {
+    TextEngine engine = ENGINES.get(name);
     int[] free = engine.complete(SEQUENCES[0], GREEDY, SamplingSettings.greedy(), OptionalInt.empty());
     int[] stopped = engine.complete(SEQUENCES[0], GREEDY, SamplingSettings.greedy(), OptionalInt.of(free[1]));
     int firstStop = free[0] == free[1] ? 0 : 1;
     assertThat(stopped).hasSize(firstStop + 1).endsWith(free[1]);
   }
 
-  @Test
-  void sampledContinuationsRepeatWithTheirSeed() {
+  @ParameterizedTest
+  @MethodSource("engines")
+  void sampledContinuationsRepeatWithTheirSeed(String name) {
+    TextEngine engine = ENGINES.get(name);
     SamplingSettings hot = new SamplingSettings(1.0, 1.5, 0, 7L);
     int[] first = engine.complete(SEQUENCES[1], 12, hot, OptionalInt.empty());
     assertThat(engine.complete(SEQUENCES[1], 12, hot, OptionalInt.empty())).containsExactly(first);
   }
 
-  @Test
-  void interactionOnExplicitSequencesEqualsTheReferenceAttention() {
+  @ParameterizedTest
+  @MethodSource("engines")
+  void interactionOnExplicitSequencesEqualsTheReferenceAttention(String name) {
+    TextEngine engine = ENGINES.get(name);
     List<ExplicitSequence> sequences = List.of(
         new ExplicitSequence(SEQUENCES[0], QUERIES[0], KEYS[0]),
         new ExplicitSequence(SEQUENCES[1], QUERIES[1], KEYS[1]),
@@ -148,8 +166,10 @@ class DjlTextEngineTest {
     assertThat(TextModel.open(hf).text().prompt("how many red circle")).containsExactly(model.text().prompt("how many red circle"));
   }
 
-  @Test
-  void promptsTheModelCannotHoldAreRefused() {
+  @ParameterizedTest
+  @MethodSource("engines")
+  void promptsTheModelCannotHoldAreRefused(String name) {
+    TextEngine engine = ENGINES.get(name);
     assertThatThrownBy(() -> engine.complete(new int[] {1, 64}, 2, SamplingSettings.greedy(), OptionalInt.empty()))
         .hasMessageContaining("id 64 is outside the model's vocabulary");
     assertThatThrownBy(() -> engine.complete(new int[] {1, 2}, 127, SamplingSettings.greedy(), OptionalInt.empty()))

@@ -1,0 +1,145 @@
+package org.aia4j.onnx.runtime;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.Device;
+import ai.onnxruntime.OrtEnvironment;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.aia4j.api.model.SamplingSettings;
+import org.aia4j.inference.checkpoint.TextModel;
+import org.aia4j.inference.decode.TextCompletions;
+import org.aia4j.inference.decode.TextEngine;
+import org.aia4j.inference.model.ModelConfig;
+import org.aia4j.inference.profile.ExplicitSequence;
+import org.aia4j.loss.InteractionStatistic;
+import org.aia4j.onnx.export.TransformerExporter;
+
+/**
+ * {@link TextEngine} on ONNX Runtime: the decoder exported in memory (either family) and decoded
+ * with the two-part KV cache of {@link OnnxDecoding}; {@code I_l} from a second graph with the
+ * attention outputs, exported on first use. Graphs are serialised in memory, so a model must fit
+ * protobuf's 2 GiB (about 500 M float32 parameters).
+ */
+public final class OnnxTextEngine implements TextEngine {
+  private final OrtEnvironment env;
+  private final TextModel model;
+  private final OnnxSession.Settings settings;
+  private final OnnxSession decoder;
+  private OnnxSession profiler;
+
+  private OnnxTextEngine(OrtEnvironment env, TextModel model, OnnxSession.Settings settings, OnnxSession decoder) {
+    this.env = env;
+    this.model = model;
+    this.settings = settings;
+    this.decoder = decoder;
+  }
+
+  /**
+   * @param options {@code device=cpu|cuda[:N]}, {@code threads=N}, as for {@link OnnxUnifiedModel}
+   */
+  public static OnnxTextEngine load(TextModel model, Map<String, String> options) throws IOException {
+    if (model.model().forked()) {
+      throw new IllegalArgumentException(model.dir() + " is forked (UniFork): raw-id decoding would have to pick a"
+          + " branch; use --backend djl");
+    }
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OnnxSession.Settings settings = OnnxSession.Settings.parse(options);
+    return new OnnxTextEngine(env, model, settings, session(env, model, false, settings));
+  }
+
+  private static OnnxSession session(OrtEnvironment env, TextModel model, boolean attentions,
+      OnnxSession.Settings settings) throws IOException {
+    ModelConfig config = model.model();
+    byte[] graph = new TransformerExporter(config, model.weights().tensors(), attentions)
+        .export(Map.of("aia4j.source", model.source())).toByteArray();
+    return OnnxSession.open(env, graph, config, config.vocabSize(), model.dir() + " (exported in memory"
+        + (attentions ? ", with attentions)" : ")"), settings);
+  }
+
+  @Override
+  public String engine() {
+    return "onnx";
+  }
+
+  @Override
+  public int[][] completeBatch(int[][] prompts, int maxTokens, SamplingSettings sampling, OptionalInt stop) {
+    if (prompts.length == 0) {
+      throw new IllegalArgumentException("No prompts to continue");
+    }
+    ModelConfig config = model.model();
+    for (int[] prompt : prompts) {
+      if (prompt.length == 0) {
+        throw new IllegalArgumentException("The prompt is empty: give at least one id");
+      }
+      if (maxTokens < 1) {
+        throw new IllegalArgumentException("max tokens must be at least 1, got " + maxTokens);
+      }
+      if (prompt.length + maxTokens > config.maxLength()) {
+        throw new IllegalArgumentException("The prompt's " + prompt.length + " ids plus " + maxTokens
+            + " new ones exceed the model's " + config.maxLength() + " positions; shorten the prompt or lower --max-tokens");
+      }
+      for (int id : prompt) {
+        if (id < 0 || id >= config.vocabSize()) {
+          throw new IllegalArgumentException("id " + id + " is outside the model's vocabulary [0, " + config.vocabSize()
+              + ")");
+        }
+      }
+    }
+    try (OnnxDecoding decoding = new OnnxDecoding(env, decoder)) {
+      return TextCompletions.complete(decoding, prompts, maxTokens, sampling, stop);
+    }
+  }
+
+  @Override
+  public List<double[]> interaction(List<ExplicitSequence> sequences) {
+    try {
+      if (profiler == null) {
+        profiler = session(env, model, true, settings);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot export " + model.dir() + " with attentions: " + e.getMessage(), e);
+    }
+    OnnxInteractionProfiler attentions = new OnnxInteractionProfiler(env, profiler, null);
+    ModelConfig config = model.model();
+    List<double[]> out = new ArrayList<>();
+    // I_l is InteractionStatistic's, as in DJL training and profiling; ONNX Runtime gives the maps.
+    try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+      for (ExplicitSequence sequence : sequences) {
+        int t = sequence.ids().length;
+        float[][] maps = attentions.attentionsOf(List.of(sequence.ids()));
+        try (NDManager step = manager.newSubManager()) {
+          NDArray queries = step.create(mask(sequence.queries(), t), new Shape(1, t));
+          NDArray keys = step.create(mask(sequence.keys(), t), new Shape(1, t));
+          double[] layers = new double[config.layers()];
+          for (int l = 0; l < layers.length; l++) {
+            NDArray attention = step.create(maps[l], new Shape(1, config.heads(), t, t));
+            layers[l] = InteractionStatistic.fromAttention(attention, queries, keys).getFloat(0);
+          }
+          out.add(layers);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static float[] mask(int[] positions, int length) {
+    float[] mask = new float[length];
+    for (int p : positions) {
+      mask[p] = 1f;
+    }
+    return mask;
+  }
+
+  @Override
+  public void close() {
+    decoder.close();
+    if (profiler != null) {
+      profiler.close();
+    }
+  }
+}
