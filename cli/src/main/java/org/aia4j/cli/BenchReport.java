@@ -358,12 +358,11 @@ final class BenchReport {
       JsonNode batch = e.getValue();
       JsonNode pytorch = batch.path("pytorch");
       if (batch.has("peer")) {
-        peer = "PyTorch " + batch.path("peer").path("torch").asText() + ", BLAS " + batch.path("peer").path("blas").asText()
-            + ", " + batch.path("peer").path("threads").asInt() + " threads";
+        peer = "PyTorch " + batch.path("peer").path("torch").asText() + ", BLAS " + batch.path("peer").path("blas").asText();
       }
       for (var engines = batch.fields(); engines.hasNext(); ) {
         var engine = engines.next();
-        if (engine.getKey().equals("pytorch") || engine.getKey().equals("peer")) {
+        if (engine.getKey().startsWith("pytorch") || engine.getKey().equals("peer")) {
           continue;
         }
         Map<String, Object> row = new LinkedHashMap<>();
@@ -371,6 +370,7 @@ final class BenchReport {
         row.put("engine", engine.getKey());
         row.put("rate", spread(engine.getValue(), "%.1f", 1));
         row.put("peer", spread(pytorch, "%.1f", 1));
+        row.put("peerThreads", batch.path("peer").path("threads").asInt());
         row.put("ratio", spread(JSON.valueToTree(ratios(engine.getValue(), pytorch)), "%.2f", 1));
         rows.add(row);
       }

@@ -204,7 +204,10 @@ final class ImportBenchCommand implements Callable<Integer> {
         }
         Map<String, double[]> rates = new LinkedHashMap<>();
         engines.keySet().forEach(name -> rates.put(name, new double[rounds]));
-        double[] peer = new double[rounds];
+        // The peer at 1 thread and at every core, each round: it is shown at its faster count.
+        List<Integer> peerThreads = cores() == 1 ? List.of(1) : List.of(1, cores());
+        Map<Integer, double[]> peer = new LinkedHashMap<>();
+        peerThreads.forEach(t -> peer.put(t, new double[rounds]));
         JsonNode peerInfo = null;
         for (TextEngine engine : engines.values()) {
           engine.completeBatch(prompts, 2, SamplingSettings.greedy(), OptionalInt.empty()); // warm-up
@@ -213,23 +216,29 @@ final class ImportBenchCommand implements Callable<Integer> {
           for (Map.Entry<String, TextEngine> engine : engines.entrySet()) {
             rates.get(engine.getKey())[r] = decodeRate(engine.getValue(), prompts);
           }
-          peerInfo = PythonPeer.run(python, benchDir.resolve("peer_llama_decode.py"), List.of("--model",
-              source.toString(), "--batch", Integer.toString(batch), "--prompt", Integer.toString(prompt), "--tokens",
-              Integer.toString(tokens), "--repeats", "1", "--threads", Integer.toString(Runtime.getRuntime()
-                  .availableProcessors())), work.resolve("peer.log"), 30, console);
-          peer[r] = peerInfo == null ? Double.NaN : peerInfo.path("tokens_per_second").get(0).asDouble();
           StringBuilder line = new StringBuilder("decode batch " + batch + " round " + (r + 1) + ":");
           for (Map.Entry<String, double[]> e : rates.entrySet()) {
             line.append(String.format(" %s %.1f tok/s", e.getKey(), e.getValue()[r]));
           }
-          console.println(line.append(String.format(", PyTorch %.1f tok/s", peer[r])));
+          for (int threads : peerThreads) {
+            peerInfo = PythonPeer.run(python, benchDir.resolve("peer_llama_decode.py"), List.of("--model",
+                source.toString(), "--batch", Integer.toString(batch), "--prompt", Integer.toString(prompt), "--tokens",
+                Integer.toString(tokens), "--repeats", "1", "--threads", Integer.toString(threads)),
+                work.resolve("peer.log"), 30, console);
+            peer.get(threads)[r] = peerInfo == null ? Double.NaN : peerInfo.path("tokens_per_second").get(0).asDouble();
+            line.append(String.format(", PyTorch %d thread(s) %.1f tok/s", threads, peer.get(threads)[r]));
+          }
+          console.println(line);
           console.flush();
         }
         Map<String, Object> figures = new LinkedHashMap<>(rates);
-        figures.put("pytorch", peer);
+        int faster = peerThreads.stream().max(java.util.Comparator.comparingDouble(t -> PythonPeer.median(peer.get(t))))
+            .orElseThrow();
+        figures.put("pytorch", peer.get(faster));
+        peer.forEach((threads, values) -> figures.put("pytorch_" + threads + "_threads", values));
         if (peerInfo != null) {
           figures.put("peer", Map.of("torch", peerInfo.path("torch").asText(), "blas", peerInfo.path("blas").asText(),
-              "threads", peerInfo.path("threads").asInt()));
+              "threads", faster));
         }
         out.put("batch_" + batch, figures);
       }
@@ -237,6 +246,10 @@ final class ImportBenchCommand implements Callable<Integer> {
       engines.values().forEach(TextEngine::close);
     }
     return out;
+  }
+
+  private static int cores() {
+    return Runtime.getRuntime().availableProcessors();
   }
 
   private double decodeRate(TextEngine engine, int[][] prompts) {

@@ -152,6 +152,27 @@ class CliTest {
         .isEqualTo(1e-3);
   }
 
+  /** The same loop on the llama family: RMSNorm, rotary, grouped-query attention, SwiGLU, on ONNX Runtime too. */
+  @Test
+  void quickstartRunsTheLlamaFamilyEndToEnd() throws Exception {
+    Path out = tmp.resolve("qs-llama");
+    Run run = aia("quickstart", "--out", out.toString(), "--preset", "tiny-llama", "--base-steps", "12", "--tune-steps",
+        "4", "--limit", "4", "--samples", "1");
+    assertThat(run.exit()).as(run.err()).isZero();
+    JsonNode summary = JSON.readTree(out.resolve("quickstart.json").toFile());
+    for (String arm : List.of("baseline", "aia")) {
+      assertThat(summary.at("/" + arm + "/geneval").asDouble()).isBetween(0.0, 1.0);
+      assertThat(summary.at("/" + arm + "/mmbench_circular").asDouble()).isBetween(0.0, 1.0);
+      JsonNode config = JSON.readTree(out.resolve(arm).resolve("config.json").toFile());
+      assertThat(config.at("/model/architecture/family").asText()).isEqualTo("llama");
+      assertThat(config.at("/model/architecture/kvHeads").asInt()).isEqualTo(2);
+      JsonNode eval = JSON.readTree(out.resolve("eval-" + arm).resolve("summary.json").toFile());
+      assertThat(eval.at("/settings/backend").asText()).isEqualTo("onnx");
+      assertThat(eval.at("/interaction/und/mean")).hasSize(2);
+    }
+    assertThat(Files.readString(out.resolve("report.html"))).contains("eval-aia").contains("data:image/png;base64,");
+  }
+
   @Test
   void targetsTurnsExpertProfilesIntoASchedule() throws Exception {
     Files.writeString(tmp.resolve("und.json"),
