@@ -51,7 +51,7 @@ class BenchReportTest {
     assertThat(render("decode")).contains("| 16 | 10834 (1 thread) | 3732 | 2996 (1 thread) | 3.62x | 2.90x |")
         .contains("| 1 | 1935 (1 thread) | 314 | 788 (2 threads) | 2.46x | 6.16x |")
         .contains("ONNX Runtime sustains 45.8 GFLOP/s").contains("batch 1 identical; batch 16 identical.");
-    assertThat(render("real-models")).contains("| peak resident memory / float32 size of the model (goal: <= 1.5) | 1.29 (1.29-1.31) |")
+    assertThat(render("real-models")).contains("| peak resident memory / float32 size of the model (goal: <= 1.5) | 1.29 (1.29-1.30) |")
         .contains("| 1 | onnx | 61.5 (57.8-64.2) | 20.3 (20.1-21.8) | 1 | 2.88 (2.82-3.17)x |")
         .contains("110,512,896 parameters");
     assertThat(render("serve")).contains("| chat | on | 587.63 | 48 | 120 | 32.0 | 1.53 | 90% | 5.4 | 0 |")
@@ -76,7 +76,7 @@ class BenchReportTest {
     Path other = tmp.resolve("other.json");
     Files.writeString(other, "{\"benchmark\": \"nope\"}");
     assertThatThrownBy(() -> BenchReport.renderBeside(other)).isInstanceOf(IOException.class)
-        .hasMessage(other + ": \"benchmark\" is 'nope', expected one of [decode, serve, train-step]");
+        .hasMessage(other + ": \"benchmark\" is 'nope', expected one of [decode, real-models, serve, train-step]");
     Files.writeString(other, "{not json");
     assertThatThrownBy(() -> BenchReport.renderBeside(other)).hasMessageStartingWith(other + ": not a JSON benchmark result");
     assertThat(CliTest.aia("bench", "render", tmp.resolve("missing.json").toString()).err()).contains("missing.json");
