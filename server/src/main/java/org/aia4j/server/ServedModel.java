@@ -32,6 +32,17 @@ public final class ServedModel {
     this.text = known ? tokenizer.get() : null;
   }
 
+  /**
+   * @throws UnsupportedOperationException (a 400 to the client) when the model only continues
+   *     text: an imported decoder has no image layout to answer about images or draw them
+   */
+  public void requireMultimodal(String route) {
+    if (!known() && model.textCompletion().isPresent()) {
+      throw new UnsupportedOperationException("The model '" + id + "' continues text only (an imported decoder"
+          + " without an image-token layout); " + route + " is not available for it: use POST /v1/completions");
+    }
+  }
+
   /** @return the model */
   public UnifiedModel model() {
     return model;

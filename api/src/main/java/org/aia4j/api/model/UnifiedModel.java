@@ -114,6 +114,16 @@ public interface UnifiedModel extends AutoCloseable {
   }
 
   /**
+   * The model's text continuation on raw ids, for a model that has one: an imported Hugging Face
+   * decoder, whose ids are its tokenizer's. aia4j's own unified models answer and draw instead.
+   *
+   * @return its completion, or empty when it has none
+   */
+  default Optional<TextCompletion> textCompletion() {
+    return Optional.empty();
+  }
+
+  /**
    * Describes the model for reports. The default knows only the name; backends override it to
    * add the depth and the checkpoint's provenance.
    *

@@ -3,6 +3,8 @@ package org.aia4j.djl.infer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import org.aia4j.inference.checkpoint.TextModel;
+import org.aia4j.inference.decode.TextOnlyModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -11,8 +13,8 @@ import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.djl.checkpoint.Checkpoint;
 
 /**
- * Loads aia4j checkpoints ({@code aia train --out}) as {@link DjlUnifiedModel}s, registered as
- * {@code djl}. Takes no options.
+ * Loads aia4j checkpoints ({@code aia train --out}) as {@link DjlUnifiedModel}s, and imported or
+ * Hugging Face decoders as {@link TextOnlyModel}s, registered as {@code djl}. Takes no options.
  */
 public final class DjlModelProvider implements ModelProvider {
 
@@ -32,12 +34,22 @@ public final class DjlModelProvider implements ModelProvider {
       throw new IllegalArgumentException("Unknown djl model option(s) " + options.keySet()
           + ". The djl model provider takes no options.");
     }
+    if (TextModel.isTextOnly(path)) { // an imported or Hugging Face decoder: text continuation only
+      TextModel model = TextModel.open(path);
+      return new TextOnlyModel(model, DjlTextEngine.load(model));
+    }
     return DjlUnifiedModel.load(path);
   }
 
-  /** @return true for a directory whose {@code config.json} has format {@code aia4j-checkpoint} */
+  /**
+   * @return true for a directory whose {@code config.json} has format {@code aia4j-checkpoint}, or
+   *     a Hugging Face model directory
+   */
   @Override
   public boolean canLoad(Path path) {
+    if (TextModel.isTextOnly(path)) {
+      return true;
+    }
     Path config = path.resolve(Checkpoint.CONFIG);
     if (!Files.isDirectory(path) || !Files.isRegularFile(config)) {
       return false;

@@ -1,6 +1,8 @@
 package org.aia4j.onnx.runtime;
 
 import java.io.IOException;
+import org.aia4j.inference.checkpoint.TextModel;
+import org.aia4j.inference.decode.TextOnlyModel;
 import java.nio.file.Path;
 import java.util.Map;
 import org.aia4j.api.model.ModelProvider;
@@ -9,7 +11,8 @@ import org.aia4j.inference.checkpoint.CheckpointFiles;
 
 /**
  * Loads {@code aia export} directories, and aia4j checkpoints (exported in memory), as {@link
- * OnnxUnifiedModel}s; registered as {@code onnx}. Options: {@code device=cpu|cuda[:N]}, {@code
+ * OnnxUnifiedModel}s, and imported or Hugging Face decoders as {@link TextOnlyModel}s; registered
+ * as {@code onnx}. Options: {@code device=cpu|cuda[:N]}, {@code
  * threads=N}.
  */
 public final class OnnxModelProvider implements ModelProvider {
@@ -27,6 +30,10 @@ public final class OnnxModelProvider implements ModelProvider {
 
   @Override
   public UnifiedModel load(Path path, Map<String, String> options) throws IOException {
+    if (TextModel.isTextOnly(path)) { // an imported or Hugging Face decoder: text continuation only
+      TextModel model = TextModel.open(path);
+      return new TextOnlyModel(model, OnnxTextEngine.load(model, options));
+    }
     return OnnxUnifiedModel.load(path, options);
   }
 

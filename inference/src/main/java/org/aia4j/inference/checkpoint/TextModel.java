@@ -73,6 +73,27 @@ public record TextModel(Path dir, ModelConfig model, SafeTensors.Contents weight
         "imported " + checkpoint.config().path("imported_from").path("model_type").asText("checkpoint"));
   }
 
+  /**
+   * Whether {@code dir} holds a decoder without an aia4j token layout: a Hugging Face model
+   * directory, or a checkpoint imported from one. Such a model continues text; it cannot answer
+   * about images or draw them.
+   */
+  public static boolean isTextOnly(Path dir) {
+    if (HfImport.isHfDirectory(dir)) {
+      return true;
+    }
+    Path config = dir.resolve(CheckpointFiles.CONFIG);
+    if (!java.nio.file.Files.isRegularFile(config)) {
+      return false;
+    }
+    try {
+      var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile());
+      return root != null && CheckpointFiles.FORMAT.equals(root.path("format").asText()) && !root.has("layout");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** A model's own tokenizer: its ids are the model's, its configuration adds the specials. */
   private static TextCodec own(TextTokenizer tokenizer, int vocabSize, Path where) throws IOException {
     if (tokenizer.vocabularySize() > vocabSize) {

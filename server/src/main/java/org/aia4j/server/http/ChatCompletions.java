@@ -65,6 +65,7 @@ final class ChatCompletions {
   void handle(RoutingContext ctx) {
     ServerState.Ready ready = state.require();
     ServedModel served = ready.model();
+    served.requireMultimodal("/v1/chat/completions");
     Context context = vertx.getOrCreateContext();
     String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
     long created = System.currentTimeMillis() / 1000;

@@ -49,6 +49,7 @@ final class ImageGenerations {
   void handle(RoutingContext ctx) {
     ServerState.Ready ready = state.require();
     ServedModel served = ready.model();
+    served.requireMultimodal("/v1/images/generations");
     Context context = vertx.getOrCreateContext();
     long created = System.currentTimeMillis() / 1000;
     // A request whose client has gone leaves the queue and is never drawn.

@@ -182,6 +182,10 @@ public final class Replies {
       // The model's own checks of a request: bad input, never a server fault.
       return ApiException.invalid(null, "invalid_request", bad.getMessage());
     }
+    if (e instanceof UnsupportedOperationException unsupported && unsupported.getMessage() != null) {
+      // What the served model cannot do at all (a text-only decoder asked for images): the request's fault.
+      return ApiException.invalid(null, "model_not_supported", unsupported.getMessage());
+    }
     if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("shutting down")) {
       return new ApiException(503, "server_error", "shutting_down", null, "The server is shutting down");
     }

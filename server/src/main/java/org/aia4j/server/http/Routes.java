@@ -41,6 +41,7 @@ public final class Routes {
     ChatCompletions chat = new ChatCompletions(vertx, state, decoders);
     ImageGenerations images = new ImageGenerations(vertx, state);
     Models models = new Models(state);
+    Completions completions = new Completions(vertx, state);
     Evaluations evals = new Evaluations(vertx, state, evaluations);
 
     if (config.apiKey() != null) {
@@ -92,6 +93,7 @@ public final class Routes {
     router.get("/v1/models/:id").handler(safe(models::one));
     router.post("/v1/chat/completions").handler(safe(chat::handle));
     router.post("/v1/images/generations").handler(safe(images::handle));
+    router.post("/v1/completions").handler(safe(completions::handle));
     router.post("/v1/evaluations").handler(safe(evals::create));
     router.get("/v1/evaluations").handler(safe(evals::list));
     router.get("/v1/evaluations/:id").handler(safe(evals::one));

@@ -1,0 +1,160 @@
+package org.aia4j.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.aia4j.api.benchmark.ProgressListener;
+import org.aia4j.inference.hf.HfImport;
+import org.aia4j.onnx.runtime.OnnxModelProvider;
+import org.aia4j.server.batch.BatchSettings;
+import org.aia4j.testkit.PythonFixtures;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code POST /v1/completions} on a real socket, serving the tiny Hugging Face LLaMA imported and
+ * run on ONNX Runtime: greedy continuations equal the float64 reference of {@code
+ * llama_reference.py}, text prompts go through its {@code tokenizer.json}, and bad requests get
+ * OpenAI-shaped 400s that name the field.
+ */
+class CompletionsTest {
+  private static final int[] SEQUENCE = {1, 5, 9, 3, 7, 11, 13, 2, 40, 41};
+
+  @TempDir
+  static Path work;
+
+  static AiaServer server;
+  static Http http;
+  static JsonNode reference;
+  static JsonNode vocab;
+
+  @BeforeAll
+  static void start() throws Exception {
+    PythonFixtures.requireModule("torch", "python3-torch");
+    Path hf = PythonFixtures.tinyLlama();
+    Path imported = work.resolve("imported");
+    HfImport.run(hf, imported, ProgressListener.none());
+    Path request = work.resolve("request.json");
+    Http.JSON.writeValue(request.toFile(), Map.of("sequences", new int[][] {SEQUENCE}, "greedy", 6));
+    PythonFixtures.run("hf/llama_reference.py", List.of(hf.toString(), request.toString(),
+        work.resolve("reference.json").toString()));
+    reference = Http.JSON.readTree(work.resolve("reference.json").toFile());
+    vocab = Http.JSON.readTree(hf.resolve("tokenizer.json").toFile()).path("model").path("vocab");
+    server = AiaServer.start(ServerConfig.local(0, new BatchSettings(4, 0, 16), Files.createDirectories(
+        work.resolve("server"))), () -> new OnnxModelProvider().load(imported, Map.of()));
+    server.ready().get(120, TimeUnit.SECONDS);
+    http = new Http(server);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private static ObjectNode body() {
+    return Http.JSON.createObjectNode().put("model", "imported").put("temperature", 0).put("max_tokens", 6);
+  }
+
+  private static List<Integer> ints(JsonNode array) {
+    List<Integer> out = new ArrayList<>();
+    array.forEach(v -> out.add(v.asInt()));
+    return out;
+  }
+
+  @Test
+  void greedyIdsEqualTheReferenceAndTheReplyIsOpenAiShaped() {
+    ObjectNode body = body();
+    ArrayNodeOf.ids(body.putArray("prompt"), SEQUENCE);
+    Http.Reply reply = http.post("/v1/completions", body);
+
+    assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+    JsonNode json = reply.json();
+    List<Integer> expected = ints(reference.get("greedy").get(0));
+    int stop = expected.indexOf(2);
+    List<Integer> untilStop = stop < 0 ? expected : expected.subList(0, stop + 1);
+    JsonNode choice = json.at("/choices/0");
+    assertThat(ints(choice.get("token_ids"))).isEqualTo(untilStop);
+    assertThat(choice.get("finish_reason").asText()).isEqualTo(stop < 0 ? "length" : "stop");
+    assertThat(json.get("object").asText()).isEqualTo("text_completion");
+    assertThat(json.get("model").asText()).isEqualTo("imported");
+    assertThat(json.at("/usage/prompt_tokens").asInt()).isEqualTo(SEQUENCE.length);
+    assertThat(json.at("/usage/completion_tokens").asInt()).isEqualTo(untilStop.size());
+  }
+
+  @Test
+  void textPromptsGoThroughTheTokenizerAndBatchesAnswerEachAsAlone() {
+    ObjectNode byText = body().put("prompt", "how many red");
+    ObjectNode byIds = body();
+    ArrayNodeOf.ids(byIds.putArray("prompt"), new int[] {1, vocab.get("how").asInt(), vocab.get("many").asInt(),
+        vocab.get("red").asInt()});
+    JsonNode text = http.post("/v1/completions", byText).json();
+    JsonNode ids = http.post("/v1/completions", byIds).json();
+    assertThat(text.at("/choices/0/token_ids")).isEqualTo(ids.at("/choices/0/token_ids"));
+    assertThat(text.at("/usage/prompt_tokens").asInt()).isEqualTo(4);
+
+    ObjectNode batch = body();
+    batch.putArray("prompt").add("how many red").add(Http.JSON.valueToTree(SEQUENCE));
+    JsonNode both = http.post("/v1/completions", batch).json();
+    assertThat(both.get("choices")).hasSize(2);
+    assertThat(both.at("/choices/0/token_ids")).isEqualTo(ids.at("/choices/0/token_ids"));
+    ObjectNode alone = body();
+    ArrayNodeOf.ids(alone.putArray("prompt"), SEQUENCE);
+    assertThat(both.at("/choices/1/token_ids")).isEqualTo(http.post("/v1/completions", alone).json().at("/choices/0/token_ids"));
+  }
+
+  @Test
+  void badRequestsAre400sThatNameTheField() {
+    ObjectNode outside = body();
+    outside.putArray("prompt").add(1).add(64);
+    assertError(http.post("/v1/completions", outside), "prompt", "invalid_token");
+
+    ObjectNode tooLong = body().put("prompt", "how many").put("max_tokens", 500);
+    assertError(http.post("/v1/completions", tooLong), "max_tokens", "context_length_exceeded");
+
+    assertError(http.post("/v1/completions", body().put("prompt", "x").put("stream", true)), "stream", "unsupported_value");
+    assertError(http.post("/v1/completions", body().put("prompt", "x").put("stop", "\n")), "stop", "unsupported_parameter");
+    assertError(http.post("/v1/completions", body()), "prompt", null);
+    Http.Reply unknown = http.post("/v1/completions", body().put("prompt", "x").put("model", "gpt-4"));
+    assertThat(unknown.status()).isEqualTo(404); // as OpenAI answers an unknown model
+    assertThat(unknown.json().at("/error/code").asText()).isEqualTo("model_not_found");
+
+    // The text-only model cannot answer about images: a 400 that says why, not a server error.
+    ObjectNode chat = Http.JSON.createObjectNode().put("model", "imported");
+    chat.putArray("messages").addObject().put("role", "user").put("content", "what is this");
+    Http.Reply refused = http.post("/v1/chat/completions", chat);
+    assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+    assertThat(refused.body()).contains("image-token layout").contains("/v1/completions");
+    Http.Reply noImages = http.post("/v1/images/generations", Http.JSON.createObjectNode().put("prompt", "a red circle"));
+    assertThat(noImages.status()).as(noImages.body()).isEqualTo(400);
+    assertThat(noImages.json().at("/error/code").asText()).isEqualTo("model_not_supported");
+  }
+
+  private static void assertError(Http.Reply reply, String param, String code) {
+    assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+    JsonNode error = reply.json().get("error");
+    assertThat(error.path("param").asText()).isEqualTo(param);
+    if (code != null) {
+      assertThat(error.path("code").asText()).isEqualTo(code);
+    }
+  }
+
+  /** Fills a JSON array with ids. */
+  private static final class ArrayNodeOf {
+    static void ids(com.fasterxml.jackson.databind.node.ArrayNode array, int[] ids) {
+      for (int id : ids) {
+        array.add(id);
+      }
+    }
+  }
+}
