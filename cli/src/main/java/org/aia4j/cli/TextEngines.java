@@ -1,7 +1,9 @@
 package org.aia4j.cli;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.aia4j.djl.infer.DjlTextEngine;
 import org.aia4j.inference.checkpoint.TextModel;
 import org.aia4j.inference.decode.TextEngine;
@@ -10,7 +12,7 @@ import org.aia4j.onnx.runtime.OnnxTextEngine;
 /** The {@link TextEngine} of a {@code --backend} name, for the commands that run raw ids. */
 final class TextEngines {
   /** The backends that run raw ids, in the order benchmarks measure them. */
-  static final java.util.List<String> NAMES = java.util.List.of("djl", "onnx");
+  static final List<String> NAMES = List.of("djl", "onnx");
 
   private TextEngines() {}
 
@@ -23,7 +25,7 @@ final class TextEngines {
       case "djl":
         return DjlTextEngine.load(model);
       case "onnx":
-        return OnnxTextEngine.load(model, java.util.Map.of());
+        return OnnxTextEngine.load(model, Map.of());
       default:
         throw new IllegalArgumentException("--backend " + backend + " cannot run a decoder on raw ids; use --backend djl or onnx");
     }

@@ -1,13 +1,12 @@
 package org.aia4j.api.model;
 
-import org.aia4j.api.interaction.InteractionRoles;
-
 import java.awt.image.BufferedImage;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.aia4j.api.data.TrainingData;
+import org.aia4j.api.interaction.InteractionRoles;
 import org.aia4j.api.tokenizer.TextTokenizer;
 
 /**

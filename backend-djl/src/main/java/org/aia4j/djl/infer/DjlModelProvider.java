@@ -3,14 +3,14 @@ package org.aia4j.djl.infer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import org.aia4j.inference.checkpoint.TextModel;
-import org.aia4j.inference.decode.TextOnlyModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.aia4j.api.model.ModelProvider;
 import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.djl.checkpoint.Checkpoint;
+import org.aia4j.inference.checkpoint.TextModel;
+import org.aia4j.inference.decode.TextOnlyModel;
 
 /**
  * Loads aia4j checkpoints ({@code aia train --out}) as {@link DjlUnifiedModel}s, and imported or

@@ -1,13 +1,13 @@
 package org.aia4j.onnx.runtime;
 
 import java.io.IOException;
-import org.aia4j.inference.checkpoint.TextModel;
-import org.aia4j.inference.decode.TextOnlyModel;
 import java.nio.file.Path;
 import java.util.Map;
 import org.aia4j.api.model.ModelProvider;
 import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.inference.checkpoint.CheckpointFiles;
+import org.aia4j.inference.checkpoint.TextModel;
+import org.aia4j.inference.decode.TextOnlyModel;
 
 /**
  * Loads {@code aia export} directories, and aia4j checkpoints (exported in memory), as {@link

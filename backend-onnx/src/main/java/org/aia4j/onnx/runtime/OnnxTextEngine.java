@@ -1,9 +1,9 @@
 package org.aia4j.onnx.runtime;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.Device;
 import ai.onnxruntime.OrtEnvironment;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,7 +1,10 @@
 package org.aia4j.inference.checkpoint;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.OptionalInt;
 import org.aia4j.api.Registries;
 import org.aia4j.api.tokenizer.TextTokenizer;
@@ -83,11 +86,11 @@ public record TextModel(Path dir, ModelConfig model, SafeTensors.Contents weight
       return true;
     }
     Path config = dir.resolve(CheckpointFiles.CONFIG);
-    if (!java.nio.file.Files.isRegularFile(config)) {
+    if (!Files.isRegularFile(config)) {
       return false;
     }
     try {
-      var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile());
+      var root = new ObjectMapper().readTree(config.toFile());
       return root != null && CheckpointFiles.FORMAT.equals(root.path("format").asText()) && !root.has("layout");
     } catch (IOException e) {
       return false;
@@ -109,7 +112,7 @@ public record TextModel(Path dir, ModelConfig model, SafeTensors.Contents weight
       @Override
       public String decode(int[] ids) {
         // Ids the model has beyond the tokenizer's (padded vocabularies) have no text.
-        return tokenizer.decode(java.util.Arrays.stream(ids).filter(id -> id < tokenizer.vocabularySize()).toArray());
+        return tokenizer.decode(Arrays.stream(ids).filter(id -> id < tokenizer.vocabularySize()).toArray());
       }
 
       @Override
