@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import org.aia4j.inference.hf.HfImport;
 import org.aia4j.inference.model.ModelConfig;
+import org.aia4j.inference.sequence.ImageLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,11 +29,16 @@ final class ImportCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "The checkpoint directory to write; must not exist.")
   Path out;
 
+  @Option(names = "--layout", description = "The model's image-token layout: a preset (emu3, chameleon) or a layout "
+      + "JSON file; checked against its tokenizer and vocabulary and recorded. Without it the import is text-only.")
+  String layout;
+
   @Override
   public Integer call() throws Exception {
+    ImageLayout imageLayout = layout == null ? null : ImageLayout.load(layout);
     HfImport.Result result;
     try (ProgressBar bar = ProgressBars.create("import", 1)) {
-      result = HfImport.run(hf, out, ProgressBars.listener(bar));
+      result = HfImport.run(hf, out, imageLayout, ProgressBars.listener(bar));
     }
     ModelConfig model = result.model();
     PrintWriter console = spec.commandLine().getOut();

@@ -125,6 +125,18 @@ class RealModelCliTest {
     assertThat(refused.err()).contains("mistral").contains("llama");
     assertThat(out).doesNotExist();
 
+    Path layout = tmp.resolve("layout.json");
+    Files.writeString(layout, "{\"name\": \"wide\", \"codes\": {\"count\": 100, \"first_id\": 10}, \"begin\": [\"#3\"],"
+        + " \"end\": [\"#4\"]}", StandardCharsets.UTF_8);
+    CliTest.Run outside = aia("import", "--hf", hf.toString(), "--out", out.toString(), "--layout", layout.toString());
+    assertThat(outside.exit()).isNotZero();
+    assertThat(outside.err()).contains("ids 10..109, outside the model's vocabulary of 64");
+    assertThat(out).doesNotExist();
+    CliTest.Run emu3 = aia("import", "--hf", hf.toString(), "--out", out.toString(), "--layout", "emu3");
+    assertThat(emu3.exit()).isNotZero();
+    assertThat(emu3.err()).contains("layout 'emu3'").contains("is not in the model's tokenizer");
+    assertThat(out).doesNotExist();
+
     Path sequences = tmp.resolve("bad.jsonl");
     Files.writeString(sequences, "{\"ids\": [1, 2], \"queries\": [1], \"keys\": [0]}\n{\"ids\": [1, 2], \"queries\": [5],"
         + " \"keys\": [0]}\n", StandardCharsets.UTF_8);

@@ -22,6 +22,7 @@ import org.aia4j.inference.checkpoint.CheckpointFiles;
 import org.aia4j.inference.io.SafeTensors;
 import org.aia4j.inference.model.ModelConfig;
 import org.aia4j.inference.model.ModelTensors;
+import org.aia4j.inference.sequence.ImageLayout;
 
 /**
  * Imports a Hugging Face LLaMA-family model directory as an aia4j checkpoint.
@@ -102,6 +103,18 @@ public final class HfImport {
    * @throws IOException naming the file and what is wrong; nothing is written then
    */
   public static Result run(Path source, Path out, ProgressListener progress) throws IOException {
+    return run(source, out, null, progress);
+  }
+
+  /**
+   * Imports {@code source} into {@code out} with the model's image layout, checked against its
+   * tokenizer and vocabulary first and recorded as {@code image_layout} in {@code config.json}.
+   *
+   * @param layout the model's image layout, or null for a text-only import
+   * @throws IOException as {@link #run(Path, Path, ProgressListener)}, or naming what in the layout
+   *     does not fit the model; nothing is written then
+   */
+  public static Result run(Path source, Path out, ImageLayout layout, ProgressListener progress) throws IOException {
     long start = System.nanoTime();
     if (Files.exists(out) && !isEmptyDirectory(out)) {
       throw new FileAlreadyExistsException(out.toString(), null,
@@ -118,6 +131,13 @@ public final class HfImport {
       throw new IOException(source.resolve("tokenizer.json") + ": the tokenizer has " + text.vocabularySize()
           + " ids but the model's vocab_size is " + model.vocabSize() + " (" + source.resolve(HfConfig.FILE_NAME)
           + "); they are not of the same model");
+    }
+    if (layout != null) {
+      try {
+        layout.resolve(text, model.vocabSize());
+      } catch (IllegalArgumentException e) {
+        throw new IOException(source + ": " + e.getMessage() + " (nothing was written)", e);
+      }
     }
     try (HfWeights weights = HfWeights.open(source)) {
       // Names and shapes from the headers first; values are converted while they are written.
@@ -147,6 +167,9 @@ public final class HfImport {
       root.put("step", 0);
       root.set("model", JSON.valueToTree(model));
       root.putObject("tokenizers").put("text", TEXT_TOKENIZER);
+      if (layout != null) {
+        root.set("image_layout", JSON.valueToTree(layout));
+      }
       ObjectNode imported = root.putObject("imported_from");
       imported.put("directory", source.toAbsolutePath().normalize().toString());
       imported.put("model_type", hf.modelType());
