@@ -19,6 +19,7 @@ import org.aia4j.djl.model.ForwardOutput;
 import org.aia4j.djl.model.KvCache;
 import org.aia4j.djl.model.UnifiedTransformer;
 import org.aia4j.inference.checkpoint.TextModel;
+import org.aia4j.inference.decode.TextCompletions;
 import org.aia4j.inference.decode.TextEngine;
 import org.aia4j.inference.decode.TokenSampler;
 import org.aia4j.inference.profile.ExplicitSequence;
@@ -59,15 +60,9 @@ public final class DjlTextEngine implements TextEngine {
 
   @Override
   public int[][] completeBatch(int[][] prompts, int maxTokens, SamplingSettings sampling, OptionalInt stop) {
-    if (prompts.length == 0) {
-      throw new IllegalArgumentException("No prompts to continue");
-    }
+    TextCompletions.checkPrompts(prompts, maxTokens, model.config().maxLength(), model.config().vocabSize());
     int rows = prompts.length;
-    int longest = 0;
-    for (int[] prompt : prompts) {
-      requireLength(prompt, maxTokens);
-      longest = Math.max(longest, prompt.length);
-    }
+    int longest = Arrays.stream(prompts).mapToInt(p -> p.length).max().orElseThrow();
     int[] padding = new int[rows];
     long[] feed = new long[rows * longest];
     TokenSampler[] samplers = new TokenSampler[rows];
@@ -118,26 +113,6 @@ public final class DjlTextEngine implements TextEngine {
     return trimmed;
   }
 
-  private void requireLength(int[] prompt, int maxTokens) {
-    if (prompt.length == 0) {
-      throw new IllegalArgumentException("The prompt is empty: give at least one id");
-    }
-    if (maxTokens < 1) {
-      throw new IllegalArgumentException("max tokens must be at least 1, got " + maxTokens);
-    }
-    int limit = model.config().maxLength();
-    if (prompt.length + maxTokens > limit) {
-      throw new IllegalArgumentException("The prompt's " + prompt.length + " ids plus " + maxTokens
-          + " new ones exceed the model's " + limit + " positions; shorten the prompt or lower --max-tokens");
-    }
-    for (int id : prompt) {
-      if (id < 0 || id >= model.config().vocabSize()) {
-        throw new IllegalArgumentException("id " + id + " is outside the model's vocabulary [0, "
-            + model.config().vocabSize() + ")");
-      }
-    }
-  }
-
   @Override
   public List<double[]> interaction(List<ExplicitSequence> sequences) {
     List<double[]> out = new ArrayList<>();
@@ -146,8 +121,8 @@ public final class DjlTextEngine implements TextEngine {
       try (NDManager step = manager.newSubManager()) {
         NDArray tokens = step.create(Arrays.stream(sequence.ids()).asLongStream().toArray(), new Shape(1, t));
         ForwardOutput forward = model.forward(ps, tokens, ForwardOptions.capturing(Capture.PROBABILITIES));
-        NDArray queries = step.create(mask(sequence.queries(), t), new Shape(1, t));
-        NDArray keys = step.create(mask(sequence.keys(), t), new Shape(1, t));
+        NDArray queries = step.create(sequence.queryMask(), new Shape(1, t));
+        NDArray keys = step.create(sequence.keyMask(), new Shape(1, t));
         double[] layers = new double[forward.attentions().size()];
         for (int l = 0; l < layers.length; l++) {
           NDArray attention = forward.attentions().get(l).toType(DataType.FLOAT32, false);
@@ -157,14 +132,6 @@ public final class DjlTextEngine implements TextEngine {
       }
     }
     return out;
-  }
-
-  private static float[] mask(int[] positions, int length) {
-    float[] mask = new float[length];
-    for (int p : positions) {
-      mask[p] = 1f;
-    }
-    return mask;
   }
 
   @Override

@@ -68,28 +68,8 @@ public final class OnnxTextEngine implements TextEngine {
 
   @Override
   public int[][] completeBatch(int[][] prompts, int maxTokens, SamplingSettings sampling, OptionalInt stop) {
-    if (prompts.length == 0) {
-      throw new IllegalArgumentException("No prompts to continue");
-    }
     ModelConfig config = model.model();
-    for (int[] prompt : prompts) {
-      if (prompt.length == 0) {
-        throw new IllegalArgumentException("The prompt is empty: give at least one id");
-      }
-      if (maxTokens < 1) {
-        throw new IllegalArgumentException("max tokens must be at least 1, got " + maxTokens);
-      }
-      if (prompt.length + maxTokens > config.maxLength()) {
-        throw new IllegalArgumentException("The prompt's " + prompt.length + " ids plus " + maxTokens
-            + " new ones exceed the model's " + config.maxLength() + " positions; shorten the prompt or lower --max-tokens");
-      }
-      for (int id : prompt) {
-        if (id < 0 || id >= config.vocabSize()) {
-          throw new IllegalArgumentException("id " + id + " is outside the model's vocabulary [0, " + config.vocabSize()
-              + ")");
-        }
-      }
-    }
+    TextCompletions.checkPrompts(prompts, maxTokens, config.maxLength(), config.vocabSize());
     try (OnnxDecoding decoding = new OnnxDecoding(env, decoder)) {
       return TextCompletions.complete(decoding, prompts, maxTokens, sampling, stop);
     }
@@ -113,8 +93,8 @@ public final class OnnxTextEngine implements TextEngine {
         int t = sequence.ids().length;
         float[][] maps = attentions.attentionsOf(List.of(sequence.ids()));
         try (NDManager step = manager.newSubManager()) {
-          NDArray queries = step.create(mask(sequence.queries(), t), new Shape(1, t));
-          NDArray keys = step.create(mask(sequence.keys(), t), new Shape(1, t));
+          NDArray queries = step.create(sequence.queryMask(), new Shape(1, t));
+          NDArray keys = step.create(sequence.keyMask(), new Shape(1, t));
           double[] layers = new double[config.layers()];
           for (int l = 0; l < layers.length; l++) {
             NDArray attention = step.create(maps[l], new Shape(1, config.heads(), t, t));
@@ -125,14 +105,6 @@ public final class OnnxTextEngine implements TextEngine {
       }
     }
     return out;
-  }
-
-  private static float[] mask(int[] positions, int length) {
-    float[] mask = new float[length];
-    for (int p : positions) {
-      mask[p] = 1f;
-    }
-    return mask;
   }
 
   @Override

@@ -14,6 +14,35 @@ public final class TextCompletions {
   private TextCompletions() {}
 
   /**
+   * Checks prompts against a model before any engine runs them.
+   *
+   * @throws IllegalArgumentException naming the problem: no prompts, an empty one, an id outside
+   *     the vocabulary, or a prompt plus {@code maxTokens} longer than the model's positions
+   */
+  public static void checkPrompts(int[][] prompts, int maxTokens, int maxLength, int vocabSize) {
+    if (prompts.length == 0) {
+      throw new IllegalArgumentException("No prompts to continue");
+    }
+    if (maxTokens < 1) {
+      throw new IllegalArgumentException("max tokens must be at least 1, got " + maxTokens);
+    }
+    for (int[] prompt : prompts) {
+      if (prompt.length == 0) {
+        throw new IllegalArgumentException("The prompt is empty: give at least one id");
+      }
+      if (prompt.length + maxTokens > maxLength) {
+        throw new IllegalArgumentException("The prompt's " + prompt.length + " ids plus " + maxTokens
+            + " new ones exceed the model's " + maxLength + " positions; shorten the prompt or lower --max-tokens");
+      }
+      for (int id : prompt) {
+        if (id < 0 || id >= vocabSize) {
+          throw new IllegalArgumentException("id " + id + " is outside the model's vocabulary [0, " + vocabSize + ")");
+        }
+      }
+    }
+  }
+
+  /**
    * @param decoding a fresh decoding of the model; closed by the caller
    * @param prompts the rows' ids, each at least one
    * @param maxTokens the most ids per row, at least 1

@@ -159,32 +159,16 @@ public final class SafeTensors {
    */
   public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata)
       throws IOException {
-    ObjectNode header = JSON.createObjectNode();
-    if (!metadata.isEmpty()) {
-      ObjectNode meta = header.putObject(METADATA_KEY);
-      metadata.forEach(meta::put);
-    }
-    long offset = 0;
-    for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-      if (e.getKey().equals(METADATA_KEY)) {
-        throw new IllegalArgumentException("A tensor must not be named " + METADATA_KEY);
-      }
-      Tensor t = e.getValue();
-      ObjectNode entry = header.putObject(e.getKey());
-      entry.put("dtype", t.dtype().name());
-      ArrayNode shape = entry.putArray("shape");
-      for (long d : t.shape) {
-        shape.add(d);
-      }
-      long end = offset + t.data().remaining();
-      entry.putArray("data_offsets").add(offset).add(end);
-      offset = end;
-    }
-    byte[] json = JSON.writeValueAsBytes(header);
-    int padded = (json.length + 7) / 8 * 8;
-    byte[] headerBytes = Arrays.copyOf(json, padded);
-    Arrays.fill(headerBytes, json.length, padded, (byte) ' ');
-
+    Map<String, DType> dtypes = new LinkedHashMap<>();
+    Map<String, long[]> shapes = new LinkedHashMap<>();
+    Map<String, Long> sizes = new LinkedHashMap<>();
+    tensors.forEach((name, t) -> {
+      dtypes.put(name, t.dtype());
+      shapes.put(name, t.shape);
+      sizes.put(name, (long) t.data().remaining());
+    });
+    byte[] headerBytes = headerBytes(metadata, dtypes, shapes, sizes);
+    int padded = headerBytes.length;
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
@@ -210,6 +194,36 @@ public final class SafeTensors {
     }
   }
 
+  /** The JSON header, padded with spaces to a multiple of 8, of tensors laid out in the maps' order. */
+  private static byte[] headerBytes(Map<String, String> metadata, Map<String, DType> dtypes, Map<String, long[]> shapes,
+      Map<String, Long> sizes) throws IOException {
+    ObjectNode header = JSON.createObjectNode();
+    if (!metadata.isEmpty()) {
+      ObjectNode meta = header.putObject(METADATA_KEY);
+      metadata.forEach(meta::put);
+    }
+    long offset = 0;
+    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+      if (e.getKey().equals(METADATA_KEY)) {
+        throw new IllegalArgumentException("A tensor must not be named " + METADATA_KEY);
+      }
+      ObjectNode entry = header.putObject(e.getKey());
+      entry.put("dtype", dtypes.get(e.getKey()).name());
+      ArrayNode shape = entry.putArray("shape");
+      for (long d : e.getValue()) {
+        shape.add(d);
+      }
+      long end = offset + sizes.get(e.getKey());
+      entry.putArray("data_offsets").add(offset).add(end);
+      offset = end;
+    }
+    byte[] json = JSON.writeValueAsBytes(header);
+    int padded = (json.length + 7) / 8 * 8;
+    byte[] headerBytes = Arrays.copyOf(json, padded);
+    Arrays.fill(headerBytes, json.length, padded, (byte) ' ');
+    return headerBytes;
+  }
+
   /** Gives one tensor's float32 values when {@link #writeFloats} reaches it. */
   @FunctionalInterface
   public interface FloatSource {
@@ -231,32 +245,14 @@ public final class SafeTensors {
    */
   public static void writeFloats(Path file, Map<String, long[]> shapes, Map<String, String> metadata,
       FloatSource source) throws IOException {
-    ObjectNode header = JSON.createObjectNode();
-    if (!metadata.isEmpty()) {
-      ObjectNode meta = header.putObject(METADATA_KEY);
-      metadata.forEach(meta::put);
-    }
-    long offset = 0;
-    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-      if (e.getKey().equals(METADATA_KEY)) {
-        throw new IllegalArgumentException("A tensor must not be named " + METADATA_KEY);
-      }
-      ObjectNode entry = header.putObject(e.getKey());
-      entry.put("dtype", DType.F32.name());
-      ArrayNode shape = entry.putArray("shape");
-      long count = 1;
-      for (long d : e.getValue()) {
-        shape.add(d);
-        count *= d;
-      }
-      long end = offset + 4 * count;
-      entry.putArray("data_offsets").add(offset).add(end);
-      offset = end;
-    }
-    byte[] json = JSON.writeValueAsBytes(header);
-    int padded = (json.length + 7) / 8 * 8;
-    byte[] headerBytes = Arrays.copyOf(json, padded);
-    Arrays.fill(headerBytes, json.length, padded, (byte) ' ');
+    Map<String, DType> dtypes = new LinkedHashMap<>();
+    Map<String, Long> sizes = new LinkedHashMap<>();
+    shapes.forEach((name, shape) -> {
+      dtypes.put(name, DType.F32);
+      sizes.put(name, 4 * Arrays.stream(shape).reduce(1, (a, b) -> a * b));
+    });
+    byte[] headerBytes = headerBytes(metadata, dtypes, shapes, sizes);
+    int padded = headerBytes.length;
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");

@@ -25,6 +25,24 @@ public record ExplicitSequence(int[] ids, int[] queries, int[] keys) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** @return 1 at the query positions, 0 elsewhere, one per id */
+  public float[] queryMask() {
+    return mask(queries);
+  }
+
+  /** @return 1 at the key positions, 0 elsewhere, one per id */
+  public float[] keyMask() {
+    return mask(keys);
+  }
+
+  private float[] mask(int[] positions) {
+    float[] mask = new float[ids.length];
+    for (int p : positions) {
+      mask[p] = 1f;
+    }
+    return mask;
+  }
+
   /**
    * Reads a JSON-lines file, one {@code {"ids": [...], "queries": [...], "keys": [...]}} per line
    * (blank lines skipped).
