@@ -159,7 +159,8 @@ public final class AiaCommand extends CommandGroup {
     public int handleExecutionException(Exception e, CommandLine cli, ParseResult parsed) {
       PrintWriter err = cli.getErr();
       boolean expected = e instanceof java.io.IOException || e instanceof IllegalArgumentException
-          || e instanceof IllegalStateException || e instanceof java.io.UncheckedIOException;
+          || e instanceof IllegalStateException || e instanceof java.io.UncheckedIOException
+          || (e instanceof UnsupportedOperationException && e.getMessage() != null);
       err.println(cli.getColorScheme().errorText("aia " + cli.getCommandName() + ": " + describe(e)));
       if (!expected || System.getenv("AIA_DEBUG") != null) {
         e.printStackTrace(err);

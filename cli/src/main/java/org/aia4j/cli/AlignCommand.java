@@ -45,6 +45,7 @@ final class AlignCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    ModelLoading.requireLaidOut(checkpoint, "aia align");
     Task parsed = Task.parse(task);
     if (samples < 2) {
       throw new IllegalArgumentException("--samples must be >= 2, got " + samples);

@@ -35,6 +35,7 @@ final class ExportCommand implements Callable<Integer> {
     if (out.toAbsolutePath().normalize().equals(checkpoint.toAbsolutePath().normalize())) {
       throw new IllegalArgumentException("--out must differ from --checkpoint: the export would replace the checkpoint");
     }
+    ModelLoading.requireLaidOut(checkpoint, "aia export");
     long start = System.nanoTime();
     Manifest manifest = OnnxExport.write(checkpoint, out, attentions);
     PrintWriter console = spec.commandLine().getOut();

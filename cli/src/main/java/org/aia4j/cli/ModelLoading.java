@@ -14,6 +14,7 @@ import org.aia4j.evaluation.data.WorldTrainingData;
 import org.aia4j.evaluation.world.ShapesWorld;
 import org.aia4j.evaluation.world.WorldProvider;
 import org.aia4j.evaluation.world.Worlds;
+import org.aia4j.inference.checkpoint.TextModel;
 
 /** What the commands that run a model share: choosing its loader and finding the data it was trained on. */
 final class ModelLoading {
@@ -127,6 +128,20 @@ final class ModelLoading {
   }
 
   /** The world data the model was trained on, when it was trained in a world (not on files). */
+  /**
+   * Refuses an imported (or Hugging Face) decoder for a command that needs aia4j's image layout
+   * and training record, saying what does work on it.
+   *
+   * @param command the command, e.g. {@code aia export}
+   */
+  static void requireLaidOut(Path checkpoint, String command) {
+    if (TextModel.isTextOnly(checkpoint)) {
+      throw new IllegalArgumentException(checkpoint + " is an imported decoder without an aia4j image layout and"
+          + " training record: " + command + " does not run on it yet; it runs aia complete, aia profile --sequences"
+          + " and aia serve (POST /v1/completions)");
+    }
+  }
+
   static Optional<WorldTrainingData> worldData(JsonNode config) throws IOException {
     Optional<String> world = trainingWorld(config);
     if (world.isEmpty()) {

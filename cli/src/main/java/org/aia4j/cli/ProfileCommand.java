@@ -68,6 +68,7 @@ final class ProfileCommand implements Callable<Integer> {
     if (task == null) {
       throw new IllegalArgumentException("--task is required: und or gen (or give --sequences FILE)");
     }
+    ModelLoading.requireLaidOut(checkpoint, "aia profile --task (world samples)");
     Task parsed = Task.parse(task);
     if (samples < 1) {
       throw new IllegalArgumentException("--samples must be >= 1, got " + samples);

@@ -147,6 +147,9 @@ final class TrainCommand implements Callable<Integer> {
 
   /** The options as a run spec; the loss name and its config are checked here, before any work. */
   TrainingConfig spec() throws Exception {
+    if (init != null) {
+      ModelLoading.requireLaidOut(init, "aia train --init");
+    }
     LossProvider provider = plugins.get().losses().get(loss);
     JsonNode lossConfig = lossConfig(provider.name());
     provider.create(lossConfig); // a config the provider rejects fails now, naming the problem

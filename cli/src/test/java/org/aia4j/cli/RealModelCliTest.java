@@ -137,6 +137,26 @@ class RealModelCliTest {
     assertThat(emu3.err()).contains("layout 'emu3'").contains("is not in the model's tokenizer");
     assertThat(out).doesNotExist();
 
+    // Commands that need aia4j's image layout say what runs on an imported decoder instead of failing deep inside.
+    Path imported = tmp.resolve("imported");
+    assertThat(aia("import", "--hf", hf.toString(), "--out", imported.toString()).exit()).isZero();
+    List<List<String>> needLayout = List.of(
+        List.of("export", "--checkpoint", imported.toString(), "--out", tmp.resolve("ex").toString()),
+        List.of("train", "--init", imported.toString(), "--preset", "tiny-llama", "--steps", "2", "--out",
+            tmp.resolve("tr").toString()),
+        List.of("profile", "--checkpoint", imported.toString(), "--task", "und", "--out", tmp.resolve("p0.json").toString()),
+        List.of("align", "--checkpoint", imported.toString(), "--task", "und", "--out", tmp.resolve("a.json").toString()));
+    for (List<String> command : needLayout) {
+      CliTest.Run run = aia(command.toArray(new String[0]));
+      assertThat(run.exit()).as("%s", command).isEqualTo(1);
+      assertThat(run.err()).as("%s", command).contains("imported decoder without an aia4j image layout")
+          .contains("aia complete").doesNotContain("\tat org.");
+    }
+    CliTest.Run eval = aia("eval", "--checkpoint", imported.toString(), "--out", tmp.resolve("ev").toString(), "--limit",
+        "2");
+    assertThat(eval.exit()).isEqualTo(1);
+    assertThat(eval.err()).contains("without an image-token layout").doesNotContain("\tat org.");
+
     Path sequences = tmp.resolve("bad.jsonl");
     Files.writeString(sequences, "{\"ids\": [1, 2], \"queries\": [1], \"keys\": [0]}\n{\"ids\": [1, 2], \"queries\": [5],"
         + " \"keys\": [0]}\n", StandardCharsets.UTF_8);
