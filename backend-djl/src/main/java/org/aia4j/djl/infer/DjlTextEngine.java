@@ -2,7 +2,6 @@ package org.aia4j.djl.infer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
@@ -12,16 +11,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
 import org.aia4j.api.model.SamplingSettings;
+import org.aia4j.api.model.Task;
 import org.aia4j.djl.io.ModelWeights;
 import org.aia4j.djl.model.Capture;
 import org.aia4j.djl.model.ForwardOptions;
 import org.aia4j.djl.model.ForwardOutput;
-import org.aia4j.djl.model.KvCache;
 import org.aia4j.djl.model.UnifiedTransformer;
 import org.aia4j.inference.checkpoint.TextModel;
 import org.aia4j.inference.decode.TextCompletions;
 import org.aia4j.inference.decode.TextEngine;
-import org.aia4j.inference.decode.TokenSampler;
 import org.aia4j.inference.profile.ExplicitSequence;
 import org.aia4j.loss.InteractionStatistic;
 
@@ -42,6 +40,10 @@ public final class DjlTextEngine implements TextEngine {
 
   /** Builds the transformer of {@code text} and loads its weights. */
   public static DjlTextEngine load(TextModel text) throws IOException {
+    if (text.model().forked()) {
+      throw new IllegalArgumentException(text.dir() + " is forked (UniFork): raw-id decoding would have to pick a"
+          + " branch; it is not supported");
+    }
     NDManager manager = NDManager.newBaseManager("PyTorch");
     try {
       UnifiedTransformer model = new UnifiedTransformer(text.model());
@@ -61,56 +63,10 @@ public final class DjlTextEngine implements TextEngine {
   @Override
   public int[][] completeBatch(int[][] prompts, int maxTokens, SamplingSettings sampling, OptionalInt stop) {
     TextCompletions.checkPrompts(prompts, maxTokens, model.config().maxLength(), model.config().vocabSize());
-    int rows = prompts.length;
-    int longest = Arrays.stream(prompts).mapToInt(p -> p.length).max().orElseThrow();
-    int[] padding = new int[rows];
-    long[] feed = new long[rows * longest];
-    TokenSampler[] samplers = new TokenSampler[rows];
-    for (int r = 0; r < rows; r++) {
-      padding[r] = longest - prompts[r].length;
-      for (int i = 0; i < prompts[r].length; i++) {
-        feed[r * longest + padding[r] + i] = prompts[r][i];
-      }
-      samplers[r] = new TokenSampler(sampling, sampling.seed() + r);
+    // The unified model's own cached decoding: left padding, grouped prefill, dropping finished rows.
+    try (CachedDecoding decoding = new CachedDecoding(model, manager, Task.UNDERSTANDING)) {
+      return TextCompletions.complete(decoding, prompts, maxTokens, sampling, stop);
     }
-    int[][] out = new int[rows][maxTokens];
-    int[] lengths = new int[rows];
-    boolean[] done = new boolean[rows];
-    int width = longest;
-    try (NDManager step = manager.newSubManager();
-        KvCache cache = rows == 1 ? new KvCache(step, model.config().layers())
-            : new KvCache(step, model.config().layers(), padding)) {
-      for (int n = 0; n < maxTokens; n++) {
-        // Each step's arrays die with its manager; the cache keeps its own copies.
-        try (NDManager scratch = step.newSubManager()) {
-          NDArray tokens = scratch.create(feed, new Shape(rows, width));
-          NDArray logits = model.forward(ps, tokens, cache, ForwardOptions.logitsOnly()).logits();
-          float[] last = logits.get(new NDIndex(":, {}, :", width - 1)).toType(DataType.FLOAT32, false)
-              .toFloatArray();
-          int vocab = last.length / rows;
-          feed = new long[rows];
-          boolean all = true;
-          for (int r = 0; r < rows; r++) {
-            int id = samplers[r].pick(Arrays.copyOfRange(last, r * vocab, (r + 1) * vocab), null);
-            feed[r] = id;
-            if (!done[r]) {
-              out[r][lengths[r]++] = id;
-              done[r] = stop.isPresent() && id == stop.getAsInt();
-            }
-            all &= done[r];
-          }
-          width = 1;
-          if (all) {
-            break;
-          }
-        }
-      }
-    }
-    int[][] trimmed = new int[rows][];
-    for (int r = 0; r < rows; r++) {
-      trimmed[r] = Arrays.copyOf(out[r], lengths[r]);
-    }
-    return trimmed;
   }
 
   @Override
