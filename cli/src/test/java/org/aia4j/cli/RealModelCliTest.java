@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.aia4j.testkit.PythonFixtures;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,12 +36,7 @@ class RealModelCliTest {
   static void fixture() throws Exception {
     PythonFixtures.requireModule("torch", "python3-torch");
     hf = PythonFixtures.tinyLlama();
-    Path work = Files.createTempDirectory("real-model-cli");
-    Path request = work.resolve("request.json");
-    Path out = work.resolve("reference.json");
-    JSON.writeValue(request.toFile(), Map.of("sequences", new int[][] {SEQUENCE}, "greedy", GREEDY));
-    PythonFixtures.run("hf/llama_reference.py", List.of(hf.toString(), request.toString(), out.toString()));
-    reference = JSON.readTree(out.toFile());
+    reference = JSON.readTree(PythonFixtures.llamaReference(hf, new int[][] {SEQUENCE}, GREEDY).toFile());
   }
 
   private static List<Integer> ids(JsonNode array) {

@@ -53,11 +53,7 @@ class TextEnginesTest {
     Path work = Files.createTempDirectory("text-engine");
     imported = work.resolve("imported");
     HfImport.run(hf, imported, ProgressListener.none());
-    Path request = work.resolve("request.json");
-    Path out = work.resolve("reference.json");
-    JSON.writeValue(request.toFile(), Map.of("sequences", SEQUENCES, "greedy", GREEDY));
-    PythonFixtures.run("hf/llama_reference.py", List.of(hf.toString(), request.toString(), out.toString()));
-    reference = JSON.readTree(out.toFile());
+    reference = JSON.readTree(PythonFixtures.llamaReference(hf, SEQUENCES, GREEDY).toFile());
     for (String name : TextEngines.NAMES) {
       ENGINES.put(name, TextEngines.open(TextModel.open(imported), name));
     }

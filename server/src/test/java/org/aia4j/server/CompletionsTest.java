@@ -43,11 +43,7 @@ class CompletionsTest {
     Path hf = PythonFixtures.tinyLlama();
     Path imported = work.resolve("imported");
     HfImport.run(hf, imported, ProgressListener.none());
-    Path request = work.resolve("request.json");
-    Http.JSON.writeValue(request.toFile(), Map.of("sequences", new int[][] {SEQUENCE}, "greedy", 6));
-    PythonFixtures.run("hf/llama_reference.py", List.of(hf.toString(), request.toString(),
-        work.resolve("reference.json").toString()));
-    reference = Http.JSON.readTree(work.resolve("reference.json").toFile());
+    reference = Http.JSON.readTree(PythonFixtures.llamaReference(hf, new int[][] {SEQUENCE}, 6).toFile());
     vocab = Http.JSON.readTree(hf.resolve("tokenizer.json").toFile()).path("model").path("vocab");
     server = AiaServer.start(ServerConfig.local(0, new BatchSettings(4, 0, 16), Files.createDirectories(
         work.resolve("server"))), () -> new OnnxModelProvider().load(imported, Map.of()));

@@ -7,8 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -40,6 +42,23 @@ public final class PythonFixtures {
   /** Runs {@code make_tiny_llama.py} into {@code out} (which it creates) and returns {@code out}. */
   public static Path writeTinyLlama(Path out) throws IOException, InterruptedException {
     run("hf/make_tiny_llama.py", List.of(out.toString()));
+    return out;
+  }
+
+  /**
+   * Runs the float64 reference {@code hf/llama_reference.py} on {@code model}.
+   *
+   * @param sequences the sequences, each run alone from position 0
+   * @param greedy how many greedy ids to continue each with
+   * @return its JSON output ({@code logits}, {@code attention}, {@code greedy}), a temporary file
+   */
+  public static Path llamaReference(Path model, int[][] sequences, int greedy) throws IOException, InterruptedException {
+    Path work = Files.createTempDirectory("llama-reference");
+    Path request = work.resolve("request.json");
+    Path out = work.resolve("reference.json");
+    String rows = Arrays.stream(sequences).map(Arrays::toString).collect(Collectors.joining(", ", "[", "]"));
+    Files.writeString(request, "{\"sequences\": " + rows + ", \"greedy\": " + greedy + "}", StandardCharsets.UTF_8);
+    run("hf/llama_reference.py", List.of(model.toString(), request.toString(), out.toString()));
     return out;
   }
 

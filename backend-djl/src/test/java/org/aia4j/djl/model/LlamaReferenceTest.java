@@ -10,12 +10,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.aia4j.djl.io.ModelWeights;
 import org.aia4j.inference.hf.HfConfig;
 import org.aia4j.inference.hf.HfLlama;
@@ -60,12 +58,7 @@ class LlamaReferenceTest {
       ModelWeights.load(model, manager, weights.source(), HfLlama.read(weights, config));
     }
     ps = new ParameterStore(manager, false);
-    Path work = Files.createTempDirectory("llama-reference");
-    Path request = work.resolve("request.json");
-    Path out = work.resolve("reference.json");
-    JSON.writeValue(request.toFile(), Map.of("sequences", SEQUENCES, "greedy", GREEDY));
-    PythonFixtures.run("hf/llama_reference.py", List.of(checkpoint.toString(), request.toString(), out.toString()));
-    reference = JSON.readTree(out.toFile());
+    reference = JSON.readTree(PythonFixtures.llamaReference(checkpoint, SEQUENCES, GREEDY).toFile());
   }
 
   @AfterAll

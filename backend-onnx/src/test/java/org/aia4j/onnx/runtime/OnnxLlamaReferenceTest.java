@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -82,12 +81,7 @@ class OnnxLlamaReferenceTest {
     withAttentions = OnnxSession.open(env, new TransformerExporter(config, tensors, true).export(Map.of())
         .toByteArray(), config, config.vocabSize(), "tiny-llama (attentions)", settings);
 
-    Path work = Files.createTempDirectory("onnx-llama-reference");
-    Path request = work.resolve("request.json");
-    Path out = work.resolve("reference.json");
-    JSON.writeValue(request.toFile(), Map.of("sequences", SEQUENCES, "greedy", GREEDY));
-    PythonFixtures.run("hf/llama_reference.py", List.of(checkpoint.toString(), request.toString(), out.toString()));
-    reference = JSON.readTree(out.toFile());
+    reference = JSON.readTree(PythonFixtures.llamaReference(checkpoint, SEQUENCES, GREEDY).toFile());
   }
 
   @AfterAll
