@@ -15,11 +15,15 @@ import org.aia4j.api.model.ModelProvider;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.evaluation.data.WorldTrainingData;
+import org.aia4j.evaluation.files.FileTrainingData;
+import org.aia4j.inference.checkpoint.ImportedTokenizers;
 import org.aia4j.inference.checkpoint.TextModel;
 import org.aia4j.inference.decode.TextEngine;
 import org.aia4j.inference.profile.ExplicitSequence;
 import org.aia4j.inference.profile.ProfileFile;
 import org.aia4j.inference.profile.ProfileSamples;
+import org.aia4j.inference.sequence.LayoutSequenceBuilder;
+import org.aia4j.inference.sequence.TokenSequence;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,6 +52,11 @@ final class ProfileCommand implements Callable<Integer> {
       + "world samples; works on any checkpoint, imported model or Hugging Face directory.")
   Path sequences;
 
+  @Option(names = "--data", description = "For an imported model: data files whose samples are laid out in the model's"
+      + " recorded image layout (pre-tokenized .jsonl rows carrying image codes, as aia train --data reads them);"
+      + " repeat for several. I_l over the first --samples of the task's samples.")
+  List<Path> data = new java.util.ArrayList<>();
+
   @Option(names = "--samples", defaultValue = "256", description = "Samples to average over (default: ${DEFAULT-VALUE}).")
   int samples;
 
@@ -68,10 +77,16 @@ final class ProfileCommand implements Callable<Integer> {
     if (task == null) {
       throw new IllegalArgumentException("--task is required: und or gen (or give --sequences FILE)");
     }
-    ModelLoading.requireLaidOut(checkpoint, "aia profile --task (world samples)");
     Task parsed = Task.parse(task);
     if (samples < 1) {
       throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
+    }
+    if (TextModel.isTextOnly(checkpoint)) {
+      if (data.isEmpty()) {
+        throw new IllegalArgumentException(checkpoint + " is an imported model: profile it on --data files laid out in"
+            + " its image layout, or on explicit --sequences");
+      }
+      return profileData(parsed);
     }
     InteractionRoles roles = sets.over(EvalCommand.curvesOf(checkpoint)).toRoles(parsed);
     InteractionProfile profile = profile(loading, checkpoint, roles, samples, engine, out);
@@ -90,10 +105,51 @@ final class ProfileCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** I_l of an imported model over data files laid out in its recorded image layout. */
+  private int profileData(Task parsed) throws IOException {
+    TextModel model = TextModel.open(checkpoint);
+    LayoutSequenceBuilder layout = ImportedTokenizers.read(checkpoint, model.model().vocabSize()).sequences(checkpoint);
+    FileTrainingData files = FileTrainingData.read(data, FileRuns.IMAGE_SIZE, 0);
+    int available = parsed == Task.UNDERSTANDING ? files.understandingCount() : files.generationCount();
+    if (available == 0) {
+      throw new IllegalArgumentException("The --data files " + files.files() + " hold no " + parsed.shortName()
+          + " samples");
+    }
+    InteractionRoles roles = sets.over(EvalCommand.curvesOf(checkpoint)).toRoles(parsed);
+    List<ExplicitSequence> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < Math.min(samples, available); i++) {
+      TokenSequence sequence = parsed == Task.UNDERSTANDING ? layout.understanding(files.understanding(i))
+          : layout.generation(files.generation(i), false);
+      if (sequence.length() > model.model().maxLength()) {
+        throw new IllegalArgumentException(parsed.shortName() + " sample " + i + " lays out as " + sequence.length()
+            + " tokens, more than the model's " + model.model().maxLength());
+      }
+      rows.add(ExplicitSequence.of(sequence, roles));
+    }
+    Map<String, Object> source = new LinkedHashMap<>();
+    source.put("data", files.describe());
+    source.put("layout", layout.layout().layout().name());
+    source.put("statistic", parsed == Task.GENERATION
+        ? "mass image codes put on the prompt (BOS " + (roles.bosAsText() ? "counted" : "not counted") + " as text)"
+        : "mass " + roles.answerQueries().label() + " put on the image");
+    source.put("bos_as_text", roles.bosAsText());
+    source.put("answer_queries", roles.answerQueries().label());
+    return writeExplicit(parsed, model, rows, source, files.describe());
+  }
+
   private int profileSequences() throws IOException {
     Task parsed = Task.parse(task == null ? "und" : task);
     TextModel model = TextModel.open(checkpoint);
     List<ExplicitSequence> rows = ExplicitSequence.read(sequences, model.model().vocabSize(), model.model().maxLength());
+    Map<String, Object> source = new LinkedHashMap<>();
+    source.put("sequences", sequences.toAbsolutePath().toString());
+    source.put("statistic", "mass the listed queries put on the listed keys");
+    return writeExplicit(parsed, model, rows, source, "explicit sequences");
+  }
+
+  /** Runs the engine over {@code rows}, writes the profile with {@code details} in its source, prints it. */
+  private int writeExplicit(Task parsed, TextModel model, List<ExplicitSequence> rows, Map<String, Object> details,
+      String what) throws IOException {
     List<double[]> perSequence;
     String backend;
     try (TextEngine decoder = TextEngines.open(model, engine.backend())) {
@@ -105,12 +161,12 @@ final class ProfileCommand implements Callable<Integer> {
     source.put("checkpoint", checkpoint.toAbsolutePath().toString());
     source.put("model", model.source());
     source.put("backend", backend);
-    source.put("sequences", sequences.toAbsolutePath().toString());
-    source.put("statistic", "mass the listed queries put on the listed keys");
+    source.putAll(details);
     source.put("per_sequence", perSequence);
     ProfileFile.write(out, profile, source);
     PrintWriter console = spec.commandLine().getOut();
-    console.printf("I_l (%d explicit sequences, %s) of %s:%n", profile.samples(), backend, checkpoint);
+    console.printf("I_l (%s, %d samples of %s, %s) of %s:%n", parsed.shortName(), profile.samples(), what, backend,
+        checkpoint);
     for (int l = 0; l < profile.layers(); l++) {
       console.printf("  layer %2d  %.3f +- %.3f%n", l, profile.mean().get(l), profile.std().get(l));
     }

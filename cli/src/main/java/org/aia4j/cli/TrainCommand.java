@@ -24,6 +24,7 @@ import org.aia4j.djl.train.UnifiedTrainer;
 import org.aia4j.djl.train.run.TrainingRuns;
 import org.aia4j.evaluation.world.World;
 import org.aia4j.evaluation.world.Worlds;
+import org.aia4j.inference.checkpoint.TextModel;
 import org.aia4j.loss.AiaLoss;
 import org.aia4j.loss.AiaLossProvider;
 import org.aia4j.loss.AiaOptions;
@@ -147,8 +148,10 @@ final class TrainCommand implements Callable<Integer> {
 
   /** The options as a run spec; the loss name and its config are checked here, before any work. */
   TrainingConfig spec() throws Exception {
-    if (init != null) {
-      ModelLoading.requireLaidOut(init, "aia train --init");
+    if (init != null && TextModel.isTextOnly(init) && data.isEmpty()) {
+      throw new IllegalArgumentException(init + " is an imported model: it fine-tunes in its own token layout on --data"
+          + " files (pre-tokenized rows carrying its image codes; see docs/design.md, \"Bring your own data\"), not on"
+          + " a world's images");
     }
     LossProvider provider = plugins.get().losses().get(loss);
     JsonNode lossConfig = lossConfig(provider.name());

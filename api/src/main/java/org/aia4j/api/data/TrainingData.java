@@ -42,4 +42,14 @@ public interface TrainingData {
    * @throws IllegalArgumentException naming the first sample (e.g. its file and line) whose codes do not fit
    */
   default void checkImageCodes(ImageTokenizer tokenizer) {}
+
+  /**
+   * Checks, before training starts, every pre-tokenized sample's codes with {@code check} (for a
+   * model whose images are written by its own layout, which may take more than one grid size).
+   * Data with pixels only has nothing to check (the default).
+   *
+   * @param check throws {@link IllegalArgumentException} for codes that do not fit
+   * @throws IllegalArgumentException naming the first sample whose codes do not fit, and why
+   */
+  default void checkImageCodes(java.util.function.Consumer<int[]> check) {}
 }

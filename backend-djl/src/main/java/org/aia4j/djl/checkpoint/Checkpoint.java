@@ -25,8 +25,11 @@ import org.aia4j.djl.io.ModelWeights;
 import org.aia4j.djl.model.UnifiedTransformer;
 import org.aia4j.djl.train.StepRecord;
 import org.aia4j.djl.train.TrainingConfig;
+import org.aia4j.djl.train.TrainingTokens;
 import org.aia4j.djl.train.UnifiedTrainer;
 import org.aia4j.inference.checkpoint.CheckpointFiles;
+import org.aia4j.inference.checkpoint.ImportedTokenizers;
+import org.aia4j.inference.checkpoint.TextModel;
 import org.aia4j.inference.io.SafeTensors;
 import org.aia4j.inference.model.ModelConfig;
 import org.aia4j.inference.sequence.Prompts;
@@ -73,8 +76,7 @@ public final class Checkpoint {
           state.put(name, SafeTensors.Tensor.ofFloats(new long[] {values.length}, values)));
       SafeTensors.write(staging.resolve(OPTIMIZER), state, Map.of("optimizer", "adamw"));
       Path tokenizers = Files.createDirectories(staging.resolve(TOKENIZERS));
-      trainer.imageTokenizer().save(tokenizers);
-      trainer.textTokenizer().save(tokenizers);
+      trainer.tokens().save(tokenizers);
       List<String> lines = new ArrayList<>(earlierMetrics);
       for (StepRecord record : trainer.history()) {
         lines.add(new ObjectMapper().writeValueAsString(record));
@@ -90,17 +92,14 @@ public final class Checkpoint {
     root.put("version", VERSION);
     root.put("step", trainer.step());
     root.set("model", JSON.valueToTree(trainer.model().config()));
-    ObjectNode tokenizers = root.putObject("tokenizers");
-    tokenizers.put("image", trainer.imageTokenizer().kind());
-    tokenizers.put("text", trainer.textTokenizer().kind());
-    ObjectNode layout = root.putObject("layout");
-    layout.put("specials", TokenLayout.SPECIAL_COUNT);
-    layout.put("text", trainer.layout().textVocabularySize());
-    layout.put("image", trainer.layout().imageCodebookSize());
+    trainer.tokens().describe(root, JSON);
     root.set("training", JSON.valueToTree(trainer.config()));
     root.put("data", trainer.data().describe());
     if (trainer.initializedFrom() != null) {
       root.put("initialized_from", trainer.initializedFrom());
+    }
+    if (trainer.importedFrom() != null) {
+      root.set("imported_from", trainer.importedFrom());
     }
     ObjectNode provenance = root.putObject("provenance");
     String version = Checkpoint.class.getPackage().getImplementationVersion();
@@ -186,10 +185,17 @@ public final class Checkpoint {
       throw new IOException(dir + " was trained on " + info.data() + ", not on " + data.describe()
           + "; resume with the same data");
     }
-    ImageTokenizer image = Registries.imageTokenizers().get(info.imageTokenizer()).load(dir.resolve(TOKENIZERS));
-    TextTokenizer text = Registries.textTokenizers().get(info.textTokenizer()).load(dir.resolve(TOKENIZERS));
     TrainingConfig config = steps == null ? info.training() : info.training().withSteps(steps);
-    UnifiedTrainer trainer = new UnifiedTrainer(config, data, text, image);
+    UnifiedTrainer trainer;
+    if (info.json().has("layout")) {
+      ImageTokenizer image = Registries.imageTokenizers().get(info.imageTokenizer()).load(dir.resolve(TOKENIZERS));
+      TextTokenizer text = Registries.textTokenizers().get(info.textTokenizer()).load(dir.resolve(TOKENIZERS));
+      trainer = new UnifiedTrainer(config, data, text, image);
+    } else { // a fine-tune of an imported model: its own vocabulary and recorded architecture
+      trainer = new UnifiedTrainer(config, data, info.model(), importedTokens(dir, info.model()),
+          UnifiedTrainer.loss(config));
+      trainer.setImportedFrom(info.json().get("imported_from"));
+    }
     try {
       ModelWeights.load(trainer.model(), trainer.manager(), dir.resolve(MODEL), weights);
       SafeTensors.Contents optimizer = SafeTensors.read(dir.resolve(OPTIMIZER));
@@ -218,6 +224,9 @@ public final class Checkpoint {
    * layers and final norm (UniFork).
    */
   public static UnifiedTrainer fineTune(Path base, TrainingConfig config, TrainingData data) throws IOException {
+    if (TextModel.isTextOnly(base)) {
+      return fineTuneImported(base, config, data);
+    }
     CheckpointInfo info = read(base);
     CheckpointFiles.checkedWeights(base, info.model()); // the base's own weights, whole and finite
     if (!info.training().preset().equals(config.preset())) {
@@ -236,6 +245,42 @@ public final class Checkpoint {
       trainer.close();
       throw e;
     }
+  }
+
+  /**
+   * Starts a fine-tune of an imported model (or of a fine-tune of one): its architecture, weights
+   * and tokenizer, its samples laid out in the image layout recorded at import. The config's preset
+   * gives only the run's batch sizes, schedule and steps.
+   *
+   * @throws IllegalArgumentException if the import records no image layout, or a fork is asked for
+   */
+  private static UnifiedTrainer fineTuneImported(Path base, TrainingConfig config, TrainingData data)
+      throws IOException {
+    if (config.fork() != null) {
+      throw new IllegalArgumentException("--fork on an imported model is not supported: fine-tune it fully shared");
+    }
+    TextModel imported = TextModel.open(base); // weights checked: present, shaped, finite
+    ModelConfig model = imported.model().withSeed(config.seed());
+    UnifiedTrainer trainer = new UnifiedTrainer(config, data, model, importedTokens(base, model),
+        UnifiedTrainer.loss(config));
+    try {
+      ModelWeights.load(trainer.model(), trainer.manager(), base, imported.weights());
+      JsonNode root = CheckpointFiles.readObject(base.resolve(CONFIG));
+      trainer.setImportedFrom(root.get("imported_from"));
+      trainer.setInitializedFrom(base.toAbsolutePath() + " (" + imported.source() + ", step " + root.path("step").asLong()
+          + ", model.safetensors sha256 " + Manifest.read(base).digests().get(MODEL) + ")");
+      return trainer;
+    } catch (IOException | RuntimeException e) {
+      trainer.close();
+      throw e;
+    }
+  }
+
+  /** An imported model's vocabulary as recorded in {@code dir}. */
+  private static TrainingTokens importedTokens(Path dir, ModelConfig model) throws IOException {
+    ImportedTokenizers tokenizers = ImportedTokenizers.read(dir, model.vocabSize());
+    return TrainingTokens.imported(tokenizers.sequences(dir), tokenizers.text(), tokenizers.image().orElse(null),
+        model.vocabSize());
   }
 
   /** The {@code metrics.jsonl} lines of a checkpoint, to carry them over on resume. */

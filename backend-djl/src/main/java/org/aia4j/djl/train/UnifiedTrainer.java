@@ -30,7 +30,6 @@ import org.aia4j.djl.model.UnifiedTransformer;
 import org.aia4j.djl.sequence.Batch;
 import org.aia4j.djl.sequence.BatchCollator;
 import org.aia4j.inference.model.ModelConfig;
-import org.aia4j.inference.sequence.SequenceBuilder;
 import org.aia4j.inference.sequence.TokenLayout;
 import org.aia4j.inference.sequence.TokenSequence;
 import org.aia4j.loss.InteractionStatistic;
@@ -50,10 +49,7 @@ import org.aia4j.loss.InteractionStatistic;
 public final class UnifiedTrainer implements AutoCloseable {
   private final TrainingConfig config;
   private final TrainingData data;
-  private final TextTokenizer text;
-  private final ImageTokenizer image;
-  private final TokenLayout layout;
-  private final SequenceBuilder builder;
+  private final TrainingTokens tokens;
   private final NDManager manager;
   private final UnifiedTransformer model;
   private final ParameterStore parameterStore;
@@ -62,6 +58,7 @@ public final class UnifiedTrainer implements AutoCloseable {
   private final List<StepRecord> history = new ArrayList<>();
   private InteractionPath interactionPath = InteractionPath.ATTENTION_MAPS;
   private String initializedFrom;
+  private com.fasterxml.jackson.databind.JsonNode importedFrom;
   private int skippedInARow;
   private final GradientGuard guard = new GradientGuard();
   /** Told the attempt number after each backward pass: a seam for tests that corrupt gradients. */
@@ -117,23 +114,35 @@ public final class UnifiedTrainer implements AutoCloseable {
    */
   public UnifiedTrainer(TrainingConfig config, TrainingData data, TextTokenizer text, ImageTokenizer image,
       TrainingLoss loss) {
+    this(config, data, TrainingTokens.aia4j(text, image), loss);
+  }
+
+  private UnifiedTrainer(TrainingConfig config, TrainingData data, TrainingTokens tokens, TrainingLoss loss) {
+    this(config, data, presetModel(config, tokens), tokens, loss);
+  }
+
+  /**
+   * A run of a given model: its parameters drawn from the config's seed until a caller loads
+   * others (an imported model's, to fine-tune it).
+   *
+   * @param config the run's configuration (its preset gives batch sizes, schedule and steps)
+   * @param data the samples
+   * @param modelConfig the transformer to train, its vocabulary {@code tokens}'
+   * @param tokens how the samples become sequences of the model's vocabulary
+   * @param loss the term added to the next-token loss (with {@link TrainingConfig#aia()} on)
+   * @throws IllegalArgumentException if the data, the vocabulary or the loss do not fit the model
+   */
+  public UnifiedTrainer(TrainingConfig config, TrainingData data, ModelConfig modelConfig, TrainingTokens tokens,
+      TrainingLoss loss) {
     this.config = Objects.requireNonNull(config, "config");
     this.loss = Objects.requireNonNull(loss, "loss");
     this.data = Objects.requireNonNull(data, "data");
-    this.text = Objects.requireNonNull(text, "text");
-    this.image = Objects.requireNonNull(image, "image");
-    if (image.imageSize() != data.imageSize()) {
-      throw new IllegalArgumentException("The image tokenizer reads " + image.imageSize() + "x" + image.imageSize()
-          + " images but the data has " + data.imageSize() + "x" + data.imageSize());
+    this.tokens = Objects.requireNonNull(tokens, "tokens");
+    if (modelConfig.vocabSize() != tokens.vocabularySize()) {
+      throw new IllegalArgumentException("The model has " + modelConfig.vocabSize() + " ids but its vocabulary "
+          + tokens.vocabularySize());
     }
-    data.checkImageCodes(image); // pre-tokenized rows that do not fit fail now, naming the row
-    this.layout = TokenLayout.of(text, image);
-    this.builder = new SequenceBuilder(layout, text, image);
-    ModelConfig preset = ModelConfig.preset(config.preset());
-    ModelConfig modelConfig = preset
-        .withVocabSize(layout.vocabularySize())
-        .withSeed(config.seed())
-        .withFork(config.fork() == null ? preset.layers() : config.fork());
+    tokens.check(data); // images of the wrong size, pre-tokenized rows that do not fit: fail now, naming the row
     this.manager = NDManager.newBaseManager("PyTorch");
     this.model = new UnifiedTransformer(modelConfig);
     model.initialize(manager);
@@ -141,6 +150,15 @@ public final class UnifiedTrainer implements AutoCloseable {
     loss.requireFits(modelConfig.layers());
     this.parameterStore = new ParameterStore(manager, false);
     this.optimizer = new AdamW(model.namedParameters(), config.weightDecay());
+  }
+
+  /** The config's preset over aia4j's vocabulary, seeded and forked as the config says. */
+  private static ModelConfig presetModel(TrainingConfig config, TrainingTokens tokens) {
+    ModelConfig preset = ModelConfig.preset(config.preset());
+    return preset
+        .withVocabSize(tokens.vocabularySize())
+        .withSeed(config.seed())
+        .withFork(config.fork() == null ? preset.layers() : config.fork());
   }
 
   /** The run's configuration. */
@@ -173,19 +191,32 @@ public final class UnifiedTrainer implements AutoCloseable {
     return manager;
   }
 
-  /** The unified vocabulary. */
+  /** The vocabulary the run lays its samples out in. */
+  public TrainingTokens tokens() {
+    return tokens;
+  }
+
+  /**
+   * aia4j's unified vocabulary.
+   *
+   * @throws IllegalStateException for a run of an imported model, which has its own
+   */
   public TokenLayout layout() {
-    return layout;
+    return tokens.layout().orElseThrow(() -> new IllegalStateException("an imported model has no aia4j layout"));
   }
 
   /** The text tokenizer. */
   public TextTokenizer textTokenizer() {
-    return text;
+    return tokens.text();
   }
 
-  /** The image tokenizer. */
+  /**
+   * The image tokenizer.
+   *
+   * @throws IllegalStateException for an imported model without one
+   */
   public ImageTokenizer imageTokenizer() {
-    return image;
+    return tokens.image().orElseThrow(() -> new IllegalStateException("this model has no image tokenizer"));
   }
 
   /** The data source. */
@@ -211,6 +242,16 @@ public final class UnifiedTrainer implements AutoCloseable {
   /** Records the base checkpoint a fine-tuning run started from. */
   public void setInitializedFrom(String description) {
     this.initializedFrom = description;
+  }
+
+  /** The provenance of the Hugging Face model an imported base came from, or null. */
+  public com.fasterxml.jackson.databind.JsonNode importedFrom() {
+    return importedFrom;
+  }
+
+  /** Carries an imported base's {@code imported_from} record into the run's checkpoints. */
+  public void setImportedFrom(com.fasterxml.jackson.databind.JsonNode provenance) {
+    this.importedFrom = provenance;
   }
 
   /** Steps taken so far (including those before a resume). */
@@ -405,10 +446,10 @@ public final class UnifiedTrainer implements AutoCloseable {
     for (int i = 0; i < count; i++) {
       long index = step * count + i;
       if (task == Task.UNDERSTANDING) {
-        sequences.add(builder.understanding(data.understanding(index)));
+        sequences.add(tokens.sequences().understanding(data.understanding(index)));
       } else {
         boolean drop = unitHash(config.seed(), index) < config.promptDropout();
-        sequences.add(builder.generation(data.generation(index), drop));
+        sequences.add(tokens.sequences().generation(data.generation(index), drop));
       }
     }
     return sequences;

@@ -225,6 +225,28 @@ public final class FileTrainingData implements TrainingData {
     }
   }
 
+  /** Checks every pre-tokenized row with {@code check}, naming the first that does not fit. */
+  @Override
+  public void checkImageCodes(java.util.function.Consumer<int[]> check) {
+    for (int i = 0; i < understanding.size(); i++) {
+      check(understanding.get(i).imageCodes(), understandingOrigins.get(i), check);
+    }
+    for (int i = 0; i < generation.size(); i++) {
+      check(generation.get(i).imageCodes(), generationOrigins.get(i), check);
+    }
+  }
+
+  private static void check(int[] codes, String origin, java.util.function.Consumer<int[]> check) {
+    if (codes == null) {
+      return;
+    }
+    try {
+      check.accept(codes);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(origin + ": " + e.getMessage(), e);
+    }
+  }
+
   private static void check(int[] codes, String origin, ImageTokenizer tokenizer) {
     if (codes == null) {
       return;

@@ -11,6 +11,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.stream.IntStream;
+import org.aia4j.api.interaction.InteractionRoles;
+import org.aia4j.inference.sequence.TokenSequence;
 
 /**
  * One sequence of a {@code --sequences} file: ids fed verbatim, and the positions whose attention
@@ -24,6 +27,26 @@ import java.util.List;
 public record ExplicitSequence(int[] ids, int[] queries, int[] keys) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * The sequence a layout made of a sample, with the query and key positions the task's roles pick.
+   *
+   * @param sequence a sequence with per-position roles
+   * @param roles which roles are the task's queries and keys
+   * @throws IllegalArgumentException if the roles pick no query (a generation sample without codes)
+   */
+  public static ExplicitSequence of(TokenSequence sequence, InteractionRoles roles) {
+    int[] codes = new int[sequence.length()];
+    for (int t = 0; t < codes.length; t++) {
+      codes[t] = sequence.roles()[t].code();
+    }
+    int[] queries = IntStream.range(0, codes.length).filter(t -> roles.isQueryAt(codes, t)).toArray();
+    int[] keys = IntStream.range(0, codes.length).filter(t -> roles.isKey(sequence.roles()[t])).toArray();
+    if (queries.length == 0) {
+      throw new IllegalArgumentException("a " + roles.task().shortName() + " sequence without query positions");
+    }
+    return new ExplicitSequence(sequence.tokens(), queries, keys);
+  }
 
   /** @return 1 at the query positions, 0 elsewhere, one per id */
   public float[] queryMask() {

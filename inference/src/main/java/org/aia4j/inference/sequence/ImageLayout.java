@@ -165,40 +165,64 @@ public record ImageLayout(
   public record Resolved(ImageLayout layout, int[] codeIds, int[] begin, int[] afterSize, int rowEnd, int frameEnd,
       int[] end) {
 
+    /** Receives an image's ids in order, each saying whether it is an image code. */
+    @FunctionalInterface
+    public interface ImageSink {
+      /**
+       * @param id the next id
+       * @param code whether it is an image code (else a marker, separator or size-prefix token)
+       */
+      void accept(int id, boolean code);
+    }
+
     /** @return the ids of an image of {@code rows} code rows, as the layout writes it */
     public int[] image(int[][] rows, TextTokenizer text) {
       List<Integer> out = new ArrayList<>();
+      image(rows, text, (id, code) -> out.add(id));
+      return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Writes an image of {@code rows} code rows as the layout says, telling {@code sink} each id.
+     *
+     * @throws IllegalArgumentException for a code outside the codebook
+     */
+    public void image(int[][] rows, TextTokenizer text, ImageSink sink) {
       for (int id : begin) {
-        out.add(id);
+        sink.accept(id, false);
       }
       if (layout.sizePrefix() != null) {
         String size = layout.sizePrefix().replace("{h}", Integer.toString(rows.length))
             .replace("{w}", Integer.toString(rows.length == 0 ? 0 : rows[0].length));
         for (int id : text.encode(size)) {
-          out.add(id);
+          sink.accept(id, false);
         }
       }
       for (int id : afterSize) {
-        out.add(id);
+        sink.accept(id, false);
       }
       for (int[] row : rows) {
         for (int code : row) {
           if (code < 0 || code >= codeIds.length) {
             throw new IllegalArgumentException("image code " + code + " is outside the codebook [0, " + codeIds.length + ")");
           }
-          out.add(codeIds[code]);
+          sink.accept(codeIds[code], true);
         }
         if (rowEnd >= 0) {
-          out.add(rowEnd);
+          sink.accept(rowEnd, false);
         }
       }
       if (frameEnd >= 0) {
-        out.add(frameEnd);
+        sink.accept(frameEnd, false);
       }
       for (int id : end) {
-        out.add(id);
+        sink.accept(id, false);
       }
-      return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** @return whether images of this layout are written row by row (a row end or a size prefix), so need a grid */
+    public boolean needsRows() {
+      return rowEnd >= 0 || layout.sizePrefix() != null;
     }
 
     /** @return whether {@code id} is an image code */

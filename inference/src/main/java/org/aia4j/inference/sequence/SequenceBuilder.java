@@ -25,7 +25,7 @@ import org.aia4j.api.tokenizer.TextTokenizer;
  * overloads take tokenizer-local ids (image codes, text ids), so a trainer can cache encoded
  * images.
  */
-public final class SequenceBuilder {
+public final class SequenceBuilder implements SampleSequences {
 
   private final TokenLayout layout;
   private final TextTokenizer text;
@@ -50,7 +50,13 @@ public final class SequenceBuilder {
     return layout;
   }
 
+  @Override
+  public void checkImageCodes(int[] codes) {
+    checkedCodes(codes);
+  }
+
   /** Lays out an understanding sample, encoding its image (unless it carries codes) and texts. */
+  @Override
   public TokenSequence understanding(UnderstandingSample sample) {
     int[] codes = sample.isTokenized() ? sample.imageCodes() : image.encode(sample.image());
     return understanding(codes, sample.prompt(), sample.answer());
@@ -67,7 +73,7 @@ public final class SequenceBuilder {
     if (answerIds.length == 0) {
       throw new IllegalArgumentException("The answer '" + answer + "' encodes to no tokens");
     }
-    Appender seq = new Appender();
+    SequenceAppender seq = new SequenceAppender();
     seq.add(TokenLayout.BOS, TokenRole.BOS);
     seq.add(TokenLayout.BOI, TokenRole.OTHER);
     seq.add(layout.fromImage(checkedCodes(imageCodes)), TokenRole.IMAGE);
@@ -86,6 +92,7 @@ public final class SequenceBuilder {
    * @param sample the sample
    * @param dropPrompt true to remove the prompt (classifier-free guidance)
    */
+  @Override
   public TokenSequence generation(GenerationSample sample, boolean dropPrompt) {
     int[] codes = sample.isTokenized() ? sample.imageCodes() : image.encode(sample.image());
     return generation(sample.prompt(), codes, dropPrompt);
@@ -98,7 +105,7 @@ public final class SequenceBuilder {
    * @return {@code <bos> prompt <boi> image <eoi> <eos>}, without the prompt when dropped
    */
   public TokenSequence generation(String prompt, int[] imageCodes, boolean dropPrompt) {
-    Appender seq = new Appender();
+    SequenceAppender seq = new SequenceAppender();
     seq.add(TokenLayout.BOS, TokenRole.BOS);
     if (!dropPrompt) {
       seq.add(layout.fromText(text.encode(prompt)), TokenRole.TEXT);
@@ -129,45 +136,5 @@ public final class SequenceBuilder {
   private int[] checkedCodes(int[] codes) {
     ImageTokenizer.checkCodes(codes, image.tokensPerImage(), image.codebookSize());
     return codes;
-  }
-
-  /** Grows token and role arrays together. */
-  private static final class Appender {
-    private int[] tokens = new int[128];
-    private TokenRole[] roles = new TokenRole[128];
-    private int size;
-
-    /** @return the position of the appended token */
-    int add(int token, TokenRole role) {
-      if (size == tokens.length) {
-        tokens = Arrays.copyOf(tokens, size * 2);
-        roles = Arrays.copyOf(roles, size * 2);
-      }
-      tokens[size] = token;
-      roles[size] = role;
-      return size++;
-    }
-
-    void add(int[] ids, TokenRole role) {
-      for (int id : ids) {
-        add(id, role);
-      }
-    }
-
-    int[] tokens() {
-      return Arrays.copyOf(tokens, size);
-    }
-
-    /** Labels are the next tokens; loss on positions {@code [firstLoss, lastLoss]}. */
-    TokenSequence build(Task task, int firstLoss, int lastLoss, boolean promptDropped) {
-      int[] ids = tokens();
-      int[] labels = new int[size];
-      System.arraycopy(ids, 1, labels, 0, size - 1);
-      labels[size - 1] = TokenLayout.PAD;
-      boolean[] loss = new boolean[size];
-      Arrays.fill(loss, firstLoss, lastLoss + 1, true);
-      return new TokenSequence(
-          task, ids, labels, loss, Arrays.copyOf(roles, size), promptDropped);
-    }
   }
 }
