@@ -118,8 +118,8 @@ final class ProfileCommand implements Callable<Integer> {
     InteractionRoles roles = sets.over(EvalCommand.curvesOf(checkpoint)).toRoles(parsed);
     List<ExplicitSequence> rows = new java.util.ArrayList<>();
     for (int i = 0; i < Math.min(samples, available); i++) {
-      TokenSequence sequence = parsed == Task.UNDERSTANDING ? layout.understanding(files.understanding(i))
-          : layout.generation(files.generation(i), false);
+      TokenSequence sequence = parsed == Task.UNDERSTANDING ? layout.understanding(files.understandingRow(i))
+          : layout.generation(files.generationRow(i), false);
       if (sequence.length() > model.model().maxLength()) {
         throw new IllegalArgumentException(parsed.shortName() + " sample " + i + " lays out as " + sequence.length()
             + " tokens, more than the model's " + model.model().maxLength());

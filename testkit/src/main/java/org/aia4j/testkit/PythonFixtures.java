@@ -39,6 +39,24 @@ public final class PythonFixtures {
     return tinyLlama;
   }
 
+  /**
+   * An image layout for the tiny LLaMA ({@code hf/tiny_layout.json}): its ids 48..63 are 16 image
+   * codes, written between "image" and "picture" with "of" after each row and "and" after the last;
+   * the templates {@code "{image} what {question}"} and {@code "draw {prompt}"}, unconditional
+   * prompt "small".
+   *
+   * @return the layout file, copied beside the shared model
+   */
+  public static synchronized Path tinyLlamaLayout() throws IOException, InterruptedException {
+    Path file = tinyLlama().resolveSibling("tiny_layout.json");
+    if (!Files.exists(file)) {
+      try (var in = PythonFixtures.class.getResourceAsStream("/hf/tiny_layout.json")) {
+        Files.copy(java.util.Objects.requireNonNull(in, "hf/tiny_layout.json"), file);
+      }
+    }
+    return file;
+  }
+
   /** Runs {@code make_tiny_llama.py} into {@code out} (which it creates) and returns {@code out}. */
   public static Path writeTinyLlama(Path out) throws IOException, InterruptedException {
     run("hf/make_tiny_llama.py", List.of(out.toString()));

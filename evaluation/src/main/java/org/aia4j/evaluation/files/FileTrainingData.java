@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.aia4j.api.checkpoint.Manifest;
@@ -178,6 +179,24 @@ public final class FileTrainingData implements TrainingData {
     }
     GenerationSample sample = generation.get(generationOrder[slot(index, generation.size())]);
     return sample.isTokenized() ? sample : new GenerationSample(sample.prompt(), ImageFiles.copy(sample.image()));
+  }
+
+  /**
+   * @param row an index in {@code [0, understandingCount())}
+   * @return the files' {@code row}-th understanding sample in file order (training draws them shuffled)
+   */
+  public UnderstandingSample understandingRow(int row) {
+    Objects.checkIndex(row, understanding.size());
+    return understanding.get(row);
+  }
+
+  /**
+   * @param row an index in {@code [0, generationCount())}
+   * @return the files' {@code row}-th generation sample in file order (training draws them shuffled)
+   */
+  public GenerationSample generationRow(int row) {
+    Objects.checkIndex(row, generation.size());
+    return generation.get(row);
   }
 
   /** Every prompt and answer of the files, in file order. */

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.aia4j.api.Registries;
@@ -20,22 +18,14 @@ import org.aia4j.inference.profile.ExplicitSequence;
 import org.aia4j.testkit.PythonFixtures;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Samples laid out in an imported model's own stream, against the tiny LLaMA's WordLevel tokenizer
  * (which adds {@code <s>} = 1 and names {@code </s>} = 2): every id, role and loss position written
- * out by hand from the layout, for both tasks, the unconditional row and the generation prefix.
+ * out by hand from the layout ({@code hf/tiny_layout.json}), for both tasks, the unconditional row and the generation prefix.
  */
 class LayoutSequenceBuilderTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String LAYOUT = "{\"name\": \"tiny\", \"codes\": {\"count\": 16, \"first_id\": 48},"
-      + " \"begin\": [\"image\"], \"row_end\": \"of\", \"frame_end\": \"and\", \"end\": [\"picture\"],"
-      + " \"understanding_template\": \"{image} what {question}\", \"generation_template\": \"draw {prompt}\","
-      + " \"unconditional_prompt\": \"small\"}";
-
-  @TempDir static Path dir;
-
   private static TextTokenizer text;
   private static JsonNode vocab;
   private static LayoutSequenceBuilder builder;
@@ -45,9 +35,8 @@ class LayoutSequenceBuilderTest {
     Path model = PythonFixtures.tinyLlama();
     text = Registries.textTokenizers().get("huggingface").load(model);
     vocab = JSON.readTree(model.resolve("tokenizer.json").toFile()).path("model").path("vocab");
-    Path file = dir.resolve("layout.json");
-    Files.writeString(file, LAYOUT, StandardCharsets.UTF_8);
-    builder = new LayoutSequenceBuilder(ImageLayout.load(file.toString()).resolve(text, 64), text, null);
+    builder = new LayoutSequenceBuilder(ImageLayout.load(PythonFixtures.tinyLlamaLayout().toString()).resolve(text, 64),
+        text, null);
   }
 
   private static int id(String word) {
