@@ -33,13 +33,21 @@ final class FileRuns implements TrainingRuns.World {
   /** Read once per seed: a run asks for its data several times (describe, fit, train). */
   private final Map<Long, FileTrainingData> read = new HashMap<>();
 
-  private FileRuns(List<Path> files) {
+  private final int imageSize;
+
+  private FileRuns(List<Path> files, int imageSize) {
     this.files = List.copyOf(files);
+    this.imageSize = imageSize;
   }
 
   /** The runs of {@code files}. */
   static TrainingRuns runs(List<Path> files) {
-    return new TrainingRuns(new FileRuns(files));
+    return runs(files, IMAGE_SIZE);
+  }
+
+  /** The runs of {@code files}, their images read at {@code imageSize} (an imported model's image tokenizer's). */
+  static TrainingRuns runs(List<Path> files, int imageSize) {
+    return new TrainingRuns(new FileRuns(files, imageSize));
   }
 
   /** @throws UncheckedIOException naming the file (and row) that cannot be read */
@@ -47,7 +55,7 @@ final class FileRuns implements TrainingRuns.World {
   public synchronized FileTrainingData data(long seed) {
     return read.computeIfAbsent(seed, s -> {
       try {
-        return FileTrainingData.read(files, IMAGE_SIZE, s);
+        return FileTrainingData.read(files, imageSize, s);
       } catch (IOException e) {
         throw new UncheckedIOException(e.getMessage(), e);
       }

@@ -6,6 +6,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
+import org.aia4j.api.Registries;
+import org.aia4j.api.tokenizer.ImageTokenizer;
 import org.aia4j.inference.hf.HfImport;
 import org.aia4j.inference.model.ModelConfig;
 import org.aia4j.inference.sequence.ImageLayout;
@@ -33,12 +35,30 @@ final class ImportCommand implements Callable<Integer> {
       + "JSON file; checked against its tokenizer and vocabulary and recorded. Without it the import is text-only.")
   String layout;
 
+  @Option(names = "--image-tokenizer", description = "A directory of the model's image tokenizer, copied into the "
+      + "checkpoint: an onnx-vq one (vq.json, vq_encoder.onnx, vq_decoder.onnx; see docs/design.md) lets the import "
+      + "answer about images and draw them. Needs --layout.")
+  Path imageTokenizer;
+
+  @Option(names = "--image-tokenizer-kind", defaultValue = "onnx-vq", description = "The image tokenizer's kind "
+      + "(aia providers lists them) (default: ${DEFAULT-VALUE}).")
+  String imageTokenizerKind;
+
   @Override
   public Integer call() throws Exception {
     ImageLayout imageLayout = layout == null ? null : ImageLayout.load(layout);
+    if (imageTokenizer != null && imageLayout == null) {
+      throw new IllegalArgumentException("--image-tokenizer needs --layout: how the model writes the codes it makes");
+    }
+    ImageTokenizer image = imageTokenizer == null ? null
+        : Registries.imageTokenizers().get(imageTokenizerKind).load(imageTokenizer);
     HfImport.Result result;
     try (ProgressBar bar = ProgressBars.create("import", 1)) {
-      result = HfImport.run(hf, out, imageLayout, ProgressBars.listener(bar));
+      result = HfImport.run(hf, out, imageLayout, image, ProgressBars.listener(bar));
+    } finally {
+      if (image instanceof AutoCloseable closeable) {
+        closeable.close();
+      }
     }
     ModelConfig model = result.model();
     PrintWriter console = spec.commandLine().getOut();

@@ -4,16 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.aia4j.api.backend.BackendProvider;
 import org.aia4j.api.backend.Capability;
 import org.aia4j.api.model.ModelProvider;
 import org.aia4j.api.spi.ProviderRegistry;
+import org.aia4j.api.tokenizer.ImageTokenizer;
 import org.aia4j.evaluation.data.WorldTrainingData;
 import org.aia4j.evaluation.world.ShapesWorld;
 import org.aia4j.evaluation.world.WorldProvider;
 import org.aia4j.evaluation.world.Worlds;
+import org.aia4j.inference.checkpoint.CheckpointFiles;
+import org.aia4j.inference.checkpoint.ImportedTokenizers;
 import org.aia4j.inference.checkpoint.TextModel;
 
 /** What the commands that run a model share: choosing its loader and finding the data it was trained on. */
@@ -140,6 +144,22 @@ final class ModelLoading {
           + " training record: " + command + " does not run on it yet; it runs aia complete, aia profile --sequences"
           + " and aia serve (POST /v1/completions)");
     }
+  }
+
+  /**
+   * The side data files' images are read at for training or profiling {@code checkpoint}: an
+   * imported model's image tokenizer's, else aia4j's world size.
+   *
+   * @throws IOException if the checkpoint's image tokenizer cannot be read
+   */
+  static int dataImageSize(Path checkpoint) throws IOException {
+    if (!TextModel.isTextOnly(checkpoint) || !Files.isRegularFile(checkpoint.resolve(CheckpointFiles.CONFIG))) {
+      return FileRuns.IMAGE_SIZE;
+    }
+    JsonNode config = CheckpointFiles.readObject(checkpoint.resolve(CheckpointFiles.CONFIG));
+    int vocabSize = config.path("model").path("vocabSize").asInt(Integer.MAX_VALUE);
+    return ImportedTokenizers.read(checkpoint, vocabSize).image().map(ImageTokenizer::imageSize)
+        .orElse(FileRuns.IMAGE_SIZE);
   }
 
   static Optional<WorldTrainingData> worldData(JsonNode config) throws IOException {

@@ -109,7 +109,7 @@ final class ProfileCommand implements Callable<Integer> {
   private int profileData(Task parsed) throws IOException {
     TextModel model = TextModel.open(checkpoint);
     LayoutSequenceBuilder layout = ImportedTokenizers.read(checkpoint, model.model().vocabSize()).sequences(checkpoint);
-    FileTrainingData files = FileTrainingData.read(data, FileRuns.IMAGE_SIZE, 0);
+    FileTrainingData files = FileTrainingData.read(data, ModelLoading.dataImageSize(checkpoint), 0);
     int available = parsed == Task.UNDERSTANDING ? files.understandingCount() : files.generationCount();
     if (available == 0) {
       throw new IllegalArgumentException("The --data files " + files.files() + " hold no " + parsed.shortName()

@@ -116,8 +116,9 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter console = spec.commandLine().getOut();
     TrainingRuns.Budget budget = new TrainingRuns.Budget(stopAfter, saveEvery);
     TrainingRuns.Result result = resume
-        ? runs(resumedWorld(), data).resume(out, steps, budget, events(console))
-        : runs(world.world(), data).start(spec(), out, budget, events(console));
+        ? runs(resumedWorld(), data, ModelLoading.dataImageSize(out)).resume(out, steps, budget, events(console))
+        : runs(world.world(), data, init == null ? FileRuns.IMAGE_SIZE : ModelLoading.dataImageSize(init))
+            .start(spec(), out, budget, events(console));
     report(console, result);
     return 0;
   }
@@ -143,7 +144,12 @@ final class TrainCommand implements Callable<Integer> {
 
   /** The runs of {@code --data} files, or of {@code world} when none is given. */
   static TrainingRuns runs(World world, List<Path> data) {
-    return data.isEmpty() ? WorldRuns.runs(world) : FileRuns.runs(data);
+    return runs(world, data, FileRuns.IMAGE_SIZE);
+  }
+
+  /** As {@link #runs(World, List)}, the files' images read at {@code imageSize}. */
+  static TrainingRuns runs(World world, List<Path> data, int imageSize) {
+    return data.isEmpty() ? WorldRuns.runs(world) : FileRuns.runs(data, imageSize);
   }
 
   /** The options as a run spec; the loss name and its config are checked here, before any work. */

@@ -37,9 +37,10 @@ public final class ServedModel {
    *     text: an imported decoder has no image layout to answer about images or draw them
    */
   public void requireMultimodal(String route) {
-    if (!known() && model.textCompletion().isPresent()) {
+    if (!model.handlesImages()) {
       throw new UnsupportedOperationException("The model '" + id + "' continues text only (an imported decoder"
-          + " without an image-token layout); " + route + " is not available for it: use POST /v1/completions");
+          + " without an image-token layout and image tokenizer); " + route + " is not available for it: use POST"
+          + " /v1/completions");
     }
   }
 

@@ -113,6 +113,15 @@ public interface UnifiedModel extends AutoCloseable {
   }
 
   /**
+   * @return whether {@link #answer} and {@link #generate} run on this model; false for a decoder
+   *     that only continues text (an import without an image layout and image tokenizer), whose
+   *     calls are refused. True by default.
+   */
+  default boolean handlesImages() {
+    return true;
+  }
+
+  /**
    * The model's text continuation on raw ids, for a model that has one: an imported Hugging Face
    * decoder, whose ids are its tokenizer's. aia4j's own unified models answer and draw instead.
    *

@@ -10,11 +10,11 @@ import org.aia4j.api.model.ModelProvider;
 import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.djl.checkpoint.Checkpoint;
 import org.aia4j.inference.checkpoint.TextModel;
-import org.aia4j.inference.decode.TextOnlyModel;
+import org.aia4j.inference.decode.ImportedModel;
 
 /**
  * Loads aia4j checkpoints ({@code aia train --out}) as {@link DjlUnifiedModel}s, and imported or
- * Hugging Face decoders as {@link TextOnlyModel}s, registered as {@code djl}. Takes no options.
+ * Hugging Face decoders as {@link ImportedModel}s, registered as {@code djl}. Takes no options.
  */
 public final class DjlModelProvider implements ModelProvider {
 
@@ -36,7 +36,7 @@ public final class DjlModelProvider implements ModelProvider {
     }
     if (TextModel.isTextOnly(path)) { // an imported or Hugging Face decoder: text continuation only
       TextModel model = TextModel.open(path);
-      return new TextOnlyModel(model, DjlTextEngine.load(model));
+      return new ImportedModel(model, DjlTextEngine.load(model));
     }
     return DjlUnifiedModel.load(path);
   }

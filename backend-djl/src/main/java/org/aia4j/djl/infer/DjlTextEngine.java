@@ -18,6 +18,7 @@ import org.aia4j.djl.model.ForwardOptions;
 import org.aia4j.djl.model.ForwardOutput;
 import org.aia4j.djl.model.UnifiedTransformer;
 import org.aia4j.inference.checkpoint.TextModel;
+import org.aia4j.inference.decode.Decoding;
 import org.aia4j.inference.decode.TextCompletions;
 import org.aia4j.inference.decode.TextEngine;
 import org.aia4j.inference.profile.ExplicitSequence;
@@ -67,6 +68,11 @@ public final class DjlTextEngine implements TextEngine {
     try (CachedDecoding decoding = new CachedDecoding(model, manager, Task.UNDERSTANDING)) {
       return TextCompletions.complete(decoding, prompts, maxTokens, sampling, stop);
     }
+  }
+
+  @Override
+  public Decoding decoding() {
+    return new CachedDecoding(model, manager, Task.GENERATION);
   }
 
   @Override

@@ -7,11 +7,11 @@ import org.aia4j.api.model.ModelProvider;
 import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.inference.checkpoint.CheckpointFiles;
 import org.aia4j.inference.checkpoint.TextModel;
-import org.aia4j.inference.decode.TextOnlyModel;
+import org.aia4j.inference.decode.ImportedModel;
 
 /**
  * Loads {@code aia export} directories, and aia4j checkpoints (exported in memory), as {@link
- * OnnxUnifiedModel}s, and imported or Hugging Face decoders as {@link TextOnlyModel}s; registered
+ * OnnxUnifiedModel}s, and imported or Hugging Face decoders as {@link ImportedModel}s; registered
  * as {@code onnx}. Options: {@code device=cpu|cuda[:N]}, {@code
  * threads=N}.
  */
@@ -32,7 +32,7 @@ public final class OnnxModelProvider implements ModelProvider {
   public UnifiedModel load(Path path, Map<String, String> options) throws IOException {
     if (TextModel.isTextOnly(path)) { // an imported or Hugging Face decoder: text continuation only
       TextModel model = TextModel.open(path);
-      return new TextOnlyModel(model, OnnxTextEngine.load(model, options));
+      return new ImportedModel(model, OnnxTextEngine.load(model, options));
     }
     return OnnxUnifiedModel.load(path, options);
   }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.OptionalInt;
 import org.aia4j.api.model.SamplingSettings;
 import org.aia4j.inference.checkpoint.TextModel;
+import org.aia4j.inference.decode.Decoding;
 import org.aia4j.inference.decode.TextCompletions;
 import org.aia4j.inference.decode.TextEngine;
 import org.aia4j.inference.model.ModelConfig;
@@ -73,6 +74,11 @@ public final class OnnxTextEngine implements TextEngine {
     try (OnnxDecoding decoding = new OnnxDecoding(env, decoder)) {
       return TextCompletions.complete(decoding, prompts, maxTokens, sampling, stop);
     }
+  }
+
+  @Override
+  public Decoding decoding() {
+    return new OnnxDecoding(env, decoder);
   }
 
   @Override

@@ -40,6 +40,12 @@ public interface TextEngine extends AutoCloseable {
    */
   List<double[]> interaction(List<ExplicitSequence> sequences);
 
+  /**
+   * @return a fresh batched decoding of the model (its KV cache), for decode loops other than plain
+   *     continuation, such as drawing image codes; the caller closes it
+   */
+  Decoding decoding();
+
   /** @return the engine's name, e.g. {@code djl} */
   String engine();
 

@@ -17,12 +17,14 @@ import org.aia4j.api.Registries;
 import org.aia4j.api.benchmark.ProgressListener;
 import org.aia4j.api.checkpoint.Manifest;
 import org.aia4j.api.io.AtomicDirectory;
+import org.aia4j.api.tokenizer.ImageTokenizer;
 import org.aia4j.api.tokenizer.TextTokenizer;
 import org.aia4j.inference.checkpoint.CheckpointFiles;
 import org.aia4j.inference.io.SafeTensors;
 import org.aia4j.inference.model.ModelConfig;
 import org.aia4j.inference.model.ModelTensors;
 import org.aia4j.inference.sequence.ImageLayout;
+import org.aia4j.inference.sequence.LayoutSequenceBuilder;
 
 /**
  * Imports a Hugging Face LLaMA-family model directory as an aia4j checkpoint.
@@ -115,6 +117,23 @@ public final class HfImport {
    *     does not fit the model; nothing is written then
    */
   public static Result run(Path source, Path out, ImageLayout layout, ProgressListener progress) throws IOException {
+    return run(source, out, layout, null, progress);
+  }
+
+  /**
+   * Imports {@code source} with its image layout and image tokenizer, so the import answers about
+   * images and draws them; the tokenizer's files are copied into the checkpoint's {@code
+   * tokenizers/} and its kind recorded as {@code tokenizers.image}.
+   *
+   * @param image the model's image tokenizer (its codebook the layout's codes), or null
+   * @throws IOException as {@link #run(Path, Path, ImageLayout, ProgressListener)}, or when the
+   *     image tokenizer does not fit the layout; nothing is written then
+   */
+  public static Result run(Path source, Path out, ImageLayout layout, ImageTokenizer image, ProgressListener progress)
+      throws IOException {
+    if (image != null && layout == null) {
+      throw new IllegalArgumentException("an image tokenizer needs the model's image layout too (--layout)");
+    }
     long start = System.nanoTime();
     if (Files.exists(out) && !isEmptyDirectory(out)) {
       throw new FileAlreadyExistsException(out.toString(), null,
@@ -134,7 +153,10 @@ public final class HfImport {
     }
     if (layout != null) {
       try {
-        layout.resolve(text, model.vocabSize());
+        LayoutSequenceBuilder sequences = new LayoutSequenceBuilder(layout.resolve(text, model.vocabSize()), text, image);
+        if (image != null) {
+          sequences.grid(image.tokensPerImage()); // its codes per image must fit the layout's grid
+        }
       } catch (IllegalArgumentException e) {
         throw new IOException(source + ": " + e.getMessage() + " (nothing was written)", e);
       }
@@ -166,7 +188,11 @@ public final class HfImport {
       root.put("version", CheckpointFiles.VERSION);
       root.put("step", 0);
       root.set("model", JSON.valueToTree(model));
-      root.putObject("tokenizers").put("text", TEXT_TOKENIZER);
+      ObjectNode tokenizerKinds = root.putObject("tokenizers");
+      if (image != null) {
+        tokenizerKinds.put("image", image.kind());
+      }
+      tokenizerKinds.put("text", TEXT_TOKENIZER);
       if (layout != null) {
         root.set("image_layout", JSON.valueToTree(layout));
       }
@@ -205,7 +231,11 @@ public final class HfImport {
               progress.onProgress(++done[0], steps, name);
               return values;
             });
-        text.save(Files.createDirectories(staging.resolve(CheckpointFiles.TOKENIZERS)));
+        Path tokenizers = Files.createDirectories(staging.resolve(CheckpointFiles.TOKENIZERS));
+        text.save(tokenizers);
+        if (image != null) {
+          image.save(tokenizers);
+        }
         Manifest.write(staging);
       });
       progress.onProgress(steps, steps, "done");

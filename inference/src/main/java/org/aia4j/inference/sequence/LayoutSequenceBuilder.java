@@ -85,6 +85,32 @@ public final class LayoutSequenceBuilder implements SampleSequences {
       throw new IllegalArgumentException("The answer '" + sample.answer() + "' encodes to no tokens");
     }
     SequenceAppender seq = start();
+    writeQuestion(seq, rows, sample.prompt());
+    int firstAnswer = seq.size();
+    seq.add(answer, TokenRole.ANSWER);
+    int last = seq.size() - 1;
+    if (eos.isPresent()) {
+      seq.add(eos.getAsInt(), TokenRole.OTHER);
+    }
+    // The position before the answer predicts its first token; with eos, the last answer token predicts it.
+    return seq.build(Task.UNDERSTANDING, firstAnswer - 1, eos.isPresent() ? last : last - 1, false);
+  }
+
+  /**
+   * What answering feeds before the answer's first token: {@code [bos]} and the understanding
+   * template with the image and the question in it.
+   *
+   * @param codes the image's codes
+   * @param question the question
+   */
+  public int[] understandingPrefix(int[] codes, String question) {
+    SequenceAppender seq = start();
+    writeQuestion(seq, rows(codes), question);
+    return seq.tokens();
+  }
+
+  /** The understanding template with the image's rows and the question in it. */
+  private void writeQuestion(SequenceAppender seq, int[][] rows, String question) {
     String template = Objects.requireNonNullElse(layout.layout().understandingTemplate(), DEFAULT_UNDERSTANDING);
     int imageAt = template.indexOf("{image}");
     int questionAt = template.indexOf("{question}");
@@ -95,19 +121,22 @@ public final class LayoutSequenceBuilder implements SampleSequences {
         layout.image(rows, text, (id, code) -> seq.add(id, code ? TokenRole.IMAGE : TokenRole.OTHER));
         cursor = at + "{image}".length();
       } else {
-        seq.add(text.encode(sample.prompt()), TokenRole.TEXT);
+        seq.add(text.encode(question), TokenRole.TEXT);
         cursor = at + "{question}".length();
       }
     }
     seq.add(text.encode(template.substring(cursor)), TokenRole.TEXT);
-    int firstAnswer = seq.size();
-    seq.add(answer, TokenRole.ANSWER);
-    int last = seq.size() - 1;
-    if (eos.isPresent()) {
-      seq.add(eos.getAsInt(), TokenRole.OTHER);
-    }
-    // The position before the answer predicts its first token; with eos, the last answer token predicts it.
-    return seq.build(Task.UNDERSTANDING, firstAnswer - 1, eos.isPresent() ? last : last - 1, false);
+  }
+
+  /** @return the image tokenizer, if the model has one */
+  public java.util.Optional<ImageTokenizer> imageTokenizer() {
+    return java.util.Optional.ofNullable(image);
+  }
+
+  /** @return the grid (height, width) a layout that writes rows puts {@code codes} codes in: square */
+  public int[] grid(int codes) {
+    int[][] rows = rows(new int[codes]);
+    return new int[] {rows.length, rows[0].length};
   }
 
   @Override

@@ -1,0 +1,194 @@
+package org.aia4j.inference.decode;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.aia4j.api.model.AnswerRequest;
+import org.aia4j.api.model.GenerationRequest;
+import org.aia4j.api.model.ModelInfo;
+import org.aia4j.api.model.SamplingSettings;
+import org.aia4j.api.model.TextCompletion;
+import org.aia4j.api.model.UnifiedModel;
+import org.aia4j.api.tokenizer.ImageTokenizer;
+import org.aia4j.inference.checkpoint.ImportedTokenizers;
+import org.aia4j.inference.checkpoint.TextModel;
+import org.aia4j.inference.sequence.LayoutSequenceBuilder;
+
+/**
+ * A decoder in its own vocabulary (an imported Hugging Face model, its directory, or a fine-tune of
+ * an import) as a {@link UnifiedModel}. It always continues text ({@link #textCompletion()}). With
+ * an image layout recorded at import and an image tokenizer ({@code aia import --layout L
+ * --image-tokenizer DIR}) it also answers questions about images (the layout's understanding
+ * template, the answer decoded up to the tokenizer's end of text) and draws images (codes sampled
+ * in the layout's grid, {@link LayoutImageDecoder}, then the image tokenizer's decoder); without
+ * them both are refused, saying what is missing.
+ */
+public final class ImportedModel implements UnifiedModel {
+  private final TextModel model;
+  private final TextEngine engine;
+  private final TextCompletion completion;
+  private final LayoutSequenceBuilder layout;
+  private final ImageTokenizer image;
+
+  /**
+   * @param model the decoder's files
+   * @param engine the engine that runs it; closed with this model
+   * @throws IOException if the recorded layout or image tokenizer cannot be read
+   */
+  public ImportedModel(TextModel model, TextEngine engine) throws IOException {
+    this.model = model;
+    this.engine = engine;
+    ImportedTokenizers tokenizers = ImportedTokenizers.read(model.dir(), model.model().vocabSize());
+    this.image = tokenizers.image().orElse(null);
+    this.layout = tokenizers.layout().isPresent() ? tokenizers.sequences(model.dir()) : null;
+    this.completion = new TextCompletion() {
+      @Override
+      public int[] encode(String prompt) {
+        return model.text().prompt(prompt);
+      }
+
+      @Override
+      public String decode(int[] ids) {
+        return model.text().decode(ids);
+      }
+
+      @Override
+      public OptionalInt stop() {
+        return model.text().stop();
+      }
+
+      @Override
+      public int contextLength() {
+        return model.model().maxLength();
+      }
+
+      @Override
+      public int vocabularySize() {
+        return model.model().vocabSize();
+      }
+
+      @Override
+      public int[][] complete(int[][] prompts, int maxTokens, SamplingSettings sampling, boolean stopAtEnd) {
+        synchronized (engine) { // an engine runs one batch at a time
+          return engine.completeBatch(prompts, maxTokens, sampling, stopAtEnd ? stop() : OptionalInt.empty());
+        }
+      }
+    };
+  }
+
+  @Override
+  public String name() {
+    return model.dir().toAbsolutePath().normalize().getFileName().toString();
+  }
+
+  /** @return whether this model answers about images and draws them: it has a layout and an image tokenizer */
+  @Override
+  public boolean handlesImages() {
+    return layout != null && image != null;
+  }
+
+  private void requireMultimodal(String what) {
+    if (layout == null) {
+      throw new UnsupportedOperationException(model.dir() + " is " + model.source() + " without an image-token layout: "
+          + "it cannot " + what + "; it continues text (aia complete, POST /v1/completions). Import it with --layout"
+          + " and --image-tokenizer to give it one");
+    }
+    if (image == null) {
+      throw new UnsupportedOperationException(model.dir() + " has an image layout but no image tokenizer: it cannot "
+          + what + "; import it with --image-tokenizer DIR (an onnx-vq encoder and decoder)");
+    }
+  }
+
+  @Override
+  public List<String> answer(List<AnswerRequest> requests) {
+    requireMultimodal("answer questions about images");
+    int[][] prefixes = new int[requests.size()][];
+    for (int i = 0; i < prefixes.length; i++) {
+      prefixes[i] = layout.understandingPrefix(image.encode(requests.get(i).image()), requests.get(i).prompt());
+    }
+    String[] answers = new String[requests.size()];
+    // One batch per distinct sampling and length budget, in request order within it.
+    Map<List<Object>, List<Integer>> groups = new LinkedHashMap<>();
+    for (int i = 0; i < prefixes.length; i++) {
+      AnswerRequest request = requests.get(i);
+      groups.computeIfAbsent(List.of(request.sampling(), request.maxNewTokens()), key -> new ArrayList<>()).add(i);
+    }
+    OptionalInt stop = model.text().stop();
+    for (List<Integer> group : groups.values()) {
+      AnswerRequest first = requests.get(group.get(0));
+      int[][] batch = group.stream().map(i -> prefixes[i]).toArray(int[][]::new);
+      int[][] ids;
+      synchronized (engine) {
+        ids = engine.completeBatch(batch, first.maxNewTokens(), first.sampling(), stop);
+      }
+      for (int k = 0; k < ids.length; k++) {
+        int[] answer = ids[k];
+        if (stop.isPresent() && answer.length > 0 && answer[answer.length - 1] == stop.getAsInt()) {
+          answer = Arrays.copyOf(answer, answer.length - 1);
+        }
+        answers[group.get(k)] = model.text().decode(answer).strip();
+      }
+    }
+    return List.of(answers);
+  }
+
+  @Override
+  public List<List<BufferedImage>> generate(List<GenerationRequest> requests) {
+    requireMultimodal("generate images");
+    int[] grid = layout.grid(image.tokensPerImage());
+    LayoutImageDecoder decoder = new LayoutImageDecoder(layout, model.model().vocabSize(), image.usedCodes(),
+        model.model().maxLength());
+    List<List<BufferedImage>> out = new ArrayList<>();
+    for (GenerationRequest request : requests) {
+      List<String> prompts = java.util.Collections.nCopies(request.samples(), request.prompt());
+      long[] seeds = new long[request.samples()];
+      for (int s = 0; s < seeds.length; s++) {
+        seeds[s] = request.sampling().seed() + s;
+      }
+      int[][] codes;
+      synchronized (engine) {
+        try (Decoding decoding = engine.decoding()) {
+          codes = decoder.draw(decoding, prompts, seeds, request.sampling(), grid[0], grid[1]);
+        }
+      }
+      List<BufferedImage> images = new ArrayList<>();
+      for (int[] c : codes) {
+        images.add(image.decode(c));
+      }
+      out.add(List.copyOf(images));
+    }
+    return out;
+  }
+
+  @Override
+  public Optional<TextCompletion> textCompletion() {
+    return Optional.of(completion);
+  }
+
+  @Override
+  public ModelInfo info() {
+    Map<String, String> provenance = new LinkedHashMap<>();
+    provenance.put("source", model.source());
+    provenance.put("directory", model.dir().toAbsolutePath().normalize().toString());
+    provenance.put("family", model.model().architecture().family().id());
+    return new ModelInfo(name(), engine.engine(), model.model().layers(), provenance);
+  }
+
+  @Override
+  public void close() {
+    engine.close();
+    if (image instanceof AutoCloseable closeable) { // an onnx-vq tokenizer holds two sessions
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("closing the image tokenizer: " + e.getMessage(), e);
+      }
+    }
+  }
+}
