@@ -110,7 +110,7 @@ public final class ImportedModel implements UnifiedModel {
     requireMultimodal("answer questions about images");
     int[][] prefixes = new int[requests.size()][];
     for (int i = 0; i < prefixes.length; i++) {
-      prefixes[i] = layout.understandingPrefix(image.encode(requests.get(i).image()), requests.get(i).prompt());
+      prefixes[i] = layout.understandingPrefix(image.encode(fitted(requests.get(i).image())), requests.get(i).prompt());
     }
     String[] answers = new String[requests.size()];
     // One batch per distinct sampling and length budget, in request order within it.
@@ -136,6 +136,20 @@ public final class ImportedModel implements UnifiedModel {
       }
     }
     return List.of(answers);
+  }
+
+  /** The image at the image tokenizer's side: scaled (bilinear) when it has another size. */
+  private BufferedImage fitted(BufferedImage picture) {
+    int side = image.imageSize();
+    if (picture == null || (picture.getWidth() == side && picture.getHeight() == side)) {
+      return picture;
+    }
+    BufferedImage scaled = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+    java.awt.Graphics2D g = scaled.createGraphics();
+    g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION, java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.drawImage(picture, 0, 0, side, side, null);
+    g.dispose();
+    return scaled;
   }
 
   @Override
