@@ -14,7 +14,9 @@ The model, as Touvron et al. (arXiv 2302.13971) define it and Hugging Face's mod
 computes it: RMSNorm (w * x / sqrt(mean(x^2) + eps)), rotary embeddings in the rotate-half
 convention (angles p * theta^(-2i/d), duplicated over the two halves), grouped-query attention
 (query head h reads key/value head h // (heads / kv_heads)), SwiGLU MLP (down(silu(gate x) * up x)),
-no biases, untied or tied head. Every sequence runs alone from position 0, in float64 throughout:
+no biases, untied or tied head. With qk_layernorm (Chameleon's ChameleonAttention), each head's
+queries and keys are layer-normed over the head's width (eps 1e-5, no affine), then multiplied by
+that head's q_norm/k_norm weight and shifted by its bias, before the rotary embedding. Every sequence runs alone from position 0, in float64 throughout:
 padding, batching and caching are the engine's business, and the engine must match this.
 """
 import json
@@ -61,6 +63,13 @@ def rms_norm(x, weight, eps):
     return weight * (x / torch.sqrt(x.pow(2).mean(-1, keepdim=True) + eps))
 
 
+def head_norm(x, weight, bias):
+    """x (T, heads, d): LayerNorm over d, then a weight and bias per head, as ChameleonLayerNorm."""
+    mean = x.mean(-1, keepdim=True)
+    var = (x - mean).pow(2).mean(-1, keepdim=True)
+    return (x - mean) / torch.sqrt(var + 1e-5) * weight + bias
+
+
 def rotate_half(x):
     half = x.shape[-1] // 2
     return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
@@ -84,8 +93,12 @@ def forward(cfg, w, ids):
     for i in range(cfg["num_hidden_layers"]):
         p = "model.layers.%d." % i
         n = rms_norm(x, w[p + "input_layernorm.weight"], eps)
-        q = (n @ w[p + "self_attn.q_proj.weight"].T).reshape(t, heads, d).transpose(0, 1)
-        k = (n @ w[p + "self_attn.k_proj.weight"].T).reshape(t, kv_heads, d).transpose(0, 1)
+        q = (n @ w[p + "self_attn.q_proj.weight"].T).reshape(t, heads, d)
+        k = (n @ w[p + "self_attn.k_proj.weight"].T).reshape(t, kv_heads, d)
+        if cfg.get("qk_layernorm", False):
+            q = head_norm(q, w[p + "self_attn.q_norm.weight"], w[p + "self_attn.q_norm.bias"])
+            k = head_norm(k, w[p + "self_attn.k_norm.weight"], w[p + "self_attn.k_norm.bias"])
+        q, k = q.transpose(0, 1), k.transpose(0, 1)
         v = (n @ w[p + "self_attn.v_proj.weight"].T).reshape(t, kv_heads, d).transpose(0, 1)
         q = q * cos + rotate_half(q) * sin
         k = k * cos + rotate_half(k) * sin

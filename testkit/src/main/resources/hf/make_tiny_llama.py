@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """Writes a tiny random LLaMA checkpoint in the Hugging Face layout, standard library only.
 
-    python3 make_tiny_llama.py [OUT_DIR]     (default: tiny-llama beside this script)
+    python3 make_tiny_llama.py [OUT_DIR] [--qk-norm]     (default: tiny-llama beside this script)
+
+With --qk-norm it writes a Chameleon-style checkpoint instead: model_type chameleon, qk_layernorm
+true, each layer's self_attn.q_norm / k_norm weight and bias of shape (heads, head_dim) and
+(kv_heads, head_dim), and a small model.vqmodel.* tensor (Chameleon keeps its VQ-GAN in the same
+checkpoint; the importer must skip it).
 
 Output: config.json, two BF16 safetensors shards, model.safetensors.index.json, a WordLevel
 tokenizer.json with tokenizer_config.json (BOS added by the post-processor and by add_bos_token,
@@ -31,7 +36,7 @@ def bf16_value(b):
     return struct.unpack("<f", struct.pack("<I", b << 16))[0]
 
 
-def tensors_for(rng):
+def tensors_for(rng, qk_norm=False):
     """(name, shape, bf16 bits) in HF's order; norms near 1, matrices Gaussians of std 1/sqrt(cols).
 
     Weights that large give logits and attention scores of order 1, so the numerics tests compare
@@ -46,6 +51,12 @@ def tensors_for(rng):
     def norm(name):
         out.append((name, [HIDDEN], [bf16_bits(1.0 + rng.gauss(0.0, 0.1)) for _ in range(HIDDEN)]))
 
+    def head_norm(name, heads):
+        # Weights near 1 and biases near 0 but far enough from them that a missing norm shows.
+        n = heads * HEAD_DIM
+        out.append((name + ".weight", [heads, HEAD_DIM], [bf16_bits(1.0 + rng.gauss(0.0, 0.3)) for _ in range(n)]))
+        out.append((name + ".bias", [heads, HEAD_DIM], [bf16_bits(rng.gauss(0.0, 0.3)) for _ in range(n)]))
+
     matrix("model.embed_tokens.weight", VOCAB, HIDDEN)
     for i in range(LAYERS):
         p = "model.layers.%d." % i
@@ -53,6 +64,9 @@ def tensors_for(rng):
         matrix(p + "self_attn.k_proj.weight", KV_HEADS * HEAD_DIM, HIDDEN)
         matrix(p + "self_attn.v_proj.weight", KV_HEADS * HEAD_DIM, HIDDEN)
         matrix(p + "self_attn.o_proj.weight", HIDDEN, HEADS * HEAD_DIM)
+        if qk_norm:
+            head_norm(p + "self_attn.q_norm", HEADS)
+            head_norm(p + "self_attn.k_norm", KV_HEADS)
         matrix(p + "mlp.gate_proj.weight", INTERMEDIATE, HIDDEN)
         matrix(p + "mlp.up_proj.weight", INTERMEDIATE, HIDDEN)
         matrix(p + "mlp.down_proj.weight", HIDDEN, INTERMEDIATE)
@@ -60,6 +74,8 @@ def tensors_for(rng):
         norm(p + "post_attention_layernorm.weight")
     norm("model.norm.weight")
     matrix("lm_head.weight", VOCAB, HIDDEN)
+    if qk_norm:
+        matrix("model.vqmodel.quantize.embedding.weight", 16, 4)
     return out
 
 
@@ -121,12 +137,14 @@ def write_json(path, value):
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "tiny-llama")
+    args = [a for a in sys.argv[1:] if a != "--qk-norm"]
+    qk_norm = "--qk-norm" in sys.argv[1:]
+    out = args[0] if args else os.path.join(os.path.dirname(os.path.abspath(__file__)), "tiny-llama")
     os.makedirs(out, exist_ok=True)
-    tensors = tensors_for(random.Random(SEED))
-    write_json(os.path.join(out, "config.json"), {
-        "architectures": ["LlamaForCausalLM"],
-        "model_type": "llama",
+    tensors = tensors_for(random.Random(SEED), qk_norm)
+    config = {
+        "architectures": ["ChameleonForConditionalGeneration" if qk_norm else "LlamaForCausalLM"],
+        "model_type": "chameleon" if qk_norm else "llama",
         "vocab_size": VOCAB,
         "hidden_size": HIDDEN,
         "intermediate_size": INTERMEDIATE,
@@ -141,7 +159,11 @@ def main():
         "bos_token_id": 1,
         "eos_token_id": 2,
         "hidden_act": "silu",
-    })
+    }
+    if qk_norm:
+        config["qk_layernorm"] = True
+        config["swin_norm"] = False
+    write_json(os.path.join(out, "config.json"), config)
     write_json(os.path.join(out, "tokenizer.json"), tokenizer_json())
     write_json(os.path.join(out, "tokenizer_config.json"), {
         "add_bos_token": True,

@@ -28,6 +28,7 @@ public final class PythonFixtures {
       Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
 
   private static Path tinyLlama;
+  private static Path tinyChameleon;
 
   private PythonFixtures() {}
 
@@ -37,6 +38,21 @@ public final class PythonFixtures {
       tinyLlama = writeTinyLlama(Files.createTempDirectory("tiny-llama").resolve("tiny-llama"));
     }
     return tinyLlama;
+  }
+
+  /**
+   * The tiny LLaMA's Chameleon twin ({@code make_tiny_llama.py --qk-norm}): {@code model_type}
+   * chameleon, per-head query/key LayerNorms, and a {@code model.vqmodel.*} tensor beside the decoder.
+   *
+   * @return the shared checkpoint; tests that damage it copy it first
+   */
+  public static synchronized Path tinyChameleon() throws IOException, InterruptedException {
+    if (tinyChameleon == null) {
+      Path out = Files.createTempDirectory("tiny-chameleon").resolve("tiny-chameleon");
+      run("hf/make_tiny_llama.py", List.of(out.toString(), "--qk-norm"));
+      tinyChameleon = out;
+    }
+    return tinyChameleon;
   }
 
   /**

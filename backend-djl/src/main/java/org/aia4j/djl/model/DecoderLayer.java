@@ -162,8 +162,18 @@ final class DecoderLayer implements TransformerLayer {
 
     Parameter bias(String name, long size);
 
-    Parameter gamma(String name, long size);
+    /** A scale initialised to ones. */
+    Parameter gamma(String name, Shape shape);
 
-    Parameter beta(String name, long size);
+    /** A shift initialised to zeros. */
+    Parameter beta(String name, Shape shape);
+
+    default Parameter gamma(String name, long size) {
+      return gamma(name, new Shape(size));
+    }
+
+    default Parameter beta(String name, long size) {
+      return beta(name, new Shape(size));
+    }
   }
 }

@@ -8,6 +8,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
+import org.aia4j.inference.model.Architecture;
 import org.aia4j.inference.model.ModelConfig;
 import org.aia4j.loss.Scalars;
 
@@ -20,6 +21,11 @@ import org.aia4j.loss.Scalars;
  * <p>The cache holds the {@code kvHeads} rotated keys and the values, not their per-query-head
  * copies; captures hold keys per query head, so the interaction statistic reads them as it reads
  * the GPT family's.
+ *
+ * <p>With {@link Architecture#qkNorm()} (Chameleon's {@code
+ * qk_layernorm}), each head's queries and keys are LayerNorm-ed over the head's width, then scaled
+ * and shifted by that head's own weight and bias, before the rotary embedding: {@code q =
+ * rope(LN(q(n)) * w_q[h] + b_q[h])}, as {@code ChameleonAttention} computes it.
  */
 final class LlamaDecoderLayer implements TransformerLayer {
 
@@ -39,6 +45,10 @@ final class LlamaDecoderLayer implements TransformerLayer {
   private final Parameter gateWeight;
   private final Parameter upWeight;
   private final Parameter downWeight;
+  private final Parameter qNormWeight;
+  private final Parameter qNormBias;
+  private final Parameter kNormWeight;
+  private final Parameter kNormBias;
 
   /**
    * @param prefix the parameter names' prefix, {@code layers.} or {@code gen_layers.}
@@ -65,6 +75,17 @@ final class LlamaDecoderLayer implements TransformerLayer {
     gateWeight = params.weight(p + "mlp.gate.weight", new Shape(mlp, width), std);
     upWeight = params.weight(p + "mlp.up.weight", new Shape(mlp, width), std);
     downWeight = params.weight(p + "mlp.down.weight", new Shape(width, mlp), residualStd);
+    if (config.architecture().qkNorm()) {
+      qNormWeight = params.gamma(p + "attention.q_norm.weight", new Shape(heads, headDim));
+      qNormBias = params.beta(p + "attention.q_norm.bias", new Shape(heads, headDim));
+      kNormWeight = params.gamma(p + "attention.k_norm.weight", new Shape(kvHeads, headDim));
+      kNormBias = params.beta(p + "attention.k_norm.bias", new Shape(kvHeads, headDim));
+    } else {
+      qNormWeight = null;
+      qNormBias = null;
+      kNormWeight = null;
+      kNormBias = null;
+    }
   }
 
   @Override
@@ -83,8 +104,14 @@ final class LlamaDecoderLayer implements TransformerLayer {
     long t = x.getShape().get(1);
 
     NDArray h = rmsNorm(x, ps.getValue(attentionNormWeight, device, training), eps);
-    NDArray q = project(h, ps.getValue(qWeight, device, training)).reshape(b, t, heads, headDim).transpose(0, 2, 1, 3);
-    NDArray k = project(h, ps.getValue(kWeight, device, training)).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
+    NDArray q = project(h, ps.getValue(qWeight, device, training)).reshape(b, t, heads, headDim);
+    NDArray k = project(h, ps.getValue(kWeight, device, training)).reshape(b, t, kvHeads, headDim);
+    if (qNormWeight != null) {
+      q = headNorm(q, ps.getValue(qNormWeight, device, training), ps.getValue(qNormBias, device, training));
+      k = headNorm(k, ps.getValue(kNormWeight, device, training), ps.getValue(kNormBias, device, training));
+    }
+    q = q.transpose(0, 2, 1, 3);
+    k = k.transpose(0, 2, 1, 3);
     NDArray v = project(h, ps.getValue(vWeight, device, training)).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
     q = rotary.apply(q);
     k = rotary.apply(k);
@@ -132,6 +159,17 @@ final class LlamaDecoderLayer implements TransformerLayer {
 
   private static NDArray project(NDArray x, NDArray weight) {
     return Linear.linear(x, weight).singletonOrThrow();
+  }
+
+  /**
+   * Chameleon's per-head LayerNorm: {@code (x - mean) / sqrt(var + eps) * weight + bias} over the
+   * last axis of {@code (B, T, heads, headDim)}, with a weight and a bias per head.
+   */
+  private static NDArray headNorm(NDArray x, NDArray weight, NDArray bias) {
+    NDArray centred = x.sub(x.mean(new int[] {-1}, true));
+    NDArray variance = centred.square().mean(new int[] {-1}, true);
+    NDArray normed = centred.div(variance.add(Scalars.like(variance, Architecture.QK_NORM_EPS)).sqrt());
+    return normed.mul(weight).add(bias);
   }
 
   /**

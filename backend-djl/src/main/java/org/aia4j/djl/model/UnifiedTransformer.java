@@ -417,13 +417,13 @@ public final class UnifiedTransformer extends AbstractBlock {
     }
 
     @Override
-    public Parameter gamma(String name, long size) {
-      return register(name, Parameter.Type.GAMMA, new Shape(size), Initializer.ONES);
+    public Parameter gamma(String name, Shape shape) {
+      return register(name, Parameter.Type.GAMMA, shape, Initializer.ONES);
     }
 
     @Override
-    public Parameter beta(String name, long size) {
-      return register(name, Parameter.Type.BETA, new Shape(size), Initializer.ZEROS);
+    public Parameter beta(String name, Shape shape) {
+      return register(name, Parameter.Type.BETA, shape, Initializer.ZEROS);
     }
 
     private Parameter register(

@@ -23,6 +23,7 @@ import org.aia4j.testkit.PythonFixtures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The LLaMA family against a float64 reference written from the published definition ({@code
@@ -30,8 +31,10 @@ import org.junit.jupiter.api.Test;
  * hf/make_tiny_llama.py} (BF16, two shards, grouped-query attention 4:2, rope_theta 500000, untied
  * head). Every sequence runs alone in the reference; here full passes, the KV cache and left-padded
  * batches must all give its values. Tolerances: 1e-4 on logits (of order 1), 1e-5 on attention
- * probabilities, float32 against float64.
+ * probabilities, float32 against float64. {@link ChameleonReferenceTest} runs the same checks on
+ * the checkpoint's Chameleon twin.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LlamaReferenceTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,15 +45,25 @@ class LlamaReferenceTest {
   };
   private static final int GREEDY = 6;
 
-  private static NDManager manager;
-  private static UnifiedTransformer model;
-  private static ParameterStore ps;
-  private static JsonNode reference;
+  private NDManager manager;
+  private UnifiedTransformer model;
+  private ParameterStore ps;
+  private JsonNode reference;
+
+  /** @return the Hugging Face checkpoint under test */
+  Path checkpoint() throws Exception {
+    return PythonFixtures.tinyLlama();
+  }
+
+  /** @return whether the checkpoint normalises queries and keys per head */
+  boolean qkNorm() {
+    return false;
+  }
 
   @BeforeAll
-  static void load() throws Exception {
+  void load() throws Exception {
     PythonFixtures.requireModule("torch", "python3-torch");
-    Path checkpoint = PythonFixtures.tinyLlama();
+    Path checkpoint = checkpoint();
     ModelConfig config = HfLlama.modelConfig(HfConfig.read(checkpoint));
     manager = NDManager.newBaseManager("PyTorch");
     model = new UnifiedTransformer(config);
@@ -62,7 +75,7 @@ class LlamaReferenceTest {
   }
 
   @AfterAll
-  static void close() {
+  void close() {
     if (manager != null) {
       manager.close();
     }
@@ -76,6 +89,7 @@ class LlamaReferenceTest {
     assertThat(config.heads()).isEqualTo(4);
     assertThat(config.architecture().ropeTheta()).isEqualTo(500_000.0);
     assertThat(config.architecture().tiedHead()).isFalse();
+    assertThat(config.architecture().qkNorm()).isEqualTo(qkNorm());
   }
 
   @Test
@@ -163,7 +177,7 @@ class LlamaReferenceTest {
     }
   }
 
-  private static double[][] expectedLogits(int sequence, int from, int to) {
+  private double[][] expectedLogits(int sequence, int from, int to) {
     double[][] out = new double[to - from][];
     for (int p = from; p < to; p++) {
       out[p - from] = toDoubles(reference.get("logits").get(sequence).get(p));

@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Set;
 import org.aia4j.api.model.Task;
 import org.aia4j.inference.io.SafeTensors;
+import org.aia4j.inference.model.Architecture;
 import org.aia4j.inference.model.ModelConfig;
 
 /**
@@ -43,7 +44,7 @@ import org.aia4j.inference.model.ModelConfig;
  * The maths is the DJL model's, operation for operation (pre-norm layers, fused qkv, additive
  * masks, exact erf GELU, untied head), so the two agree to float32 rounding.
  *
- * <p>The llama family ({@link org.aia4j.inference.model.Architecture#isLlama()}) has the same
+ * <p>The llama family ({@link Architecture#isLlama()}) has the same
  * inputs and outputs and computes Hugging Face's {@code LlamaForCausalLM}: RMSNorm with {@code
  * normEps}, no biases, no position table, rotary embeddings (rotate-half, {@code ropeTheta}) of
  * {@code position_ids} applied to the queries and keys, grouped-query attention, a SwiGLU MLP and
@@ -54,7 +55,9 @@ import org.aia4j.inference.model.ModelConfig;
  * Instead of copying each key/value head to its query heads, the queries are regrouped: {@code
  * (B, heads, T, d)} is read as {@code (B, kvHeads, heads/kvHeads * T, d)}, the rows of the query
  * heads that share a key/value head side by side, so each score and mixing product is one MatMul
- * per key/value head and the cache is never expanded.
+ * per key/value head and the cache is never expanded. With {@link Architecture#qkNorm()}
+ * (Chameleon), queries and keys are layer-normed per head before rotary ({@link #headNorm}), and
+ * the queries' {@code 1/sqrt(head_dim)} moves into their norm's weight and bias.
  *
  * <p>A forked (UniFork) model is exported one graph per branch: the graph of a task runs the
  * shared layers, then that task's copy of the deep layers and final norm ({@code gen_layers.i.*},
@@ -334,13 +337,19 @@ public final class TransformerExporter {
     int kv = kvHeads * d;
     String h = rmsNorm(x, p + "attention_norm");
     float scale = (float) (1.0 / Math.sqrt(d));
-    String qkvWeight = stackedWeight(p + "attention.qkv.weight", w, new String[] {p + "attention.q.weight",
-        p + "attention.k.weight", p + "attention.v.weight"}, new long[] {w, kv, kv}, new float[] {scale, 1f, 1f});
+    boolean qkNorm = config.architecture().qkNorm();
+    // Without the per-head norm the queries' 1/sqrt(d) goes into their projection; a norm would
+    // undo it there, so with one it goes into the queries' norm weight and bias instead.
+    float projectionScale = qkNorm ? 1f : scale;
+    String qkvWeight = stackedWeight(p + "attention.qkv.weight", new String[] {p + "attention.q.weight",
+        p + "attention.k.weight", p + "attention.v.weight"}, new long[] {w, kv, kv}, w, new float[] {projectionScale,
+        1f, 1f}, new long[] {w + 2L * kv, w});
     String qkv = g.op("Gemm", Map.of("transB", 1L), h, qkvWeight);
     // (B*T, W + 2K) -> (B, T, H + 2Hkv, d) -> (B, H + 2Hkv, T, d) -> q and k (rotated together), v
     String byHead = g.op("Transpose", Map.of("perm", new long[] {0, 2, 1, 3}), g.op("Reshape", qkv, qkvShape));
     String[] qkAndV = g.split(byHead, 1, heads + kvHeads, kvHeads);
-    String[] qAndK = g.split(rotate(qkAndV[0]), 1, heads, kvHeads);
+    String qk = qkNorm ? headNorm(p, qkAndV[0], scale) : qkAndV[0];
+    String[] qAndK = g.split(rotate(qk), 1, heads, kvHeads);
     String keys = g.opNamed("present." + i + ".key", "Concat", Map.of("axis", 2L), recent[0], qAndK[1]);
     String values = g.opNamed("present." + i + ".value", "Concat", Map.of("axis", 2L), recent[1], qkAndV[1]);
     boolean grouped = kvHeads != heads;
@@ -377,8 +386,8 @@ public final class TransformerExporter {
     int w = config.width();
     int m = config.mlpWidth();
     String h = rmsNorm(x, p + "mlp_norm");
-    String gateUpWeight = stackedWeight(p + "mlp.gate_up.weight", w, new String[] {p + "mlp.gate.weight",
-        p + "mlp.up.weight"}, new long[] {m, m}, new float[] {1f, 1f});
+    String gateUpWeight = stackedWeight(p + "mlp.gate_up.weight", new String[] {p + "mlp.gate.weight",
+        p + "mlp.up.weight"}, new long[] {m, m}, w, new float[] {1f, 1f}, new long[] {2L * m, w});
     String[] gateUp = g.split(g.op("Gemm", Map.of("transB", 1L), h, gateUpWeight), 1, m, m);
     String activated = g.op("Mul", g.op("Mul", gateUp[0], g.op("Sigmoid", gateUp[0])), gateUp[1]);
     return g.op("Add", x, g.op("Gemm", Map.of("transB", 1L), activated, weight(p + "mlp.down.weight", w, m)));
@@ -397,11 +406,12 @@ public final class TransformerExporter {
   }
 
   /**
-   * One initializer {@code name} holding the {@code (rows[k], in)} weights {@code parts[k]}
-   * stacked along the rows, each multiplied by {@code factors[k]} (1 leaves it exact): one Gemm
-   * instead of several, as the GPT family's fused qkv (decoding is dominated by per-node overhead).
+   * One initializer {@code name} of {@code shape} holding the {@code (rows[k], in)} weights {@code
+   * parts[k]} stacked along the rows, each multiplied by {@code factors[k]} (1 leaves it exact):
+   * one Gemm (or one Mul) instead of several, as the GPT family's fused qkv (decoding is dominated
+   * by per-node overhead).
    */
-  private String stackedWeight(String name, long in, String[] parts, long[] rows, float[] factors) {
+  private String stackedWeight(String name, String[] parts, long[] rows, long in, float[] factors, long[] shape) {
     float[][] values = new float[parts.length][];
     long total = 0;
     for (int k = 0; k < parts.length; k++) {
@@ -416,7 +426,31 @@ public final class TransformerExporter {
       }
       offset += values[k].length;
     }
-    return g.weight(name, new long[] {total, in}, out);
+    return g.weight(name, shape, out);
+  }
+
+  /**
+   * Chameleon's per-head query/key LayerNorm on {@code (B, H + Hkv, T, d)} queries and keys
+   * stacked: LayerNormalization over {@code d} without affine, then one Mul and one Add by the
+   * heads' weights and biases stacked as {@code (H + Hkv, 1, d)}, the queries' pre-multiplied by
+   * {@code queryScale} (the attention's {@code 1/sqrt(d)}: {@code (n w + b) s = n (w s) + b s}).
+   */
+  private String headNorm(String p, String queriesAndKeys, float queryScale) {
+    int d = config.headDim();
+    int heads = config.heads();
+    int kvHeads = config.kvHeads();
+    float[] ones = new float[d];
+    Arrays.fill(ones, 1f);
+    String normed = g.op("LayerNormalization", Map.of("axis", -1L, "epsilon", (float) Architecture.QK_NORM_EPS),
+        queriesAndKeys, g.weight(p + "attention.qk_norm.unit_scale", new long[] {d}, ones));
+    long[] rows = {heads, kvHeads};
+    float[] factors = {queryScale, 1f};
+    long[] shape = {heads + kvHeads, 1, d};
+    String weight = stackedWeight(p + "attention.qk_norm.weight", new String[] {p + "attention.q_norm.weight",
+        p + "attention.k_norm.weight"}, rows, d, factors, shape);
+    String bias = stackedWeight(p + "attention.qk_norm.bias", new String[] {p + "attention.q_norm.bias",
+        p + "attention.k_norm.bias"}, rows, d, factors, shape);
+    return g.op("Add", g.op("Mul", normed, weight), bias);
   }
 
   private String layerNorm(String x, String prefix) {

@@ -34,6 +34,7 @@ import org.aia4j.testkit.PythonFixtures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * The llama graph against the float64 reference written from the published definition ({@code
@@ -43,8 +44,10 @@ import org.junit.jupiter.api.Test;
  * reference; here full passes, the two-part KV cache of {@link OnnxDecoding} (prefixes of
  * different lengths, prefilled in groups and left-padded) and left-padded batches must all give its
  * values. Tolerances: 1e-4 on logits (of order 1), 1e-5 on attention probabilities, float32
- * against float64.
+ * against float64. {@link OnnxChameleonReferenceTest} runs the same checks on the checkpoint's
+ * Chameleon twin.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OnnxLlamaReferenceTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final double LOGITS = 1e-4;
@@ -58,16 +61,26 @@ class OnnxLlamaReferenceTest {
   };
   private static final int GREEDY = 6;
 
-  private static ModelConfig config;
-  private static ModelProto graph;
-  private static OnnxSession plain;
-  private static OnnxSession withAttentions;
-  private static JsonNode reference;
+  private ModelConfig config;
+  private ModelProto graph;
+  private OnnxSession plain;
+  private OnnxSession withAttentions;
+  private JsonNode reference;
+
+  /** @return the Hugging Face checkpoint under test */
+  Path checkpoint() throws Exception {
+    return PythonFixtures.tinyLlama();
+  }
+
+  /** @return whether the checkpoint normalises queries and keys per head */
+  boolean qkNorm() {
+    return false;
+  }
 
   @BeforeAll
-  static void load() throws Exception {
+  void load() throws Exception {
     PythonFixtures.requireModule("torch", "python3-torch");
-    Path checkpoint = PythonFixtures.tinyLlama();
+    Path checkpoint = checkpoint();
     config = HfLlama.modelConfig(HfConfig.read(checkpoint));
     Map<String, SafeTensors.Tensor> tensors;
     try (HfWeights weights = HfWeights.open(checkpoint)) {
@@ -85,7 +98,7 @@ class OnnxLlamaReferenceTest {
   }
 
   @AfterAll
-  static void close() {
+  void close() {
     if (plain != null) {
       plain.close();
     }
@@ -101,6 +114,7 @@ class OnnxLlamaReferenceTest {
     assertThat(config.kvHeads()).isEqualTo(2);
     assertThat(config.architecture().ropeTheta()).isEqualTo(500_000.0);
     assertThat(config.architecture().tiedHead()).isFalse();
+    assertThat(config.architecture().qkNorm()).isEqualTo(qkNorm());
     int caches = 0;
     for (ValueInfoProto input : graph.getGraph().getInputList()) {
       if (input.getName().contains("key_values.")) {
@@ -236,7 +250,7 @@ class OnnxLlamaReferenceTest {
   }
 
   /** {@value #GREEDY} argmax steps of every row through {@link OnnxDecoding}. */
-  private static List<List<Integer>> greedy(List<int[]> prefixes) {
+  private List<List<Integer>> greedy(List<int[]> prefixes) {
     List<List<Integer>> generated = new ArrayList<>();
     prefixes.forEach(p -> generated.add(new ArrayList<>()));
     try (Decoding decoding = new OnnxDecoding(OrtEnvironment.getEnvironment(), plain)) {
@@ -255,14 +269,14 @@ class OnnxLlamaReferenceTest {
     return generated;
   }
 
-  private static List<Integer> expectedGreedy(int sequence) {
+  private List<Integer> expectedGreedy(int sequence) {
     List<Integer> expected = new ArrayList<>();
     reference.get("greedy").get(sequence).forEach(v -> expected.add(v.asInt()));
     return expected;
   }
 
   /** One run without cache over a left-padded batch: its ids, mask and positions, every output. */
-  private static OrtSession.Result run(OnnxSession session, LeftPadding batch) throws Exception {
+  private OrtSession.Result run(OnnxSession session, LeftPadding batch) throws Exception {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     long[] mask = new long[batch.rows() * batch.length()];
     for (int b = 0; b < batch.rows(); b++) {
@@ -285,12 +299,12 @@ class OnnxLlamaReferenceTest {
     }
   }
 
-  private static OnnxTensor add(List<OnnxTensor> created, OnnxTensor tensor) {
+  private OnnxTensor add(List<OnnxTensor> created, OnnxTensor tensor) {
     created.add(tensor);
     return tensor;
   }
 
-  private static float[] floats(OrtSession.Result result, String name) {
+  private float[] floats(OrtSession.Result result, String name) {
     FloatBuffer buffer = ((OnnxTensor) result.get(name).orElseThrow()).getFloatBuffer();
     float[] out = new float[buffer.remaining()];
     buffer.get(out);
@@ -298,18 +312,18 @@ class OnnxLlamaReferenceTest {
   }
 
   /** Row {@code index} of flat {@code (rows, vocabulary)} logits. */
-  private static float[] row(float[] logits, int index) {
+  private float[] row(float[] logits, int index) {
     int vocabulary = config.vocabSize();
     return Arrays.copyOfRange(logits, index * vocabulary, (index + 1) * vocabulary);
   }
 
-  private static double[] flatten(JsonNode nested) {
+  private double[] flatten(JsonNode nested) {
     List<Double> values = new ArrayList<>();
     collect(nested, values);
     return values.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
-  private static void collect(JsonNode node, List<Double> into) {
+  private void collect(JsonNode node, List<Double> into) {
     if (node.isArray()) {
       node.forEach(child -> collect(child, into));
     } else {
@@ -317,7 +331,7 @@ class OnnxLlamaReferenceTest {
     }
   }
 
-  private static double maxDifference(float[] actual, JsonNode expected) {
+  private double maxDifference(float[] actual, JsonNode expected) {
     assertThat(actual).hasSize(expected.size());
     double max = 0;
     for (int i = 0; i < actual.length; i++) {
@@ -326,7 +340,7 @@ class OnnxLlamaReferenceTest {
     return max;
   }
 
-  private static double maxDifference(float[] actual, double[] expected) {
+  private double maxDifference(float[] actual, double[] expected) {
     double max = 0;
     for (int i = 0; i < actual.length; i++) {
       max = Math.max(max, Math.abs(actual[i] - expected[i]));
@@ -334,7 +348,7 @@ class OnnxLlamaReferenceTest {
     return max;
   }
 
-  private static int argmax(float[] values) {
+  private int argmax(float[] values) {
     int best = 0;
     for (int i = 1; i < values.length; i++) {
       if (values[i] > values[best]) {

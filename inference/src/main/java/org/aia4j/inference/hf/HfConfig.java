@@ -137,6 +137,11 @@ public record HfConfig(
     int maxPositions = f.positiveInt("max_position_embeddings");
     boolean tie = f.has("tie_word_embeddings") && f.bool("tie_word_embeddings");
     boolean qkNorm = f.has("qk_layernorm") && f.bool("qk_layernorm");
+    if (f.has("swin_norm") && f.bool("swin_norm")) {
+      // Chameleon-30B normalises each block's output instead of its input: another decoder.
+      throw new IOException(file + ": swin_norm is true (Chameleon's post-norm layers), which aia4j's LLaMA"
+          + " family does not run; only pre-norm decoders (swin_norm false, as Chameleon-7B) can be imported");
+    }
     Optional<String> dtype =
         f.has("torch_dtype") ? Optional.of(f.string("torch_dtype")) : Optional.empty();
     OptionalInt bos =

@@ -30,9 +30,12 @@ import org.aia4j.inference.model.ModelTensors;
  * </pre>
  *
  * Hugging Face's {@code q_proj}/{@code k_proj} rows are already in the rotate-half order aia4j's
- * rotary embedding uses, so nothing is permuted. A tensor that maps to nothing (a bias, Chameleon's
- * {@code q_norm}) is refused with its name: the model would otherwise run without it and answer
- * wrongly. Old checkpoints' {@code rotary_emb.inv_freq} buffers are skipped: they are recomputed.
+ * rotary embedding uses, so nothing is permuted. Chameleon's per-head norms {@code
+ * self_attn.{q,k}_norm.{weight,bias}} map to {@code attention.{q,k}_norm.*} when {@code
+ * qk_layernorm} is true. A tensor that maps to nothing (a bias), or to a parameter the config does
+ * not have, is refused with its name: the model would otherwise run without it and answer wrongly.
+ * The VQ image model such checkpoints hold beside the decoder ({@code model.vqmodel.*}) is not read:
+ * images go through an image tokenizer of their own ({@code aia import --image-tokenizer}). Old checkpoints' {@code rotary_emb.inv_freq} buffers are skipped: they are recomputed.
  */
 public final class HfLlama {
 
@@ -40,7 +43,12 @@ public final class HfLlama {
       Pattern.compile("layers\\.(\\d+)\\.(input_layernorm|post_attention_layernorm|self_attn\\.([qkvo])_proj|"
           + "mlp\\.(gate|up|down)_proj)\\.weight");
 
+  // Chameleon's per-head LayerNorms: layers.i.self_attn.{q,k}_norm.{weight,bias}.
+  private static final Pattern HEAD_NORM = Pattern.compile("layers\\.(\\d+)\\.self_attn\\.([qk])_norm\\.(weight|bias)");
+
   private static final String EMBEDDING = "embed_tokens.weight";
+
+  private static final Pattern VQ_MODEL = Pattern.compile("(^|\\.)vqmodel\\.");
 
   private HfLlama() {}
 
@@ -51,14 +59,11 @@ public final class HfLlama {
    * @throws IOException naming {@code config.json} for what aia4j cannot run yet
    */
   public static ModelConfig modelConfig(HfConfig hf) throws IOException {
-    if (hf.qkLayernorm()) {
-      throw new IOException(hf.file() + ": qk_layernorm is true (Chameleon's per-head query/key norm), which"
-          + " aia4j's LLaMA family does not implement yet");
-    }
     try {
       return new ModelConfig(hf.numHiddenLayers(), hf.hiddenSize(), hf.numAttentionHeads(), hf.intermediateSize(),
           hf.maxPositionEmbeddings(), hf.vocabSize(), 0, hf.numHiddenLayers(),
-          Architecture.llama(hf.numKeyValueHeads(), hf.rmsNormEps(), hf.ropeTheta(), hf.tieWordEmbeddings()));
+          Architecture.llama(hf.numKeyValueHeads(), hf.rmsNormEps(), hf.ropeTheta(), hf.tieWordEmbeddings())
+              .withQkNorm(hf.qkLayernorm()));
     } catch (IllegalArgumentException e) {
       throw new IOException(hf.file() + ": " + e.getMessage(), e);
     }
@@ -82,6 +87,10 @@ public final class HfLlama {
     }
     if (name.equals("norm.weight")) {
       return "final_norm.weight";
+    }
+    Matcher norm = HEAD_NORM.matcher(name);
+    if (norm.matches()) {
+      return "layers." + norm.group(1) + ".attention." + norm.group(2) + "_norm." + norm.group(3);
     }
     Matcher m = LAYER.matcher(name);
     if (!m.matches()) {
@@ -134,7 +143,9 @@ public final class HfLlama {
     for (String hfName : weights.names()) {
       String ours = aiaName(hfName, prefix);
       if (ours == null) {
-        if (!hfName.endsWith("rotary_emb.inv_freq")) {
+        // Recomputed rotary buffers, and the VQ image tokenizer Chameleon and Emu3 keep beside the
+        // decoder (aia4j runs it as an image tokenizer of its own: aia import --image-tokenizer).
+        if (!hfName.endsWith("rotary_emb.inv_freq") && !VQ_MODEL.matcher(hfName).find()) {
           unknown.add(hfName);
         }
       } else {
@@ -144,10 +155,20 @@ public final class HfLlama {
     if (!unknown.isEmpty()) {
       throw new IOException(weights.shardOf(unknown.first()) + ": tensor '" + unknown.first()
           + "' is not part of a LLaMA decoder aia4j can run (" + unknown.size()
-          + " such tensors; biases and per-head query/key norms are not supported)");
+          + " such tensors; biases are not supported)");
+    }
+    Map<String, long[]> shapes = ModelTensors.shapes(config);
+    for (Map.Entry<String, String> e : hfNames.entrySet()) {
+      boolean tiedCopy = e.getKey().equals("lm_head.weight") && config.architecture().tiedHead();
+      if (!shapes.containsKey(e.getKey()) && !tiedCopy) {
+        // A q_norm in a checkpoint whose config says qk_layernorm false, or a layer past num_hidden_layers.
+        throw new IOException(weights.shardOf(e.getValue()) + ": tensor '" + e.getValue() + "' is not a parameter"
+            + " of the model config.json describes (" + config.layers() + " layers, qk_layernorm "
+            + config.architecture().qkNorm() + "); the config and the weights come from different models");
+      }
     }
     Map<String, String> plan = new LinkedHashMap<>();
-    for (Map.Entry<String, long[]> e : ModelTensors.shapes(config).entrySet()) {
+    for (Map.Entry<String, long[]> e : shapes.entrySet()) {
       String hfName = hfNames.get(e.getKey());
       if (hfName == null) {
         throw new IOException(weights.source() + ": the checkpoint has no tensor for '" + e.getKey() + "' (Hugging Face: '"
@@ -179,6 +200,7 @@ public final class HfLlama {
         .replace("attention_norm", "input_layernorm")
         .replace("mlp_norm", "post_attention_layernorm")
         .replace("attention.out.", "self_attn.o_proj.")
+        .replaceAll("attention\\.([qk])_norm\\.", "self_attn.$1_norm.")
         .replaceAll("attention\\.([qkv])\\.", "self_attn.$1_proj.")
         .replaceAll("mlp\\.(gate|up|down)\\.", "mlp.$1_proj.");
   }

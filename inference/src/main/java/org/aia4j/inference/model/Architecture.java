@@ -2,6 +2,7 @@ package org.aia4j.inference.model;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.Locale;
@@ -28,23 +29,39 @@ import java.util.stream.Collectors;
  * @param ropeTheta LLaMA: the rotary embedding's base ({@code rope_theta}). GPT: 0 (no rotary)
  * @param tiedHead LLaMA: the output head reuses the token embedding ({@code
  *     tie_word_embeddings}). GPT: false
+ * @param qkNorm LLaMA: each head's queries and keys pass through their own LayerNorm (weight and
+ *     bias per head, epsilon {@link #QK_NORM_EPS}) before the rotary embedding, as Chameleon's
+ *     {@code qk_layernorm} does. GPT: false. Written to {@code config.json} only when true, so
+ *     configurations without it read as before
  */
-public record Architecture(Family family, int kvHeads, double normEps, double ropeTheta, boolean tiedHead) {
+public record Architecture(
+    Family family,
+    int kvHeads,
+    double normEps,
+    double ropeTheta,
+    boolean tiedHead,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean qkNorm) {
 
   /** GPT's LayerNorm epsilon. */
   public static final double GPT_NORM_EPS = 1e-5;
 
   /** aia4j's own decoder, the family of every checkpoint written before families existed. */
-  public static final Architecture GPT = new Architecture(Family.GPT, 0, GPT_NORM_EPS, 0, false);
+  public static final Architecture GPT = new Architecture(Family.GPT, 0, GPT_NORM_EPS, 0, false, false);
+
+  /**
+   * The epsilon of the per-head query/key LayerNorm ({@link #qkNorm()}): PyTorch's LayerNorm
+   * default, which Chameleon's {@code ChameleonLayerNorm} keeps.
+   */
+  public static final double QK_NORM_EPS = 1e-5;
 
   /** Validates the family's fields; the message names the field. */
   public Architecture {
     Objects.requireNonNull(family, "family");
     if (family == Family.GPT) {
-      if (kvHeads != 0 || ropeTheta != 0 || tiedHead || normEps != GPT_NORM_EPS) {
-        throw new IllegalArgumentException("The gpt family has no kvHeads, ropeTheta or tiedHead and a"
+      if (kvHeads != 0 || ropeTheta != 0 || tiedHead || qkNorm || normEps != GPT_NORM_EPS) {
+        throw new IllegalArgumentException("The gpt family has no kvHeads, ropeTheta, tiedHead or qkNorm and a"
             + " LayerNorm eps of 1e-5; got kvHeads " + kvHeads + ", ropeTheta " + ropeTheta + ", tiedHead "
-            + tiedHead + ", normEps " + normEps);
+            + tiedHead + ", qkNorm " + qkNorm + ", normEps " + normEps);
       }
     } else {
       if (kvHeads < 1) {
@@ -69,7 +86,15 @@ public record Architecture(Family family, int kvHeads, double normEps, double ro
    * @return the architecture
    */
   public static Architecture llama(int kvHeads, double normEps, double ropeTheta, boolean tiedHead) {
-    return new Architecture(Family.LLAMA, kvHeads, normEps, ropeTheta, tiedHead);
+    return new Architecture(Family.LLAMA, kvHeads, normEps, ropeTheta, tiedHead, false);
+  }
+
+  /**
+   * @param on whether queries and keys are normalised per head (Chameleon)
+   * @return this architecture with or without the per-head query/key LayerNorm
+   */
+  public Architecture withQkNorm(boolean on) {
+    return new Architecture(family, kvHeads, normEps, ropeTheta, tiedHead, on);
   }
 
   /** @return whether this is the LLaMA family */

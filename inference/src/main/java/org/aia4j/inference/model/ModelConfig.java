@@ -241,8 +241,10 @@ public record ModelConfig(
     long w = width;
     if (architecture.isLlama()) {
       long kv = (long) architecture.kvHeads() * (width / heads);
+      // Per-head query/key LayerNorms: a weight and a bias per query and per key/value channel.
+      long qkNorms = architecture.qkNorm() ? 2 * w + 2 * kv : 0;
       // Two RMSNorms, q and o (W x W), k and v (kv x W), gate, up and down (W x M).
-      return 2 * w + 2 * w * w + 2 * kv * w + 3 * w * mlpWidth;
+      return 2 * w + 2 * w * w + 2 * kv * w + 3 * w * mlpWidth + qkNorms;
     }
     return 2 * (2 * w) + (3 * w * w + 3 * w) + (w * w + w) + 2 * w * mlpWidth + mlpWidth + w;
   }
@@ -295,6 +297,10 @@ public record ModelConfig(
       }
       if (tree instanceof ObjectNode object && !object.has("architecture")) {
         object.set("architecture", JSON.valueToTree(Architecture.GPT)); // written before families existed
+      }
+      if (tree instanceof ObjectNode object && object.get("architecture") instanceof ObjectNode architecture
+          && !architecture.has("qkNorm")) {
+        architecture.put("qkNorm", false); // written only when true
       }
       return JSON.treeToValue(tree, ModelConfig.class);
     } catch (JsonProcessingException e) {

@@ -36,6 +36,8 @@ import org.aia4j.inference.io.SafeTensors;
  *   layers.i.attention.k.weight (K, W)   layers.i.attention.v.weight (K, W)
  *   layers.i.attention.out.weight (W, W)   layers.i.mlp_norm.weight (W)
  *   layers.i.mlp.gate.weight (M, W)   layers.i.mlp.up.weight (M, W)   layers.i.mlp.down.weight (W, M)
+ *   with the per-head query/key norm ({@link Architecture#qkNorm()}; H heads, G key/value heads, D = W / H):
+ *   layers.i.attention.q_norm.{weight,bias} (H, D)   layers.i.attention.k_norm.{weight,bias} (G, D)
  *   final_norm.weight (W)   lm_head.weight (V, W), absent when the head is tied to the embedding
  *   forked models: gen_layers.i.* for i in [fork, layers), gen_final_norm.weight
  * </pre>
@@ -46,7 +48,7 @@ public final class ModelTensors {
   /** The number of tensors of a model with {@code config}; computed without listing them. */
   public static long count(ModelConfig config) {
     if (config.architecture().isLlama()) {
-      long perLayer = 9;
+      long perLayer = config.architecture().qkNorm() ? 13 : 9;
       return 1 + perLayer * config.layers() + 1 + (config.architecture().tiedHead() ? 0 : 1)
           + perLayer * (config.layers() - config.fork()) + (config.forked() ? 1 : 0);
     }
@@ -84,18 +86,16 @@ public final class ModelTensors {
   private static Map<String, long[]> llamaShapes(ModelConfig config) {
     Map<String, long[]> shapes = new LinkedHashMap<>();
     long w = config.width();
-    long m = config.mlpWidth();
-    long kv = (long) config.kvHeads() * config.headDim();
     shapes.put("embedding.token.weight", new long[] {config.vocabSize(), w});
     for (int i = 0; i < config.layers(); i++) {
-      llamaLayer(shapes, "layers." + i + ".", w, kv, m);
+      llamaLayer(shapes, "layers." + i + ".", config);
     }
     shapes.put("final_norm.weight", new long[] {w});
     if (!config.architecture().tiedHead()) {
       shapes.put("lm_head.weight", new long[] {config.vocabSize(), w});
     }
     for (int i = config.fork(); i < config.layers(); i++) {
-      llamaLayer(shapes, "gen_layers." + i + ".", w, kv, m);
+      llamaLayer(shapes, "gen_layers." + i + ".", config);
     }
     if (config.forked()) {
       shapes.put("gen_final_norm.weight", new long[] {w});
@@ -103,11 +103,22 @@ public final class ModelTensors {
     return Collections.unmodifiableMap(shapes);
   }
 
-  private static void llamaLayer(Map<String, long[]> shapes, String p, long w, long kv, long m) {
+  private static void llamaLayer(Map<String, long[]> shapes, String p, ModelConfig config) {
+    long w = config.width();
+    long m = config.mlpWidth();
+    long kv = (long) config.kvHeads() * config.headDim();
     shapes.put(p + "attention_norm.weight", new long[] {w});
     shapes.put(p + "attention.q.weight", new long[] {w, w});
     shapes.put(p + "attention.k.weight", new long[] {kv, w});
     shapes.put(p + "attention.v.weight", new long[] {kv, w});
+    if (config.architecture().qkNorm()) {
+      for (String part : new String[] {"weight", "bias"}) {
+        shapes.put(p + "attention.q_norm." + part, new long[] {config.heads(), config.headDim()});
+      }
+      for (String part : new String[] {"weight", "bias"}) {
+        shapes.put(p + "attention.k_norm." + part, new long[] {config.kvHeads(), config.headDim()});
+      }
+    }
     shapes.put(p + "attention.out.weight", new long[] {w, w});
     shapes.put(p + "mlp_norm.weight", new long[] {w});
     shapes.put(p + "mlp.gate.weight", new long[] {m, w});

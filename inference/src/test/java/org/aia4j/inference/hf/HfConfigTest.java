@@ -91,6 +91,20 @@ class HfConfigTest {
     assertThat(c.qkLayernorm()).isTrue();
     assertThat(c.tieWordEmbeddings()).isTrue();
     assertThat(c.eosTokenIds()).containsExactly(2, 7);
+    assertThat(HfLlama.modelConfig(c).architecture().qkNorm()).isTrue();
+    assertThat(HfLlama.modelConfig(HfConfig.read(write(minimal("chameleon")))).architecture().qkNorm()).isFalse();
+  }
+
+  @Test
+  void chameleonsPostNormLayersAreRefusedByName() throws IOException {
+    ObjectNode config = minimal("chameleon");
+    config.put("swin_norm", true);
+    Path file = write(config);
+    assertThatThrownBy(() -> HfConfig.read(file))
+        .hasMessageContaining(file.toString())
+        .hasMessageContaining("swin_norm is true");
+    config.put("swin_norm", false);
+    assertThat(HfConfig.read(write(config)).modelType()).isEqualTo("chameleon");
   }
 
   @Test

@@ -35,9 +35,13 @@ class HfImportTest {
   @TempDir Path dir;
 
   private Path copyOfTinyLlama() throws Exception {
+    return copyOf(PythonFixtures.tinyLlama());
+  }
+
+  private Path copyOf(Path model) throws Exception {
     Path copy = dir.resolve("source");
     Files.createDirectories(copy);
-    try (Stream<Path> files = Files.list(PythonFixtures.tinyLlama())) {
+    try (Stream<Path> files = Files.list(model)) {
       for (Path file : (Iterable<Path>) files::iterator) {
         Files.copy(file, copy.resolve(file.getFileName()));
       }
@@ -107,6 +111,31 @@ class HfImportTest {
     } catch (IOException e) {
       throw new AssertionError(e);
     }
+  }
+
+  @Test
+  void chameleonImportsItsHeadNormsAndLeavesItsVqModelOut() throws Exception {
+    Path source = PythonFixtures.tinyChameleon();
+    Path out = dir.resolve("chameleon");
+    HfImport.run(source, out, ProgressListener.none());
+    CheckpointFiles checkpoint = CheckpointFiles.open(out);
+    assertThat(checkpoint.model().architecture().qkNorm()).isTrue();
+    assertThat(checkpoint.config().path("imported_from").path("model_type").asText()).isEqualTo("chameleon");
+    SafeTensors.Contents written = checkpoint.weights();
+    assertThat(written.tensors()).containsKey("layers.1.attention.k_norm.bias")
+        .doesNotContainKey("model.vqmodel.quantize.embedding.weight");
+    assertThat(written.tensors().keySet()).noneMatch(name -> name.contains("vqmodel"));
+    try (HfWeights weights = HfWeights.open(source)) {
+      float[] expected = weights.read("model.layers.0.self_attn.q_norm.weight");
+      assertThat(written.tensors().get("layers.0.attention.q_norm.weight").toFloats()).containsExactly(expected);
+    }
+  }
+
+  @Test
+  void headNormsInACheckpointWhoseConfigLacksThemAreNamed() throws Exception {
+    Path source = copyOf(PythonFixtures.tinyChameleon());
+    editConfig(source, config -> config.put("qk_layernorm", false));
+    assertRefusedAndNothingWritten(source, "self_attn.", "_norm.", "qk_layernorm false");
   }
 
   @Test

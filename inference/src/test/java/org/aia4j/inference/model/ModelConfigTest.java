@@ -3,6 +3,7 @@ package org.aia4j.inference.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -131,7 +132,7 @@ class ModelConfigTest {
     // The same count as the tensors the family's checkpoints hold, tied or not, forked or not.
     for (ModelConfig c : List.of(llama, llama.withFork(2), tied(llama), ModelConfig.preset("small").withFork(1))) {
       long fromShapes = ModelTensors.shapes(c).values().stream()
-          .mapToLong(shape -> java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b)).sum();
+          .mapToLong(shape -> Arrays.stream(shape).reduce(1, (a, b) -> a * b)).sum();
       assertThat(fromShapes).as("%s", c).isEqualTo(c.parameterCount());
       assertThat(ModelTensors.shapes(c)).as("%s", c).hasSize((int) ModelTensors.count(c));
     }
@@ -153,6 +154,25 @@ class ModelConfigTest {
   }
 
   @Test
+  void qkNormIsWrittenOnlyWhenOnAndCountsItsParameters() {
+    ModelConfig plain = ModelConfig.preset("tiny-llama");
+    ModelConfig chameleon = new ModelConfig(2, 32, 4, 64, 128, 64, 0, 2, plain.architecture().withQkNorm(true));
+    assertThat(plain.toJson()).doesNotContain("qkNorm");
+    assertThat(chameleon.toJson()).contains("\"qkNorm\" : true");
+    assertThat(ModelConfig.fromJson(chameleon.toJson())).isEqualTo(chameleon);
+    assertThat(ModelConfig.fromJson(plain.toJson())).isEqualTo(plain);
+    // Per layer: a (heads, headDim) weight and bias for queries, a (kvHeads, headDim) pair for keys.
+    long perLayer = 2L * 4 * 8 + 2L * 2 * 8;
+    assertThat(chameleon.parameterCount() - plain.parameterCount()).isEqualTo(2 * perLayer);
+    long listed = ModelTensors.shapes(chameleon).values().stream()
+        .mapToLong(shape -> Arrays.stream(shape).reduce(1, (a, b) -> a * b)).sum();
+    assertThat(listed).isEqualTo(chameleon.parameterCount());
+    assertThat(ModelTensors.shapes(chameleon)).hasSize((int) ModelTensors.count(chameleon));
+    assertThat(ModelTensors.shapes(chameleon).get("layers.1.attention.k_norm.bias")).containsExactly(2, 8);
+    assertThatThrownBy(() -> Architecture.GPT.withQkNorm(true)).hasMessageContaining("qkNorm true");
+  }
+
+  @Test
   void llamaFamilyRefusesInconsistentHeads() {
     assertThatThrownBy(() -> new ModelConfig(2, 32, 4, 64, 64, 64, 0, 2, Architecture.llama(3, 1e-5, 1e4, false)))
         .hasMessage("heads (4) must be a multiple of kvHeads (3)");
@@ -160,7 +180,7 @@ class ModelConfigTest {
         .hasMessage("The rotary embedding needs an even head width, got width / heads = 9");
     assertThatThrownBy(() -> Architecture.llama(2, 1e-5, 1.0, false))
         .hasMessage("ropeTheta must be a finite number > 1, got 1.0");
-    assertThatThrownBy(() -> new Architecture(Architecture.Family.GPT, 2, 1e-5, 0, false))
+    assertThatThrownBy(() -> new Architecture(Architecture.Family.GPT, 2, 1e-5, 0, false, false))
         .hasMessageStartingWith("The gpt family has no kvHeads");
     assertThatThrownBy(() -> ModelConfig.fromJson(ModelConfig.preset("tiny-llama").toJson().replace("llama", "mistral")))
         .hasMessageContaining("Unknown model family 'mistral'. Known families: gpt, llama");
