@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.aia4j.api.checkpoint.Manifest;
+import org.aia4j.inference.hf.HfImport;
 import org.aia4j.onnx.export.OnnxExport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,7 +21,8 @@ final class ExportCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--checkpoint", required = true, description = "A checkpoint directory (aia train --out).")
+  @Option(names = "--checkpoint", required = true, description = "A checkpoint directory (aia train --out, or aia"
+      + " import --out: the export keeps an import's own tokenizer, image layout and image tokenizer).")
   Path checkpoint;
 
   @Option(names = "--out", required = true, description = "The export directory to write (replaced if it exists).")
@@ -35,7 +37,10 @@ final class ExportCommand implements Callable<Integer> {
     if (out.toAbsolutePath().normalize().equals(checkpoint.toAbsolutePath().normalize())) {
       throw new IllegalArgumentException("--out must differ from --checkpoint: the export would replace the checkpoint");
     }
-    ModelLoading.requireLaidOut(checkpoint, "aia export");
+    if (HfImport.isHfDirectory(checkpoint)) {
+      throw new IllegalArgumentException(checkpoint + " is a Hugging Face model directory: import it first (aia import"
+          + " --hf " + checkpoint + " --out CKPT [--layout L --image-tokenizer DIR]), then export the import");
+    }
     long start = System.nanoTime();
     Manifest manifest = OnnxExport.write(checkpoint, out, attentions);
     PrintWriter console = spec.commandLine().getOut();
@@ -43,7 +48,8 @@ final class ExportCommand implements Callable<Integer> {
     for (String file : manifest.digests().keySet()) {
       console.printf(Locale.ROOT, "  %-32s %,10d bytes%n", file, Files.size(out.resolve(file)));
     }
-    console.printf("Run it with: aia eval --checkpoint %s --backend onnx --out DIR%n", out);
+    console.printf("Run it with: aia eval --checkpoint %s --backend onnx --out DIR, or aia serve --checkpoint %s"
+        + " --backend onnx%n", out, out);
     console.flush();
     return 0;
   }

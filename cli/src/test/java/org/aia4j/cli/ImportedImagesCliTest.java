@@ -18,6 +18,7 @@ import java.util.Random;
 import org.aia4j.api.Registries;
 import org.aia4j.api.model.AnswerRequest;
 import org.aia4j.api.model.GenerationRequest;
+import org.aia4j.api.model.ModelProvider;
 import org.aia4j.api.model.SamplingSettings;
 import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.api.tokenizer.ImageTokenizer;
@@ -196,6 +197,48 @@ class ImportedImagesCliTest {
     assertThat(run.exit()).as(run.err()).isZero();
     JsonNode summary = JSON.readTree(eval.resolve("summary.json").toFile());
     assertThat(summary.toString()).contains("geneval").contains("mmbench");
+  }
+
+  @Test
+  void anExportOfTheImportDrawsAndAnswersAsTheImportDoes() throws Exception {
+    Path export = tmp.resolve("export");
+    CliTest.Run run = aia("export", "--checkpoint", imported.toString(), "--out", export.toString());
+    assertThat(run.exit()).as(run.err()).isZero();
+    JsonNode config = JSON.readTree(export.resolve("config.json").toFile());
+    assertThat(config.path("format").asText()).isEqualTo("aia4j-onnx");
+    assertThat(config.has("layout")).isFalse();
+    assertThat(config.path("imported_from").path("model_type").asText()).isEqualTo("llama");
+    assertThat(config.path("image_layout")).isEqualTo(JSON.readTree(imported.resolve("config.json").toFile())
+        .path("image_layout"));
+    assertThat(export.resolve("tokenizers/vq_decoder.onnx")).exists();
+
+    SamplingSettings sampled = new SamplingSettings(3.0, 0.8, 0, 11);
+    BufferedImage picture = scene(5);
+    List<BufferedImage> fromImport;
+    String answerOfImport;
+    try (UnifiedModel model = Registries.models().get("onnx").load(imported, Map.of())) {
+      fromImport = model.generate(List.of(new GenerationRequest("blue square", 2, sampled))).get(0);
+      answerOfImport = model.answer(List.of(new AnswerRequest(picture, "shape", 3, SamplingSettings.greedy()))).get(0);
+    }
+    ModelProvider provider = Registries.models().all().stream().filter(p -> p.canLoad(export)).findFirst()
+        .orElseThrow();
+    assertThat(provider.name()).isEqualTo("onnx");
+    try (UnifiedModel model = provider.load(export, Map.of())) {
+      assertThat(model.handlesImages()).isTrue();
+      assertThat(model.info().backend()).isEqualTo("onnx");
+      List<BufferedImage> fromExport = model.generate(List.of(new GenerationRequest("blue square", 2, sampled))).get(0);
+      for (int i = 0; i < 2; i++) {
+        assertThat(vq.encode(fromExport.get(i))).as("sample %d", i).isEqualTo(vq.encode(fromImport.get(i)));
+      }
+      assertThat(model.answer(List.of(new AnswerRequest(picture, "shape", 3, SamplingSettings.greedy()))).get(0))
+          .isEqualTo(answerOfImport);
+      assertThat(model.textCompletion()).isPresent();
+    }
+
+    CliTest.Run hfExport = aia("export", "--checkpoint", hf.toString(), "--out", tmp.resolve("hf-export").toString());
+    assertThat(hfExport.exit()).isNotZero();
+    assertThat(hfExport.err()).contains("Hugging Face model directory: import it first");
+    assertThat(tmp.resolve("hf-export")).doesNotExist();
   }
 
   @Test

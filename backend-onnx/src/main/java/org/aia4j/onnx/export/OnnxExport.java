@@ -1,6 +1,7 @@
 package org.aia4j.onnx.export;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,6 +17,7 @@ import org.aia4j.api.checkpoint.Manifest;
 import org.aia4j.api.io.AtomicDirectory;
 import org.aia4j.api.model.Task;
 import org.aia4j.inference.checkpoint.CheckpointFiles;
+import org.aia4j.inference.checkpoint.ImportedTokenizers;
 import org.aia4j.inference.io.SafeTensors;
 import org.aia4j.inference.model.ModelConfig;
 
@@ -26,7 +28,8 @@ import org.aia4j.inference.model.ModelConfig;
  *   model.onnx          the transformer with a KV cache ({@link TransformerExporter}); a forked
  *                       (UniFork) model has one graph per branch instead: model-und.onnx and
  *                       model-gen.onnx, named in config.json's "onnx": {"files": {"und", "gen"}}
- *   config.json         {"format": "aia4j-onnx", "version": 1, "model", "tokenizers", "onnx", "source", ...}
+ *   config.json         {"format": "aia4j-onnx", "version": 2, "model", "tokenizers", "onnx", "source", ...}
+ *                       and aia4j's "layout", or an import's "image_layout" and "imported_from"
  *   tokenizers/         copied from the checkpoint
  *   MANIFEST.sha256     every file's SHA-256, verified on load
  * </pre>
@@ -45,6 +48,15 @@ public final class OnnxExport {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private OnnxExport() {}
+
+  /**
+   * @param config a checkpoint's or an export's {@code config.json}
+   * @return whether it is of a decoder in its own vocabulary (an import or a fine-tune of one): no
+   *     aia4j token layout
+   */
+  public static boolean isImport(JsonNode config) {
+    return !config.has("layout");
+  }
 
   /**
    * @param model a model configuration
@@ -100,7 +112,12 @@ public final class OnnxExport {
         graphs.put(file.getValue(), model(checkpoint, attentions, file.getKey()));
       }
     }
-    checkpoint.tokenizers(); // refuse tokenizers that do not fit the model before writing anything
+    // Refuse tokenizers (and an import's recorded layout) that do not fit the model before writing anything.
+    if (isImport(checkpoint.config())) {
+      ImportedTokenizers.read(checkpointDir, checkpoint.model().vocabSize());
+    } else {
+      checkpoint.tokenizers();
+    }
     AtomicDirectory.write(out, true, staging -> {
       for (Map.Entry<String, ModelProto> graph : graphs.entrySet()) {
         Files.write(staging.resolve(graph.getKey()), graph.getValue().toByteArray());
@@ -125,7 +142,16 @@ public final class OnnxExport {
     root.put("step", checkpoint.step());
     root.set("model", JSON.valueToTree(checkpoint.model()));
     root.set("tokenizers", checkpoint.config().path("tokenizers").deepCopy());
-    root.set("layout", checkpoint.config().path("layout").deepCopy());
+    if (isImport(checkpoint.config())) {
+      // The model's own vocabulary: how it writes images, and where it came from.
+      for (String field : new String[] {"image_layout", "imported_from"}) {
+        if (checkpoint.config().has(field)) {
+          root.set(field, checkpoint.config().get(field).deepCopy());
+        }
+      }
+    } else {
+      root.set("layout", checkpoint.config().path("layout").deepCopy());
+    }
     ObjectNode onnx = root.putObject("onnx");
     if (checkpoint.model().forked()) {
       ObjectNode files = onnx.putObject("files");
@@ -138,8 +164,11 @@ public final class OnnxExport {
     ObjectNode source = root.putObject("source");
     source.put("checkpoint", checkpoint.dir().toAbsolutePath().toString());
     source.put("model_sha256", Manifest.read(checkpoint.dir()).digests().get(CheckpointFiles.MODEL));
-    source.set("training", checkpoint.config().path("training").deepCopy());
-    source.set("provenance", checkpoint.config().path("provenance").deepCopy());
+    for (String field : new String[] {"training", "provenance"}) { // an import has neither
+      if (checkpoint.config().has(field)) {
+        source.set(field, checkpoint.config().get(field).deepCopy());
+      }
+    }
     if (checkpoint.config().has("data")) {
       source.put("data", checkpoint.config().path("data").asText());
     }

@@ -11,7 +11,8 @@ import org.aia4j.inference.decode.ImportedModel;
 
 /**
  * Loads {@code aia export} directories, and aia4j checkpoints (exported in memory), as {@link
- * OnnxUnifiedModel}s, and imported or Hugging Face decoders as {@link ImportedModel}s; registered
+ * OnnxUnifiedModel}s, and imported or Hugging Face decoders (and exports of imports) as {@link
+ * ImportedModel}s; registered
  * as {@code onnx}. Options: {@code device=cpu|cuda[:N]}, {@code
  * threads=N}.
  */
@@ -33,6 +34,9 @@ public final class OnnxModelProvider implements ModelProvider {
     if (TextModel.isTextOnly(path)) { // an imported or Hugging Face decoder: text continuation only
       TextModel model = TextModel.open(path);
       return new ImportedModel(model, OnnxTextEngine.load(model, options));
+    }
+    if (ImportedExport.is(path)) {
+      return ImportedExport.load(path, options);
     }
     return OnnxUnifiedModel.load(path, options);
   }

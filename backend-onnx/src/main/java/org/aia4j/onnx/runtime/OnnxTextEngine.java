@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.onnxruntime.OrtEnvironment;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,8 @@ import org.aia4j.onnx.export.TransformerExporter;
  * {@link TextEngine} on ONNX Runtime: the decoder exported in memory (either family) and decoded
  * with the two-part KV cache of {@link OnnxDecoding}; {@code I_l} from a second graph with the
  * attention outputs, exported on first use. Graphs are serialised in memory, so a model must fit
- * protobuf's 2 GiB (about 500 M float32 parameters).
+ * protobuf's 2 GiB (about 500 M float32 parameters). Or the graph of an {@code aia export} of an
+ * import ({@link #fromGraph}).
  */
 public final class OnnxTextEngine implements TextEngine {
   private final OrtEnvironment env;
@@ -51,6 +53,21 @@ public final class OnnxTextEngine implements TextEngine {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     OnnxSession.Settings settings = OnnxSession.Settings.parse(options);
     return new OnnxTextEngine(env, model, settings, session(env, model, false, settings));
+  }
+
+  /**
+   * An engine on a graph already written ({@code aia export} of an import): it profiles only when
+   * the graph was exported with its attention outputs ({@code aia export --attentions}).
+   *
+   * @param graph the ONNX file
+   * @param options as for {@link #load}
+   */
+  public static OnnxTextEngine fromGraph(TextModel model, Path graph, Map<String, String> options) throws IOException {
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    OnnxSession.Settings settings = OnnxSession.Settings.parse(options);
+    ModelConfig config = model.model();
+    OnnxSession session = OnnxSession.open(env, graph, config, config.vocabSize(), graph.toString(), settings);
+    return new OnnxTextEngine(env, model, settings, session);
   }
 
   private static OnnxSession session(OrtEnvironment env, TextModel model, boolean attentions,
@@ -84,7 +101,12 @@ public final class OnnxTextEngine implements TextEngine {
   @Override
   public List<double[]> interaction(List<ExplicitSequence> sequences) {
     try {
-      if (profiler == null) {
+      if (profiler == null && decoder.hasAttentions()) {
+        profiler = decoder;
+      } else if (profiler == null && model.weights().tensors().isEmpty()) {
+        throw new IllegalArgumentException(model.dir() + " was exported without the attention outputs the"
+            + " interaction statistic reads; re-export it with aia export --attentions, or profile the checkpoint");
+      } else if (profiler == null) {
         profiler = session(env, model, true, settings);
       }
     } catch (IOException e) {
@@ -116,7 +138,7 @@ public final class OnnxTextEngine implements TextEngine {
   @Override
   public void close() {
     decoder.close();
-    if (profiler != null) {
+    if (profiler != null && profiler != decoder) {
       profiler.close();
     }
   }

@@ -72,12 +72,7 @@ public final class OnnxUnifiedModel extends DecodingModel {
     if (isExport(path)) {
       JsonNode root = CheckpointFiles.readConfig(path, OnnxExport.FORMAT, OnnxExport.VERSION, "aia export");
       ModelConfig model = CheckpointFiles.modelSection(path, root);
-      Map<Task, String> files = exportFiles(path, root, model);
-      Manifest manifest = Manifest.read(path);
-      for (String file : new java.util.TreeSet<>(files.values())) {
-        manifest.requireListed(path, file); // the graph is read only if the manifest vouches for it
-        OnnxWeights.requireFinite(path.resolve(file));
-      }
+      Map<Task, String> files = verifiedGraphs(path, root, model);
       Prompts prompts = CheckpointFiles.loadTokenizers(path, root, model.vocabSize());
       Map<Task, OnnxSession> sessions = open(files, (task, file) -> {
         Path onnx = path.resolve(file);
@@ -98,6 +93,22 @@ public final class OnnxUnifiedModel extends DecodingModel {
         prompts.layout().vocabularySize(), path + (checkpoint.model().forked() ? " (" + file + ")" : "")
             + " (exported in memory)", settings));
     return new OnnxUnifiedModel(env, sessions, prompts, path, checkpoint.config(), true, settings);
+  }
+
+  /**
+   * The ONNX file of each task of an export, each listed in its manifest (a graph is read only if
+   * the manifest vouches for it) and holding finite weights.
+   *
+   * @throws IOException naming the export's file at fault
+   */
+  static Map<Task, String> verifiedGraphs(Path path, JsonNode root, ModelConfig model) throws IOException {
+    Map<Task, String> files = exportFiles(path, root, model);
+    Manifest manifest = Manifest.read(path);
+    for (String file : new java.util.TreeSet<>(files.values())) {
+      manifest.requireListed(path, file);
+      OnnxWeights.requireFinite(path.resolve(file));
+    }
+    return files;
   }
 
   /**

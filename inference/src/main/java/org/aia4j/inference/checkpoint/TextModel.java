@@ -1,10 +1,12 @@
 package org.aia4j.inference.checkpoint;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.OptionalInt;
 import org.aia4j.api.Registries;
 import org.aia4j.api.tokenizer.TextTokenizer;
@@ -27,7 +29,8 @@ import org.aia4j.inference.sequence.TokenLayout;
  *
  * @param dir the directory opened
  * @param model the decoder's configuration
- * @param weights its parameters by aia4j's names, every one present, shaped and finite
+ * @param weights its parameters by aia4j's names, every one present, shaped and finite; empty for
+ *     an ONNX export ({@link #withoutWeights})
  * @param text text to ids and back, as this model reads and writes it
  * @param source what the directory is, for messages and reports
  */
@@ -69,11 +72,30 @@ public record TextModel(Path dir, ModelConfig model, SafeTensors.Contents weight
       Prompts prompts = checkpoint.tokenizers();
       return new TextModel(dir, checkpoint.model(), weights, laidOut(prompts), "aia4j checkpoint");
     }
+    return imported(dir, checkpoint.config(), checkpoint.model(), weights, "imported");
+  }
+
+  /**
+   * An imported decoder whose weights are held elsewhere, an ONNX export of an import ({@code aia
+   * export}) whose graph holds them: its configuration and its own tokenizer, from {@code
+   * dir/tokenizers} as {@code config} records it. {@link #weights()} is empty, so engines that
+   * build the model from its weights cannot run it; ONNX Runtime runs the graph.
+   *
+   * @param config the directory's {@code config.json}, with {@code tokenizers} and {@code imported_from}
+   * @param model its model section
+   * @throws IOException if the tokenizer cannot be read or does not fit the model
+   */
+  public static TextModel withoutWeights(Path dir, JsonNode config, ModelConfig model) throws IOException {
+    return imported(dir, config, model, new SafeTensors.Contents(Map.of(), Map.of()), "ONNX export of imported");
+  }
+
+  private static TextModel imported(Path dir, JsonNode config, ModelConfig model, SafeTensors.Contents weights,
+      String what) throws IOException {
     Path tokenizers = dir.resolve(CheckpointFiles.TOKENIZERS);
-    TextTokenizer tokenizer = Registries.textTokenizers()
-        .get(checkpoint.config().path("tokenizers").path("text").asText()).load(tokenizers);
-    return new TextModel(dir, checkpoint.model(), weights, own(tokenizer, checkpoint.model().vocabSize(), tokenizers),
-        "imported " + checkpoint.config().path("imported_from").path("model_type").asText("checkpoint"));
+    TextTokenizer tokenizer = Registries.textTokenizers().get(config.path("tokenizers").path("text").asText())
+        .load(tokenizers);
+    return new TextModel(dir, model, weights, own(tokenizer, model.vocabSize(), tokenizers),
+        what + " " + config.path("imported_from").path("model_type").asText("checkpoint"));
   }
 
   /**
