@@ -5,10 +5,11 @@
 
 CHECKPOINT_DIR is a Hugging Face LLaMA checkpoint (config.json and model.safetensors, or shards
 named by model.safetensors.index.json; F32, F16 or BF16). REQUEST.json is
-{"sequences": [[ids...], ...], "greedy": N}. OUT.json receives, per sequence, the logits of every
+{"sequences": [[ids...], ...], "greedy": N, "hidden": false}. OUT.json receives, per sequence, the logits of every
 position ("logits": [sequence][position][vocab]), the post-softmax attention of every layer averaged
 over heads' rows as the interaction statistic reads them ("attention": [sequence][layer][head][query]
-[key]) and the N greedy next ids ("greedy": [sequence][N]).
+[key]), the N greedy next ids ("greedy": [sequence][N]) and, when asked for, the residual stream
+after every layer ("hidden": [sequence][layer][position][width]).
 
 The model, as Touvron et al. (arXiv 2302.13971) define it and Hugging Face's modeling_llama.py
 computes it: RMSNorm (w * x / sqrt(mean(x^2) + eps)), rotary embeddings in the rotate-half
@@ -76,7 +77,7 @@ def rotate_half(x):
 
 
 def forward(cfg, w, ids):
-    """Logits (T, V) and per-layer attention (L, H, T, T) of one sequence."""
+    """Logits (T, V), per-layer attention (L, H, T, T) and hidden states after each layer (L, T, W)."""
     hidden, heads = cfg["hidden_size"], cfg["num_attention_heads"]
     kv_heads = cfg.get("num_key_value_heads", heads)
     d = hidden // heads
@@ -90,6 +91,7 @@ def forward(cfg, w, ids):
     cos, sin = angles.cos(), angles.sin()
     causal = torch.triu(torch.full((t, t), float("-inf"), dtype=torch.float64), diagonal=1)
     attentions = []
+    states = []
     for i in range(cfg["num_hidden_layers"]):
         p = "model.layers.%d." % i
         n = rms_norm(x, w[p + "input_layernorm.weight"], eps)
@@ -113,9 +115,10 @@ def forward(cfg, w, ids):
         gate = n @ w[p + "mlp.gate_proj.weight"].T
         up = n @ w[p + "mlp.up_proj.weight"].T
         x = x + (gate * torch.sigmoid(gate) * up) @ w[p + "mlp.down_proj.weight"].T
+        states.append(x)
     x = rms_norm(x, w["model.norm.weight"], eps)
     head = w["model.embed_tokens.weight"] if cfg.get("tie_word_embeddings", False) else w["lm_head.weight"]
-    return x @ head.T, torch.stack(attentions)
+    return x @ head.T, torch.stack(attentions), torch.stack(states)
 
 
 def main():
@@ -126,11 +129,15 @@ def main():
     with open(request_file) as f:
         request = json.load(f)
     result = {"logits": [], "attention": [], "greedy": []}
+    if request.get("hidden", False):
+        result["hidden"] = []
     with torch.no_grad():
         for ids in request["sequences"]:
-            logits, attention = forward(cfg, w, ids)
+            logits, attention, hidden = forward(cfg, w, ids)
             result["logits"].append(logits.tolist())
             result["attention"].append(attention.tolist())
+            if "hidden" in result:
+                result["hidden"].append(hidden.tolist())
             grown = list(ids)
             for _ in range(request.get("greedy", 0)):
                 grown.append(int(forward(cfg, w, grown)[0][-1].argmax()))

@@ -1,15 +1,23 @@
 package org.aia4j.cli;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.aia4j.api.model.Task;
 import org.aia4j.djl.checkpoint.Checkpoint;
+import org.aia4j.djl.io.ModelWeights;
+import org.aia4j.djl.model.UnifiedTransformer;
 import org.aia4j.djl.profile.AlignmentProfiler;
 import org.aia4j.evaluation.data.WorldTrainingData;
+import org.aia4j.inference.checkpoint.TextModel;
 import org.aia4j.inference.model.ModelConfig;
 import org.aia4j.inference.profile.AlignmentCurve;
 import org.aia4j.inference.profile.AlignmentFile;
@@ -28,7 +36,8 @@ final class AlignCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--checkpoint", required = true, description = "A checkpoint directory (aia train --out).")
+  @Option(names = "--checkpoint", required = true, description = "A checkpoint directory (aia train --out), or an"
+      + " imported model with --data.")
   Path checkpoint;
 
   @Option(names = "--task", required = true, description = "und (image -> question and answer) or gen (prompt -> image).")
@@ -43,9 +52,13 @@ final class AlignCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "The alignment JSON to write (aia report plots it).")
   Path out;
 
+  @Option(names = "--data", description = "For an imported model: data files whose samples are laid out in the model's"
+      + " recorded image layout (pre-tokenized .jsonl rows carrying image codes, as aia train --data reads them),"
+      + " the first --samples of the task in file order.", arity = "1..*")
+  List<Path> data = new ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
-    ModelLoading.requireLaidOut(checkpoint, "aia align");
     Task parsed = Task.parse(task);
     if (samples < 2) {
       throw new IllegalArgumentException("--samples must be >= 2, got " + samples);
@@ -53,10 +66,19 @@ final class AlignCommand implements Callable<Integer> {
     if (k < 1 || k >= samples) {
       throw new IllegalArgumentException("--k must be in [1, samples - 1] = [1, " + (samples - 1) + "], got " + k);
     }
-    AlignmentCurve curve = align(checkpoint, parsed, samples, k, out);
+    AlignmentCurve curve;
+    if (TextModel.isTextOnly(checkpoint)) {
+      if (data.isEmpty()) {
+        throw new IllegalArgumentException(checkpoint + " is an imported model: measure it on --data files laid out in"
+            + " its image layout");
+      }
+      curve = alignImported(parsed);
+    } else {
+      curve = align(checkpoint, parsed, samples, k, out);
+    }
     PrintWriter console = spec.commandLine().getOut();
     console.printf("Modality alignment (%s, %d samples, k = %d; chance about %.3f) of %s:%n", parsed.shortName(),
-        samples, k, k / (double) (samples - 1), checkpoint);
+        curve.samples(), k, k / (double) (curve.samples() - 1), checkpoint);
     for (int l = 0; l < curve.layers(); l++) {
       console.printf("  layer %2d  %.3f%n", l, curve.perLayer().get(l));
     }
@@ -65,13 +87,41 @@ final class AlignCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** An imported model's alignment over its own samples from {@code --data}, on DJL. */
+  private AlignmentCurve alignImported(Task parsed) throws IOException {
+    TextModel model = TextModel.open(checkpoint);
+    LaidOutSamples laidOut = LaidOutSamples.read(checkpoint, model, data, parsed, samples);
+    if (laidOut.sequences().size() <= k) {
+      throw new IllegalArgumentException("The --data files " + laidOut.data() + " hold " + laidOut.sequences().size()
+          + " " + parsed.shortName() + " samples; --k " + k + " needs more than " + k);
+    }
+    try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+      UnifiedTransformer transformer = new UnifiedTransformer(model.model());
+      ModelWeights.load(transformer, manager, model.dir(), model.weights());
+      AlignmentCurve curve = new AlignmentProfiler(transformer, null, manager)
+          .profile(laidOut.sequences(), parsed, k, 32);
+      Map<String, Object> source = new LinkedHashMap<>();
+      source.put("checkpoint", checkpoint.toAbsolutePath().toString());
+      source.put("model", model.source());
+      source.put("backend", "djl");
+      source.put("data", laidOut.data());
+      source.put("layout", laidOut.layout());
+      source.put("metric", METRIC);
+      AlignmentFile.write(out, curve, source);
+      return curve;
+    }
+  }
+
+  private static final String METRIC = "mutual k-NN (cosine) of per-sample mean-pooled image-token vs text-token"
+      + " hidden states, after each layer";
+
   /**
    * Measures a checkpoint's modality alignment on its training world and writes it to {@code out}
    * as {@code aia align} does; the experiment calls this for each arm.
    *
    * @return the curve written
    */
-  static AlignmentCurve align(Path checkpoint, Task parsed, int samples, int k, Path out) throws java.io.IOException {
+  static AlignmentCurve align(Path checkpoint, Task parsed, int samples, int k, Path out) throws IOException {
     JsonNode config = EvalCommand.readConfig(checkpoint);
     WorldTrainingData data = ModelLoading.worldData(config).orElseThrow(() -> new IllegalArgumentException(checkpoint
         + " was not trained in a world (" + config.path("data").asText() + "); aia align needs its data"));
@@ -88,8 +138,7 @@ final class AlignCommand implements Callable<Integer> {
       source.put("fork", model.fork());
       source.put("branch", model.forked() ? parsed.shortName() : "shared");
       source.put("aia", ModelLoading.training(config).path("aia").asBoolean());
-      source.put("metric", "mutual k-NN (cosine) of per-sample mean-pooled image-token vs text-token hidden states,"
-          + " after each layer");
+      source.put("metric", METRIC);
       AlignmentFile.write(out, curve, source);
       return curve;
     }

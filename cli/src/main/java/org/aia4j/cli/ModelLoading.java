@@ -131,21 +131,6 @@ final class ModelLoading {
     }
   }
 
-  /** The world data the model was trained on, when it was trained in a world (not on files). */
-  /**
-   * Refuses an imported (or Hugging Face) decoder for a command that needs aia4j's image layout
-   * and training record, saying what does work on it.
-   *
-   * @param command the command, e.g. {@code aia export}
-   */
-  static void requireLaidOut(Path checkpoint, String command) {
-    if (TextModel.isTextOnly(checkpoint)) {
-      throw new IllegalArgumentException(checkpoint + " is an imported decoder without an aia4j image layout and"
-          + " training record: " + command + " does not run on it yet; it runs aia complete, aia profile --sequences"
-          + " and aia serve (POST /v1/completions)");
-    }
-  }
-
   /**
    * The side data files' images are read at for training or profiling {@code checkpoint}: an
    * imported model's image tokenizer's, else aia4j's world size.
@@ -162,6 +147,7 @@ final class ModelLoading {
         .orElse(FileRuns.IMAGE_SIZE);
   }
 
+  /** The world data the model was trained on, when it was trained in a world (not on files). */
   static Optional<WorldTrainingData> worldData(JsonNode config) throws IOException {
     Optional<String> world = trainingWorld(config);
     if (world.isEmpty()) {

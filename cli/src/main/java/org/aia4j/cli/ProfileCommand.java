@@ -15,15 +15,11 @@ import org.aia4j.api.model.ModelProvider;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.evaluation.data.WorldTrainingData;
-import org.aia4j.evaluation.files.FileTrainingData;
-import org.aia4j.inference.checkpoint.ImportedTokenizers;
 import org.aia4j.inference.checkpoint.TextModel;
 import org.aia4j.inference.decode.TextEngine;
 import org.aia4j.inference.profile.ExplicitSequence;
 import org.aia4j.inference.profile.ProfileFile;
 import org.aia4j.inference.profile.ProfileSamples;
-import org.aia4j.inference.sequence.LayoutSequenceBuilder;
-import org.aia4j.inference.sequence.TokenSequence;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -108,33 +104,18 @@ final class ProfileCommand implements Callable<Integer> {
   /** I_l of an imported model over data files laid out in its recorded image layout. */
   private int profileData(Task parsed) throws IOException {
     TextModel model = TextModel.open(checkpoint);
-    LayoutSequenceBuilder layout = ImportedTokenizers.read(checkpoint, model.model().vocabSize()).sequences(checkpoint);
-    FileTrainingData files = FileTrainingData.read(data, ModelLoading.dataImageSize(checkpoint), 0);
-    int available = parsed == Task.UNDERSTANDING ? files.understandingCount() : files.generationCount();
-    if (available == 0) {
-      throw new IllegalArgumentException("The --data files " + files.files() + " hold no " + parsed.shortName()
-          + " samples");
-    }
+    LaidOutSamples laidOut = LaidOutSamples.read(checkpoint, model, data, parsed, samples);
     InteractionRoles roles = sets.over(EvalCommand.curvesOf(checkpoint)).toRoles(parsed);
-    List<ExplicitSequence> rows = new java.util.ArrayList<>();
-    for (int i = 0; i < Math.min(samples, available); i++) {
-      TokenSequence sequence = parsed == Task.UNDERSTANDING ? layout.understanding(files.understandingRow(i))
-          : layout.generation(files.generationRow(i), false);
-      if (sequence.length() > model.model().maxLength()) {
-        throw new IllegalArgumentException(parsed.shortName() + " sample " + i + " lays out as " + sequence.length()
-            + " tokens, more than the model's " + model.model().maxLength());
-      }
-      rows.add(ExplicitSequence.of(sequence, roles));
-    }
+    List<ExplicitSequence> rows = laidOut.sequences().stream().map(s -> ExplicitSequence.of(s, roles)).toList();
     Map<String, Object> source = new LinkedHashMap<>();
-    source.put("data", files.describe());
-    source.put("layout", layout.layout().layout().name());
+    source.put("data", laidOut.data());
+    source.put("layout", laidOut.layout());
     source.put("statistic", parsed == Task.GENERATION
         ? "mass image codes put on the prompt (BOS " + (roles.bosAsText() ? "counted" : "not counted") + " as text)"
         : "mass " + roles.answerQueries().label() + " put on the image");
     source.put("bos_as_text", roles.bosAsText());
     source.put("answer_queries", roles.answerQueries().label());
-    return writeExplicit(parsed, model, rows, source, files.describe());
+    return writeExplicit(parsed, model, rows, source, laidOut.data());
   }
 
   private int profileSequences() throws IOException {

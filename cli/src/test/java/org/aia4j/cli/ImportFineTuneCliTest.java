@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.aia4j.api.checkpoint.Manifest;
+import org.aia4j.inference.profile.MutualKnn;
 import org.aia4j.testkit.PythonFixtures;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -137,6 +138,57 @@ class ImportFineTuneCliTest {
     CliTest.Run complete = aia("complete", "--checkpoint", tuned.toString(), "--prompt", "red circle", "--json");
     assertThat(complete.exit()).as(complete.err()).isZero();
     assertThat(JSON.readTree(complete.out().strip()).get("ids").isArray()).isTrue();
+  }
+
+  @Test
+  void alignmentOfAnImportOnItsOwnSamplesIsTheReferencesHiddenStatesCompared() throws Exception {
+    Path data = data();
+    Path imported = tmp.resolve("imported");
+    assertThat(aia("import", "--hf", hf.toString(), "--out", imported.toString(), "--layout", layout.toString())
+        .exit()).isZero();
+    Path out = tmp.resolve("align.json");
+    CliTest.Run align = aia("align", "--checkpoint", imported.toString(), "--task", "gen", "--data", data.toString(),
+        "--samples", "8", "--k", "2", "--out", out.toString());
+    assertThat(align.exit()).as(align.err()).isZero();
+
+    // The eight generation rows as the layout writes them; the prompt's words (template included) are
+    // the text, the codes the image; BOS, markers, row ends and EOS are neither.
+    String[] colours = {"red", "green", "blue", "white"};
+    String[] shapes = {"circle", "square", "triangle", "star"};
+    int of = id("of");
+    int[][] sequences = new int[8][];
+    for (int i = 0; i < 8; i++) {
+      int[] c = {i % 16, (i + 3) % 16, (2 * i) % 16, (i + 9) % 16};
+      sequences[i] = new int[] {1, id("draw"), id(colours[i % 4]), id(shapes[i / 2 % 4]), id("image"), 48 + c[0],
+          48 + c[1], of, 48 + c[2], 48 + c[3], of, id("and"), id("picture"), 2};
+    }
+    JsonNode reference = JSON.readTree(PythonFixtures.llamaReference(hf, sequences, 0, true).toFile());
+    int[] image = {5, 6, 8, 9};
+    int[] text = {1, 2, 3};
+    JsonNode written = JSON.readTree(out.toFile());
+    assertThat(written.path("samples").asInt()).isEqualTo(8);
+    for (int l = 0; l < 2; l++) {
+      float[][] pooledImage = new float[8][];
+      float[][] pooledText = new float[8][];
+      for (int s = 0; s < 8; s++) {
+        JsonNode states = reference.get("hidden").get(s).get(l);
+        pooledImage[s] = mean(states, image);
+        pooledText[s] = mean(states, text);
+      }
+      assertThat(written.path("alignment").get(l).asDouble()).as("layer %d", l)
+          .isEqualTo(MutualKnn.score(pooledImage, pooledText, 2));
+    }
+    assertThat(written.path("source").path("layout").asText()).isEqualTo("tiny");
+  }
+
+  private static float[] mean(JsonNode states, int[] positions) {
+    float[] out = new float[states.get(0).size()];
+    for (int p : positions) {
+      for (int d = 0; d < out.length; d++) {
+        out[d] += (float) (states.get(p).get(d).asDouble() / positions.length);
+      }
+    }
+    return out;
   }
 
   @Test

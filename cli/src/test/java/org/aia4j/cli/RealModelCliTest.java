@@ -11,7 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
+import org.aia4j.api.Registries;
+import org.aia4j.api.model.SamplingSettings;
+import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.testkit.PythonFixtures;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -131,18 +135,27 @@ class RealModelCliTest {
     assertThat(emu3.err()).contains("layout 'emu3'").contains("is not in the model's tokenizer");
     assertThat(out).doesNotExist();
 
-    // Commands that need aia4j's image layout say what runs on an imported decoder instead of failing deep inside.
+    // An import without a layout exports as a text decoder; align and profile say what they need instead of
+    // failing deep inside.
     Path imported = tmp.resolve("imported");
     assertThat(aia("import", "--hf", hf.toString(), "--out", imported.toString()).exit()).isZero();
-    List<List<String>> needLayout = List.of(
-        List.of("export", "--checkpoint", imported.toString(), "--out", tmp.resolve("ex").toString()),
-        List.of("align", "--checkpoint", imported.toString(), "--task", "und", "--out", tmp.resolve("a.json").toString()));
-    for (List<String> command : needLayout) {
-      CliTest.Run run = aia(command.toArray(new String[0]));
-      assertThat(run.exit()).as("%s", command).isEqualTo(1);
-      assertThat(run.err()).as("%s", command).contains("imported decoder without an aia4j image layout")
-          .contains("aia complete").doesNotContain("\tat org.");
+    Path export = tmp.resolve("ex");
+    CliTest.Run exported = aia("export", "--checkpoint", imported.toString(), "--out", export.toString());
+    assertThat(exported.exit()).as(exported.err()).isZero();
+    int[][] prompt = {{1, 5, 9, 3}};
+    int[][] fromImport;
+    try (UnifiedModel model = Registries.models().get("onnx").load(imported, Map.of())) {
+      fromImport = model.textCompletion().orElseThrow().complete(prompt, 5, SamplingSettings.greedy(), false);
     }
+    try (UnifiedModel model = Registries.models().get("onnx").load(export, Map.of())) {
+      assertThat(model.handlesImages()).isFalse();
+      assertThat(model.textCompletion().orElseThrow().complete(prompt, 5, SamplingSettings.greedy(), false))
+          .isDeepEqualTo(fromImport);
+    }
+    CliTest.Run alignWorld = aia("align", "--checkpoint", imported.toString(), "--task", "und", "--out",
+        tmp.resolve("a.json").toString());
+    assertThat(alignWorld.exit()).isEqualTo(1);
+    assertThat(alignWorld.err()).contains("is an imported model").contains("--data").doesNotContain("\tat org.");
     CliTest.Run profileWorld = aia("profile", "--checkpoint", imported.toString(), "--task", "und", "--out",
         tmp.resolve("p0.json").toString());
     assertThat(profileWorld.exit()).isEqualTo(1);

@@ -87,11 +87,21 @@ public final class PythonFixtures {
    * @return its JSON output ({@code logits}, {@code attention}, {@code greedy}), a temporary file
    */
   public static Path llamaReference(Path model, int[][] sequences, int greedy) throws IOException, InterruptedException {
+    return llamaReference(model, sequences, greedy, false);
+  }
+
+  /**
+   * As {@link #llamaReference(Path, int[][], int)}, with the residual stream after every layer
+   * ({@code hidden}: [sequence][layer][position][width]) when {@code hidden} is true.
+   */
+  public static Path llamaReference(Path model, int[][] sequences, int greedy, boolean hidden)
+      throws IOException, InterruptedException {
     Path work = Files.createTempDirectory("llama-reference");
     Path request = work.resolve("request.json");
     Path out = work.resolve("reference.json");
     String rows = Arrays.stream(sequences).map(Arrays::toString).collect(Collectors.joining(", ", "[", "]"));
-    Files.writeString(request, "{\"sequences\": " + rows + ", \"greedy\": " + greedy + "}", StandardCharsets.UTF_8);
+    Files.writeString(request, "{\"sequences\": " + rows + ", \"greedy\": " + greedy + ", \"hidden\": " + hidden
+        + "}", StandardCharsets.UTF_8);
     run("hf/llama_reference.py", List.of(model.toString(), request.toString(), out.toString()));
     return out;
   }

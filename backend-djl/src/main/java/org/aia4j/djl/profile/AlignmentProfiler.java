@@ -30,6 +30,10 @@ public final class AlignmentProfiler {
   private final SequenceBuilder builder;
   private final NDManager manager;
 
+  /**
+   * @param builder lays out the samples of a world ({@link #profile(TrainingData, Task, int, int,
+   *     int)}); may be null for {@link #profile(List, Task, int, int)}
+   */
   public AlignmentProfiler(UnifiedTransformer model, SequenceBuilder builder, NDManager manager) {
     this.model = model;
     this.builder = builder;
@@ -44,6 +48,27 @@ public final class AlignmentProfiler {
    */
   public AlignmentCurve profile(TrainingData data, Task task, int samples, int k, int batchSize) {
     ProfileSamples.checkSizes(samples, batchSize);
+    return profile(task, samples, k, batchSize,
+        (start, count) -> ProfileSamples.sequences(builder, data, task, start, count));
+  }
+
+  /**
+   * The same over samples already laid out (an imported model's, in its own layout), whose roles
+   * say which positions are image and which text.
+   *
+   * @throws IllegalArgumentException if {@code k} is not in {@code [1, sequences.size())}
+   */
+  public AlignmentCurve profile(List<TokenSequence> sequences, Task task, int k, int batchSize) {
+    ProfileSamples.checkSizes(sequences.size(), batchSize);
+    return profile(task, sequences.size(), k, batchSize,
+        (start, count) -> sequences.subList(start, start + count));
+  }
+
+  private interface Samples {
+    List<TokenSequence> get(int start, int count);
+  }
+
+  private AlignmentCurve profile(Task task, int samples, int k, int batchSize, Samples source) {
     if (k < 1 || k >= samples) {
       throw new IllegalArgumentException("--k must be in [1, samples - 1] = [1, " + (samples - 1) + "], got " + k);
     }
@@ -54,7 +79,7 @@ public final class AlignmentProfiler {
     ParameterStore ps = new ParameterStore(manager, false);
     for (int start = 0; start < samples; start += batchSize) {
       int count = Math.min(batchSize, samples - start);
-      List<TokenSequence> sequences = ProfileSamples.sequences(builder, data, task, start, count);
+      List<TokenSequence> sequences = source.get(start, count);
       try (NDManager scope = manager.newSubManager()) {
         Batch batch = BatchCollator.collate(scope, sequences);
         List<NDArray> hidden = model.hiddenStates(ps, batch.tokens(), task);
