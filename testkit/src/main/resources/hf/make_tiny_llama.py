@@ -130,6 +130,21 @@ def tokenizer_json():
     }
 
 
+# A LLaMA-2-style chat template in the fixture's words: BOS once, "me" opens a user turn, "show" an
+# assistant's (closed by EOS), "how" a system prompt; other roles are refused as transformers' are.
+CHAT_TEMPLATE = (
+    "{{ bos_token }}"
+    "{% for message in messages %}"
+    "{% if message['role'] == 'system' %}{{ 'how ' + message['content'] | trim + ' ' }}"
+    "{% elif message['role'] == 'user' %}{{ 'me ' + message['content'] | trim + ' ' }}"
+    "{% elif message['role'] == 'assistant' %}{{ 'show ' + message['content'] | trim + ' ' + eos_token }}"
+    "{% else %}{{ raise_exception('Only system, user and assistant roles are supported') }}"
+    "{% endif %}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ 'show' }}{% endif %}"
+)
+
+
 def write_json(path, value):
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         json.dump(value, f, indent=2, sort_keys=True)
@@ -174,6 +189,7 @@ def main():
         "unk_token": "<unk>",
         "model_max_length": 128,
         "tokenizer_class": "LlamaTokenizerFast",
+        "chat_template": CHAT_TEMPLATE,
     })
     # Shard 1: the embedding and layer 0; shard 2: layer 1, the final norm and the head.
     split = [i for i, t in enumerate(tensors) if t[0].startswith("model.layers.1.")][0]

@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
+import org.aia4j.api.model.ChatMessage;
 import org.aia4j.api.model.SamplingSettings;
 import org.aia4j.inference.checkpoint.TextModel;
 import org.aia4j.inference.decode.TextEngine;
@@ -17,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code aia complete}: a text continuation of a prompt, greedy by default. */
+/** {@code aia complete}: a text continuation of a prompt, or a chat reply, greedy by default. */
 @Command(name = "complete", mixinStandardHelpOptions = true,
     description = "Continue a prompt with a checkpoint, an imported model or a Hugging Face model directory "
         + "(greedy by default, with the KV cache).")
@@ -40,7 +43,14 @@ final class CompleteCommand implements Callable<Integer> {
 
     @Option(names = "--ids", split = ",", description = "Ids fed verbatim, nothing prepended, e.g. 1,5,9.")
     int[] ids;
+
+    @Option(names = "--chat", description = "A user message, written through the model's chat template"
+        + " (tokenizer_config.json's chat_template) with the cue for the assistant's reply.")
+    String chat;
   }
+
+  @Option(names = "--system", description = "With --chat: a system message before it.")
+  String system;
 
   @Option(names = "--max-tokens", defaultValue = "32", description = "The most ids to generate (default: ${DEFAULT-VALUE}).")
   int maxTokens;
@@ -58,18 +68,34 @@ final class CompleteCommand implements Callable<Integer> {
   @Mixin
   BackendOptions engine = new BackendOptions("djl");
 
+  private int[] chatIds(TextModel model) {
+    List<ChatMessage> conversation = new ArrayList<>();
+    if (system != null) {
+      conversation.add(new ChatMessage("system", system));
+    }
+    conversation.add(new ChatMessage("user", prompt.chat));
+    return model.text().chat(conversation).orElseThrow(() -> new IllegalArgumentException(checkpoint + " ("
+        + model.source() + ") has no chat template (tokenizer_config.json's chat_template, or chat_template.jinja);"
+        + " continue text with --prompt"));
+  }
+
   @Override
   public Integer call() throws Exception {
     TextModel model = TextModel.open(checkpoint);
-    int[] ids = prompt.ids != null ? prompt.ids : model.text().prompt(prompt.text);
+    if (system != null && prompt.chat == null) {
+      throw new IllegalArgumentException("--system goes with --chat: a system message opens a conversation");
+    }
+    int[] ids = prompt.ids != null ? prompt.ids : prompt.chat != null ? chatIds(model) : model.text().prompt(prompt.text);
     SamplingSettings sampling = new SamplingSettings(1.0, temperature, 0, seed);
     int[] generated;
+    // A text prompt stops at the tokenizer's end-of-text; raw ids run to --max-tokens unless it is met.
+    OptionalInt stop = model.text().stop();
     try (TextEngine decoder = TextEngines.open(model, engine.backend())) {
-      // A text prompt stops at the tokenizer's end-of-text; raw ids run to --max-tokens unless it is met.
-      OptionalInt stop = model.text().stop();
       generated = decoder.complete(ids, maxTokens, sampling, stop);
     }
-    String text = model.text().decode(generated);
+    int kept = prompt.chat != null && stop.isPresent() && generated.length > 0
+        && generated[generated.length - 1] == stop.getAsInt() ? generated.length - 1 : generated.length;
+    String text = model.text().decode(Arrays.copyOf(generated, kept)); // a reply's end of turn is not its text
     PrintWriter console = spec.commandLine().getOut();
     if (json) {
       ObjectNode line = JSON.createObjectNode();

@@ -80,6 +80,20 @@ class RealModelCliTest {
     assertThat(onOnnx.exit()).as(onOnnx.err()).isZero();
     assertThat(onOnnx.out()).isEqualTo(byIds.out());
 
+    // A chat reply: the template's text tokenized without added specials, fed as those ids would be.
+    JsonNode words = JSON.readTree(hf.resolve("tokenizer.json").toFile()).path("model").path("vocab");
+    String rendered = "1," + words.get("how").asInt() + "," + words.get("count").asInt() + "," + words.get("me").asInt()
+        + "," + words.get("red").asInt() + "," + words.get("show").asInt();
+    CliTest.Run chat = aia("complete", "--checkpoint", checkpoint.toString(), "--system", "count", "--chat", "red",
+        "--json", "--max-tokens", "4");
+    CliTest.Run chatIds = aia("complete", "--checkpoint", checkpoint.toString(), "--ids", rendered, "--json",
+        "--max-tokens", "4");
+    assertThat(chat.exit()).as(chat.err()).isZero();
+    assertThat(JSON.readTree(chat.out()).get("ids")).isEqualTo(JSON.readTree(chatIds.out()).get("ids"));
+    CliTest.Run lonely = aia("complete", "--checkpoint", checkpoint.toString(), "--system", "count", "--prompt", "red");
+    assertThat(lonely.exit()).isNotZero();
+    assertThat(lonely.err()).contains("--system goes with --chat");
+
     Path sequences = tmp.resolve("sequences.jsonl");
     Files.writeString(sequences, "{\"ids\": [1, 5, 9, 3, 7, 11, 13, 2, 40, 41], \"queries\": [8, 9], \"keys\": [1, 2, 3]}\n",
         StandardCharsets.UTF_8);

@@ -3,6 +3,7 @@ package org.aia4j.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code POST /v1/completions} on a real socket, serving the tiny Hugging Face LLaMA imported and
  * run on ONNX Runtime: greedy continuations equal the float64 reference of {@code
- * llama_reference.py}, text prompts go through its {@code tokenizer.json}, and bad requests get
- * OpenAI-shaped 400s that name the field.
+ * llama_reference.py}, text prompts go through its {@code tokenizer.json}, text chat goes through
+ * its chat template, and bad requests get OpenAI-shaped 400s that name the field.
  */
 class CompletionsTest {
   private static final int[] SEQUENCE = {1, 5, 9, 3, 7, 11, 13, 2, 40, 41};
@@ -127,13 +128,67 @@ class CompletionsTest {
 
     // The text-only model cannot answer about images: a 400 that says why, not a server error.
     ObjectNode chat = Http.JSON.createObjectNode().put("model", "imported");
-    chat.putArray("messages").addObject().put("role", "user").put("content", "what is this");
+    ArrayNode parts = chat.putArray("messages").addObject().put("role", "user").putArray("content");
+    parts.addObject().put("type", "text").put("text", "what is this");
+    parts.addObject().put("type", "image_url").putObject("image_url").put("url", "data:image/png;base64,AAAA");
     Http.Reply refused = http.post("/v1/chat/completions", chat);
     assertThat(refused.status()).as(refused.body()).isEqualTo(400);
     assertThat(refused.body()).contains("image-token layout").contains("/v1/completions");
     Http.Reply noImages = http.post("/v1/images/generations", Http.JSON.createObjectNode().put("prompt", "a red circle"));
     assertThat(noImages.status()).as(noImages.body()).isEqualTo(400);
     assertThat(noImages.json().at("/error/code").asText()).isEqualTo("model_not_supported");
+  }
+
+  @Test
+  void textChatGoesThroughTheChatTemplateAndAnswersAsTheReference() throws Exception {
+    // The fixture's template: "<s>how count me how many red circle show" (system, user, the cue).
+    int[] rendered = {1, id("how"), id("count"), id("me"), id("how"), id("many"), id("red"), id("circle"), id("show")};
+    JsonNode expected = Http.JSON.readTree(PythonFixtures.llamaReference(PythonFixtures.tinyLlama(),
+        new int[][] {rendered}, 6).toFile());
+    List<Integer> greedy = ints(expected.get("greedy").get(0));
+    int stop = greedy.indexOf(2);
+    List<Integer> reply = stop < 0 ? greedy : greedy.subList(0, stop);
+    List<String> words = new ArrayList<>();
+    reply.forEach(id -> vocab.fields().forEachRemaining(e -> {
+      if (e.getValue().asInt() == id) {
+        words.add(e.getKey());
+      }
+    }));
+
+    ObjectNode chat = Http.JSON.createObjectNode().put("model", "imported").put("max_tokens", 6).put("n", 2);
+    ArrayNode messages = chat.putArray("messages");
+    messages.addObject().put("role", "developer").put("content", "count");
+    messages.addObject().put("role", "user").put("content", "how many red circle");
+    Http.Reply answered = http.post("/v1/chat/completions", chat);
+    assertThat(answered.status()).as(answered.body()).isEqualTo(200);
+    JsonNode json = answered.json();
+    assertThat(json.get("object").asText()).isEqualTo("chat.completion");
+    assertThat(json.get("choices")).hasSize(2);
+    for (JsonNode choice : json.get("choices")) {
+      assertThat(choice.at("/message/content").asText()).isEqualTo(String.join(" ", words)).isNotBlank();
+      assertThat(choice.get("finish_reason").asText()).isEqualTo(stop < 0 ? "length" : "stop");
+    }
+    assertThat(json.at("/usage/prompt_tokens").asInt()).isEqualTo(rendered.length);
+
+    Http.Reply streamed = http.post("/v1/chat/completions", chat.put("stream", true).put("n", 1));
+    assertThat(streamed.status()).isEqualTo(200);
+    assertThat(streamed.body()).contains("chat.completion.chunk").contains(Http.JSON.writeValueAsString(
+        String.join(" ", words))).endsWith("data: [DONE]\n\n");
+
+    ObjectNode tool = Http.JSON.createObjectNode().put("model", "imported");
+    tool.putArray("messages").addObject().put("role", "tool").put("content", "yes");
+    Http.Reply refused = http.post("/v1/chat/completions", tool);
+    assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+    assertThat(refused.json().at("/error/message").asText())
+        .contains("Only system, user and assistant roles are supported");
+
+    ObjectNode tooLong = Http.JSON.createObjectNode().put("model", "imported").put("max_tokens", 500);
+    tooLong.putArray("messages").addObject().put("role", "user").put("content", "red");
+    assertError(http.post("/v1/chat/completions", tooLong), "max_tokens", "context_length_exceeded");
+  }
+
+  private static int id(String word) {
+    return vocab.get(word).asInt();
   }
 
   private static void assertError(Http.Reply reply, String param, String code) {

@@ -1,5 +1,7 @@
 package org.aia4j.api.model;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -11,6 +13,18 @@ public interface TextCompletion {
 
   /** @return the ids of a text prompt, with the specials the model's tokenizer adds */
   int[] encode(String prompt);
+
+  /**
+   * A conversation as the model's prompt: its chat template rendered with the cue for the
+   * assistant's turn, tokenized without adding specials (the template writes them).
+   *
+   * @param messages the conversation, oldest first
+   * @return its ids, or empty when the model has no chat template
+   * @throws IllegalArgumentException when the template refuses the conversation
+   */
+  default Optional<int[]> encodeChat(List<ChatMessage> messages) {
+    return Optional.empty();
+  }
 
   /** @return the text of generated ids */
   String decode(int[] ids);

@@ -2,6 +2,7 @@ package org.aia4j.api.tokenizer;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -47,6 +48,14 @@ public interface TextTokenizer {
    */
   default OptionalInt endOfTextId() {
     return OptionalInt.empty();
+  }
+
+  /**
+   * @return how the model writes a conversation, if its tokenizer says ({@code chat_template} of
+   *     a Hugging Face tokenizer); aia4j's own tokenizers have none
+   */
+  default Optional<ChatTemplate> chatTemplate() {
+    return Optional.empty();
   }
 
   /**

@@ -6,9 +6,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.aia4j.api.Registries;
+import org.aia4j.api.model.ChatMessage;
 import org.aia4j.api.tokenizer.TextTokenizer;
 import org.aia4j.inference.hf.HfConfig;
 import org.aia4j.inference.hf.HfImport;
@@ -46,6 +49,13 @@ public record TextModel(Path dir, ModelConfig model, SafeTensors.Contents weight
 
     /** @return the id that ends a continuation, if the model has one */
     OptionalInt stop();
+
+    /**
+     * @return a conversation's ids through the model's chat template (with the cue for the
+     *     assistant's turn, no specials added: the template writes them), or empty without one
+     * @throws IllegalArgumentException when the template refuses the conversation
+     */
+    Optional<int[]> chat(List<ChatMessage> messages);
   }
 
   /**
@@ -141,6 +151,11 @@ public record TextModel(Path dir, ModelConfig model, SafeTensors.Contents weight
       public OptionalInt stop() {
         return tokenizer.endOfTextId();
       }
+
+      @Override
+      public Optional<int[]> chat(List<ChatMessage> messages) {
+        return tokenizer.chatTemplate().map(template -> tokenizer.encode(template.render(messages, true)));
+      }
     };
   }
 
@@ -172,6 +187,11 @@ public record TextModel(Path dir, ModelConfig model, SafeTensors.Contents weight
       @Override
       public OptionalInt stop() {
         return OptionalInt.of(TokenLayout.EOS);
+      }
+
+      @Override
+      public Optional<int[]> chat(List<ChatMessage> messages) {
+        return Optional.empty(); // aia4j's own models are not chat models
       }
     };
   }

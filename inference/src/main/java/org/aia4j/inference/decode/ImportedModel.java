@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.aia4j.api.model.AnswerRequest;
+import org.aia4j.api.model.ChatMessage;
 import org.aia4j.api.model.GenerationRequest;
 import org.aia4j.api.model.ModelInfo;
 import org.aia4j.api.model.SamplingSettings;
@@ -61,6 +62,11 @@ public final class ImportedModel implements UnifiedModel {
       @Override
       public OptionalInt stop() {
         return model.text().stop();
+      }
+
+      @Override
+      public Optional<int[]> encodeChat(List<ChatMessage> messages) {
+        return model.text().chat(messages);
       }
 
       @Override

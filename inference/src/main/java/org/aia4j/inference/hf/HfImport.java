@@ -202,7 +202,8 @@ public final class HfImport {
       imported.put("torch_dtype", hf.torchDtype().orElse(null));
       imported.set("weights", files);
       ObjectNode tokenizerFiles = imported.putObject("tokenizer");
-      for (String name : new String[] {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"}) {
+      for (String name : new String[] {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+          "chat_template.jinja"}) {
         if (Files.isRegularFile(source.resolve(name))) {
           tokenizerFiles.put(name, Manifest.sha256(source.resolve(name)));
         }

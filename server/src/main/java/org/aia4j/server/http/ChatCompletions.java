@@ -11,20 +11,30 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import org.aia4j.api.model.AnswerRequest;
+import org.aia4j.api.model.ChatMessage;
 import org.aia4j.api.model.SamplingSettings;
+import org.aia4j.api.model.TextCompletion;
 import org.aia4j.server.ServedModel;
 import org.aia4j.server.ServerState;
 import org.aia4j.server.batch.Answer;
 import org.aia4j.server.batch.TokenSink;
 
 /**
- * {@code POST /v1/chat/completions}: OpenAI's chat format, for questions about one image. The
+ * {@code POST /v1/chat/completions}: OpenAI's chat format, for questions about one image, and
+ * for text conversations with a model that has a chat template (an imported decoder: {@code
+ * tokenizer_config.json}'s {@code chat_template}). A request without an image goes to the
+ * template: every turn is rendered as {@code transformers} renders it ({@code developer} read as
+ * {@code system}), the {@code n} choices run as one batch off the event loop (choice {@code i}
+ * seeded {@code seed + i}), and a streamed reply carries each choice's text in one chunk. For a
+ * question about an image, the
  * image is an {@code image_url} part ({@code data:image/png;base64,...} or jpeg) in a user
  * message; the question is the text of the last user message (parts joined by newlines); system
  * and assistant turns are accepted and not read. {@code n} choices are {@code n} answers seeded
@@ -57,15 +67,17 @@ final class ChatCompletions {
 
   /** A chat request, checked. */
   record Call(String model, String imageUrl, String imageParam, String prompt, int maxTokens, double temperature,
-      int topK, long seed, int n, boolean stream, boolean includeUsage) {}
+      int topK, long seed, int n, boolean stream, boolean includeUsage, List<ChatMessage> conversation) {}
 
-  /** A checked request with its decoded image, ready to queue. */
-  private record Prepared(Call call, BufferedImage image, int promptTokens) {}
+  /**
+   * A checked request ready to run: with its decoded image (a question about it, for the batcher),
+   * or with the conversation's ids through the model's chat template (text chat).
+   */
+  private record Prepared(Call call, BufferedImage image, int promptTokens, int[] chatIds) {}
 
   void handle(RoutingContext ctx) {
     ServerState.Ready ready = state.require();
     ServedModel served = ready.model();
-    served.requireMultimodal("/v1/chat/completions");
     Context context = vertx.getOrCreateContext();
     String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
     long created = System.currentTimeMillis() / 1000;
@@ -88,6 +100,18 @@ final class ChatCompletions {
           }
           Stream stream = prepared.call().stream()
               ? new Stream(ctx, id, created, served.id(), prepared.call().n()) : null;
+          if (prepared.chatIds() != null) {
+            return chat(served, prepared).onSuccess(answers -> {
+              if (stream != null) {
+                for (int i = 0; i < answers.size(); i++) {
+                  stream.delta(i, answers.get(i).text()); // decoded in one go: the whole text in one chunk
+                }
+                stream.finish(answers, prepared.call().includeUsage());
+              } else {
+                Replies.json(ctx, 200, completion(id, created, served.id(), answers));
+              }
+            });
+          }
           return submit(ready, prepared.call(), prepared.image(), prepared.promptTokens(), stream, context, pending)
               .onSuccess(answers -> {
                 if (stream != null) {
@@ -103,6 +127,26 @@ final class ChatCompletions {
   private static Prepared prepare(JsonNode body, ServedModel served) {
     Call call = parse(body);
     Models.check(served, call.model(), "model");
+    if (call.imageUrl() == null) {
+      Optional<TextCompletion> text = served.model().textCompletion();
+      Optional<int[]> ids;
+      try {
+        ids = text.isPresent() ? text.get().encodeChat(call.conversation()) : Optional.empty();
+      } catch (IllegalArgumentException refused) {
+        throw ApiException.invalid("messages", "invalid_value", refused.getMessage());
+      }
+      if (ids.isPresent()) {
+        checkChatLength(ids.get().length, call.maxTokens(), text.get().contextLength());
+        return new Prepared(call, null, ids.get().length, ids.get());
+      }
+      if (!served.model().handlesImages()) {
+        throw ApiException.invalid("messages", "model_not_supported", "The model '" + served.id() + "' has no chat"
+            + " template (tokenizer_config.json's chat_template) and reads no images: continue text with POST"
+            + " /v1/completions");
+      }
+    }
+    served.requireMultimodal("/v1/chat/completions");
+    requireImageQuestion(call);
     if (call.prompt().length() > MAX_PROMPT_CHARS) {
       throw ApiException.invalid("messages", "context_length_exceeded", "The question is " + call.prompt().length()
           + " characters long; at most " + MAX_PROMPT_CHARS + " are read");
@@ -119,7 +163,41 @@ final class ChatCompletions {
       }
     }
     BufferedImage image = ImageInput.read(call.imageUrl(), call.imageParam(), served.imageSize());
-    return new Prepared(call, image, promptTokens);
+    return new Prepared(call, image, promptTokens, null);
+  }
+
+  private static void checkChatLength(int promptTokens, int maxTokens, int context) {
+    if (promptTokens + maxTokens > context) {
+      throw ApiException.invalid(promptTokens >= context ? "messages" : "max_tokens", "context_length_exceeded",
+          "This model's maximum context length is " + context + " tokens; the conversation takes " + promptTokens
+              + " and max_tokens asks for " + maxTokens + " more");
+    }
+  }
+
+  /**
+   * A text conversation through the model's chat template: the {@code n} choices are one batch
+   * (choice {@code i} sampled with {@code seed + i}), run off the event loop one request at a time
+   * per model, as {@code /v1/completions} runs.
+   */
+  private Future<List<Answer>> chat(ServedModel served, Prepared prepared) {
+    Call call = prepared.call();
+    TextCompletion text = served.model().textCompletion().orElseThrow();
+    return vertx.executeBlocking(() -> {
+      int[][] prompts = new int[call.n()][];
+      Arrays.fill(prompts, prepared.chatIds());
+      SamplingSettings sampling = new SamplingSettings(1.0, call.temperature(), call.topK(), call.seed());
+      int[][] generated = text.complete(prompts, call.maxTokens(), sampling, true);
+      List<Answer> answers = new ArrayList<>();
+      for (int[] ids : generated) {
+        int length = ids.length;
+        if (text.stop().isPresent() && length > 0 && ids[length - 1] == text.stop().getAsInt()) {
+          length--; // the end of the turn is not part of the reply
+        }
+        answers.add(new Answer(text.decode(Arrays.copyOf(ids, length)).strip(), prepared.promptTokens(),
+            length, call.maxTokens()));
+      }
+      return answers;
+    }, true);
   }
 
   private Future<List<Answer>> submit(ServerState.Ready ready, Call call, BufferedImage image, int promptTokens,
@@ -284,6 +362,7 @@ final class ChatCompletions {
     String imageParam = null;
     int images = 0;
     String prompt = null;
+    List<ChatMessage> conversation = new ArrayList<>();
     for (int m = 0; m < messages.size(); m++) {
       String path = "messages[" + m + "]";
       Fields message = Fields.of(messages.get(m), path);
@@ -342,22 +421,12 @@ final class ChatCompletions {
       if (role.equals("user")) {
         prompt = String.join("\n", texts).strip();
       }
-    }
-    if (prompt == null) {
-      throw ApiException.invalid("messages", "invalid_value", "'messages' has no user message: ask a question about "
-          + "an image in a user message");
-    }
-    if (images == 0) {
-      throw ApiException.invalid("messages", "image_required", "This model answers questions about an image: add an "
-          + "image_url part (data:image/png;base64,... or data:image/jpeg;base64,...) to a user message");
+      // OpenAI's "developer" is the newer name of "system", the role chat templates know.
+      conversation.add(new ChatMessage(role.equals("developer") ? "system" : role, String.join("\n", texts)));
     }
     if (images > 1) {
       throw ApiException.invalid("messages", "too_many_images", "This model reads one image per request; got "
           + images);
-    }
-    if (prompt.isEmpty()) {
-      throw ApiException.invalid("messages", "invalid_value", "The last user message has no text: ask a question "
-          + "about the image");
     }
     String maxField = fields.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
     int maxTokens = (int) fields.integer(maxField, DEFAULT_MAX_TOKENS, 1, Integer.MAX_VALUE);
@@ -378,6 +447,24 @@ final class ChatCompletions {
       throw ApiException.invalid("logprobs", "unsupported_parameter", "logprobs are not supported by this server");
     }
     fields.string("user", null);
-    return new Call(model, imageUrl, imageParam, prompt, maxTokens, temperature, topK, seed, n, stream, includeUsage);
+    return new Call(model, imageUrl, imageParam, prompt, maxTokens, temperature, topK, seed, n, stream, includeUsage,
+        List.copyOf(conversation));
+  }
+
+  /** Refuses a question about an image without its image, its question, or with several images. */
+  private static void requireImageQuestion(Call call) {
+    String prompt = call.prompt();
+    if (prompt == null) {
+      throw ApiException.invalid("messages", "invalid_value", "'messages' has no user message: ask a question about "
+          + "an image in a user message");
+    }
+    if (call.imageUrl() == null) {
+      throw ApiException.invalid("messages", "image_required", "This model answers questions about an image: add an "
+          + "image_url part (data:image/png;base64,... or data:image/jpeg;base64,...) to a user message");
+    }
+    if (prompt.isEmpty()) {
+      throw ApiException.invalid("messages", "invalid_value", "The last user message has no text: ask a question "
+          + "about the image");
+    }
   }
 }

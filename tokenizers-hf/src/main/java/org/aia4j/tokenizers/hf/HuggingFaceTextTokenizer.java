@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -15,7 +16,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
+import org.aia4j.api.tokenizer.ChatTemplate;
 import org.aia4j.api.tokenizer.TextTokenizer;
 
 /**
@@ -28,6 +31,9 @@ import org.aia4j.api.tokenizer.TextTokenizer;
  * tokenizer_config.json} sets {@code add_bos_token} or {@code add_eos_token} those decide (the
  * post-processor is then not run, so a BOS it also adds is not added twice), else the {@code
  * tokenizer.json} post-processor decides.
+ *
+ * <p>The chat template ({@link #chatTemplate()}) is {@code chat_template.jinja} or the config's
+ * {@code chat_template}, rendered as {@code transformers} renders it ({@link JinjaChatTemplate}).
  *
  * <p>The vocabulary (for {@link #token}, {@link #id} and {@link #vocabularySize}) is read from
  * {@code tokenizer.json}'s model ({@code vocab} as an object for WordLevel, BPE and WordPiece, as
@@ -44,6 +50,8 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
   public static final String CONFIG_FILE = "tokenizer_config.json";
   /** Older models' specials, optional; copied with the others. */
   public static final String SPECIAL_TOKENS_FILE = "special_tokens_map.json";
+  /** The chat template as newer {@code transformers} saves it, beside the config; preferred to the config's. */
+  public static final String CHAT_TEMPLATE_FILE = "chat_template.jinja";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Map<String, String> NO_TRUNCATION =
@@ -58,6 +66,7 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
   private final OptionalInt eos;
   private final int unknown;
   private final Path source;
+  private final ChatTemplate chatTemplate;
 
   private HuggingFaceTextTokenizer(Path source, HuggingFaceTokenizer tokenizer, String[] tokens,
       Map<String, Integer> ids, JsonNode config, String modelUnknown) throws IOException {
@@ -72,6 +81,7 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
     OptionalInt unk = special(config, "unk_token");
     Integer modelUnk = modelUnknown == null ? null : ids.get(modelUnknown);
     this.unknown = unk.isPresent() ? unk.getAsInt() : modelUnk != null ? modelUnk : 0;
+    this.chatTemplate = readChatTemplate(source, config);
     if (Boolean.TRUE.equals(addBos) && bos.isEmpty()) {
       throw new IOException(source.resolve(CONFIG_FILE) + ": add_bos_token is true but bos_token is missing or not in "
           + TOKENIZER_FILE + "'s vocabulary");
@@ -160,11 +170,61 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
 
   /** A special named by {@code tokenizer_config.json}, as a string or an AddedToken object. */
   private OptionalInt special(JsonNode config, String field) {
-    JsonNode value = config.path(field);
-    String content = value.isTextual() ? value.asText() : value.path("content").isTextual()
-        ? value.path("content").asText() : null;
+    String content = specialText(config, field);
     Integer id = content == null ? null : ids.get(content);
     return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+  }
+
+  private static String specialText(JsonNode config, String field) {
+    JsonNode value = config.path(field);
+    return value.isTextual() ? value.asText() : value.path("content").isTextual()
+        ? value.path("content").asText() : null;
+  }
+
+  /**
+   * The chat template: {@value #CHAT_TEMPLATE_FILE} when present, else {@code chat_template} of
+   * the config, a string or a list of named templates (the one named {@code default}); null when
+   * the model has none.
+   */
+  private static ChatTemplate readChatTemplate(Path dir, JsonNode config) throws IOException {
+    Path file = dir.resolve(CHAT_TEMPLATE_FILE);
+    String template;
+    String where;
+    if (Files.isRegularFile(file)) {
+      template = Files.readString(file, StandardCharsets.UTF_8);
+      where = file.toString();
+    } else {
+      JsonNode node = config.path("chat_template");
+      where = dir.resolve(CONFIG_FILE) + " (chat_template)";
+      if (node.isTextual()) {
+        template = node.asText();
+      } else if (node.isArray()) {
+        template = null;
+        for (JsonNode named : node) {
+          if ("default".equals(named.path("name").asText()) && named.path("template").isTextual()) {
+            template = named.get("template").asText();
+          }
+        }
+        if (template == null) {
+          throw new IOException(where + ": a list of templates without one named 'default'");
+        }
+      } else if (node.isMissingNode() || node.isNull()) {
+        return null;
+      } else {
+        throw new IOException(where + ": neither a string nor a list of named templates");
+      }
+    }
+    Map<String, String> specials = new HashMap<>();
+    for (String field : List.of("bos_token", "eos_token", "unk_token", "pad_token")) {
+      String text = specialText(config, field);
+      specials.put(field, text == null ? "" : text);
+    }
+    return new JinjaChatTemplate(template, where, specials);
+  }
+
+  @Override
+  public Optional<ChatTemplate> chatTemplate() {
+    return Optional.ofNullable(chatTemplate);
   }
 
   @Override
@@ -264,11 +324,11 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
     return id == null ? unknown : id;
   }
 
-  /** Copies {@value #TOKENIZER_FILE} and, when present, the config and special-tokens files unchanged. */
+  /** Copies {@value #TOKENIZER_FILE} and, when present, the config, special-tokens and chat-template files unchanged. */
   @Override
   public void save(Path dir) throws IOException {
     Files.createDirectories(dir);
-    for (String name : List.of(TOKENIZER_FILE, CONFIG_FILE, SPECIAL_TOKENS_FILE)) {
+    for (String name : List.of(TOKENIZER_FILE, CONFIG_FILE, SPECIAL_TOKENS_FILE, CHAT_TEMPLATE_FILE)) {
       Path from = source.resolve(name);
       if (Files.isRegularFile(from)) {
         Files.copy(from, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
