@@ -7,13 +7,14 @@ It reads --dir: model.safetensors (backend-djl's parameter names and layouts) an
 weight, the number of image tokens). Per batch it decodes exactly like aia4j: prefixes left-padded
 into one KV-cached forward, padding masked as keys, positions counted from each row's first real
 token, then one token per row per step; guided logits u + w (c - u), argmax over allowed image
-tokens. It prints one JSON object: per batch size, the median seconds per call and the codes of
-the first call (to check all engines decode the same images).
+tokens. It serves timed blocks of calls on stdin (see main), so the benchmark takes turns between
+it and aia4j's engines; each block returns its calls' seconds and the codes of its first call (to
+check all engines decode the same images).
 """
 import argparse
 import json
 import math
-import statistics
+import sys
 import time
 
 import torch
@@ -91,42 +92,36 @@ def generate(model, prefixes, samples, cfg, image_tokens, allowed):
 
 
 def main():
+    """Serves measurement blocks on stdin, so the benchmark interleaves them with aia4j's engines.
+
+    After loading it prints {"ready": true, "torch", "blas"}; then each line read is a block,
+    {"batch": "16", "threads": 1, "warmup": 3, "repeats": 5}, answered with one line
+    {"seconds": [...], "codes": [...]} (the codes of the first call); {"quit": true} ends it.
+    """
     parser = argparse.ArgumentParser()
     parser.add_argument("--dir", required=True)
-    parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--repeats", type=int, default=10)
-    parser.add_argument("--threads", default="1,2",
-                        help="thread counts to try; each batch reports its fastest (tiny ops on 2 threads can be far slower)")
     args = parser.parse_args()
     spec = json.load(open(f"{args.dir}/decode.json"))
     model = Decoder(read_safetensors(f"{args.dir}/model.safetensors"), spec["layers"], spec["heads"])
     allowed = torch.zeros(spec["vocabulary"], dtype=torch.bool)
     allowed[spec["allowed"]] = True
-    result = {"torch": torch.__version__, "batches": {}}
-    for key, batch in spec["batches"].items():
-        run = lambda: generate(model, batch["prefixes"], int(key), spec["cfg"], spec["image_tokens"], allowed)
-        best = None
-        for threads in [int(t) for t in args.threads.split(",")]:
-            torch.set_num_threads(threads)
-            codes = run()
-            for _ in range(args.warmup):
-                run()
-            seconds = []
-            for _ in range(args.repeats):
-                start = time.perf_counter()
-                run()
-                seconds.append(time.perf_counter() - start)
-            entry = {"median_s": statistics.median(seconds), "min_s": min(seconds), "threads": threads,
-                     "codes": codes.tolist()}
-            entry["by_threads"] = dict(best["by_threads"]) if best else {}
-            entry["by_threads"][str(threads)] = statistics.median(seconds)
-            if best is None or entry["median_s"] < best["median_s"]:
-                best = entry
-            else:
-                best["by_threads"] = entry["by_threads"]
-        result["batches"][key] = best
-    result["blas"] = blas()
-    print(json.dumps(result))
+    print(json.dumps({"ready": True, "torch": torch.__version__, "blas": blas()}), flush=True)
+    for line in sys.stdin:
+        block = json.loads(line)
+        if block.get("quit"):
+            break
+        batch = spec["batches"][block["batch"]]
+        torch.set_num_threads(int(block["threads"]))
+        run = lambda: generate(model, batch["prefixes"], int(block["batch"]), spec["cfg"], spec["image_tokens"], allowed)
+        codes = run()
+        for _ in range(int(block["warmup"])):
+            run()
+        seconds = []
+        for _ in range(int(block["repeats"])):
+            start = time.perf_counter()
+            run()
+            seconds.append(time.perf_counter() - start)
+        print(json.dumps({"seconds": seconds, "codes": codes.tolist()}), flush=True)
 
 
 if __name__ == "__main__":

@@ -177,7 +177,10 @@ final class BenchReport {
     v.put("imageTokens", r.path("image_tokens").asInt());
     v.put("cfg", Double.toString(r.path("cfg").asDouble()));
     v.put("repeats", r.path("repeats").asInt());
+    v.put("comparisons", r.path("comparisons").asInt());
     v.put("warmup", r.path("warmup").asInt());
+    v.put("loadBefore", r.path("load_before").asText());
+    v.put("loadAfter", r.path("load_after").asText());
     boolean hasPeer = r.has("pytorch");
     List<Map<String, Object>> rows = new ArrayList<>();
     List<Map<String, Object>> checks = new ArrayList<>();
@@ -188,14 +191,14 @@ final class BenchReport {
       JsonNode b = entry.getValue();
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("batch", batch);
-      row.put("onnx", f("%.0f", b.path("onnx_tokens_per_s").asDouble()));
+      row.put("onnx", spread(b.path("onnx_tokens_per_s"), "%.0f", 1));
       row.put("onnxThreads", threads(b.path("onnx_best_threads").asInt()));
-      row.put("djl", f("%.0f", b.path("djl_tokens_per_s").asDouble()));
-      row.put("onnxOverDjl", f("%.2f", b.path("onnx_tokens_per_s").asDouble() / b.path("djl_tokens_per_s").asDouble()));
+      row.put("djl", spread(b.path("djl_tokens_per_s"), "%.0f", 1));
+      row.put("onnxOverDjl", spread(b.path("onnx_over_djl"), "%.2f", 1));
       if (hasPeer) {
-        row.put("pytorch", f("%.0f", b.path("pytorch_tokens_per_s").asDouble()));
-        row.put("pytorchThreads", threads(b.path("pytorch_threads").asInt()));
-        row.put("onnxOverPytorch", f("%.2f", b.path("onnx_over_pytorch").asDouble()));
+        row.put("pytorch", spread(b.path("pytorch_tokens_per_s"), "%.0f", 1));
+        row.put("pytorchThreads", threads(b.path("pytorch_best_threads").asInt()));
+        row.put("onnxOverPytorch", spread(b.path("onnx_over_pytorch"), "%.2f", 1));
         long differing = b.path("pytorch_differing_tokens").asLong();
         checks.add(new LinkedHashMap<>(Map.of("batch", batch, "identical", differing == 0, "differing", differing,
             "compared", b.path("pytorch_compared_tokens").asLong())));

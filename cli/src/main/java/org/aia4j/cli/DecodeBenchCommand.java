@@ -42,8 +42,12 @@ import picocli.CommandLine.Spec;
 /**
  * {@code aia bench decode}: image-generation decode speed with classifier-free guidance, ONNX
  * Runtime vs DJL eager vs the same loop in PyTorch/Python, at several batch sizes, written to
- * {@code docs/benchmarks/decode.json} and the report rendered from it ({@link BenchReport}). ORT
- * and DJL take turns call by call; every engine decodes greedily, so all three must produce the same codes, which the benchmark checks.
+ * {@code docs/benchmarks/decode.json} and the report rendered from it ({@link BenchReport}). The
+ * whole comparison runs {@code --comparisons} times; within each, ORT, DJL and the peer (a
+ * long-lived process serving timed blocks) take turns block by block, so the machine's drift
+ * falls on all of them, and every ratio is reported as the median over comparisons with its
+ * min-max. Every engine decodes greedily, so all three must produce the same codes, which the
+ * benchmark checks.
  */
 @Command(name = "decode", mixinStandardHelpOptions = true,
     description = "Decode speed (image tokens/s with CFG) of ONNX Runtime vs DJL vs PyTorch/Python; writes docs/benchmarks/decode.md")
@@ -58,8 +62,12 @@ final class DecodeBenchCommand implements Callable<Integer> {
   @Option(names = "--batches", defaultValue = "1,16", split = ",", description = "Images per call (default: ${DEFAULT-VALUE}).")
   List<Integer> batches;
 
-  @Option(names = "--repeats", defaultValue = "10", description = "Measured calls per engine and batch (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--repeats", defaultValue = "5", description = "Measured calls per block (default: ${DEFAULT-VALUE}).")
   int repeats;
+
+  @Option(names = "--comparisons", defaultValue = "3", description = "How many times the whole comparison runs, every"
+      + " engine and the peer taking turns in blocks (default: ${DEFAULT-VALUE}).")
+  int comparisons;
 
   @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured calls first (default: ${DEFAULT-VALUE}).")
   int warmup;
@@ -81,8 +89,10 @@ final class DecodeBenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter console = spec.commandLine().getOut();
-    if (repeats < 1 || warmup < 0 || batches.stream().anyMatch(b -> b < 1 || b > DecodingModel.MAX_ROWS / 2)) {
-      throw new IllegalArgumentException("--repeats >= 1, --warmup >= 0 and batches in [1, " + DecodingModel.MAX_ROWS / 2 + "]");
+    if (repeats < 1 || warmup < 0 || comparisons < 1
+        || batches.stream().anyMatch(b -> b < 1 || b > DecodingModel.MAX_ROWS / 2)) {
+      throw new IllegalArgumentException("--repeats >= 1, --comparisons >= 1, --warmup >= 0 and batches in [1, "
+          + DecodingModel.MAX_ROWS / 2 + "]");
     }
     Path exchange = Files.createTempDirectory("aia-decode-bench-");
     try {
@@ -94,23 +104,35 @@ final class DecodeBenchCommand implements Callable<Integer> {
       results.put("date", LocalDate.now().toString());
       results.put("cores", Runtime.getRuntime().availableProcessors());
       results.put("repeats", repeats);
+      results.put("comparisons", comparisons);
       results.put("warmup", warmup);
+      results.put("load_before", PythonPeer.loadAverage());
       ModelConfig config;
       Map<Integer, int[][]> reference = new LinkedHashMap<>();
       Map<Integer, Map<String, double[]>> seconds = new LinkedHashMap<>();
       Map<Integer, Long> flops = new LinkedHashMap<>();
-      ObjectNode peerSpec;
+      Map<Integer, Integer> differing = new LinkedHashMap<>();
+      JsonNode peerVersions = null;
       int cores = Runtime.getRuntime().availableProcessors();
       try (DjlUnifiedModel djl = DjlUnifiedModel.load(model);
           OnnxUnifiedModel onnx = OnnxUnifiedModel.load(model, Map.of("threads", Integer.toString(cores)));
-          OnnxUnifiedModel onnxOne = OnnxUnifiedModel.load(model, Map.of("threads", "1"))) {
+          OnnxUnifiedModel onnxOne = OnnxUnifiedModel.load(model, Map.of("threads", "1"));
+          PythonPeer.Session peer = startPeer(model, exchange, peerSpec(djl, djl.checkpoint().model().config(), prompts),
+              console)) {
         config = djl.checkpoint().model().config();
-        peerSpec = peerSpec(djl, config, prompts);
         layout = djl.prompts().layout();
+        peerVersions = peer == null ? null : peer.ready();
         Map<String, DecodingModel> engines = new LinkedHashMap<>();
         engines.put("onnx", onnx);
         engines.put("onnx_1_thread", onnxOne);
         engines.put("djl", djl);
+        List<String> blocks = new java.util.ArrayList<>(engines.keySet());
+        if (peer != null) {
+          blocks.add("pytorch_1_thread");
+          if (cores > 1) {
+            blocks.add("pytorch_" + cores + "_threads");
+          }
+        }
         for (int batch : batches) {
           List<String> chosen = prompts.subList(0, batch);
           int[][] a = onnx.imageCodes(chosen, greedy);
@@ -121,27 +143,52 @@ final class DecodeBenchCommand implements Callable<Integer> {
           }
           reference.put(batch, a);
           flops.put(batch, flops(djl, config, chosen));
-          console.printf("Measuring batch %d (%d rows with CFG): %d calls per engine in two warmed-up blocks, taking turns%n", batch,
-              2 * batch, repeats);
-          console.flush();
-          // Engines take turns in blocks (two rounds, each block warmed up), not call by call: a DJL call
-          // leaves libtorch's OpenMP threads spinning for a while, which would tax the next ORT call.
-          Map<String, double[]> measured = new LinkedHashMap<>();
-          engines.keySet().forEach(name -> measured.put(name, new double[repeats]));
-          for (int round = 0; round < 2; round++) {
-            for (Map.Entry<String, DecodingModel> engine : engines.entrySet()) {
-              for (int i = 0; i < warmup; i++) {
-                engine.getValue().imageCodes(chosen, greedy);
-              }
-              for (int i = round; i < repeats; i += 2) {
-                measured.get(engine.getKey())[i] = time(() -> engine.getValue().imageCodes(chosen, greedy));
-              }
-            }
+          if (peer != null) {
+            differing.put(batch, differingTokens(a, peer.call(block(batch, 1, 0, 1)).path("codes")));
           }
-          seconds.put(batch, measured);
+          console.printf("Measuring batch %d (%d rows with CFG): %d comparisons, each a block of %d calls per engine"
+              + " and peer thread count, taking turns%n", batch, 2 * batch, comparisons, repeats);
+          console.flush();
+          // Every engine and the peer take turns block by block (each block warmed up), so the machine's
+          // drift falls on all of them alike; the order rotates from one comparison to the next. Blocks,
+          // not single calls: a DJL call leaves libtorch's OpenMP threads spinning, which would tax the next.
+          Map<String, double[]> medians = new LinkedHashMap<>();
+          blocks.forEach(name -> medians.put(name, new double[comparisons]));
+          for (int c = 0; c < comparisons; c++) {
+            StringBuilder line = new StringBuilder("  comparison " + (c + 1) + ":");
+            for (int k = 0; k < blocks.size(); k++) {
+              String name = blocks.get((k + c) % blocks.size());
+              double median;
+              DecodingModel engine = engines.get(name);
+              if (engine != null) {
+                for (int i = 0; i < warmup; i++) {
+                  engine.imageCodes(chosen, greedy);
+                }
+                double[] times = new double[repeats];
+                for (int i = 0; i < repeats; i++) {
+                  times[i] = time(() -> engine.imageCodes(chosen, greedy));
+                }
+                median = PythonPeer.median(times);
+              } else {
+                int threads = name.equals("pytorch_1_thread") ? 1 : cores;
+                JsonNode times = peer.call(block(batch, threads, warmup, repeats)).path("seconds");
+                double[] values = new double[times.size()];
+                for (int i = 0; i < values.length; i++) {
+                  values[i] = times.get(i).asDouble();
+                }
+                median = PythonPeer.median(values);
+              }
+              medians.get(name)[c] = median;
+              line.append(String.format(java.util.Locale.ROOT, " %s %.0f tok/s", name,
+                  batch * (double) a[0].length / median));
+            }
+            console.println(line);
+            console.flush();
+          }
+          seconds.put(batch, medians);
         }
       }
-      JsonNode peer = runPeer(model, exchange, peerSpec, console);
+      results.put("load_after", PythonPeer.loadAverage());
       double gemm = gemmGflops();
       results.put("model", config);
       results.put("parameters", config.parameterCount());
@@ -149,7 +196,7 @@ final class DecodeBenchCommand implements Callable<Integer> {
       results.put("image_tokens", reference.values().iterator().next()[0].length);
       results.put("gemm_gflops_measured", gemm);
       results.put("fp32_peak_gflops_nominal", nominalPeak());
-      write(results, seconds, flops, reference, peer, console);
+      write(results, seconds, flops, reference, differing, peerVersions, console);
     } finally {
       AtomicDirectory.deleteTree(exchange);
     }
@@ -256,48 +303,68 @@ final class DecodeBenchCommand implements Callable<Integer> {
     }
   }
 
-  private JsonNode runPeer(Path model, Path exchange, ObjectNode peerSpec, PrintWriter console) throws Exception {
+  /** Starts the peer on the model and the prefixes; null when Python or the script is missing. */
+  private PythonPeer.Session startPeer(Path model, Path exchange, ObjectNode peerSpec, PrintWriter console)
+      throws IOException {
     Files.copy(model.resolve(CheckpointFiles.MODEL), exchange.resolve("model.safetensors"));
     Files.writeString(exchange.resolve("decode.json"), peerSpec.toString(), StandardCharsets.UTF_8);
-    console.println("Measuring the PyTorch/Python peer (KV cache, same prefixes, same guidance)");
+    console.println("Starting the PyTorch/Python peer (KV cache, same prefixes, same guidance)");
     console.flush();
-    return PythonPeer.run(python, peerScript, List.of("--dir", exchange.toString(), "--warmup",
-        Integer.toString(warmup), "--repeats", Integer.toString(repeats), "--threads",
-        "1," + Runtime.getRuntime().availableProcessors()), exchange.resolve("peer.out"), 30, console);
+    return PythonPeer.serve(python, peerScript, List.of("--dir", exchange.toString()), exchange.resolve("peer.log"),
+        console);
   }
 
-  /** Adds the per-batch figures to {@code results}, writes them and the report rendered from them. */
+  private static ObjectNode block(int batch, int threads, int warmup, int repeats) {
+    ObjectNode block = new ObjectMapper().createObjectNode();
+    block.put("batch", Integer.toString(batch));
+    block.put("threads", threads);
+    block.put("warmup", warmup);
+    block.put("repeats", repeats);
+    return block;
+  }
+
+  /**
+   * Adds the per-batch figures to {@code results}, writes them and the report rendered from them.
+   * Each comparison gives every engine its faster thread count and its own ratios, so a ratio's
+   * spread over comparisons is the spread a rerun would show.
+   */
   private void write(Map<String, Object> results, Map<Integer, Map<String, double[]>> seconds,
-      Map<Integer, Long> flops, Map<Integer, int[][]> reference, JsonNode peer, PrintWriter console)
-      throws IOException {
+      Map<Integer, Long> flops, Map<Integer, int[][]> reference, Map<Integer, Integer> differing, JsonNode peer,
+      PrintWriter console) throws IOException {
     int imageTokens = (Integer) results.get("image_tokens");
+    int cores = Runtime.getRuntime().availableProcessors();
     Map<String, Object> perBatch = new LinkedHashMap<>();
     for (Map.Entry<Integer, Map<String, double[]>> entry : seconds.entrySet()) {
       int batch = entry.getKey();
-      double ortAll = PythonPeer.median(entry.getValue().get("onnx"));
-      double ortOne = PythonPeer.median(entry.getValue().get("onnx_1_thread"));
-      double ort = Math.min(ortAll, ortOne);
-      double djl = PythonPeer.median(entry.getValue().get("djl"));
+      Map<String, double[]> blocks = entry.getValue();
       double tokens = (double) batch * imageTokens;
+      double[] ort = new double[comparisons];
+      double[] djl = new double[comparisons];
+      double[] py = peer == null ? null : new double[comparisons];
+      for (int c = 0; c < comparisons; c++) {
+        ort[c] = tokens / Math.min(blocks.get("onnx")[c], blocks.get("onnx_1_thread")[c]);
+        djl[c] = tokens / blocks.get("djl")[c];
+        if (py != null) {
+          double pyAll = cores > 1 ? blocks.get("pytorch_" + cores + "_threads")[c] : Double.MAX_VALUE;
+          py[c] = tokens / Math.min(blocks.get("pytorch_1_thread")[c], pyAll);
+        }
+      }
       Map<String, Object> row = new LinkedHashMap<>();
-      row.put("onnx_median_s", ortAll);
-      row.put("onnx_1_thread_median_s", ortOne);
-      row.put("onnx_best_threads", ortOne < ortAll ? 1 : Runtime.getRuntime().availableProcessors());
-      row.put("djl_median_s", djl);
-      row.put("onnx_tokens_per_s", tokens / ort);
-      row.put("djl_tokens_per_s", tokens / djl);
+      row.put("block_median_s", blocks);
+      row.put("onnx_best_threads", PythonPeer.median(blocks.get("onnx_1_thread")) < PythonPeer.median(blocks.get("onnx"))
+          ? 1 : cores);
+      row.put("onnx_tokens_per_s", ort);
+      row.put("djl_tokens_per_s", djl);
+      row.put("onnx_over_djl", divide(ort, djl));
       row.put("flops_per_call", flops.get(batch));
-      row.put("onnx_gflops", flops.get(batch) / ort / 1e9);
-      if (peer != null) {
-        JsonNode p = peer.path("batches").path(Integer.toString(batch));
-        double py = p.path("median_s").asDouble();
-        row.put("pytorch_median_s", py);
-        row.put("pytorch_threads", p.path("threads").asInt());
-        row.put("pytorch_by_threads", p.path("by_threads"));
-        row.put("pytorch_tokens_per_s", tokens / py);
-        row.put("onnx_over_pytorch", py / ort);
+      row.put("onnx_gflops", flops.get(batch) * PythonPeer.median(ort) / tokens / 1e9);
+      if (py != null) {
+        double pyAll = cores > 1 ? PythonPeer.median(blocks.get("pytorch_" + cores + "_threads")) : Double.MAX_VALUE;
+        row.put("pytorch_best_threads", PythonPeer.median(blocks.get("pytorch_1_thread")) <= pyAll ? 1 : cores);
+        row.put("pytorch_tokens_per_s", py);
+        row.put("onnx_over_pytorch", divide(ort, py));
         int[][] codes = reference.get(batch);
-        row.put("pytorch_differing_tokens", differingTokens(codes, p.path("codes")));
+        row.put("pytorch_differing_tokens", differing.get(batch));
         row.put("pytorch_compared_tokens", codes.length * codes[0].length);
       }
       perBatch.put(Integer.toString(batch), row);
@@ -309,6 +376,14 @@ final class DecodeBenchCommand implements Callable<Integer> {
     results.put("onnxruntime", ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion());
     console.print(BenchReport.write(output.out(), "decode", new ObjectMapper().valueToTree(results)));
     console.flush();
+  }
+
+  private static double[] divide(double[] a, double[] b) {
+    double[] out = new double[a.length];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = a[i] / b[i];
+    }
+    return out;
   }
 
   /** How many of aia4j's image codes the peer's unified ids disagree with. */

