@@ -95,7 +95,8 @@ def main():
     """Serves measurement blocks on stdin, so the benchmark interleaves them with aia4j's engines.
 
     After loading it prints {"ready": true, "torch", "blas"}; then each line read is a block,
-    {"batch": "16", "threads": 1, "warmup": 3, "repeats": 5}, answered with one line
+    {"batch": "16", "threads": 1, "warmup": 3, "repeats": 5, "min_seconds": 1.0} (at least that many
+    calls, and more until the block lasts min_seconds), answered with one line
     {"seconds": [...], "codes": [...]} (the codes of the first call); {"quit": true} ends it.
     """
     parser = argparse.ArgumentParser()
@@ -117,7 +118,9 @@ def main():
         for _ in range(int(block["warmup"])):
             run()
         seconds = []
-        for _ in range(int(block["repeats"])):
+        began = time.perf_counter()
+        # At least "repeats" calls, and as many more as fill "min_seconds": short blocks are noisy.
+        while len(seconds) < int(block["repeats"]) or time.perf_counter() - began < float(block.get("min_seconds", 0)):
             start = time.perf_counter()
             run()
             seconds.append(time.perf_counter() - start)

@@ -178,6 +178,7 @@ final class BenchReport {
     v.put("cfg", Double.toString(r.path("cfg").asDouble()));
     v.put("repeats", r.path("repeats").asInt());
     v.put("comparisons", r.path("comparisons").asInt());
+    v.put("blockSeconds", f("%.1f", r.path("block_seconds").asDouble()));
     v.put("warmup", r.path("warmup").asInt());
     v.put("loadBefore", r.path("load_before").asText());
     v.put("loadAfter", r.path("load_after").asText());

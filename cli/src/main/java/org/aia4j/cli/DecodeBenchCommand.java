@@ -65,7 +65,11 @@ final class DecodeBenchCommand implements Callable<Integer> {
   @Option(names = "--repeats", defaultValue = "5", description = "Measured calls per block (default: ${DEFAULT-VALUE}).")
   int repeats;
 
-  @Option(names = "--comparisons", defaultValue = "3", description = "How many times the whole comparison runs, every"
+  @Option(names = "--block-seconds", defaultValue = "1.0", description = "Each block runs at least --repeats calls"
+      + " and at least this long, so a fast engine's block is not a few milliseconds of noise (default: ${DEFAULT-VALUE}).")
+  double blockSeconds;
+
+  @Option(names = "--comparisons", defaultValue = "5", description = "How many times the whole comparison runs, every"
       + " engine and the peer taking turns in blocks (default: ${DEFAULT-VALUE}).")
   int comparisons;
 
@@ -105,6 +109,7 @@ final class DecodeBenchCommand implements Callable<Integer> {
       results.put("cores", Runtime.getRuntime().availableProcessors());
       results.put("repeats", repeats);
       results.put("comparisons", comparisons);
+      results.put("block_seconds", blockSeconds);
       results.put("warmup", warmup);
       results.put("load_before", PythonPeer.loadAverage());
       ModelConfig config;
@@ -146,8 +151,9 @@ final class DecodeBenchCommand implements Callable<Integer> {
           if (peer != null) {
             differing.put(batch, differingTokens(a, peer.call(block(batch, 1, 0, 1)).path("codes")));
           }
-          console.printf("Measuring batch %d (%d rows with CFG): %d comparisons, each a block of %d calls per engine"
-              + " and peer thread count, taking turns%n", batch, 2 * batch, comparisons, repeats);
+          console.printf("Measuring batch %d (%d rows with CFG): %d comparisons, each a block of at least %d calls and"
+              + " %.1f s per engine and peer thread count, taking turns%n", batch, 2 * batch, comparisons, repeats,
+              blockSeconds);
           console.flush();
           // Every engine and the peer take turns block by block (each block warmed up), so the machine's
           // drift falls on all of them alike; the order rotates from one comparison to the next. Blocks,
@@ -164,11 +170,12 @@ final class DecodeBenchCommand implements Callable<Integer> {
                 for (int i = 0; i < warmup; i++) {
                   engine.imageCodes(chosen, greedy);
                 }
-                double[] times = new double[repeats];
-                for (int i = 0; i < repeats; i++) {
-                  times[i] = time(() -> engine.imageCodes(chosen, greedy));
+                List<Double> times = new java.util.ArrayList<>();
+                long began = System.nanoTime();
+                while (times.size() < repeats || (System.nanoTime() - began) / 1e9 < blockSeconds) {
+                  times.add(time(() -> engine.imageCodes(chosen, greedy)));
                 }
-                median = PythonPeer.median(times);
+                median = PythonPeer.median(times.stream().mapToDouble(Double::doubleValue).toArray());
               } else {
                 int threads = name.equals("pytorch_1_thread") ? 1 : cores;
                 JsonNode times = peer.call(block(batch, threads, warmup, repeats)).path("seconds");
@@ -314,12 +321,13 @@ final class DecodeBenchCommand implements Callable<Integer> {
         console);
   }
 
-  private static ObjectNode block(int batch, int threads, int warmup, int repeats) {
+  private ObjectNode block(int batch, int threads, int warmup, int repeats) {
     ObjectNode block = new ObjectMapper().createObjectNode();
     block.put("batch", Integer.toString(batch));
     block.put("threads", threads);
     block.put("warmup", warmup);
     block.put("repeats", repeats);
+    block.put("min_seconds", repeats > 1 ? blockSeconds : 0);
     return block;
   }
 

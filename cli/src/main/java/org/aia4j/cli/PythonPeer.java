@@ -44,7 +44,24 @@ final class PythonPeer {
       throw new IOException("The PyTorch peer failed:\n" + Files.readString(log));
     }
     List<String> lines = Files.readAllLines(log);
-    return new ObjectMapper().readTree(lines.get(lines.size() - 1));
+    JsonNode result = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+    warnOnReferenceBlas(result, console);
+    return result;
+  }
+
+  /**
+   * Says so when the peer's torch runs on the reference BLAS (Debian's {@code libblas3}, what
+   * {@code python3-torch} gets without an optimised one): a peer several times slower than it
+   * should be makes every ratio against it meaningless.
+   */
+  static void warnOnReferenceBlas(JsonNode peer, PrintWriter console) {
+    String blas = peer.path("blas").asText("");
+    boolean optimised = blas.contains("openblas") || blas.contains("mkl") || blas.contains("blis");
+    if (!blas.isEmpty() && !optimised) {
+      console.printf("WARNING: the PyTorch peer runs on %s, the reference BLAS: its figures are not a fair peer's."
+          + " Install an optimised one (apt-get install libopenblas0-pthread) and rerun%n", blas);
+      console.flush();
+    }
   }
 
   /**
@@ -69,6 +86,7 @@ final class PythonPeer {
     Session session = new Session(process, log);
     try {
       session.ready = session.readLine();
+      warnOnReferenceBlas(session.ready, console);
       return session;
     } catch (IOException e) {
       session.close();

@@ -48,9 +48,13 @@ class BenchReportTest {
         .contains("aia4j 206.2 ms at 1 thread, 206.4 ms at 2 threads, PyTorch 479.7 ms at 1 thread, 1095.7 ms at 2 threads.")
         .contains("AIA overhead in aia4j: +10.8% ").contains("+22.3% with the memory-lean")
         .contains("first-step loss 10.841163 (aia4j) vs 10.841162 (PyTorch)");
-    assertThat(render("decode")).contains("| 16 | 10834 (1 thread) | 3732 | 2996 (1 thread) | 3.62x | 2.90x |")
-        .contains("| 1 | 1935 (1 thread) | 314 | 788 (2 threads) | 2.46x | 6.16x |")
-        .contains("ONNX Runtime sustains 45.8 GFLOP/s").contains("batch 1 identical; batch 16 identical.");
+    assertThat(render("decode"))
+        .contains("| 16 | 11126 (7292-12048) (mostly 2 threads) | 4684 (4232-5744) | 3383 (3079-4011) (mostly 1 thread)"
+            + " | 3.00 (2.37-3.32)x | 2.10 (1.38-2.63)x |")
+        .contains("| 1 | 4185 (3198-4535) (mostly 1 thread) | 511 (404-673) | 1187 (1057-1443) (mostly 1 thread)"
+            + " | 3.11 (2.69-4.29)x | 7.92 (6.21-10.05)x |")
+        .contains("The whole comparison ran 5 times").contains("at least 5 calls and 1.0 s")
+        .contains("ONNX Runtime sustains 47.0 GFLOP/s").contains("batch 1 identical; batch 16 identical.");
     assertThat(render("real-models")).contains("| peak resident memory / float32 size of the model (goal: <= 1.5) | 1.29 (1.29-1.30) |")
         .contains("| 1 | onnx | 61.5 (57.8-64.2) | 20.3 (20.1-21.8) | 1 | 2.88 (2.82-3.17)x |")
         .contains("110,512,896 parameters");
