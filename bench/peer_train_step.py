@@ -4,14 +4,15 @@ aia4j's DJL trainer (`aia bench train` runs it).
 
 It reads what aia4j exported into --dir: model.safetensors (the model's parameters, names and
 layouts of backend-djl's UnifiedTransformer), batch.safetensors (each task's tokens, labels, loss
-mask and AIA query/key sets) and peer.json (config, AIA targets and lambdas). It prints one JSON
-object: the loss of the first step (to check both engines compute the same function) and the
-median step time (forward, loss, backward, AdamW) with and without the AIA term.
+mask and AIA query/key sets) and peer.json (config, AIA targets and lambdas). It serves timed
+blocks of steps (forward, loss, backward, clipping, AdamW) with and without the AIA term (see
+main), each answered with its step times and the mode's first-step loss (to check both engines
+compute the same function).
 """
 import argparse
 import json
 import math
-import statistics
+import sys
 import time
 
 import torch
@@ -111,41 +112,48 @@ def step_loss(model, batch, spec, with_aia):
 
 
 def main():
+    """Serves timed blocks of training steps on stdin, so the benchmark interleaves them with aia4j's.
+
+    Each mode (next-token only, with AIA) keeps its own model and AdamW from the exported weights
+    across blocks, as aia4j's trainers do. After loading it prints {"ready": true, "torch", "blas"};
+    each line read is a block, {"mode": "ntp"|"aia", "threads": 1, "warmup": 3, "steps": 10},
+    answered with {"seconds": [...], "first_loss": the mode's first step's loss}; {"quit": true} ends.
+    """
     parser = argparse.ArgumentParser()
     parser.add_argument("--dir", required=True)
-    parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--steps", type=int, default=15)
-    parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
     spec = json.load(open(f"{args.dir}/peer.json"))
     params = read_safetensors(f"{args.dir}/model.safetensors")
     batch = read_safetensors(f"{args.dir}/batch.safetensors")
-    result = {"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": blas()}
-    for with_aia in (False, True):
+    modes = {}
+    for key in ("ntp", "aia"):
         model = Peer(params, spec["layers"], spec["heads"])
         optimizer = torch.optim.AdamW(
             [{"params": [p for p in model.parameters() if p.dim() >= 2], "weight_decay": spec["weight_decay"]},
              {"params": [p for p in model.parameters() if p.dim() < 2], "weight_decay": 0.0}],
             lr=spec["lr"], betas=(0.9, 0.999), eps=1e-8)
+        modes[key] = {"model": model, "optimizer": optimizer, "first": None}
+    print(json.dumps({"ready": True, "torch": torch.__version__, "blas": blas()}), flush=True)
+    for line in sys.stdin:
+        block = json.loads(line)
+        if block.get("quit"):
+            break
+        mode = modes[block["mode"]]
+        torch.set_num_threads(int(block["threads"]))
         times = []
-        first = None
-        for i in range(args.warmup + args.steps):
+        for i in range(int(block["warmup"]) + int(block["steps"])):
             start = time.perf_counter()
-            optimizer.zero_grad(set_to_none=False)
-            loss = step_loss(model, batch, spec, with_aia)
+            mode["optimizer"].zero_grad(set_to_none=False)
+            loss = step_loss(mode["model"], batch, spec, block["mode"] == "aia")
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
+            torch.nn.utils.clip_grad_norm_(mode["model"].parameters(), 1.0)
+            mode["optimizer"].step()
             elapsed = time.perf_counter() - start
-            if first is None:
-                first = loss.item()
-            if i >= args.warmup:
+            if mode["first"] is None:
+                mode["first"] = loss.item()
+            if i >= int(block["warmup"]):
                 times.append(elapsed)
-        key = "aia" if with_aia else "ntp"
-        result[key] = {"first_loss": first, "median_ms": 1000 * statistics.median(times),
-                       "min_ms": 1000 * min(times), "steps": len(times)}
-    print(json.dumps(result))
+        print(json.dumps({"seconds": times, "first_loss": mode["first"]}), flush=True)
 
 
 if __name__ == "__main__":

@@ -48,7 +48,10 @@ import picocli.CommandLine.Spec;
  * {@code aia bench train}: the training step of aia4j against the same model, batch and optimizer
  * in PyTorch/Python (Debian's python3-torch), and the AIA loss's overhead, written to
  * {@code docs/benchmarks/} as {@code train-step.json} and the report rendered from it ({@link BenchReport}).
- * Ratios are taken within one run, since these machines are noisy.
+ * The comparison runs {@code --comparisons} times; in each, at every thread count, aia4j's modes
+ * and the peer (a long-lived process serving timed blocks) take turns block by block, so the
+ * machine's drift falls on both; ratios are taken within each comparison and reported as the
+ * median with the min-max.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that write docs/benchmarks/.",
     subcommands = {BenchCommand.Train.class, DecodeBenchCommand.class, ServeBenchCommand.class, ImportBenchCommand.class,
@@ -85,11 +88,15 @@ final class BenchCommand extends CommandGroup {
     @Mixin
     PresetOption preset;
 
-    @Option(names = "--steps", defaultValue = "20", description = "Measured steps per mode (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "10", description = "Measured steps per mode and block (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "Unmeasured steps first (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured steps before each block (default: ${DEFAULT-VALUE}).")
     int warmup;
+
+    @Option(names = "--comparisons", defaultValue = "3", description = "How many times the whole comparison runs, aia4j"
+        + " and the peer taking turns in blocks at each thread count (default: ${DEFAULT-VALUE}).")
+    int comparisons;
 
     @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with torch for the peer.")
     String python;
@@ -112,79 +119,166 @@ final class BenchCommand extends CommandGroup {
       results.put("cores", Runtime.getRuntime().availableProcessors());
       results.put("preset", preset.preset());
       results.put("warmup", warmup);
+      if (steps < 1 || warmup < 0 || comparisons < 1) {
+        throw new IllegalArgumentException("--steps >= 1, --warmup >= 0 and --comparisons >= 1");
+      }
+      results.put("comparisons", comparisons);
+      results.put("load_before", PythonPeer.loadAverage());
+      List<String> modes = List.of("ntp", "aia", "aia_query_rows");
+      List<String> peerModes = List.of("ntp", "aia");
+      Map<String, Map<Integer, double[]>> ours = perComparison(modes);
+      Map<String, Map<Integer, double[]>> peerMs = perComparison(peerModes);
+      Map<String, Double> javaFirst = new LinkedHashMap<>();
+      Map<String, Double> peerFirst = new LinkedHashMap<>();
+      JsonNode peerVersions = null;
       Path exchange = Files.createTempDirectory("aia-bench-");
       try {
-        Map<Task, List<TokenSequence>> batch;
-        Map<String, double[]> java = new LinkedHashMap<>();
-        double javaFirstNtp;
-        double javaFirstAia;
+        Map<Task, List<TokenSequence>> batch = new LinkedHashMap<>();
         long tokens;
-        try (UnifiedTrainer plain = WorldRuns.trainer(without); UnifiedTrainer aia = WorldRuns.trainer(withAia)) {
-          batch = new LinkedHashMap<>();
+        try (UnifiedTrainer plain = WorldRuns.trainer(without); UnifiedTrainer aia = WorldRuns.trainer(withAia);
+            UnifiedTrainer lean = WorldRuns.trainer(withAia)) {
+          lean.setInteractionPath(UnifiedTrainer.InteractionPath.QUERY_ROWS);
           for (Task task : Task.values()) {
             batch.put(task, plain.sequences(task, 0));
           }
           tokens = batch.values().stream().flatMap(List::stream).mapToLong(TokenSequence::length).sum();
           export(plain, batch, withAia, exchange);
-          console.printf("Measuring aia4j: %s, batch %d sequences (%d tokens), %d + %d steps per mode%n", preset.preset(),
-              withAia.batchSize(), tokens, warmup, steps);
+          results.put("model", plain.model().config());
+          results.put("parameters", plain.model().config().parameterCount());
+          console.printf("Measuring %s, batch %d sequences (%d tokens): %d comparisons; in each, at every thread count,"
+              + " a block of %d + %d steps per mode for aia4j (modes taking turns step by step) and for the peer%n",
+              preset.preset(), withAia.batchSize(), tokens, comparisons, warmup, steps);
           console.flush();
-          try (UnifiedTrainer lean = WorldRuns.trainer(withAia)) {
-            lean.setInteractionPath(UnifiedTrainer.InteractionPath.QUERY_ROWS);
-            // Each engine is reported at its faster intra-op thread count: small products can be
-            // slower on two threads than on one. Modes take turns step by step, so a slow spell of
-            // this noisy machine hits all alike.
+          try (PythonPeer.Session peer = PythonPeer.serve(python, peerScript, List.of("--dir", exchange.toString()),
+              exchange.resolve("peer.log"), console)) {
+            peerVersions = peer == null ? null : peer.ready();
             int restore = JniUtils.getNumThreads();
-            ObjectNode byThreads = new ObjectMapper().createObjectNode();
-            double[][][] best = null;
-            double[][][] first = null;
-            int bestThreads = 0;
             try {
-              for (int threads : threadCounts()) {
-                JniUtils.setNumThreads(threads);
-                double[][][] measured = measure(List.of(plain, aia, lean), List.of(false, true, true), batch);
-                if (first == null) {
-                  first = measured; // the only round whose first step sees the initial weights
-                }
-                double median = PythonPeer.median(measured[0][0]);
-                byThreads.put(Integer.toString(threads), 1000 * median);
-                if (best == null || median < PythonPeer.median(best[0][0])) {
-                  best = measured;
-                  bestThreads = threads;
+              for (int c = 0; c < comparisons; c++) {
+                for (int threads : threadCounts()) {
+                  // Who goes first alternates, so neither side always runs on a machine the other warmed.
+                  boolean peerFirstHere = c % 2 == 1;
+                  if (peerFirstHere && peer != null) {
+                    peerBlock(peer, threads, c, peerModes, peerMs, peerFirst);
+                  }
+                  JniUtils.setNumThreads(threads);
+                  double[][][] measured = measure(List.of(plain, aia, lean), List.of(false, true, true), batch);
+                  for (int t = 0; t < modes.size(); t++) {
+                    javaFirst.putIfAbsent(modes.get(t), measured[t][1][0]); // only the first block sees the initial weights
+                    ours.get(modes.get(t)).get(threads)[c] = PythonPeer.median(measured[t][0]);
+                  }
+                  if (!peerFirstHere && peer != null) {
+                    peerBlock(peer, threads, c, peerModes, peerMs, peerFirst);
+                  }
+                  console.printf(java.util.Locale.ROOT, "  comparison %d, %d thread(s): aia4j ntp %.1f ms, aia %.1f ms%s%n",
+                      c + 1, threads, 1000 * ours.get("ntp").get(threads)[c], 1000 * ours.get("aia").get(threads)[c],
+                      peer == null ? "" : String.format(java.util.Locale.ROOT, "; PyTorch ntp %.1f ms, aia %.1f ms",
+                          1000 * peerMs.get("ntp").get(threads)[c], 1000 * peerMs.get("aia").get(threads)[c]));
+                  console.flush();
                 }
               }
             } finally {
               JniUtils.setNumThreads(restore);
             }
-            javaFirstNtp = first[0][1][0];
-            javaFirstAia = first[1][1][0];
-            java.put("ntp", best[0][0]);
-            java.put("aia", best[1][0]);
-            java.put("aia_query_rows", best[2][0]);
-            results.put("aia_query_rows_first_loss", first[2][1][0]);
-            results.put("aia4j_threads", bestThreads);
-            results.put("aia4j_ntp_median_ms_by_threads", byThreads);
           }
-          results.put("model", plain.model().config());
-          results.put("parameters", plain.model().config().parameterCount());
         }
+        results.put("load_after", PythonPeer.loadAverage());
         results.put("batch_sequences", withAia.batchSize());
         results.put("batch_tokens", tokens);
-        results.put("aia4j", Map.of(
-            "ntp", summary(java.get("ntp"), javaFirstNtp),
-            "aia", summary(java.get("aia"), javaFirstAia),
-            "aia_query_rows", summary(java.get("aia_query_rows"), (Double) results.get("aia_query_rows_first_loss"))));
-        JsonNode peer = runPeer(exchange, console);
-        if (peer != null) {
-          results.put("pytorch", peer);
+        results.put("steps", steps);
+        Map<String, Object> aia4j = new LinkedHashMap<>();
+        for (String mode : modes) {
+          aia4j.put(mode, summary(ours.get(mode), javaFirst.get(mode)));
         }
-        results.put("aia_overhead", PythonPeer.median(java.get("aia")) / PythonPeer.median(java.get("ntp")) - 1);
+        results.put("aia4j", aia4j);
+        results.put("aia_overhead", overheads(best(ours.get("aia")), best(ours.get("ntp"))));
+        results.put("aia_query_rows_overhead", overheads(best(ours.get("aia_query_rows")), best(ours.get("ntp"))));
+        if (peerVersions != null) {
+          Map<String, Object> peer = new LinkedHashMap<>();
+          peer.put("torch", peerVersions.path("torch").asText());
+          peer.put("blas", peerVersions.path("blas").asText());
+          for (String mode : peerModes) {
+            peer.put(mode, summary(peerMs.get(mode), peerFirst.get(mode)));
+          }
+          peer.put("aia_overhead", overheads(best(peerMs.get("aia")), best(peerMs.get("ntp"))));
+          results.put("pytorch", peer);
+          results.put("ntp_ratio", ratios(best(ours.get("ntp")), best(peerMs.get("ntp"))));
+          results.put("aia_ratio", ratios(best(ours.get("aia")), best(peerMs.get("aia"))));
+        }
         console.print(BenchReport.write(output.out(), "train-step", new ObjectMapper().valueToTree(results)));
         console.flush();
       } finally {
         AtomicDirectory.deleteTree(exchange);
       }
       return 0;
+    }
+
+    /** One block of the peer per mode at {@code threads}, its median kept for comparison {@code c}. */
+    private void peerBlock(PythonPeer.Session peer, int threads, int c, List<String> modes,
+        Map<String, Map<Integer, double[]>> medians, Map<String, Double> first) throws IOException {
+      for (String mode : modes) {
+        ObjectNode block = new ObjectMapper().createObjectNode();
+        block.put("mode", mode);
+        block.put("threads", threads);
+        block.put("warmup", warmup);
+        block.put("steps", steps);
+        JsonNode reply = peer.call(block);
+        double[] seconds = new double[reply.path("seconds").size()];
+        for (int i = 0; i < seconds.length; i++) {
+          seconds[i] = reply.path("seconds").get(i).asDouble();
+        }
+        medians.get(mode).get(threads)[c] = PythonPeer.median(seconds);
+        first.putIfAbsent(mode, reply.path("first_loss").asDouble());
+      }
+    }
+
+    private Map<String, Map<Integer, double[]>> perComparison(List<String> modes) {
+      Map<String, Map<Integer, double[]>> out = new LinkedHashMap<>();
+      for (String mode : modes) {
+        Map<Integer, double[]> byThreads = new LinkedHashMap<>();
+        threadCounts().forEach(t -> byThreads.put(t, new double[comparisons]));
+        out.put(mode, byThreads);
+      }
+      return out;
+    }
+
+    /** Per comparison, the faster thread count's median (seconds). */
+    private double[] best(Map<Integer, double[]> byThreads) {
+      double[] out = new double[comparisons];
+      Arrays.fill(out, Double.MAX_VALUE);
+      for (double[] values : byThreads.values()) {
+        for (int c = 0; c < comparisons; c++) {
+          out[c] = Math.min(out[c], values[c]);
+        }
+      }
+      return out;
+    }
+
+    private static double[] ratios(double[] a, double[] b) {
+      double[] out = new double[a.length];
+      for (int i = 0; i < a.length; i++) {
+        out[i] = a[i] / b[i];
+      }
+      return out;
+    }
+
+    private static double[] overheads(double[] with, double[] without) {
+      double[] out = ratios(with, without);
+      for (int i = 0; i < out.length; i++) {
+        out[i] -= 1;
+      }
+      return out;
+    }
+
+    /** A mode's first-step loss and, per comparison, its median step at its faster thread count (ms) and at each. */
+    private Map<String, Object> summary(Map<Integer, double[]> byThreads, double firstLoss) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("first_loss", firstLoss);
+      s.put("median_ms", Arrays.stream(best(byThreads)).map(v -> 1000 * v).toArray());
+      Map<String, double[]> perThreads = new LinkedHashMap<>();
+      byThreads.forEach((t, v) -> perThreads.put(Integer.toString(t), Arrays.stream(v).map(x -> 1000 * x).toArray()));
+      s.put("median_ms_by_threads", perThreads);
+      return s;
     }
 
     /** Per trainer: step times in seconds of the measured steps, and the first step's loss. */
@@ -205,17 +299,6 @@ final class BenchCommand extends CommandGroup {
         }
       }
       return out;
-    }
-
-    private static Map<String, Object> summary(double[] seconds, double firstLoss) {
-      double[] sorted = seconds.clone();
-      Arrays.sort(sorted);
-      Map<String, Object> s = new LinkedHashMap<>();
-      s.put("first_loss", firstLoss);
-      s.put("median_ms", 1000 * sorted[sorted.length / 2]);
-      s.put("min_ms", 1000 * sorted[0]);
-      s.put("steps", sorted.length);
-      return s;
     }
 
     /** Writes the model, the fixed batch and the AIA targets for the Python peer. */
@@ -281,29 +364,5 @@ final class BenchCommand extends CommandGroup {
       int cores = Runtime.getRuntime().availableProcessors();
       return cores > 1 ? List.of(1, cores) : List.of(1);
     }
-
-    /** The peer at each of {@link #threadCounts()}; its faster run, with every run's next-token median. */
-    private JsonNode runPeer(Path exchange, PrintWriter console) throws Exception {
-      console.println("Measuring the PyTorch/Python peer on the same model and batch");
-      console.flush();
-      ObjectNode best = null;
-      ObjectNode byThreads = new ObjectMapper().createObjectNode();
-      for (int threads : threadCounts()) {
-        JsonNode run = PythonPeer.run(python, peerScript, List.of("--dir", exchange.toString(), "--warmup",
-            Integer.toString(warmup), "--steps", Integer.toString(steps), "--threads", Integer.toString(threads)),
-            exchange.resolve("peer-" + threads + ".out"), 20, console);
-        if (run == null) {
-          return null;
-        }
-        double median = run.path("ntp").path("median_ms").asDouble();
-        byThreads.put(Integer.toString(threads), median);
-        if (best == null || median < best.path("ntp").path("median_ms").asDouble()) {
-          best = (ObjectNode) run.deepCopy();
-        }
-      }
-      best.set("ntp_median_ms_by_threads", byThreads);
-      return best;
-    }
-
   }
 }

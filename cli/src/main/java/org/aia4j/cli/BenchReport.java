@@ -127,9 +127,6 @@ final class BenchReport {
   private static Map<String, Object> trainStep(JsonNode r) {
     JsonNode java = r.path("aia4j");
     JsonNode peer = r.path("pytorch");
-    double ntp = java.path("ntp").path("median_ms").asDouble();
-    double aia = java.path("aia").path("median_ms").asDouble();
-    double queryRows = java.path("aia_query_rows").path("median_ms").asDouble();
     Map<String, Object> v = new LinkedHashMap<>();
     v.put("date", r.path("date").asText());
     v.put("cores", r.path("cores").asInt());
@@ -137,31 +134,31 @@ final class BenchReport {
     v.put("parameters", r.path("parameters").asLong());
     v.put("batchSequences", r.path("batch_sequences").asInt());
     v.put("batchTokens", r.path("batch_tokens").asLong());
-    v.put("steps", java.path("ntp").path("steps").asInt());
+    v.put("steps", r.path("steps").asInt());
     v.put("warmup", r.path("warmup").asInt());
-    v.put("aia4jByThreads", byThreads(r.path("aia4j_ntp_median_ms_by_threads")));
-    v.put("ntpMs", f("%.1f", ntp));
-    v.put("aiaMs", f("%.1f", aia));
-    v.put("queryRowsMs", f("%.1f", queryRows));
-    v.put("aiaOverhead", f("%+.1f", 100 * (aia / ntp - 1)));
-    v.put("queryRowsOverhead", f("%+.1f", 100 * (queryRows / ntp - 1)));
+    v.put("comparisons", r.path("comparisons").asInt());
+    v.put("loadBefore", r.path("load_before").asText());
+    v.put("loadAfter", r.path("load_after").asText());
+    v.put("aia4jByThreads", byThreads(java.path("ntp").path("median_ms_by_threads")));
+    v.put("ntpMs", spread(java.path("ntp").path("median_ms"), "%.1f", 1));
+    v.put("aiaMs", spread(java.path("aia").path("median_ms"), "%.1f", 1));
+    v.put("queryRowsMs", spread(java.path("aia_query_rows").path("median_ms"), "%.1f", 1));
+    v.put("aiaOverhead", spread(r.path("aia_overhead"), "%+.1f", 100));
+    v.put("queryRowsOverhead", spread(r.path("aia_query_rows_overhead"), "%+.1f", 100));
     if (!peer.isMissingNode()) {
-      double peerNtp = peer.path("ntp").path("median_ms").asDouble();
-      double peerAia = peer.path("aia").path("median_ms").asDouble();
       Map<String, Object> p = new LinkedHashMap<>();
-      p.put("byThreads", byThreads(peer.path("ntp_median_ms_by_threads")));
-      p.put("ntpMs", f("%.1f", peerNtp));
-      p.put("aiaMs", f("%.1f", peerAia));
-      p.put("ntpRatio", f("%.2f", ntp / peerNtp));
-      p.put("aiaRatio", f("%.2f", aia / peerAia));
-      p.put("overhead", f("%+.1f", 100 * (peerAia / peerNtp - 1)));
+      p.put("byThreads", byThreads(peer.path("ntp").path("median_ms_by_threads")));
+      p.put("ntpMs", spread(peer.path("ntp").path("median_ms"), "%.1f", 1));
+      p.put("aiaMs", spread(peer.path("aia").path("median_ms"), "%.1f", 1));
+      p.put("ntpRatio", spread(r.path("ntp_ratio"), "%.2f", 1));
+      p.put("aiaRatio", spread(r.path("aia_ratio"), "%.2f", 1));
+      p.put("overhead", spread(peer.path("aia_overhead"), "%+.1f", 100));
       p.put("firstNtp", f("%.6f", java.path("ntp").path("first_loss").asDouble()));
       p.put("peerFirstNtp", f("%.6f", peer.path("ntp").path("first_loss").asDouble()));
       p.put("firstAia", f("%.6f", java.path("aia").path("first_loss").asDouble()));
       p.put("peerFirstAia", f("%.6f", peer.path("aia").path("first_loss").asDouble()));
       p.put("torch", peer.path("torch").asText());
       p.put("blas", peer.path("blas").asText());
-      p.putAll(threads(peer.path("threads").asInt()));
       v.put("peer", p);
     }
     return v;
@@ -245,6 +242,9 @@ final class BenchReport {
     new TreeMap<>(JSON.convertValue(r.path("engine_options"), Map.class))
         .forEach((k, val) -> flags.append(" --engine-option ").append(k).append('=').append(val));
     v.put("checkpoint", r.path("checkpoint").asText());
+    if (r.has("load_before")) {
+      v.put("load", Map.of("before", r.path("load_before").asText(), "after", r.path("load_after").asText()));
+    }
     v.put("flags", flags.toString());
     v.put("date", r.path("date").asText());
     v.put("cores", r.path("cores").asInt());
@@ -304,7 +304,6 @@ final class BenchReport {
     return v;
   }
 
-  /** {@code {"1": 33.79, "2": 112.29}} as items for "33.8 ms at 1 thread, 112.3 ms at 2 threads". */
   /** Median and min-max of a list of per-round figures. */
   private static String spread(JsonNode values, String format, double scale) {
     double[] v = new double[values.size()];
@@ -313,8 +312,10 @@ final class BenchReport {
     }
     double[] sorted = v.clone();
     Arrays.sort(sorted);
-    return f(format, sorted[sorted.length / 2]) + " (" + f(format, sorted[0]) + "-" + f(format, sorted[sorted.length - 1])
-        + ")";
+    // Signed figures read "(+4.7 to +11.6)"; a dash between them would read as a minus.
+    String between = format.contains("+") || sorted[0] < 0 ? " to " : "-";
+    return f(format, sorted[sorted.length / 2]) + " (" + f(format, sorted[0]) + between
+        + f(format, sorted[sorted.length - 1]) + ")";
   }
 
   private static double[] ratios(JsonNode a, JsonNode b) {
@@ -386,11 +387,12 @@ final class BenchReport {
     return v;
   }
 
+  /** {@code {"1": [..], "2": [..]}} (per comparison) as items for "206.2 (200.1-210.0) ms at 1 thread". */
   private static List<Map<String, Object>> byThreads(JsonNode medians) {
     List<Map<String, Object>> items = new ArrayList<>();
     medians.properties().forEach(e -> {
       Map<String, Object> item = threads(Integer.parseInt(e.getKey()));
-      item.put("ms", f("%.1f", e.getValue().asDouble()));
+      item.put("ms", spread(e.getValue(), "%.1f", 1));
       items.add(item);
     });
     return last(items);

@@ -113,9 +113,12 @@ final class ServeBenchCommand implements Callable<Integer> {
       double throughput, double p50Ms, double p99Ms, double meanMs, long tokens, double meanBatchRequests,
       double modelMsPerRequest, double modelBusy) {}
 
+  private String loadBefore;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter console = spec.commandLine().getOut();
+    loadBefore = PythonPeer.loadAverage();
     ModelProvider models = loading.provider(backend);
     ServeCommand.checkCheckpoint(checkpoint);
     WorldTrainingData world = new WorldTrainingData(WorldSpec.standard(), 0);
@@ -322,6 +325,8 @@ final class ServeBenchCommand implements Callable<Integer> {
     results.put("report", report);
     results.put("date", LocalDate.now().toString());
     results.put("cores", Runtime.getRuntime().availableProcessors());
+    results.put("load_before", loadBefore);
+    results.put("load_after", PythonPeer.loadAverage());
     results.put("checkpoint", shown(checkpoint));
     results.put("backend", backend);
     results.put("engine_options", engine.options());

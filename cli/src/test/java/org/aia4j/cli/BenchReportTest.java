@@ -43,11 +43,12 @@ class BenchReportTest {
   void aReportHoldsItsResultsFigures() throws IOException {
     String train = render("train-step");
     assertThat(train).contains("Preset `small`, 880640 parameters, one fixed batch of 48 sequences (2284 tokens")
-        .contains("| next-token only | 206.2 | 479.7 | 0.43x |")
-        .contains("| next-token + AIA | 228.4 | 472.6 | 0.48x |")
-        .contains("aia4j 206.2 ms at 1 thread, 206.4 ms at 2 threads, PyTorch 479.7 ms at 1 thread, 1095.7 ms at 2 threads.")
-        .contains("AIA overhead in aia4j: +10.8% ").contains("+22.3% with the memory-lean")
-        .contains("first-step loss 10.841163 (aia4j) vs 10.841162 (PyTorch)");
+        .contains("| next-token only | 203.9 (184.8-222.2) | 222.3 (203.6-251.5) | 0.83 (0.81-1.09)x |")
+        .contains("| next-token + AIA | 228.2 (201.7-247.2) | 230.4 (230.0-267.9) | 0.99 (0.75-1.07)x |")
+        .contains("aia4j 316.2 (312.7-319.1) ms at 1 thread")
+        .contains("AIA overhead in aia4j: +11.2 (+9.2 to +11.9)% ").contains("+22.0 (+21.4 to +27.0)% with the memory-lean")
+        .contains("AIA overhead in the PyTorch peer: +13.0 (-8.4 to +20.5)%.")
+        .contains("first-step loss 10.841162 (aia4j) vs 10.841162 (PyTorch)");
     assertThat(render("decode"))
         .contains("| 16 | 11126 (7292-12048) (mostly 2 threads) | 4684 (4232-5744) | 3383 (3079-4011) (mostly 1 thread)"
             + " | 3.00 (2.37-3.32)x | 2.10 (1.38-2.63)x |")
@@ -67,7 +68,7 @@ class BenchReportTest {
     ObjectNode train = (ObjectNode) JSON.readTree(COMMITTED.resolve("train-step.json").toFile());
     train.remove("pytorch");
     String report = BenchReport.render(train, "train-step", "");
-    assertThat(report).contains("| mode | aia4j (ms) |\n|---|---|\n| next-token only | 206.2 |\n")
+    assertThat(report).contains("| mode | aia4j (ms) |\n|---|---|\n| next-token only | 203.9 (184.8-222.2) |\n")
         .doesNotContain("PyTorch/Python (ms)").doesNotContain("Peer:").endsWith("Raw figures: `train-step.json`.\n");
 
     ObjectNode decode = (ObjectNode) JSON.readTree(COMMITTED.resolve("decode.json").toFile());
