@@ -293,6 +293,16 @@ final class BenchReport {
         s.put("workload", workload);
         s.put("speedup", f("%.1f", r.path("speedup").path(workload).asDouble(
             on.path("throughput").asDouble() / off.path("throughput").asDouble())));
+        JsonNode rounds = r.path("speedup_by_round").path(workload);
+        if (rounds.size() > 1) {
+          double[] sorted = new double[rounds.size()];
+          for (int i = 0; i < sorted.length; i++) {
+            sorted[i] = rounds.get(i).asDouble();
+          }
+          Arrays.sort(sorted);
+          s.put("range", Map.of("low", f("%.1f", sorted[0]), "high", f("%.1f", sorted[sorted.length - 1]),
+              "rounds", sorted.length));
+        }
         if (workload.equals("chat") && on.path("tokens").asLong() > 0) {
           s.put("tokens", Map.of("on", f("%.0f", on.path("tokens").asDouble() / on.path("seconds").asDouble()),
               "off", f("%.0f", off.path("tokens").asDouble() / off.path("seconds").asDouble())));

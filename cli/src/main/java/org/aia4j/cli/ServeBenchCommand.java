@@ -114,6 +114,8 @@ final class ServeBenchCommand implements Callable<Integer> {
       double modelMsPerRequest, double modelBusy) {}
 
   private String loadBefore;
+  /** Per workload, batching on's throughput over off's in each round, the two taking turns. */
+  private final Map<String, double[]> speedupByRound = new LinkedHashMap<>();
 
   @Override
   public Integer call() throws Exception {
@@ -153,10 +155,16 @@ final class ServeBenchCommand implements Callable<Integer> {
         List<String> bodies = bodies(workload, world, model);
         List<Window> offWindows = new ArrayList<>();
         List<Window> onWindows = new ArrayList<>();
+        double[] byRound = new double[rounds];
         for (int round = 0; round < rounds; round++) {
-          offWindows.add(load(offServer, workload, bodies, window));
-          onWindows.add(load(onServer, workload, bodies, window));
+          Window offWindow = load(offServer, workload, bodies, window);
+          Window onWindow = load(onServer, workload, bodies, window);
+          offWindows.add(offWindow);
+          onWindows.add(onWindow);
+          byRound[round] = (onWindow.latencies().length / onWindow.seconds())
+              / (offWindow.latencies().length / offWindow.seconds());
         }
+        speedupByRound.put(workload, byRound);
         for (Run run : List.of(merge(workload, "off", off, offWindows), merge(workload, "on", on, onWindows))) {
           runs.add(run);
           console.printf(Locale.ROOT, "  batching %s: %.2f req/s, p50 %.0f ms, p99 %.0f ms, %d requests, %d errors, "
@@ -347,6 +355,7 @@ final class ServeBenchCommand implements Callable<Integer> {
       }
     }
     results.put("speedup", speedups);
+    results.put("speedup_by_round", speedupByRound);
     console.print(BenchReport.write(output.out(), report, JSON.valueToTree(results)));
     console.flush();
   }
