@@ -25,7 +25,7 @@ class BenchReportTest {
 
   /** Re-rendering a committed result (notes included) gives the committed report, byte for byte. */
   @ParameterizedTest
-  @ValueSource(strings = {"train-step", "decode", "serve", "serve-medium", "real-models"})
+  @ValueSource(strings = {"train-step", "decode", "serve", "serve-medium", "serve-small-300", "real-models"})
   void aCommittedResultRendersToItsCommittedReport(String name) throws IOException {
     Path json = tmp.resolve(name + ".json");
     Files.copy(COMMITTED.resolve(name + ".json"), json);
