@@ -31,13 +31,10 @@ final class PythonPeer {
    */
   static JsonNode run(String python, Path script, List<String> args, Path log, int minutes, PrintWriter console)
       throws IOException, InterruptedException {
-    if (!Files.isExecutable(Path.of(python)) || !Files.isRegularFile(script)) {
-      console.printf("PyTorch peer skipped: %s or %s missing (apt-get install python3-torch libopenblas0-pthread)%n",
-          python, script);
+    List<String> command = command(python, script, args, console);
+    if (command == null) {
       return null;
     }
-    List<String> command = new ArrayList<>(List.of(python, script.toString()));
-    command.addAll(args);
     Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     if (!process.waitFor(minutes, TimeUnit.MINUTES) || process.exitValue() != 0) {
       process.destroyForcibly();
@@ -75,13 +72,10 @@ final class PythonPeer {
    */
   static Session serve(String python, Path script, List<String> args, Path log, PrintWriter console)
       throws IOException {
-    if (!Files.isExecutable(Path.of(python)) || !Files.isRegularFile(script)) {
-      console.printf("PyTorch peer skipped: %s or %s missing (apt-get install python3-torch libopenblas0-pthread)%n",
-          python, script);
+    List<String> command = command(python, script, args, console);
+    if (command == null) {
       return null;
     }
-    List<String> command = new ArrayList<>(List.of(python, script.toString()));
-    command.addAll(args);
     Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
     Session session = new Session(process, log);
     try {
@@ -163,6 +157,18 @@ final class PythonPeer {
     } catch (IOException e) {
       return "unknown";
     }
+  }
+
+  /** The peer's command line, or null when Python or the script is missing (said on the console). */
+  private static List<String> command(String python, Path script, List<String> args, PrintWriter console) {
+    if (!Files.isExecutable(Path.of(python)) || !Files.isRegularFile(script)) {
+      console.printf("PyTorch peer skipped: %s or %s missing (apt-get install python3-torch libopenblas0-pthread)%n",
+          python, script);
+      return null;
+    }
+    List<String> command = new ArrayList<>(List.of(python, script.toString()));
+    command.addAll(args);
+    return command;
   }
 
   /** The median (upper median for an even count). */
