@@ -117,6 +117,9 @@ final class DecodeBenchCommand implements Callable<Integer> {
       Map<Integer, Map<String, double[]>> seconds = new LinkedHashMap<>();
       Map<Integer, Long> flops = new LinkedHashMap<>();
       Map<Integer, Integer> differing = new LinkedHashMap<>();
+      // The GEMM rate the efficiency is read against, measured in every comparison: taken once,
+      // it moved 103-273 GFLOP/s between runs on these machines.
+      Map<Integer, double[]> gemmByBatch = new LinkedHashMap<>();
       JsonNode peerVersions = null;
       int cores = Runtime.getRuntime().availableProcessors();
       try (DjlUnifiedModel djl = DjlUnifiedModel.load(model);
@@ -160,6 +163,8 @@ final class DecodeBenchCommand implements Callable<Integer> {
           // not single calls: a DJL call leaves libtorch's OpenMP threads spinning, which would tax the next.
           Map<String, double[]> medians = new LinkedHashMap<>();
           blocks.forEach(name -> medians.put(name, new double[comparisons]));
+          double[] gemmHere = new double[comparisons];
+          gemmByBatch.put(batch, gemmHere);
           for (int c = 0; c < comparisons; c++) {
             StringBuilder line = new StringBuilder("  comparison " + (c + 1) + ":");
             for (int k = 0; k < blocks.size(); k++) {
@@ -189,6 +194,8 @@ final class DecodeBenchCommand implements Callable<Integer> {
               line.append(String.format(java.util.Locale.ROOT, " %s %.0f tok/s", name,
                   batch * (double) a[0].length / median));
             }
+            gemmHere[c] = gemmGflops();
+            line.append(String.format(java.util.Locale.ROOT, ", GEMM %.0f GFLOP/s", gemmHere[c]));
             console.println(line);
             console.flush();
           }
@@ -196,14 +203,14 @@ final class DecodeBenchCommand implements Callable<Integer> {
         }
       }
       results.put("load_after", PythonPeer.loadAverage());
-      double gemm = gemmGflops();
+      double gemm = PythonPeer.median(gemmByBatch.values().stream().flatMapToDouble(java.util.Arrays::stream).toArray());
       results.put("model", config);
       results.put("parameters", config.parameterCount());
       results.put("cfg", cfg);
       results.put("image_tokens", reference.values().iterator().next()[0].length);
       results.put("gemm_gflops_measured", gemm);
       results.put("fp32_peak_gflops_nominal", nominalPeak());
-      write(results, seconds, flops, reference, differing, peerVersions, console);
+      write(results, seconds, flops, gemmByBatch, reference, differing, peerVersions, console);
     } finally {
       AtomicDirectory.deleteTree(exchange);
     }
@@ -337,7 +344,7 @@ final class DecodeBenchCommand implements Callable<Integer> {
    * spread over comparisons is the spread a rerun would show.
    */
   private void write(Map<String, Object> results, Map<Integer, Map<String, double[]>> seconds,
-      Map<Integer, Long> flops, Map<Integer, int[][]> reference, Map<Integer, Integer> differing, JsonNode peer,
+      Map<Integer, Long> flops, Map<Integer, double[]> gemm, Map<Integer, int[][]> reference, Map<Integer, Integer> differing, JsonNode peer,
       PrintWriter console) throws IOException {
     int imageTokens = (Integer) results.get("image_tokens");
     int cores = Runtime.getRuntime().availableProcessors();
@@ -366,6 +373,12 @@ final class DecodeBenchCommand implements Callable<Integer> {
       row.put("onnx_over_djl", divide(ort, djl));
       row.put("flops_per_call", flops.get(batch));
       row.put("onnx_gflops", flops.get(batch) * PythonPeer.median(ort) / tokens / 1e9);
+      double[] ofGemm = new double[comparisons];
+      for (int c = 0; c < comparisons; c++) {
+        ofGemm[c] = flops.get(batch) * ort[c] / tokens / 1e9 / gemm.get(batch)[c];
+      }
+      row.put("gemm_gflops", gemm.get(batch));
+      row.put("onnx_of_gemm", ofGemm);
       if (py != null) {
         double pyAll = cores > 1 ? PythonPeer.median(blocks.get("pytorch_" + cores + "_threads")) : Double.MAX_VALUE;
         row.put("pytorch_best_threads", PythonPeer.median(blocks.get("pytorch_1_thread")) <= pyAll ? 1 : cores);

@@ -50,12 +50,13 @@ class BenchReportTest {
         .contains("AIA overhead in the PyTorch peer: +13.0 (-8.4 to +20.5)%.")
         .contains("first-step loss 10.841162 (aia4j) vs 10.841162 (PyTorch)");
     assertThat(render("decode"))
-        .contains("| 16 | 11126 (7292-12048) (mostly 2 threads) | 4684 (4232-5744) | 3383 (3079-4011) (mostly 1 thread)"
-            + " | 3.00 (2.37-3.32)x | 2.10 (1.38-2.63)x |")
-        .contains("| 1 | 4185 (3198-4535) (mostly 1 thread) | 511 (404-673) | 1187 (1057-1443) (mostly 1 thread)"
-            + " | 3.11 (2.69-4.29)x | 7.92 (6.21-10.05)x |")
+        .contains("| 16 | 13308 (8501-14566) (mostly 2 threads) | 5587 (4196-6119) | 5199 (3397-5779) (mostly 1 thread)"
+            + " | 2.50 (2.40-2.80)x | 2.17 (1.90-2.56)x |")
+        .contains("| 1 | 4293 (2941-4529) (mostly 1 thread) | 475 (346-863) | 1341 (981-1408) (mostly 1 thread)"
+            + " | 3.21 (2.73-3.96)x | 7.57 (5.25-10.58)x |")
         .contains("The whole comparison ran 5 times").contains("at least 5 calls and 1.0 s")
-        .contains("ONNX Runtime sustains 47.0 GFLOP/s").contains("batch 1 identical; batch 16 identical.");
+        .contains("ONNX Runtime sustains 56.2 GFLOP/s").contains("30 (22-38)% of this machine's measured float32 GEMM rate")
+        .contains("measured in every comparison").contains("batch 1 identical; batch 16 identical.");
     assertThat(render("real-models")).contains("| peak resident memory / float32 size of the model (goal: <= 1.5) | 1.29 (1.29-1.29) |")
         .contains("| 1 | onnx | 61.6 (56.1-76.2) | 27.1 (26.7-30.7) | 1 | 2.31 (1.83-2.81)x |")
         .contains("110,512,896 parameters");
