@@ -11,6 +11,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import org.aia4j.api.model.ChatMessage;
 import org.aia4j.api.model.SamplingSettings;
+import org.aia4j.api.model.TextCompletion;
 import org.aia4j.inference.checkpoint.TextModel;
 import org.aia4j.inference.decode.TextEngine;
 import picocli.CommandLine.ArgGroup;
@@ -93,9 +94,8 @@ final class CompleteCommand implements Callable<Integer> {
     try (TextEngine decoder = TextEngines.open(model, engine.backend())) {
       generated = decoder.complete(ids, maxTokens, sampling, stop);
     }
-    int kept = prompt.chat != null && stop.isPresent() && generated.length > 0
-        && generated[generated.length - 1] == stop.getAsInt() ? generated.length - 1 : generated.length;
-    String text = model.text().decode(Arrays.copyOf(generated, kept)); // a reply's end of turn is not its text
+    // A reply's end of turn is not its text; a continuation's stop id is decoded as before.
+    String text = model.text().decode(prompt.chat != null ? TextCompletion.withoutStop(generated, stop) : generated);
     PrintWriter console = spec.commandLine().getOut();
     if (json) {
       ObjectNode line = JSON.createObjectNode();

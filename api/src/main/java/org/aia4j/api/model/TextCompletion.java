@@ -1,5 +1,6 @@
 package org.aia4j.api.model;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -24,6 +25,17 @@ public interface TextCompletion {
    */
   default Optional<int[]> encodeChat(List<ChatMessage> messages) {
     return Optional.empty();
+  }
+
+  /**
+   * @param ids generated ids
+   * @param stop the id that ends a continuation, if any
+   * @return {@code ids} without a final {@code stop} (the end of a turn is no part of its text);
+   *     {@code ids} itself when it does not end with one
+   */
+  static int[] withoutStop(int[] ids, OptionalInt stop) {
+    boolean stopped = stop.isPresent() && ids.length > 0 && ids[ids.length - 1] == stop.getAsInt();
+    return stopped ? Arrays.copyOf(ids, ids.length - 1) : ids;
   }
 
   /** @return the text of generated ids */

@@ -1,7 +1,6 @@
 package org.aia4j.onnx.export;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,6 +17,7 @@ import org.aia4j.api.io.AtomicDirectory;
 import org.aia4j.api.model.Task;
 import org.aia4j.inference.checkpoint.CheckpointFiles;
 import org.aia4j.inference.checkpoint.ImportedTokenizers;
+import org.aia4j.inference.checkpoint.TextModel;
 import org.aia4j.inference.io.SafeTensors;
 import org.aia4j.inference.model.ModelConfig;
 
@@ -48,15 +48,6 @@ public final class OnnxExport {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private OnnxExport() {}
-
-  /**
-   * @param config a checkpoint's or an export's {@code config.json}
-   * @return whether it is of a decoder in its own vocabulary (an import or a fine-tune of one): no
-   *     aia4j token layout
-   */
-  public static boolean isImport(JsonNode config) {
-    return !config.has("layout");
-  }
 
   /**
    * @param model a model configuration
@@ -113,7 +104,7 @@ public final class OnnxExport {
       }
     }
     // Refuse tokenizers (and an import's recorded layout) that do not fit the model before writing anything.
-    if (isImport(checkpoint.config())) {
+    if (TextModel.isImported(checkpoint.config())) {
       ImportedTokenizers.read(checkpointDir, checkpoint.model().vocabSize());
     } else {
       checkpoint.tokenizers();
@@ -142,7 +133,7 @@ public final class OnnxExport {
     root.put("step", checkpoint.step());
     root.set("model", JSON.valueToTree(checkpoint.model()));
     root.set("tokenizers", checkpoint.config().path("tokenizers").deepCopy());
-    if (isImport(checkpoint.config())) {
+    if (TextModel.isImported(checkpoint.config())) {
       // The model's own vocabulary: how it writes images, and where it came from.
       for (String field : new String[] {"image_layout", "imported_from"}) {
         if (checkpoint.config().has(field)) {

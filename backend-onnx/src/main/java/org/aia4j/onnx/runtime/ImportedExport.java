@@ -26,7 +26,7 @@ final class ImportedExport {
       return false;
     }
     try {
-      return OnnxExport.isImport(CheckpointFiles.readObject(path.resolve(CheckpointFiles.CONFIG)));
+      return TextModel.isImported(CheckpointFiles.readObject(path.resolve(CheckpointFiles.CONFIG)));
     } catch (IOException e) {
       return false; // the unified loader reports what is wrong with it
     }

@@ -101,13 +101,15 @@ public final class OnnxTextEngine implements TextEngine {
   @Override
   public List<double[]> interaction(List<ExplicitSequence> sequences) {
     try {
-      if (profiler == null && decoder.hasAttentions()) {
-        profiler = decoder;
-      } else if (profiler == null && model.weights().tensors().isEmpty()) {
-        throw new IllegalArgumentException(model.dir() + " was exported without the attention outputs the"
-            + " interaction statistic reads; re-export it with aia export --attentions, or profile the checkpoint");
-      } else if (profiler == null) {
-        profiler = session(env, model, true, settings);
+      if (profiler == null) {
+        if (decoder.hasAttentions()) {
+          profiler = decoder;
+        } else if (model.weights().tensors().isEmpty()) {
+          throw new IllegalArgumentException(model.dir() + " was exported without the attention outputs the"
+              + " interaction statistic reads; re-export it with aia export --attentions, or profile the checkpoint");
+        } else {
+          profiler = session(env, model, true, settings);
+        }
       }
     } catch (IOException e) {
       throw new IllegalStateException("Cannot export " + model.dir() + " with attentions: " + e.getMessage(), e);

@@ -123,10 +123,19 @@ public record TextModel(Path dir, ModelConfig model, SafeTensors.Contents weight
     }
     try {
       var root = new ObjectMapper().readTree(config.toFile());
-      return root != null && CheckpointFiles.FORMAT.equals(root.path("format").asText()) && !root.has("layout");
+      return root != null && CheckpointFiles.FORMAT.equals(root.path("format").asText()) && isImported(root);
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /**
+   * @param config a checkpoint's or an export's {@code config.json}
+   * @return whether it is of a decoder in its own vocabulary (an import or a fine-tune of one): it
+   *     records no aia4j token layout
+   */
+  public static boolean isImported(JsonNode config) {
+    return !config.has("layout");
   }
 
   /** A model's own tokenizer: its ids are the model's, its configuration adds the specials. */

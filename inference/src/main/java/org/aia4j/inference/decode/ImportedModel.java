@@ -3,7 +3,6 @@ package org.aia4j.inference.decode;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,11 +133,7 @@ public final class ImportedModel implements UnifiedModel {
         ids = engine.completeBatch(batch, first.maxNewTokens(), first.sampling(), stop);
       }
       for (int k = 0; k < ids.length; k++) {
-        int[] answer = ids[k];
-        if (stop.isPresent() && answer.length > 0 && answer[answer.length - 1] == stop.getAsInt()) {
-          answer = Arrays.copyOf(answer, answer.length - 1);
-        }
-        answers[group.get(k)] = model.text().decode(answer).strip();
+        answers[group.get(k)] = model.text().decode(TextCompletion.withoutStop(ids[k], stop)).strip();
       }
     }
     return List.of(answers);

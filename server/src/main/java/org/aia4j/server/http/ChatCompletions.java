@@ -189,12 +189,8 @@ final class ChatCompletions {
       int[][] generated = text.complete(prompts, call.maxTokens(), sampling, true);
       List<Answer> answers = new ArrayList<>();
       for (int[] ids : generated) {
-        int length = ids.length;
-        if (text.stop().isPresent() && length > 0 && ids[length - 1] == text.stop().getAsInt()) {
-          length--; // the end of the turn is not part of the reply
-        }
-        answers.add(new Answer(text.decode(Arrays.copyOf(ids, length)).strip(), prepared.promptTokens(),
-            length, call.maxTokens()));
+        int[] reply = TextCompletion.withoutStop(ids, text.stop());
+        answers.add(new Answer(text.decode(reply).strip(), prepared.promptTokens(), reply.length, call.maxTokens()));
       }
       return answers;
     }, true);

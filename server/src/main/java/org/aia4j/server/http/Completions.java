@@ -154,11 +154,11 @@ final class Completions {
     long completionTokens = 0;
     for (int i = 0; i < generated.length; i++) {
       int[] ids = generated[i];
-      boolean stopped = ids.length > 0 && completion.stop().isPresent()
-          && ids[ids.length - 1] == completion.stop().getAsInt();
+      int[] text = TextCompletion.withoutStop(ids, completion.stop());
+      boolean stopped = text.length < ids.length;
       ObjectNode choice = choices.addObject();
       // The stop id ends the text; OpenAI's text does not show it.
-      choice.put("text", completion.decode(stopped ? java.util.Arrays.copyOf(ids, ids.length - 1) : ids));
+      choice.put("text", completion.decode(text));
       choice.put("index", i);
       choice.putNull("logprobs");
       choice.put("finish_reason", stopped ? "stop" : "length");
