@@ -53,6 +53,17 @@ public interface UnifiedModel extends AutoCloseable {
   }
 
   /**
+   * Opens a batch that requests join and leave step by step (continuous batching), for a server
+   * that decodes requests as they arrive. Models whose engine cannot add rows to a running decode
+   * return empty (the default); callers then batch whole calls of {@link #answer}.
+   *
+   * @return a new rolling batch over this model, closed by the caller, or empty
+   */
+  default Optional<RollingBatch> rollingBatch() {
+    return Optional.empty();
+  }
+
+  /**
    * @return the sizes this model takes; {@link ModelLimits#UNKNOWN} by default, when the model
    *     checks requests itself
    */

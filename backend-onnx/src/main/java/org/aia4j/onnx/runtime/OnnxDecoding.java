@@ -73,49 +73,100 @@ final class OnnxDecoding implements Decoding {
    * Prefills the prefixes. Prefixes of very different lengths (a guided image's 2-token
    * unconditional row beside its caption, captions of many lengths) are prefilled in groups of
    * similar lengths ({@link PrefillGroups}), each padded only to its own longest, and their caches
-   * are then laid side by side, left-padded to the longest prefix: the same cache and logits as one
-   * padded run, without computing the padding.
+   * are then laid side by side, left-padded to the longest prefix ({@link #rebuild}): the same
+   * cache and logits as one padded run, without computing the padding.
    */
   @Override
   public float[][] start(List<int[]> prefixes) {
     if (padding != null) {
       throw new IllegalStateException("start may be called once");
     }
-    PrefillGroups plan = PrefillGroups.of(prefixes);
-    int layers = model.config().layers();
-    LeftPadding all = LeftPadding.of(prefixes);
-    if (plan.single()) {
-      OrtSession.Result result = forward(all.ids(), all.positions(), all.rows(), all.length(), all.padding(), 0,
-          Map.of());
-      past = CachePart.of(result, OnnxSession::pastKey, OnnxSession::pastValue, layers);
-      rows = all.rows();
-      padding = all.padding();
-      length = all.length();
-      return lastLogits(result, rows, length);
+    if (!PrefillGroups.of(prefixes).single()) {
+      length = 0;
+      return rebuild(new int[0], prefixes);
     }
-    int longest = all.length();
-    int perRow = model.config().kvHeads() * longest * model.config().headDim();
-    // The batch's cache, zeros where no row has a token: padding keys are masked, and a zero key
-    // keeps the masked score finite.
-    FloatBuffer[] cache = new FloatBuffer[2 * layers];
+    LeftPadding all = LeftPadding.of(prefixes);
+    OrtSession.Result result = forward(all.ids(), all.positions(), all.rows(), all.length(), all.padding(), 0,
+        Map.of());
+    past = CachePart.of(result, OnnxSession::pastKey, OnnxSession::pastValue, model.config().layers());
+    rows = all.rows();
+    padding = all.padding();
+    length = all.length();
+    return lastLogits(result, rows, length);
+  }
+
+  @Override
+  public boolean joins() {
+    return true;
+  }
+
+  @Override
+  public float[][] join(int[] kept, List<int[]> prefixes) {
+    if (padding == null) {
+      if (kept.length > 0) {
+        throw new IllegalStateException("call start first: there are no rows to keep");
+      }
+      return start(prefixes);
+    }
+    return rebuild(checkedRows(kept), prefixes);
+  }
+
+  /**
+   * Builds the cache anew, in one tensor per layer and key/value, of the {@code kept} rows and the
+   * prefilled {@code prefixes} after them, every row right-aligned to the longest (the slots every
+   * row pads are dropped). The copy passes through Java once per tensor; the state changes only
+   * once every run has succeeded, so a failed prefill leaves the decoding as it was.
+   */
+  private float[][] rebuild(int[] kept, List<int[]> prefixes) {
+    CacheShape c = new CacheShape();
+    int[] keptLengths = new int[kept.length];
+    for (int k = 0; k < kept.length; k++) {
+      keptLengths[k] = length - padding[kept[k]];
+    }
+    int longest = Math.max(java.util.Arrays.stream(keptLengths).max().orElse(0),
+        prefixes.stream().mapToInt(prefix -> prefix.length).max().orElse(0));
+    int total = kept.length + prefixes.size();
+    if (total == 0) {
+      throw new IllegalArgumentException("A decoding needs at least one row");
+    }
+    int[] newPadding = new int[total];
+    for (int k = 0; k < kept.length; k++) {
+      newPadding[k] = longest - keptLengths[k];
+    }
+    for (int j = 0; j < prefixes.size(); j++) {
+      newPadding[kept.length + j] = longest - prefixes.get(j).length;
+    }
+    // Zeros where a row pads: padding keys are masked, and a zero key keeps the masked score finite.
+    int perRow = c.heads * longest * c.headDim;
+    FloatBuffer[] cache = new FloatBuffer[2 * c.layers];
     for (int t = 0; t < cache.length; t++) {
-      cache[t] = ByteBuffer.allocateDirect(prefixes.size() * perRow * Float.BYTES).order(ByteOrder.nativeOrder())
+      cache[t] = ByteBuffer.allocateDirect(total * perRow * Float.BYTES).order(ByteOrder.nativeOrder())
           .asFloatBuffer();
     }
-    float[][] logits = plan.prefill(prefixes, (group, batch) -> {
-      try (OrtSession.Result result = forward(batch.ids(), batch.positions(), batch.rows(), batch.length(),
-          batch.padding(), 0, Map.of())) {
-        for (int i = 0; i < layers; i++) {
-          place(output(result, OnnxSession.presentKey(i)), cache[2 * i], group, longest);
-          place(output(result, OnnxSession.presentValue(i)), cache[2 * i + 1], group, longest);
+    float[][] logits = new float[0][];
+    if (!prefixes.isEmpty()) {
+      int offset = kept.length;
+      logits = PrefillGroups.of(prefixes).prefill(prefixes, (group, batch) -> {
+        try (OrtSession.Result result = forward(batch.ids(), batch.positions(), batch.rows(), batch.length(),
+            batch.padding(), 0, Map.of())) {
+          for (int i = 0; i < c.layers; i++) {
+            place(output(result, OnnxSession.presentKey(i)), cache[2 * i], group, offset, longest);
+            place(output(result, OnnxSession.presentValue(i)), cache[2 * i + 1], group, offset, longest);
+          }
+          return lastLogits(result, batch.rows(), batch.length());
         }
-        return lastLogits(result, batch.rows(), batch.length());
+      });
+    }
+    if (kept.length > 0) {
+      for (int i = 0; i < c.layers; i++) {
+        copyKept(OnnxSession.pastKey(i), OnnxSession.recentKey(i), cache[2 * i], kept, newPadding, longest, c);
+        copyKept(OnnxSession.pastValue(i), OnnxSession.recentValue(i), cache[2 * i + 1], kept, newPadding, longest, c);
       }
-    });
+    }
     Map<String, OnnxTensor> assembled = new HashMap<>();
     try {
-      long[] shape = {prefixes.size(), model.config().kvHeads(), longest, model.config().headDim()};
-      for (int i = 0; i < layers; i++) {
+      long[] shape = {total, c.heads, longest, c.headDim};
+      for (int i = 0; i < c.layers; i++) {
         assembled.put(OnnxSession.pastKey(i), OnnxTensor.createTensor(env, cache[2 * i].rewind(), shape));
         assembled.put(OnnxSession.pastValue(i), OnnxTensor.createTensor(env, cache[2 * i + 1].rewind(), shape));
       }
@@ -124,31 +175,77 @@ final class OnnxDecoding implements Decoding {
       throw new IllegalStateException("ONNX Runtime failed to hold the cache of " + model.source() + ": "
           + e.getMessage(), e);
     }
+    close();
     past = new CachePart(assembled, null);
-    rows = all.rows();
-    padding = all.padding();
+    rows = total;
+    padding = newPadding;
     length = longest;
     return logits;
   }
 
+  /** The shape of the cache: layers, key/value heads and head size. */
+  private final class CacheShape {
+    final int layers = model.config().layers();
+    final int heads = model.config().kvHeads();
+    final int headDim = model.config().headDim();
+  }
+
+  /**
+   * Copies the real slots of the kept rows, from both parts of the cache ({@code past ++
+   * recent}), into rows {@code 0..kept.length-1} of {@code cache}, right-aligned.
+   */
+  private void copyKept(String pastName, String recentName, FloatBuffer cache, int[] kept, int[] newPadding,
+      int longest, CacheShape c) {
+    FloatBuffer pastValues = past.inputs().get(pastName).getFloatBuffer();
+    FloatBuffer recentValues = recent == null ? null : recent.inputs().get(recentName).getFloatBuffer();
+    int pastLength = (int) past.inputs().get(pastName).getInfo().getShape()[2];
+    int recentLength = length - pastLength;
+    for (int k = 0; k < kept.length; k++) {
+      int b = kept[k];
+      for (int h = 0; h < c.heads; h++) {
+        int to = ((k * c.heads + h) * longest + newPadding[k]) * c.headDim;
+        if (padding[b] < pastLength) {
+          int slots = pastLength - padding[b];
+          cache.put(to, pastValues, ((b * c.heads + h) * pastLength + padding[b]) * c.headDim, slots * c.headDim);
+          to += slots * c.headDim;
+        }
+        int from = Math.max(padding[b] - pastLength, 0);
+        if (recentValues != null && from < recentLength) {
+          cache.put(to, recentValues, ((b * c.heads + h) * recentLength + from) * c.headDim,
+              (recentLength - from) * c.headDim);
+        }
+      }
+    }
+  }
+
   /**
    * Copies a group's {@code present} tensor {@code (group rows, kv_heads, group length, head_dim)}
-   * into its rows of the batch's cache {@code (rows, kv_heads, longest, head_dim)}, right-aligned:
-   * the last slots of both are the prefix's last tokens.
+   * into rows {@code offset + group[k]} of the batch's cache {@code (rows, kv_heads, longest,
+   * head_dim)}, right-aligned: the last slots of both are the prefix's last tokens.
    */
-  private static void place(OnnxTensor present, FloatBuffer cache, int[] group, int longest) {
+  private static void place(OnnxTensor present, FloatBuffer cache, int[] group, int offset, int longest) {
     long[] shape = present.getInfo().getShape();
     int heads = (int) shape[1];
     int groupLength = (int) shape[2];
     int headDim = (int) shape[3];
     FloatBuffer values = present.getFloatBuffer();
-    float[] slab = new float[groupLength * headDim];
     for (int k = 0; k < group.length; k++) {
       for (int h = 0; h < heads; h++) {
-        values.get((k * heads + h) * groupLength * headDim, slab);
-        cache.put(((group[k] * heads + h) * longest + longest - groupLength) * headDim, slab);
+        cache.put(((((offset + group[k]) * heads + h) * longest) + longest - groupLength) * headDim, values,
+            (k * heads + h) * groupLength * headDim, groupLength * headDim);
       }
     }
+  }
+
+  /** @return {@code kept}, checked: strictly increasing indices of this decoding's rows */
+  private int[] checkedRows(int[] kept) {
+    for (int k = 0; k < kept.length; k++) {
+      if (kept[k] < 0 || kept[k] >= rows || (k > 0 && kept[k] <= kept[k - 1])) {
+        throw new IllegalArgumentException("Rows to keep must be strictly increasing indices below " + rows + ", got "
+            + java.util.Arrays.toString(kept));
+      }
+    }
+    return kept;
   }
 
   @Override
@@ -219,55 +316,16 @@ final class OnnxDecoding implements Decoding {
   }
 
   /**
-   * Copies the kept rows of both parts of the cache into new tensors. The copy passes through
-   * Java once (a few MB at most); every later step then runs on the smaller batch.
+   * Keeps the rows, the cache rebuilt without the others ({@link #rebuild}). The copy passes
+   * through Java once (a few MB at most); every later step then runs on the smaller batch.
    */
   @Override
   public boolean keep(int[] kept) {
     if (padding == null) {
       throw new IllegalStateException("call start first");
     }
-    int[] keptPadding = LeftPadding.kept(padding, kept);
-    CachePart keptPast = select(past, kept);
-    CachePart keptRecent;
-    try {
-      keptRecent = recent == null ? null : select(recent, kept);
-    } catch (RuntimeException e) {
-      keptPast.close();
-      throw e;
-    }
-    past.close();
-    past = keptPast;
-    if (recent != null) {
-      recent.close();
-    }
-    recent = keptRecent;
-    padding = keptPadding;
-    rows = kept.length;
+    rebuild(checkedRows(kept), List.of());
     return true;
-  }
-
-  /** The rows {@code kept} of every tensor of {@code part}, copied into tensors of their own. */
-  private CachePart select(CachePart part, int[] kept) {
-    Map<String, OnnxTensor> smaller = new HashMap<>();
-    try {
-      for (Map.Entry<String, OnnxTensor> entry : part.inputs().entrySet()) {
-        long[] shape = entry.getValue().getInfo().getShape();
-        int perRow = Math.toIntExact(shape[1] * shape[2] * shape[3]);
-        FloatBuffer all = entry.getValue().getFloatBuffer();
-        float[] selected = new float[kept.length * perRow];
-        for (int k = 0; k < kept.length; k++) {
-          all.get(kept[k] * perRow, selected, k * perRow, perRow);
-        }
-        smaller.put(entry.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(selected),
-            new long[] {kept.length, shape[1], shape[2], shape[3]}));
-      }
-    } catch (OrtException e) {
-      smaller.values().forEach(OnnxTensor::close);
-      throw new IllegalStateException("ONNX Runtime failed to copy the cache of " + model.source() + ": "
-          + e.getMessage(), e);
-    }
-    return new CachePart(smaller, null);
   }
 
   private static OnnxTensor output(OrtSession.Result result, String name) {

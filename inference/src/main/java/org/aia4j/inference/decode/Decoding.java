@@ -39,6 +39,29 @@ public interface Decoding extends AutoCloseable {
     return false;
   }
 
+  /**
+   * @return whether {@link #join} works: this decoding can take new rows while it runs
+   */
+  default boolean joins() {
+    return false;
+  }
+
+  /**
+   * Keeps {@code kept} rows, as {@link #keep} does, and appends a row per prefix, prefilled now:
+   * the step of continuous batching where finished rows leave and new requests come in, the cache
+   * rebuilt once for both. The new rows come after the kept ones, in order; cache slots that every
+   * row pads are dropped. No row's logits change: a new row's are what it gets decoded alone. On a
+   * decoding not yet started, with nothing kept, it is {@link #start}.
+   *
+   * @param kept indices of the rows to keep, strictly increasing
+   * @param prefixes the new rows' token ids, each of length {@code >= 1}; may be empty
+   * @return per new row, the logits of the token after its prefix
+   * @throws UnsupportedOperationException if this decoding does not {@link #joins() join}
+   */
+  default float[][] join(int[] kept, List<int[]> prefixes) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot add rows to a running decode");
+  }
+
   /** Releases native memory. */
   @Override
   void close();

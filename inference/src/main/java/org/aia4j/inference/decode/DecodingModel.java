@@ -7,10 +7,12 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Supplier;
 import org.aia4j.api.model.AnswerRequest;
 import org.aia4j.api.model.GenerationRequest;
 import org.aia4j.api.model.SamplingSettings;
 import org.aia4j.api.model.ModelLimits;
+import org.aia4j.api.model.RollingBatch;
 import org.aia4j.api.model.Task;
 import org.aia4j.api.model.TokenListener;
 import org.aia4j.api.model.UnifiedModel;
@@ -104,26 +106,64 @@ public abstract class DecodingModel implements UnifiedModel {
     int[] budgets = new int[requests.size()];
     for (int i = 0; i < requests.size(); i++) {
       AnswerRequest request = requests.get(i);
-      int[] prefix;
-      try {
-        prefix = prompts.understandingPrefix(request.image(), request.prompt());
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("Answer request " + i + ": " + e.getMessage(), e);
-      }
-      if (prefix.length > maxLength) {
-        throw new IllegalArgumentException("Answer request " + i + ": the image and prompt take "
-            + prefix.length + " tokens, more than the model's maxLength of " + maxLength
-            + "; shorten the prompt by at least " + (prefix.length - maxLength) + " words");
-      }
+      int[] prefix = answerPrefix("Answer request " + i + ": ", request);
       prefixes.add(prefix);
-      // The last answer token needs no slot of its own: L + n - 1 <= maxLength.
-      budgets[i] = Math.min(request.maxNewTokens(), maxLength - prefix.length + 1);
+      budgets[i] = answerBudget(request, prefix);
     }
     String[] answers = new String[requests.size()];
     for (int[] group : groups(prefixes, budgets, maxLength)) {
       answerGroup(requests, prefixes, budgets, group, answers, listener);
     }
     return Arrays.asList(answers);
+  }
+
+  /** @throws IllegalArgumentException, its message led by {@code which}, if the request does not fit */
+  private int[] answerPrefix(String which, AnswerRequest request) {
+    int[] prefix;
+    try {
+      prefix = prompts.understandingPrefix(request.image(), request.prompt());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(which + e.getMessage(), e);
+    }
+    if (prefix.length > maxLength) {
+      throw new IllegalArgumentException(which + "the image and prompt take " + prefix.length
+          + " tokens, more than the model's maxLength of " + maxLength + "; shorten the prompt by at least "
+          + (prefix.length - maxLength) + " words");
+    }
+    return prefix;
+  }
+
+  /** The last answer token needs no slot of its own: {@code L + n - 1 <= maxLength}. */
+  private int answerBudget(AnswerRequest request, int[] prefix) {
+    return Math.min(request.maxNewTokens(), maxLength - prefix.length + 1);
+  }
+
+  /**
+   * {@inheritDoc} Answers only, each decoded exactly as {@link #answer} decodes it, when the
+   * backend's decoding {@link Decoding#joins() joins} rows.
+   */
+  @Override
+  public Optional<RollingBatch> rollingBatch() {
+    checkOpen();
+    Supplier<Decoding> open = () -> decodings.open(Task.UNDERSTANDING);
+    if (!RollingDecoder.supported(open)) {
+      return Optional.empty();
+    }
+    return Optional.of(new RollingDecoder(open, new RollingDecoder.Rows() {
+      @Override
+      public RollingDecoder.Row answer(AnswerRequest request) {
+        checkOpen();
+        int[] prefix = answerPrefix("", request);
+        return RollingDecoder.Row.answer(prefix, answerBudget(request, prefix), request.sampling(), prompts.layout(),
+            prompts.text()::decode);
+      }
+
+      @Override
+      public RollingDecoder.Row text(int[] prompt, int maxTokens, SamplingSettings sampling, OptionalInt stop) {
+        throw new UnsupportedOperationException("Model " + name() + " answers about images and draws them; it"
+            + " continues no raw ids");
+      }
+    }, this));
   }
 
   private void answerGroup(List<AnswerRequest> requests, List<int[]> prefixes, int[] budgets, int[] group,

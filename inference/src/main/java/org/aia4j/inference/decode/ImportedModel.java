@@ -8,10 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Supplier;
 import org.aia4j.api.model.AnswerRequest;
 import org.aia4j.api.model.ChatMessage;
 import org.aia4j.api.model.GenerationRequest;
 import org.aia4j.api.model.ModelInfo;
+import org.aia4j.api.model.RollingBatch;
 import org.aia4j.api.model.SamplingSettings;
 import org.aia4j.api.model.TextCompletion;
 import org.aia4j.api.model.UnifiedModel;
@@ -179,6 +181,38 @@ public final class ImportedModel implements UnifiedModel {
       out.add(List.copyOf(images));
     }
     return out;
+  }
+
+  /**
+   * {@inheritDoc} Continuations and, with an image layout, answers, each row as {@link
+   * TextCompletion#complete} decodes one (the answer up to the tokenizer's end of text, stripped),
+   * sampled with its request's own seed, when the engine's decoding {@link Decoding#joins() joins}.
+   * Its steps take turns with this model's batch calls on the engine.
+   */
+  @Override
+  public Optional<RollingBatch> rollingBatch() {
+    Supplier<Decoding> open = engine::decoding;
+    if (!RollingDecoder.supported(open)) {
+      return Optional.empty();
+    }
+    int maxLength = model.model().maxLength();
+    int vocabulary = model.model().vocabSize();
+    return Optional.of(new RollingDecoder(open, new RollingDecoder.Rows() {
+      @Override
+      public RollingDecoder.Row answer(AnswerRequest request) {
+        requireMultimodal("answer questions about images");
+        int[] prefix = layout.understandingPrefix(image.encode(fitted(request.image())), request.prompt());
+        TextCompletions.checkPrompts(new int[][] {prefix}, request.maxNewTokens(), maxLength, vocabulary);
+        return RollingDecoder.Row.continuation(prefix, request.maxNewTokens(), request.sampling(), model.text().stop(),
+            ids -> model.text().decode(ids).strip());
+      }
+
+      @Override
+      public RollingDecoder.Row text(int[] prompt, int maxTokens, SamplingSettings sampling, OptionalInt stop) {
+        TextCompletions.checkPrompts(new int[][] {prompt}, maxTokens, maxLength, vocabulary);
+        return RollingDecoder.Row.continuation(prompt.clone(), maxTokens, sampling, stop, model.text()::decode);
+      }
+    }, engine));
   }
 
   @Override
