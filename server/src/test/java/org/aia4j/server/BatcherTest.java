@@ -67,8 +67,50 @@ class BatcherTest {
       }
     }
     var calls = metrics.registry().get("aia_batch_requests").tag("kind", "answer").summary();
-    assertThat(calls.count()).isEqualTo(1); // 8 requests filled one batch of 8 at once
-    assertThat(calls.max()).isEqualTo(8);
+    assertThat(calls.max()).isEqualTo(8); // 8 requests filled one batch of 8 at once
+  }
+
+  @Test
+  void aRequestJoinsTheRunningAnswersAtTheNextStepAndAnswersAsAlone() throws Exception {
+    // A seeded question whose answer takes several tokens, so a second request can come mid-answer.
+    AnswerRequest longest = null;
+    int tokens = 0;
+    for (int seed = 0; seed < 40 && tokens < 4; seed++) {
+      var sample = TinyModel.DATA.understanding(seed);
+      AnswerRequest request = new AnswerRequest(sample.image(), sample.prompt(), 12, new SamplingSettings(1.0, 1.0, 0,
+          seed));
+      String alone = model.answer(List.of(request)).get(0);
+      int words = ServedModel.words(alone);
+      if (words > tokens) {
+        longest = request;
+        tokens = words;
+      }
+    }
+    assertThat(tokens).as("a question with a long answer").isGreaterThanOrEqualTo(3);
+    ServerMetrics metrics = new ServerMetrics();
+    try (Batcher batcher = new Batcher(served, new BatchSettings(8, 0, 64), metrics)) {
+      assertThat(batcher.continuous()).isTrue();
+      List<CompletableFuture<Answer>> late = new ArrayList<>();
+      AnswerRequest first = longest;
+      // The second question is asked when the first answer's first token is out: it must join
+      // the batch decoding the first, not wait for its end.
+      CompletableFuture<Answer> running = batcher.answer(List.of(first), served.answerPromptTokens(first.prompt()),
+          List.of(delta -> {
+            if (late.isEmpty()) {
+              try {
+                late.add(ask(batcher, question(5, null)));
+              } catch (QueueFullException e) {
+                throw new IllegalStateException(e);
+              }
+            }
+          })).get(0);
+      assertThat(running.get(30, TimeUnit.SECONDS).text()).isEqualTo(model.answer(List.of(first)).get(0));
+      assertThat(late).hasSize(1);
+      assertThat(late.get(0).get(30, TimeUnit.SECONDS).text()).isEqualTo(model.answer(List.of(question(5, null))).get(0));
+    }
+    var steps = metrics.registry().get("aia_batch_rows").tag("kind", "answer").summary();
+    assertThat(steps.max()).as("a step decoded both answers").isEqualTo(2);
+    assertThat(steps.count()).as("one step per token of the longer answer, about").isGreaterThanOrEqualTo(3);
   }
 
   @Test

@@ -6,15 +6,23 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import org.aia4j.api.model.AnswerRequest;
 import org.aia4j.api.model.GenerationRequest;
+import org.aia4j.api.model.RollingBatch;
+import org.aia4j.api.model.RowListener;
+import org.aia4j.api.model.SamplingSettings;
+import org.aia4j.api.model.TextCompletion;
 import org.aia4j.api.model.TokenListener;
+import org.aia4j.api.model.UnifiedModel;
 import org.aia4j.server.ServedModel;
 import org.aia4j.server.metrics.ServerMetrics;
 import org.slf4j.Logger;
@@ -22,19 +30,29 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one thread that calls the model (models are not thread-safe). Requests wait in a bounded
- * queue; the worker takes the oldest and, once it is free, lets up to {@link
- * BatchSettings#maxBatchDelayMs()} pass for more of the same kind (answers or images) to join it,
- * up to {@link BatchSettings#batchSize()} rows, then decodes them in one model call. Callers get a {@link CompletableFuture} completed on
- * the worker thread, so nothing that submits ever blocks; only {@link #answerWhenRoom} and
- * {@link #generateWhenRoom}, for evaluation jobs on their own thread, wait for room.
+ * queue and are decoded in batches of up to {@link BatchSettings#batchSize()} rows.
+ *
+ * <p>Answers (questions about images, and text chat through a model's chat template) are batched
+ * continuously when the model opens a {@link RollingBatch} ({@link UnifiedModel#rollingBatch()}):
+ * between two decode steps, queued answers join the running batch (their prefill folded into the
+ * step) as long as it has free rows, and a finished answer leaves at once, so its row is taken by
+ * the next request instead of idling until the batch's longest answer is done. Images, and the
+ * answers of a model without a rolling batch, are batched call by call: once the worker is free
+ * the oldest request lets up to {@link BatchSettings#maxBatchDelayMs()} pass for more of its kind
+ * to join it, then they decode in one model call. An image waits for the running answers no
+ * longer than that delay: the answers then pause for its call. Callers get a {@link
+ * CompletableFuture} completed on the worker thread, so nothing that submits ever blocks; only
+ * {@link #answerWhenRoom} and {@link #generateWhenRoom}, for evaluation jobs on their own thread,
+ * wait for room.
  *
  * <p>A caller whose client has gone cancels the futures it got ({@link CompletableFuture#cancel}):
  * a cancelled request still waiting leaves the queue and is never run; a cancelled answer being
  * decoded stops at its next token and its row leaves the batch.
  *
- * <p>If a batched call fails on bad input (an {@link IllegalArgumentException}), each request of
- * the batch is retried alone, so one bad request fails alone. {@link #shutdown()} refuses new
- * requests and lets the worker finish those queued.
+ * <p>A request that does not fit the model (an {@link IllegalArgumentException}) fails alone: a
+ * rolling batch refuses it when it joins; a batched call that fails on one is retried request by
+ * request. {@link #shutdown()} refuses new requests and lets the worker finish those queued and
+ * decoding.
  */
 public final class Batcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Batcher.class);
@@ -47,6 +65,12 @@ public final class Batcher implements AutoCloseable {
   private final Condition room = lock.newCondition();
   private final ArrayDeque<Job> queue = new ArrayDeque<>();
   private final Thread worker;
+  /** The model's continuous batch, or null: batching is off, or the model has none. */
+  private final RollingBatch rolling;
+  /** The requests in {@link #rolling}; only the worker touches it. */
+  private final Set<Job> rollingJobs = new LinkedHashSet<>();
+  /** Tokens reported in the current step, for the metrics; only the worker touches it. */
+  private int stepTokens;
   private int queuedRows;
   private int runningRequests;
   private long freeSince = System.nanoTime();
@@ -63,6 +87,8 @@ public final class Batcher implements AutoCloseable {
     this.served = Objects.requireNonNull(served, "served");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    // Batch size 1 means batching off: one request at a time, call by call.
+    this.rolling = settings.batchSize() > 1 ? served.model().rollingBatch().orElse(null) : null;
     this.worker = new Thread(this::work, "aia-batcher");
     this.worker.setDaemon(true);
     this.worker.start();
@@ -116,6 +142,42 @@ public final class Batcher implements AutoCloseable {
     ImageJob job = new ImageJob(request);
     offer(List.of(job));
     return job.result;
+  }
+
+  /**
+   * Queues the choices of a text continuation, all or none: choice {@code i} is decoded with
+   * {@code choices.get(i)} (its own seed). The answers' text is the continuation without the stop
+   * id, stripped, as a chat reply shows it.
+   *
+   * @param prompt the ids the model reads (a conversation through its chat template)
+   * @param maxTokens the most ids per choice
+   * @param choices per choice, its sampling
+   * @param text the model's continuation: its decoder and stop id
+   * @param sinks per choice, told its text as it is decoded
+   * @return per choice, its answer, completed on the worker thread
+   * @throws QueueFullException if the queue has no room for them now
+   * @throws IllegalStateException if the batcher is shutting down
+   */
+  public List<CompletableFuture<Answer>> complete(int[] prompt, int maxTokens, List<SamplingSettings> choices,
+      TextCompletion text, List<TokenSink> sinks) throws QueueFullException {
+    if (choices.size() != sinks.size()) {
+      throw new IllegalArgumentException("one sink per choice: " + choices.size() + " choices, " + sinks.size()
+          + " sinks");
+    }
+    List<Job> jobs = new ArrayList<>();
+    List<CompletableFuture<Answer>> results = new ArrayList<>();
+    for (int i = 0; i < choices.size(); i++) {
+      TextJob job = new TextJob(prompt, maxTokens, choices.get(i), text, sinks.get(i));
+      jobs.add(job);
+      results.add(job.result);
+    }
+    offer(jobs);
+    return results;
+  }
+
+  /** @return whether answers are batched continuously (the model has a rolling batch and batching is on) */
+  public boolean continuous() {
+    return rolling != null;
   }
 
   /** {@link #answer}, waiting (on the caller's thread) for room instead of refusing. */
@@ -253,36 +315,66 @@ public final class Batcher implements AutoCloseable {
 
   // ---------------------------------------------------------------- the worker
 
+  /** What the worker does next: a batched call, or one step of the rolling batch after these join. */
+  private record Work(List<Job> call, List<Job> joining) {
+    static Work call(List<Job> jobs) {
+      return new Work(jobs, null);
+    }
+
+    static Work step(List<Job> joining) {
+      return new Work(null, joining);
+    }
+  }
+
   private void work() {
-    while (true) {
-      List<Job> batch;
-      try {
-        batch = nextBatch();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        failQueued(new IllegalStateException("The server stopped"));
-        return;
-      }
-      if (batch == null) {
-        return;
-      }
-      try {
-        if (batch.get(0) instanceof AnswerJob) {
-          runAnswers(cast(batch));
-        } else {
-          runImages(cast(batch));
-        }
-      } catch (RuntimeException | Error e) {
-        LOG.error("Batch failed", e);
-        batch.forEach(job -> job.fail(e));
-      } finally {
-        lock.lock();
+    try {
+      while (true) {
+        Work work;
         try {
-          runningRequests = 0;
-          freeSince = System.nanoTime();
-        } finally {
-          lock.unlock();
+          work = nextWork();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          IllegalStateException stopped = new IllegalStateException("The server stopped");
+          failQueued(stopped);
+          rollingJobs.forEach(job -> job.fail(stopped));
+          return;
         }
+        if (work == null) {
+          return;
+        }
+        if (work.call() != null) {
+          runCall(work.call());
+        } else {
+          work.joining().forEach(this::join);
+          step();
+        }
+      }
+    } finally {
+      if (rolling != null) {
+        rolling.close();
+      }
+    }
+  }
+
+  private void runCall(List<Job> batch) {
+    try {
+      if (batch.get(0) instanceof ImageJob) {
+        runImages(cast(batch));
+      } else if (batch.get(0) instanceof AnswerJob) {
+        runAnswers(cast(batch));
+      } else {
+        batch.forEach(job -> runText((TextJob) job));
+      }
+    } catch (RuntimeException | Error e) {
+      LOG.error("Batch failed", e);
+      batch.forEach(job -> job.fail(e));
+    } finally {
+      lock.lock();
+      try {
+        runningRequests = rollingJobs.size();
+        freeSince = System.nanoTime();
+      } finally {
+        lock.unlock();
       }
     }
   }
@@ -292,21 +384,46 @@ public final class Batcher implements AutoCloseable {
     return (List<T>) batch;
   }
 
-  /** Waits for the next batch; null once shut down with nothing left. */
-  private List<Job> nextBatch() throws InterruptedException {
+  /** Waits for the next work; null once shut down with nothing queued or decoding. */
+  private Work nextWork() throws InterruptedException {
     lock.lock();
     try {
-      List<Job> batch;
-      do {
-        batch = formBatch(); // empty when the requests it waited for were cancelled meanwhile
-        if (batch == null) {
-          return null;
+      while (true) {
+        boolean decoding = !rollingJobs.isEmpty();
+        if (!decoding) {
+          List<Job> batch = formBatch(); // empty when the requests it waited for were cancelled meanwhile
+          if (batch == null) {
+            return null;
+          }
+          if (!batch.isEmpty()) {
+            return joinable(batch.get(0)) ? Work.step(batch) : Work.call(batch);
+          }
+          continue;
         }
-      } while (batch.isEmpty());
-      return batch;
+        // Answers are decoding: an image that has waited the batch delay runs now, the answers
+        // pausing for its call; else the queued answers that fit join at the next step.
+        long delay = TimeUnit.MILLISECONDS.toNanos(settings.maxBatchDelayMs());
+        long now = System.nanoTime();
+        for (Job job : queue) {
+          if (job instanceof ImageJob && !job.future().isCancelled() && now - job.enqueued >= delay) {
+            return Work.call(take(ImageJob.class));
+          }
+        }
+        return Work.step(takeJoinable(settings.batchSize() - rolling.size()));
+      }
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Whether the job decodes in the rolling batch. */
+  private boolean joinable(Job job) {
+    return rolling != null && !(job instanceof ImageJob);
+  }
+
+  /** The kind of batch a job goes in: the rolling batch's rows, or its own class. Holds the lock. */
+  private Object kind(Job job) {
+    return joinable(job) ? RollingBatch.class : job.getClass();
   }
 
   /** Waits for requests and takes a batch of them; null once shut down with nothing left. Holds the lock. */
@@ -318,17 +435,34 @@ public final class Batcher implements AutoCloseable {
       arrived.await();
     }
     Job oldest = queue.peekFirst();
+    Object kind = kind(oldest);
     // The delay counts from when the worker became free or the oldest request came, whichever is
     // later: requests that queued during the last model call still wait for the clients that call
     // just answered, so batches do not split into halves that take turns.
     long deadline = Math.max(oldest.enqueued, freeSince) + TimeUnit.MILLISECONDS.toNanos(settings.maxBatchDelayMs());
-    while (!closing && rowsOfKind(oldest.getClass()) < settings.batchSize()) {
+    while (!closing && rowsOfKind(kind) < settings.batchSize()) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         break;
       }
       arrived.awaitNanos(left);
     }
+    return takeOfKind(kind, settings.batchSize());
+  }
+
+  private List<Job> take(Class<? extends Job> kind) {
+    return takeOfKind(kind, settings.batchSize());
+  }
+
+  private List<Job> takeJoinable(int free) {
+    return free <= 0 ? List.of() : takeOfKind(RollingBatch.class, free);
+  }
+
+  /**
+   * Takes queued jobs of a kind, oldest first, up to {@code free} rows (at least one job when
+   * nothing decodes, however many rows it has), dropping cancelled jobs on the way. Holds the lock.
+   */
+  private List<Job> takeOfKind(Object kind, int free) {
     List<Job> batch = new ArrayList<>();
     int rows = 0;
     for (Iterator<Job> it = queue.iterator(); it.hasNext(); ) {
@@ -338,10 +472,10 @@ public final class Batcher implements AutoCloseable {
         queuedRows -= job.rows;
         continue;
       }
-      if (job.getClass() != oldest.getClass()) {
+      if (!kind(job).equals(kind)) {
         continue;
       }
-      if (!batch.isEmpty() && rows + job.rows > settings.batchSize()) {
+      if (rows + job.rows > free && (!batch.isEmpty() || kind == RollingBatch.class && !rollingJobs.isEmpty())) {
         continue;
       }
       batch.add(job);
@@ -349,7 +483,9 @@ public final class Batcher implements AutoCloseable {
       it.remove();
     }
     queuedRows -= rows;
-    runningRequests = batch.size();
+    if (kind != RollingBatch.class) {
+      runningRequests = batch.size();
+    }
     room.signalAll();
     long now = System.nanoTime();
     for (Job job : batch) {
@@ -358,10 +494,10 @@ public final class Batcher implements AutoCloseable {
     return batch;
   }
 
-  private int rowsOfKind(Class<?> kind) {
+  private int rowsOfKind(Object kind) {
     int rows = 0;
     for (Job job : queue) {
-      if (job.getClass() == kind) {
+      if (kind(job).equals(kind)) {
         rows += job.rows;
       }
     }
@@ -379,11 +515,98 @@ public final class Batcher implements AutoCloseable {
     }
   }
 
+  // ---------------------------------------------------------------- continuous batching
+
+  /** Adds a job to the rolling batch; a request that does not fit fails alone. */
+  private void join(Job job) {
+    Row row = new Row(job);
+    try {
+      if (job instanceof AnswerJob answer) {
+        rolling.addAnswer(answer.request, row);
+      } else {
+        TextJob text = (TextJob) job;
+        rolling.addText(text.prompt, text.maxTokens, text.sampling, text.text.stop(), row);
+      }
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      job.fail(e);
+      return;
+    }
+    rollingJobs.add(job);
+  }
+
+  /** One step of the rolling batch; a failing engine fails the requests in it. */
+  private void step() {
+    if (rolling.size() == 0) {
+      rollingJobs.clear();
+      return;
+    }
+    int rows = rolling.size();
+    stepTokens = 0;
+    long start = System.nanoTime();
+    try {
+      rolling.step();
+    } catch (RuntimeException | Error e) {
+      LOG.error("Decode step failed", e);
+      rollingJobs.forEach(job -> job.fail(e));
+      rollingJobs.clear();
+    }
+    metrics.batch("answer", rows, rows, (System.nanoTime() - start) / 1e9, stepTokens);
+    lock.lock();
+    try {
+      runningRequests = rollingJobs.size();
+      if (rollingJobs.isEmpty()) {
+        freeSince = System.nanoTime();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Follows one job's row in the rolling batch: streams its text and completes it when it ends. */
+  private final class Row implements RowListener {
+    private final Job job;
+    private final Stream stream;
+
+    Row(Job job) {
+      this.job = job;
+      this.stream = job instanceof TextJob text ? new Stream(text.sink, ids -> text.text.decode(ids).stripLeading())
+          : new Stream(((AnswerJob) job).sink, served::decode);
+    }
+
+    @Override
+    public void onToken(int id) {
+      stepTokens++;
+      stream.token(id);
+    }
+
+    @Override
+    public boolean stopped() {
+      return job.future().isCancelled(); // the client has gone; its row leaves the batch
+    }
+
+    @Override
+    public void finished(int[] ids, String text, int budget) {
+      rollingJobs.remove(job);
+      if (job instanceof TextJob textJob) {
+        String reply = text.strip();
+        stream.finish(reply);
+        textJob.result.complete(new Answer(reply, textJob.prompt.length, ids.length, textJob.maxTokens));
+        return;
+      }
+      AnswerJob answer = (AnswerJob) job;
+      stream.finish(text);
+      int completion = served.known() ? ids.length : ServedModel.words(text);
+      answer.result.complete(new Answer(text, answer.promptTokens, completion, budget));
+    }
+  }
+
+  // ---------------------------------------------------------------- batched calls
+
   private void runAnswers(List<AnswerJob> jobs) {
     List<AnswerRequest> requests = jobs.stream().map(job -> job.request).toList();
     Stream[] streams = new Stream[jobs.size()];
     for (int i = 0; i < streams.length; i++) {
-      streams[i] = new Stream(jobs.get(i).sink);
+      streams[i] = new Stream(jobs.get(i).sink, served::decode);
     }
     long start = System.nanoTime();
     List<String> answers;
@@ -424,6 +647,23 @@ public final class Batcher implements AutoCloseable {
     metrics.batch("answer", jobs.size(), jobs.size(), seconds, tokens);
   }
 
+  /** A continuation alone, through the model's batch call (a model without a rolling batch). */
+  private void runText(TextJob job) {
+    long start = System.nanoTime();
+    int[] ids;
+    try {
+      ids = job.text.complete(new int[][] {job.prompt}, job.maxTokens, job.sampling, true)[0];
+    } catch (IllegalArgumentException e) {
+      job.fail(e);
+      return;
+    }
+    int[] reply = TextCompletion.withoutStop(ids, job.text.stop());
+    String text = job.text.decode(reply).strip();
+    new Stream(job.sink, r -> text).finish(text); // decoded in one go: the whole text in one delta
+    metrics.batch("answer", 1, 1, (System.nanoTime() - start) / 1e9, reply.length);
+    job.result.complete(new Answer(text, job.prompt.length, reply.length, job.maxTokens));
+  }
+
   private void runImages(List<ImageJob> jobs) {
     List<GenerationRequest> requests = jobs.stream().map(job -> job.request).toList();
     long start = System.nanoTime();
@@ -452,23 +692,25 @@ public final class Batcher implements AutoCloseable {
   private static final TokenSink NO_SINK = TokenSink.none();
 
   /** An answer's text as decoded so far, handed to its sink as deltas that add up to the answer. */
-  private final class Stream {
+  private static final class Stream {
     private final TokenSink sink;
+    private final Function<int[], String> decode;
     private final List<Integer> ids = new ArrayList<>();
     private String emitted = "";
     int tokens;
 
-    Stream(TokenSink sink) {
+    Stream(TokenSink sink, Function<int[], String> decode) {
       this.sink = sink;
+      this.decode = decode;
     }
 
-    void token(int textId) {
+    void token(int id) {
       tokens++;
       if (sink == NO_SINK) {
         return; // nobody listens: count only
       }
-      ids.add(textId);
-      String text = served.decode(ids.stream().mapToInt(Integer::intValue).toArray());
+      ids.add(id);
+      String text = decode.apply(ids.stream().mapToInt(Integer::intValue).toArray());
       if (text.startsWith(emitted) && text.length() > emitted.length()) {
         send(text.substring(emitted.length()));
         emitted = text;
@@ -516,6 +758,35 @@ public final class Batcher implements AutoCloseable {
       super(1);
       this.request = Objects.requireNonNull(request, "request");
       this.promptTokens = promptTokens;
+      this.sink = Objects.requireNonNull(sink, "sink");
+    }
+
+    @Override
+    void fail(Throwable e) {
+      result.completeExceptionally(e);
+    }
+
+    @Override
+    CompletableFuture<?> future() {
+      return result;
+    }
+  }
+
+  /** One choice of a text continuation (a chat reply through the model's template). */
+  private static final class TextJob extends Job {
+    final int[] prompt;
+    final int maxTokens;
+    final SamplingSettings sampling;
+    final TextCompletion text;
+    final TokenSink sink;
+    final CompletableFuture<Answer> result = new CompletableFuture<>();
+
+    TextJob(int[] prompt, int maxTokens, SamplingSettings sampling, TextCompletion text, TokenSink sink) {
+      super(1);
+      this.prompt = prompt.clone();
+      this.maxTokens = maxTokens;
+      this.sampling = Objects.requireNonNull(sampling, "sampling");
+      this.text = Objects.requireNonNull(text, "text");
       this.sink = Objects.requireNonNull(sink, "sink");
     }
 

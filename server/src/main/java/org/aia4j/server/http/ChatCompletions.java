@@ -11,7 +11,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -32,10 +31,8 @@ import org.aia4j.server.batch.TokenSink;
  * for text conversations with a model that has a chat template (an imported decoder: {@code
  * tokenizer_config.json}'s {@code chat_template}). A request without an image goes to the
  * template: every turn is rendered as {@code transformers} renders it ({@code developer} read as
- * {@code system}), the {@code n} choices run as one batch off the event loop (choice {@code i}
- * seeded {@code seed + i}), and a streamed reply carries each choice's text in one chunk. For a
- * question about an image, the
- * image is an {@code image_url} part ({@code data:image/png;base64,...} or jpeg) in a user
+ * {@code system}) and its ids go to the batcher like a question (batched continuously with the
+ * other requests when the model allows it). For a question about an image, the image is an {@code image_url} part ({@code data:image/png;base64,...} or jpeg) in a user
  * message; the question is the text of the last user message (parts joined by newlines); system
  * and assistant turns are accepted and not read. {@code n} choices are {@code n} answers seeded
  * {@code seed + i}. With {@code stream: true} the answer arrives token by token as OpenAI chunks,
@@ -100,19 +97,7 @@ final class ChatCompletions {
           }
           Stream stream = prepared.call().stream()
               ? new Stream(ctx, id, created, served.id(), prepared.call().n()) : null;
-          if (prepared.chatIds() != null) {
-            return chat(served, prepared).onSuccess(answers -> {
-              if (stream != null) {
-                for (int i = 0; i < answers.size(); i++) {
-                  stream.delta(i, answers.get(i).text()); // decoded in one go: the whole text in one chunk
-                }
-                stream.finish(answers, prepared.call().includeUsage());
-              } else {
-                Replies.json(ctx, 200, completion(id, created, served.id(), answers));
-              }
-            });
-          }
-          return submit(ready, prepared.call(), prepared.image(), prepared.promptTokens(), stream, context, pending)
+          return submit(ready, prepared, stream, context, pending)
               .onSuccess(answers -> {
                 if (stream != null) {
                   stream.finish(answers, prepared.call().includeUsage());
@@ -175,40 +160,30 @@ final class ChatCompletions {
   }
 
   /**
-   * A text conversation through the model's chat template: the {@code n} choices are one batch
-   * (choice {@code i} sampled with {@code seed + i}), run off the event loop one request at a time
-   * per model, as {@code /v1/completions} runs.
+   * Queues the {@code n} choices (choice {@code i} sampled with {@code seed + i}): questions about
+   * an image, or a text conversation's ids through the model's chat template; each choice's text
+   * streams to its chunks as it is decoded.
    */
-  private Future<List<Answer>> chat(ServedModel served, Prepared prepared) {
+  private Future<List<Answer>> submit(ServerState.Ready ready, Prepared prepared, Stream stream, Context context,
+      List<CompletableFuture<Answer>> pending) {
     Call call = prepared.call();
-    TextCompletion text = served.model().textCompletion().orElseThrow();
-    return vertx.executeBlocking(() -> {
-      int[][] prompts = new int[call.n()][];
-      Arrays.fill(prompts, prepared.chatIds());
-      SamplingSettings sampling = new SamplingSettings(1.0, call.temperature(), call.topK(), call.seed());
-      int[][] generated = text.complete(prompts, call.maxTokens(), sampling, true);
-      List<Answer> answers = new ArrayList<>();
-      for (int[] ids : generated) {
-        int[] reply = TextCompletion.withoutStop(ids, text.stop());
-        answers.add(new Answer(text.decode(reply).strip(), prepared.promptTokens(), reply.length, call.maxTokens()));
-      }
-      return answers;
-    }, true);
-  }
-
-  private Future<List<Answer>> submit(ServerState.Ready ready, Call call, BufferedImage image, int promptTokens,
-      Stream stream, Context context, List<CompletableFuture<Answer>> pending) {
-    List<AnswerRequest> requests = new ArrayList<>();
+    List<SamplingSettings> choices = new ArrayList<>();
     List<TokenSink> sinks = new ArrayList<>();
     for (int i = 0; i < call.n(); i++) {
-      SamplingSettings sampling = new SamplingSettings(1.0, call.temperature(), call.topK(), call.seed() + i);
-      requests.add(new AnswerRequest(image, call.prompt(), call.maxTokens(), sampling));
+      choices.add(new SamplingSettings(1.0, call.temperature(), call.topK(), call.seed() + i));
       int choice = i;
       sinks.add(stream == null ? TokenSink.none() : delta -> context.runOnContext(v -> stream.delta(choice, delta)));
     }
     List<CompletableFuture<Answer>> futures;
     try {
-      futures = ready.batcher().answer(requests, promptTokens, sinks);
+      if (prepared.chatIds() != null) {
+        TextCompletion text = ready.model().model().textCompletion().orElseThrow();
+        futures = ready.batcher().complete(prepared.chatIds(), call.maxTokens(), choices, text, sinks);
+      } else {
+        List<AnswerRequest> requests = choices.stream()
+            .map(sampling -> new AnswerRequest(prepared.image(), call.prompt(), call.maxTokens(), sampling)).toList();
+        futures = ready.batcher().answer(requests, prepared.promptTokens(), sinks);
+      }
     } catch (Exception e) {
       return Future.failedFuture(e);
     }
