@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpServerResponse;
@@ -190,7 +191,17 @@ final class ChatCompletions {
     pending.addAll(futures);
     CompletableFuture<List<Answer>> all = CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
         .thenApply(v -> futures.stream().map(CompletableFuture::join).toList());
-    return Future.fromCompletionStage(all, context);
+    // Completed through the context's queue, behind the deltas the decoder posted there first: a
+    // reply decoded before this line runs must not finish its stream ahead of its own tokens.
+    Promise<List<Answer>> done = Promise.promise();
+    all.whenComplete((answers, failure) -> context.runOnContext(v -> {
+      if (failure != null) {
+        done.fail(failure);
+      } else {
+        done.complete(answers);
+      }
+    }));
+    return done.future();
   }
 
   private static ObjectNode completion(String id, long created, String model, List<Answer> answers) {
