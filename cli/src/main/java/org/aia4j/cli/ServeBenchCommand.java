@@ -278,7 +278,8 @@ final class ServeBenchCommand implements Callable<Integer> {
     double mean = all.length == 0 ? Double.NaN : Arrays.stream(all).average().orElse(0) / 1e6;
     return new Run(workload, mode, batch, all.length, windows.stream().mapToLong(Window::errors).sum(), seconds,
         all.length / seconds, p50, p99, mean, windows.stream().mapToLong(Window::tokens).sum(),
-        batches == 0 ? 0 : batched / batches, batched == 0 ? Double.NaN : 1000 * model / batched, model / seconds);
+        batches == 0 ? 0 : batched / batches, all.length == 0 ? Double.NaN : 1000 * model / all.length,
+        model / seconds);
   }
 
   /** One client's loop: sends request {@code i}, records it when answered, then sends the next. */

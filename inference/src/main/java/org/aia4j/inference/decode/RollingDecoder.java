@@ -15,11 +15,12 @@ import org.aia4j.inference.sequence.TokenLayout;
 
 /**
  * Continuous batching over any backend's {@link Decoding} that {@link Decoding#joins() joins}: one
- * step samples every running row, then rebuilds the cache once, dropping the rows that ended and
- * prefilling the requests that came ({@link Decoding#join}), samples the newcomers' first tokens,
- * and runs one forward for all of them. A row ended in a step never costs a forward; a request
- * added between steps waits one step at most. The model says how its requests become rows ({@link
- * Rows}): their prefix, length budget, sampler and end.
+ * step samples every running row, then, when requests came (or ended rows are half the batch),
+ * rebuilds the cache once, dropping the rows that ended and prefilling the newcomers ({@link
+ * Decoding#join}), samples the newcomers' first tokens, and runs one forward for all of them. A
+ * request added between steps waits one step at most; a row is reported finished in the step it
+ * ends, though its slot may ride along, fed padding, until the next rebuild. The model says how
+ * its requests become rows ({@link Rows}): their prefix, length budget, sampler and end.
  */
 public final class RollingDecoder implements RollingBatch {
   /** How a model turns requests into rows; each method checks the request and throws if it does not fit. */
@@ -196,7 +197,9 @@ public final class RollingDecoder implements RollingBatch {
       }
     }
     kept = Arrays.copyOf(kept, count);
-    if (kept.length < running.size() || !waiting.isEmpty()) {
+    // The cache is rebuilt when requests join, or once ended rows are half the batch: until then an
+    // ended row rides along fed padding, which costs a decode row but saves a rebuild's copy.
+    if (!waiting.isEmpty() || 2 * (running.size() - kept.length) >= Math.max(1, running.size())) {
       List<int[]> prefixes = waiting.stream().map(row -> row.prefix).toList();
       float[][] first = new float[0][];
       if (kept.length == 0) {
