@@ -5,7 +5,7 @@
                                      --intermediate 1536 --seed 0]
 
 Output: config.json (model_type llama, rope_theta 500000, untied head), two BF16 shards with
-model.safetensors.index.json, and a WordLevel tokenizer.json with tokenizer_config.json. Weights are
+model.safetensors.index.json, and a WordLevel tokenizer.json with tokenizer_config.json (a plain chat_template). Weights are
 N(0, 1/sqrt(cols)), norms N(1, 0.1), drawn with numpy from the seed: the same bytes on every run.
 """
 import argparse
@@ -99,7 +99,10 @@ def main():
                    "decoder": None, "model": {"type": "WordLevel", "vocab": vocab, "unk_token": "<unk>"}}, f)
     with open(os.path.join(a.out, "tokenizer_config.json"), "w") as f:
         json.dump({"add_bos_token": True, "add_eos_token": False, "bos_token": "<s>", "eos_token": "</s>",
-                   "unk_token": "<unk>", "tokenizer_class": "LlamaTokenizerFast"}, f, indent=1)
+                   "unk_token": "<unk>", "tokenizer_class": "LlamaTokenizerFast",
+                   # a plain template (turns' contents one after another), so the server can chat with it
+                   "chat_template": "{{ bos_token }}{% for message in messages %}{{ message['content'] }} "
+                                    "{% endfor %}"}, f, indent=1)
     params = sum(int(np.prod(s)) for _, s in shapes)
     print(json.dumps({"parameters": params, "bytes_bf16": total}))
 

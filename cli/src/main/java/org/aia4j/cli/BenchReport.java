@@ -238,6 +238,31 @@ final class BenchReport {
     if (r.hasNonNull("batch_size_option")) {
       flags.append(" --batch-size ").append(r.path("batch_size_option").asInt());
     }
+    List<String> workloads = new ArrayList<>();
+    r.path("runs").forEach(run -> {
+      if (!workloads.contains(run.path("workload").asText())) {
+        workloads.add(run.path("workload").asText());
+      }
+    });
+    if (!workloads.equals(List.of("chat", "images"))) {
+      flags.append(" --workloads ").append(String.join(",", workloads));
+    }
+    // The options a run set away from their defaults, so the command line shown reproduces it.
+    Map<String, String> defaults = new LinkedHashMap<>();
+    defaults.put("clients", "32");
+    defaults.put("measured_seconds", "24");
+    defaults.put("rounds", "3");
+    defaults.put("warmup_seconds", "3");
+    defaults.put("max_batch_delay_ms", "10");
+    defaults.put("chat_max_tokens", "16");
+    Map<String, String> options = Map.of("clients", "--clients", "measured_seconds", "--seconds", "rounds",
+        "--rounds", "warmup_seconds", "--warmup", "max_batch_delay_ms", "--max-batch-delay-ms", "chat_max_tokens",
+        "--max-tokens");
+    defaults.forEach((field, value) -> {
+      if (r.has(field) && !r.path(field).asText().equals(value)) {
+        flags.append(' ').append(options.get(field)).append(' ').append(r.path(field).asText());
+      }
+    });
     String report = r.path("report").asText("serve");
     if (!report.equals("serve")) {
       flags.append(" --report ").append(report);
@@ -259,6 +284,9 @@ final class BenchReport {
     v.put("delayMs", r.path("max_batch_delay_ms").asInt());
     v.put("filledByClients", !r.hasNonNull("batch_size_option"));
     v.put("maxTokens", r.path("chat_max_tokens").asInt());
+    v.put("textPromptIds", r.path("text_prompt_ids").asInt());
+    v.put("answeredInWindow", r.path("counted").asText().equals("answered in the window"));
+    v.put("continuous", r.path("continuous_batching").asBoolean());
     List<Map<String, Object>> rows = new ArrayList<>();
     List<Map<String, Object>> batchRows = new ArrayList<>();
     Map<String, JsonNode[]> byWorkload = new LinkedHashMap<>();
@@ -275,7 +303,7 @@ final class BenchReport {
       row.put("meanBatch", f("%.1f", run.path("meanBatchRequests").asDouble()));
       row.put("modelMs", f("%.2f", run.path("modelMsPerRequest").asDouble()));
       row.put("busy", f("%.0f", 100 * run.path("modelBusy").asDouble()));
-      row.put("tokensPerRequest", workload.equals("chat") && requests > 0
+      row.put("tokensPerRequest", !workload.equals("images") && requests > 0
           ? f("%.1f", run.path("tokens").asDouble() / requests) : "-");
       row.put("errors", run.path("errors").asLong());
       rows.add(row);
@@ -286,6 +314,9 @@ final class BenchReport {
       }
     }
     v.put("runs", rows);
+    for (String workload : List.of("chat", "text", "images")) {
+      v.put(workload + "Workload", byWorkload.containsKey(workload));
+    }
     v.put("batchRows", last(batchRows));
     List<Map<String, Object>> speedups = new ArrayList<>();
     byWorkload.forEach((workload, pair) -> {
@@ -306,7 +337,7 @@ final class BenchReport {
           s.put("range", Map.of("low", f("%.1f", sorted[0]), "high", f("%.1f", sorted[sorted.length - 1]),
               "rounds", sorted.length));
         }
-        if (workload.equals("chat") && on.path("tokens").asLong() > 0) {
+        if (!workload.equals("images") && on.path("tokens").asLong() > 0) {
           s.put("tokens", Map.of("on", f("%.0f", on.path("tokens").asDouble() / on.path("seconds").asDouble()),
               "off", f("%.0f", off.path("tokens").asDouble() / off.path("seconds").asDouble())));
         }
@@ -329,6 +360,16 @@ final class BenchReport {
     String between = format.contains("+") || sorted[0] < 0 ? " to " : "-";
     return f(format, sorted[sorted.length / 2]) + " (" + f(format, sorted[0]) + between
         + f(format, sorted[sorted.length - 1]) + ")";
+  }
+
+  /** The median as {@link #spread} shows it: the middle of the sorted figures (the upper one of two). */
+  private static double median(JsonNode values) {
+    double[] sorted = new double[values.size()];
+    for (int i = 0; i < sorted.length; i++) {
+      sorted[i] = values.get(i).asDouble();
+    }
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
   }
 
   private static double[] ratios(JsonNode a, JsonNode b) {
@@ -383,15 +424,33 @@ final class BenchReport {
         if (engine.getKey().startsWith("pytorch") || engine.getKey().equals("peer")) {
           continue;
         }
+        // An engine at one thread is read against the peer at one thread: the engines per core.
+        boolean oneThread = engine.getKey().endsWith("_1_thread");
+        JsonNode against = oneThread ? batch.path("pytorch_1_threads") : pytorch;
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("batch", e.getKey().substring("batch_".length()));
-        row.put("engine", engine.getKey());
+        row.put("engine", oneThread ? engine.getKey().replace("_1_thread", ", 1 thread") : engine.getKey());
         row.put("rate", spread(engine.getValue(), "%.1f", 1));
-        row.put("peer", spread(pytorch, "%.1f", 1));
-        row.put("peerThreads", batch.path("peer").path("threads").asInt());
-        row.put("ratio", spread(JSON.valueToTree(ratios(engine.getValue(), pytorch)), "%.2f", 1));
+        row.put("peer", spread(against, "%.1f", 1));
+        row.put("peerThreads", oneThread ? 1 : batch.path("peer").path("threads").asInt());
+        row.put("ratio", spread(JSON.valueToTree(ratios(engine.getValue(), against)), "%.2f", 1));
         rows.add(row);
       }
+    }
+    JsonNode bandwidth = decode.path("memory_read_gb_per_s");
+    JsonNode batchOne = decode.path("batch_1");
+    if (bandwidth.size() > 0 && batchOne.has("onnx")) {
+      // At batch 1 a step reads every weight once: its rate times the float32 bytes is the
+      // bandwidth it draws, against what the machine can read.
+      double bytes = r.path("float32_bytes").asDouble();
+      double all = median(bandwidth);
+      double one = median(decode.path("memory_read_gb_per_s_1_thread"));
+      double ort = median(batchOne.path("onnx")) * bytes / 1e9;
+      double peerRate = median(batchOne.path("pytorch_1_threads")) * bytes / 1e9;
+      v.put("ceiling", Map.of("ortGbps", f("%.1f", ort), "ortShare", f("%.0f", 100 * ort / all),
+          "bandwidth", spread(bandwidth, "%.1f", 1), "peerGbps", f("%.1f", peerRate),
+          "peerShare", f("%.0f", 100 * peerRate / one), "bandwidth1", spread(decode.path("memory_read_gb_per_s_1_thread"),
+              "%.1f", 1), "ceilingRatio", f("%.2f", all / peerRate)));
     }
     v.put("decode", rows);
     v.put("peer", peer);

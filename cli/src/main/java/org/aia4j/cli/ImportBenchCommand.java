@@ -21,6 +21,7 @@ import org.aia4j.api.model.SamplingSettings;
 import org.aia4j.inference.checkpoint.TextModel;
 import org.aia4j.inference.decode.TextEngine;
 import org.aia4j.inference.profile.ExplicitSequence;
+import org.aia4j.onnx.runtime.OnnxTextEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -197,6 +198,11 @@ final class ImportBenchCommand implements Callable<Integer> {
       for (String name : TextEngines.NAMES) {
         engines.put(name, TextEngines.open(text, name));
       }
+      // ONNX Runtime at one thread too: beside the peer at one thread it compares the engines
+      // per core, which the all-core figure cannot.
+      engines.put(ONNX_ONE_THREAD, OnnxTextEngine.load(text, Map.of("threads", "1")));
+      List<Double> bandwidth = new ArrayList<>();
+      List<Double> bandwidthOneThread = new ArrayList<>();
       for (int batch : batches) {
         int[][] prompts = new int[batch][];
         for (int b = 0; b < batch; b++) {
@@ -212,10 +218,12 @@ final class ImportBenchCommand implements Callable<Integer> {
         for (TextEngine engine : engines.values()) {
           engine.completeBatch(prompts, 2, SamplingSettings.greedy(), OptionalInt.empty()); // warm-up
         }
+        List<Map.Entry<String, TextEngine>> order = new ArrayList<>(engines.entrySet());
         for (int r = 0; r < rounds; r++) {
-          for (Map.Entry<String, TextEngine> engine : engines.entrySet()) {
+          for (Map.Entry<String, TextEngine> engine : order) {
             rates.get(engine.getKey())[r] = decodeRate(engine.getValue(), prompts);
           }
+          java.util.Collections.rotate(order, -1); // each engine leads a round in turn
           StringBuilder line = new StringBuilder("decode batch " + batch + " round " + (r + 1) + ":");
           for (Map.Entry<String, double[]> e : rates.entrySet()) {
             line.append(String.format(" %s %.1f tok/s", e.getKey(), e.getValue()[r]));
@@ -228,6 +236,10 @@ final class ImportBenchCommand implements Callable<Integer> {
             peer.get(threads)[r] = peerInfo == null ? Double.NaN : peerInfo.path("tokens_per_second").get(0).asDouble();
             line.append(String.format(", PyTorch %d thread(s) %.1f tok/s", threads, peer.get(threads)[r]));
           }
+          bandwidth.add(MemoryBandwidth.readGigabytesPerSecond(cores()));
+          bandwidthOneThread.add(MemoryBandwidth.readGigabytesPerSecond(1));
+          line.append(String.format(", memory read %.1f GB/s (%.1f at 1 thread)", bandwidth.get(bandwidth.size() - 1),
+              bandwidthOneThread.get(bandwidthOneThread.size() - 1)));
           console.println(line);
           console.flush();
         }
@@ -242,11 +254,16 @@ final class ImportBenchCommand implements Callable<Integer> {
         }
         out.put("batch_" + batch, figures);
       }
+      out.put("memory_read_gb_per_s", bandwidth);
+      out.put("memory_read_gb_per_s_1_thread", bandwidthOneThread);
     } finally {
       engines.values().forEach(TextEngine::close);
     }
     return out;
   }
+
+  /** The key of ONNX Runtime at one intra-op thread in the decode figures. */
+  static final String ONNX_ONE_THREAD = "onnx_1_thread";
 
   private static int cores() {
     return Runtime.getRuntime().availableProcessors();

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -32,11 +33,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.imageio.ImageIO;
 import org.aia4j.api.data.GenerationSample;
 import org.aia4j.api.data.UnderstandingSample;
+import org.aia4j.api.model.ChatMessage;
 import org.aia4j.api.model.ModelProvider;
+import org.aia4j.api.model.TextCompletion;
 import org.aia4j.evaluation.data.WorldTrainingData;
 import org.aia4j.evaluation.world.WorldSpec;
 import org.aia4j.server.AiaServer;
 import org.aia4j.server.ServerConfig;
+import org.aia4j.server.ServedModel;
 import org.aia4j.server.batch.BatchSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,7 +50,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code aia bench serve}: a load test of {@code aia serve}. For each workload (chat about an
- * image, image generation with CFG) it starts the server in-process on a free loopback port twice,
+ * image, image generation with CFG, text chat) it starts the server in-process on a free loopback port twice,
  * batching off ({@code --batch-size 1}) and on, and lets {@code --clients} concurrent HTTP clients
  * send requests back to back for {@code --seconds} after a warm-up; it reports throughput and
  * p50/p99 latency and writes {@code docs/benchmarks/serve.json} and the report rendered from it,
@@ -57,6 +61,8 @@ import picocli.CommandLine.Spec;
     description = "Load test of aia serve: throughput and p50/p99 latency with batching on vs off; writes docs/benchmarks/serve.md")
 final class ServeBenchCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Random vocabulary ids in a text workload's user turn. */
+  static final int TEXT_PROMPT_IDS = 24;
 
   @Spec
   CommandSpec spec;
@@ -92,10 +98,12 @@ final class ServeBenchCommand implements Callable<Integer> {
   @Option(names = "--max-batch-delay-ms", defaultValue = "10", description = "Batch delay with batching on (default: ${DEFAULT-VALUE}).")
   long delayMs;
 
-  @Option(names = "--workloads", defaultValue = "chat,images", split = ",", description = "chat, images (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--workloads", defaultValue = "chat,images", split = ",", description = "chat (questions about "
+      + "world images), images (world captions to draw), text (text chat through the model's chat template, e.g. an "
+      + "imported LLaMA) (default: ${DEFAULT-VALUE}).")
   List<String> workloads;
 
-  @Option(names = "--max-tokens", defaultValue = "16", description = "max_tokens of chat requests (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-tokens", defaultValue = "16", description = "max_tokens of chat and text requests (default: ${DEFAULT-VALUE}).")
   int maxTokens;
 
   @Mixin
@@ -150,9 +158,9 @@ final class ServeBenchCommand implements Callable<Integer> {
               () -> models.load(checkpoint, options));
           AiaServer onServer = AiaServer.start(ServerConfig.local(0, on, work),
               () -> models.load(checkpoint, options))) {
-        String model = offServer.ready().get(10, TimeUnit.MINUTES).id();
+        ServedModel served = offServer.ready().get(10, TimeUnit.MINUTES);
         onServer.ready().get(10, TimeUnit.MINUTES);
-        List<String> bodies = bodies(workload, world, model);
+        List<String> bodies = bodies(workload, world, served);
         List<Window> offWindows = new ArrayList<>();
         List<Window> onWindows = new ArrayList<>();
         double[] byRound = new double[rounds];
@@ -186,8 +194,21 @@ final class ServeBenchCommand implements Callable<Integer> {
     return workload.equals("images") ? 2 * clients : clients;
   }
 
-  /** Seeded request bodies: world questions about world images, or world captions to draw. */
-  private List<String> bodies(String workload, WorldTrainingData world, String model) throws IOException {
+  /**
+   * Seeded request bodies: world questions about world images, world captions to draw, or text
+   * chat turns of {@link #TEXT_PROMPT_IDS} random ids of the model's vocabulary, decoded to text
+   * (for a model with a chat template, e.g. an imported LLaMA).
+   */
+  private List<String> bodies(String workload, WorldTrainingData world, ServedModel served) throws IOException {
+    String model = served.id();
+    TextCompletion text = null;
+    if (workload.equals("text")) {
+      text = served.model().textCompletion().filter(t -> t.encodeChat(List.of(new ChatMessage("user", "hi")))
+          .isPresent()).orElseThrow(() -> new IllegalArgumentException("The text workload needs a model with a chat "
+              + "template (tokenizer_config.json's chat_template, e.g. an imported Hugging Face model); "
+              + checkpoint + " has none: use --workloads chat,images"));
+    }
+    SplittableRandom random = new SplittableRandom(0);
     List<String> bodies = new ArrayList<>();
     for (int i = 0; i < 256; i++) {
       ObjectNode body = JSON.createObjectNode();
@@ -210,8 +231,16 @@ final class ServeBenchCommand implements Callable<Integer> {
         body.put("n", 1);
         body.put("seed", i);
         body.put("guidance_scale", 2.0);
+      } else if (workload.equals("text")) {
+        int[] ids = random.ints(TEXT_PROMPT_IDS, 3, text.vocabularySize()).toArray();
+        body.put("model", model);
+        ObjectNode user = body.putArray("messages").addObject();
+        user.put("role", "user");
+        user.put("content", text.decode(ids));
+        body.put("max_tokens", maxTokens);
+        body.put("temperature", 0);
       } else {
-        throw new IllegalArgumentException("Unknown workload '" + workload + "': chat or images");
+        throw new IllegalArgumentException("Unknown workload '" + workload + "': chat, text or images");
       }
       bodies.add(body.toString());
     }
@@ -226,7 +255,7 @@ final class ServeBenchCommand implements Callable<Integer> {
    */
   private Window load(AiaServer server, String workload, List<String> bodies, double windowSeconds)
       throws Exception {
-    String path = workload.equals("chat") ? "/v1/chat/completions" : "/v1/images/generations";
+    String path = workload.equals("images") ? "/v1/images/generations" : "/v1/chat/completions";
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
     HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
         .setDefaultPort(server.port()).setKeepAlive(true).setPipelining(false), new PoolOptions()
@@ -247,7 +276,7 @@ final class ServeBenchCommand implements Callable<Integer> {
       }
       // Batch statistics of the measured window only: read the meters at its start and end.
       Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(measureFrom - System.nanoTime())));
-      String kind = workload.equals("chat") ? "answer" : "image";
+      String kind = workload.equals("images") ? "image" : "answer";
       double[] before = batchMeters(server, kind);
       Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
       double[] after = batchMeters(server, kind);
@@ -298,15 +327,16 @@ final class ServeBenchCommand implements Callable<Integer> {
         .compose(response -> response.body().map(buffer -> new Object[] {response.statusCode(), buffer}))
         .onComplete(result -> {
           long received = System.nanoTime();
-          // Only requests sent and answered inside the measured window count.
-          boolean counted = sent >= measureFrom && received <= end;
+          // Requests answered inside the measured window count (a closed loop's completions per
+          // second); the warm-up must outlast a request for the window to see the steady state.
+          boolean counted = received >= measureFrom && received <= end;
           if (result.failed() || (int) result.result()[0] != 200) {
-            if (counted || (result.failed() && sent >= measureFrom)) {
+            if (counted) {
               errors.incrementAndGet();
             }
           } else if (counted) {
             latencies.add(received - sent);
-            if (workload.equals("chat")) {
+            if (!workload.equals("images")) {
               try {
                 JsonNode json = JSON.readTree(((Buffer) result.result()[1]).getBytes());
                 tokens.addAndGet(json.at("/usage/completion_tokens").asLong());
@@ -344,6 +374,9 @@ final class ServeBenchCommand implements Callable<Integer> {
     results.put("rounds", rounds);
     results.put("measured_seconds", seconds);
     results.put("chat_max_tokens", maxTokens);
+    results.put("text_prompt_ids", TEXT_PROMPT_IDS);
+    results.put("counted", "answered in the window");
+    results.put("continuous_batching", true);
     results.put("max_batch_delay_ms", delayMs);
     results.put("batch_size_option", batchSize);
     results.put("runs", runs);

@@ -429,6 +429,9 @@ class CliTest {
     String md = Files.readString(out.resolve("serve-tiny.md"));
     assertThat(md).contains("| chat | off |").contains("| chat | on |").contains("take turns 2 times")
         .contains("Raw figures: `serve-tiny.json`").contains("--report serve-tiny")
+        // The command shown reproduces the run: every option set away from its default.
+        .contains("--workloads chat --clients 3 --seconds 2 --rounds 2 --warmup 0 --report serve-tiny`")
+        .contains("answers are batched continuously").doesNotContain("Text: ").doesNotContain("Images: ")
         // With no --batch-size, a batch holds what the 3 clients' chat requests fill.
         .contains("with N = 3 rows for chat (the rows the clients' requests fill)");
     assertThat(runs.get(1).at("/batch/batchSize").asInt()).isEqualTo(3);
@@ -442,6 +445,35 @@ class CliTest {
     assertThat(badBatch.err()).contains("--batch-size must be >= 1, got 0");
     Run badName = aia("bench", "serve", "--checkpoint", run.toString(), "--report", "../elsewhere");
     assertThat(badName.err()).contains("--report is a file base name without a folder, got '../elsewhere'");
+    Run noTemplate = aia("bench", "serve", "--checkpoint", run.toString(), "--workloads", "text", "--seconds", "1",
+        "--rounds", "1", "--out", out.toString());
+    assertThat(noTemplate.exit()).isNotZero();
+    assertThat(noTemplate.err()).contains("The text workload needs a model with a chat template")
+        .contains("use --workloads chat,images");
+  }
+
+  /** The text workload on a Hugging Face LLaMA: text chat through its chat template, both modes. */
+  @Test
+  void benchServeChatsWithAHuggingFaceModelThroughItsTemplate() throws Exception {
+    Path model = org.aia4j.testkit.PythonFixtures.tinyLlama();
+    Path out = tmp.resolve("bench-text");
+    Run bench = aia("bench", "serve", "--checkpoint", model.toString(), "--clients", "3", "--seconds", "2",
+        "--rounds", "2", "--warmup", "0", "--workloads", "text", "--max-tokens", "4", "--out", out.toString(),
+        "--report", "serve-text");
+    assertThat(bench.exit()).as(bench.err()).isZero();
+    JsonNode json = JSON.readTree(out.resolve("serve-text.json").toFile());
+    JsonNode runs = json.get("runs");
+    assertThat(runs).hasSize(2);
+    for (JsonNode r : runs) {
+      assertThat(r.get("workload").asText()).isEqualTo("text");
+      assertThat(r.get("requests").asLong()).as(r.toString()).isPositive();
+      assertThat(r.get("errors").asLong()).isZero();
+      // Answers are counted from the replies' usage: some tokens, at most max_tokens (4) per request.
+      assertThat(r.get("tokens").asLong()).isBetween(1L, 4 * r.get("requests").asLong());
+    }
+    String md = Files.readString(out.resolve("serve-text.md"));
+    assertThat(md).contains("| text | off |").contains("| text | on |").contains("--workloads text")
+        .contains("Text: one user turn of 24 random ids").doesNotContain("Chat: ");
   }
 
   @Test
