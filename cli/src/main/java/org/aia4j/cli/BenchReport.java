@@ -307,8 +307,8 @@ final class BenchReport {
           ? f("%.1f", run.path("tokens").asDouble() / requests) : "-");
       row.put("errors", run.path("errors").asLong());
       rows.add(row);
-      JsonNode[] pair = byWorkload.computeIfAbsent(workload, w -> new JsonNode[2]);
-      pair[mode.equals("on") ? 1 : 0] = run;
+      JsonNode[] modes = byWorkload.computeIfAbsent(workload, w -> new JsonNode[3]);
+      modes[mode.equals("on") ? 1 : mode.equals("static") ? 2 : 0] = run;
       if (mode.equals("on")) {
         batchRows.add(new LinkedHashMap<>(Map.of("rows", run.path("batch").path("batchSize").asInt(), "workload", workload)));
       }
@@ -327,15 +327,14 @@ final class BenchReport {
         s.put("workload", workload);
         s.put("speedup", f("%.1f", r.path("speedup").path(workload).asDouble(
             on.path("throughput").asDouble() / off.path("throughput").asDouble())));
-        JsonNode rounds = r.path("speedup_by_round").path(workload);
-        if (rounds.size() > 1) {
-          double[] sorted = new double[rounds.size()];
-          for (int i = 0; i < sorted.length; i++) {
-            sorted[i] = rounds.get(i).asDouble();
-          }
-          Arrays.sort(sorted);
-          s.put("range", Map.of("low", f("%.1f", sorted[0]), "high", f("%.1f", sorted[sorted.length - 1]),
-              "rounds", sorted.length));
+        s.putAll(range(r.path("speedup_by_round").path(workload)));
+        JsonNode fixed = pair[2];
+        if (fixed != null) {
+          Map<String, Object> alternative = new LinkedHashMap<>();
+          alternative.put("speedup", f("%.1f", r.path("speedup_static").path(workload).asDouble(
+              fixed.path("throughput").asDouble() / off.path("throughput").asDouble())));
+          alternative.putAll(range(r.path("speedup_static_by_round").path(workload)));
+          s.put("static", alternative);
         }
         if (!workload.equals("images") && on.path("tokens").asLong() > 0) {
           s.put("tokens", Map.of("on", f("%.0f", on.path("tokens").asDouble() / on.path("seconds").asDouble()),
@@ -346,6 +345,20 @@ final class BenchReport {
     });
     v.put("speedups", speedups);
     return v;
+  }
+
+  /** {@code {"range": {low, high, rounds}}} of per-round ratios, empty for fewer than two rounds. */
+  private static Map<String, Object> range(JsonNode rounds) {
+    if (rounds.size() < 2) {
+      return Map.of();
+    }
+    double[] sorted = new double[rounds.size()];
+    for (int i = 0; i < sorted.length; i++) {
+      sorted[i] = rounds.get(i).asDouble();
+    }
+    Arrays.sort(sorted);
+    return Map.of("range", Map.of("low", f("%.1f", sorted[0]), "high", f("%.1f", sorted[sorted.length - 1]),
+        "rounds", sorted.length));
   }
 
   /** Median and min-max of a list of per-round figures. */

@@ -124,6 +124,8 @@ final class ServeBenchCommand implements Callable<Integer> {
   private String loadBefore;
   /** Per workload, batching on's throughput over off's in each round, the two taking turns. */
   private final Map<String, double[]> speedupByRound = new LinkedHashMap<>();
+  /** Per answer workload, static batching's throughput over off's in each round. */
+  private final Map<String, double[]> staticSpeedupByRound = new LinkedHashMap<>();
 
   @Override
   public Integer call() throws Exception {
@@ -154,26 +156,46 @@ final class ServeBenchCommand implements Callable<Integer> {
           + "%d s warm-up + %.1f s, %d clients ...%n", workload, on.batchSize(), delayMs, rounds, warmup, window,
           clients);
       console.flush();
+      // Answers are also measured batched statically (--static-batching), the alternative to
+      // continuous batching an operator can choose; images are batched statically either way.
+      BatchSettings fixed = on.staticAnswers();
+      boolean answers = !workload.equals("images");
       try (AiaServer offServer = AiaServer.start(ServerConfig.local(0, off, work),
               () -> models.load(checkpoint, options));
           AiaServer onServer = AiaServer.start(ServerConfig.local(0, on, work),
-              () -> models.load(checkpoint, options))) {
+              () -> models.load(checkpoint, options));
+          AiaServer staticServer = answers ? AiaServer.start(ServerConfig.local(0, fixed, work),
+              () -> models.load(checkpoint, options)) : null) {
         ServedModel served = offServer.ready().get(10, TimeUnit.MINUTES);
         onServer.ready().get(10, TimeUnit.MINUTES);
+        if (staticServer != null) {
+          staticServer.ready().get(10, TimeUnit.MINUTES);
+        }
         List<String> bodies = bodies(workload, world, served);
         List<Window> offWindows = new ArrayList<>();
         List<Window> onWindows = new ArrayList<>();
+        List<Window> staticWindows = new ArrayList<>();
         double[] byRound = new double[rounds];
+        double[] staticByRound = new double[rounds];
         for (int round = 0; round < rounds; round++) {
           Window offWindow = load(offServer, workload, bodies, window);
+          if (staticServer != null) {
+            staticWindows.add(load(staticServer, workload, bodies, window));
+            staticByRound[round] = staticWindows.get(round).rate() / offWindow.rate();
+          }
           Window onWindow = load(onServer, workload, bodies, window);
           offWindows.add(offWindow);
           onWindows.add(onWindow);
-          byRound[round] = (onWindow.latencies().length / onWindow.seconds())
-              / (offWindow.latencies().length / offWindow.seconds());
+          byRound[round] = onWindow.rate() / offWindow.rate();
         }
         speedupByRound.put(workload, byRound);
-        for (Run run : List.of(merge(workload, "off", off, offWindows), merge(workload, "on", on, onWindows))) {
+        List<Run> measured = new ArrayList<>(List.of(merge(workload, "off", off, offWindows)));
+        if (staticServer != null) {
+          staticSpeedupByRound.put(workload, staticByRound);
+          measured.add(merge(workload, "static", fixed, staticWindows));
+        }
+        measured.add(merge(workload, "on", on, onWindows));
+        for (Run run : measured) {
           runs.add(run);
           console.printf(Locale.ROOT, "  batching %s: %.2f req/s, p50 %.0f ms, p99 %.0f ms, %d requests, %d errors, "
               + "mean batch %.1f requests%n", run.mode(), run.throughput(), run.p50Ms(), run.p99Ms(), run.requests(),
@@ -293,7 +315,12 @@ final class ServeBenchCommand implements Callable<Integer> {
 
   /** What one measured window gave: raw latencies (ns) and the server's meter deltas. */
   record Window(long[] latencies, long errors, long tokens, double batches, double batchedRequests,
-      double modelSeconds, double seconds) {}
+      double modelSeconds, double seconds) {
+    /** @return requests answered per second */
+    double rate() {
+      return latencies.length / seconds;
+    }
+  }
 
   /** One mode's windows as one run: throughput over their total time, percentiles over all requests. */
   private static Run merge(String workload, String mode, BatchSettings batch, List<Window> windows) {
@@ -390,6 +417,16 @@ final class ServeBenchCommand implements Callable<Integer> {
     }
     results.put("speedup", speedups);
     results.put("speedup_by_round", speedupByRound);
+    Map<String, Double> staticSpeedups = new LinkedHashMap<>();
+    for (String workload : workloads) {
+      Run off = find(runs, workload.strip(), "off");
+      Run fixed = find(runs, workload.strip(), "static");
+      if (off != null && fixed != null && off.throughput() > 0) {
+        staticSpeedups.put(workload.strip(), fixed.throughput() / off.throughput());
+      }
+    }
+    results.put("speedup_static", staticSpeedups);
+    results.put("speedup_static_by_round", staticSpeedupByRound);
     console.print(BenchReport.write(output.out(), report, JSON.valueToTree(results)));
     console.flush();
   }

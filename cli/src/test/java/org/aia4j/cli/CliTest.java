@@ -417,7 +417,10 @@ class CliTest {
     JsonNode json = JSON.readTree(out.resolve("serve-tiny.json").toFile());
     assertThat(json.get("rounds").asInt()).isEqualTo(2);
     JsonNode runs = json.get("runs");
-    assertThat(runs).hasSize(2);
+    assertThat(runs).hasSize(3); // off, static, on (continuous)
+    assertThat(runs.get(1).get("mode").asText()).isEqualTo("static");
+    assertThat(runs.get(1).at("/batch/continuous").asBoolean()).isFalse();
+    assertThat(runs.get(2).at("/batch/continuous").asBoolean()).isTrue();
     for (JsonNode r : runs) {
       assertThat(r.get("requests").asLong()).as(r.toString()).isPositive();
       assertThat(r.get("errors").asLong()).isZero();
@@ -434,7 +437,8 @@ class CliTest {
         .contains("answers are batched continuously").doesNotContain("Text: ").doesNotContain("Images: ")
         // With no --batch-size, a batch holds what the 3 clients' chat requests fill.
         .contains("with N = 3 rows for chat (the rows the clients' requests fill)");
-    assertThat(runs.get(1).at("/batch/batchSize").asInt()).isEqualTo(3);
+    assertThat(runs.get(2).at("/batch/batchSize").asInt()).isEqualTo(3);
+    assertThat(md).contains("| chat | static |").contains("batched statically (`--static-batching`), ");
     // The tokens-per-request column is the answers' mean length, at most max_tokens (16).
     double tokensPerRequest = runs.get(0).get("tokens").asDouble() / runs.get(0).get("requests").asDouble();
     assertThat(tokensPerRequest).isBetween(0.0, 16.0);
@@ -463,7 +467,7 @@ class CliTest {
     assertThat(bench.exit()).as(bench.err()).isZero();
     JsonNode json = JSON.readTree(out.resolve("serve-text.json").toFile());
     JsonNode runs = json.get("runs");
-    assertThat(runs).hasSize(2);
+    assertThat(runs).hasSize(3);
     for (JsonNode r : runs) {
       assertThat(r.get("workload").asText()).isEqualTo("text");
       assertThat(r.get("requests").asLong()).as(r.toString()).isPositive();

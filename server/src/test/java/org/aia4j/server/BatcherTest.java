@@ -70,9 +70,8 @@ class BatcherTest {
     assertThat(calls.max()).isEqualTo(8); // 8 requests filled one batch of 8 at once
   }
 
-  @Test
-  void aRequestJoinsTheRunningAnswersAtTheNextStepAndAnswersAsAlone() throws Exception {
-    // A seeded question whose answer takes several tokens, so a second request can come mid-answer.
+  /** A seeded question whose answer takes several tokens, so a second request can come mid-answer. */
+  static AnswerRequest longAnswer() {
     AnswerRequest longest = null;
     int tokens = 0;
     for (int seed = 0; seed < 40 && tokens < 4; seed++) {
@@ -87,30 +86,54 @@ class BatcherTest {
       }
     }
     assertThat(tokens).as("a question with a long answer").isGreaterThanOrEqualTo(3);
+    return longest;
+  }
+
+  /** Asks {@code first}; when its first token is out, asks a second question; both answers as alone. */
+  static void askDuringAnAnswer(Batcher batcher, AnswerRequest first) throws Exception {
+    List<CompletableFuture<Answer>> late = new ArrayList<>();
+    // The second question is asked when the first answer's first token is out.
+    CompletableFuture<Answer> running = batcher.answer(List.of(first), served.answerPromptTokens(first.prompt()),
+        List.of(delta -> {
+          if (late.isEmpty()) {
+            try {
+              late.add(ask(batcher, question(5, null)));
+            } catch (QueueFullException e) {
+              throw new IllegalStateException(e);
+            }
+          }
+        })).get(0);
+    assertThat(running.get(30, TimeUnit.SECONDS).text()).isEqualTo(model.answer(List.of(first)).get(0));
+    assertThat(late).hasSize(1);
+    assertThat(late.get(0).get(30, TimeUnit.SECONDS).text()).isEqualTo(model.answer(List.of(question(5, null))).get(0));
+  }
+
+  @Test
+  void aRequestJoinsTheRunningAnswersAtTheNextStepAndAnswersAsAlone() throws Exception {
+    AnswerRequest first = longAnswer();
     ServerMetrics metrics = new ServerMetrics();
     try (Batcher batcher = new Batcher(served, new BatchSettings(8, 0, 64), metrics)) {
       assertThat(batcher.continuous()).isTrue();
-      List<CompletableFuture<Answer>> late = new ArrayList<>();
-      AnswerRequest first = longest;
-      // The second question is asked when the first answer's first token is out: it must join
-      // the batch decoding the first, not wait for its end.
-      CompletableFuture<Answer> running = batcher.answer(List.of(first), served.answerPromptTokens(first.prompt()),
-          List.of(delta -> {
-            if (late.isEmpty()) {
-              try {
-                late.add(ask(batcher, question(5, null)));
-              } catch (QueueFullException e) {
-                throw new IllegalStateException(e);
-              }
-            }
-          })).get(0);
-      assertThat(running.get(30, TimeUnit.SECONDS).text()).isEqualTo(model.answer(List.of(first)).get(0));
-      assertThat(late).hasSize(1);
-      assertThat(late.get(0).get(30, TimeUnit.SECONDS).text()).isEqualTo(model.answer(List.of(question(5, null))).get(0));
+      // The second must join the batch decoding the first, not wait for its end.
+      askDuringAnAnswer(batcher, first);
     }
     var steps = metrics.registry().get("aia_batch_rows").tag("kind", "answer").summary();
     assertThat(steps.max()).as("a step decoded both answers").isEqualTo(2);
     assertThat(steps.count()).as("one step per token of the longer answer, about").isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void withStaticBatchingARequestWaitsForTheRunningBatchToEnd() throws Exception {
+    AnswerRequest first = longAnswer();
+    ServerMetrics metrics = new ServerMetrics();
+    try (Batcher batcher = new Batcher(served, new BatchSettings(8, 0, 64).staticAnswers(), metrics)) {
+      assertThat(batcher.continuous()).isFalse();
+      askDuringAnAnswer(batcher, first);
+    }
+    // Two model calls of one answer each: the second question did not join the first's batch.
+    var calls = metrics.registry().get("aia_batch_requests").tag("kind", "answer").summary();
+    assertThat(calls.count()).isEqualTo(2);
+    assertThat(calls.max()).isEqualTo(1);
   }
 
   @Test

@@ -10,8 +10,14 @@ package org.aia4j.server.batch;
  * @param maxBatchDelayMs how long a batch may wait to fill, counted from when the worker is free
  *     or its oldest request came, whichever is later; a full batch runs at once
  * @param queueSize most rows waiting; beyond it requests are refused (HTTP 429) instead of queued
+ * @param continuous whether answers are batched continuously (they join the running decode
+ *     between steps and leave when done) where the model can, or statically (a batch of answers
+ *     is prefilled together and decodes until its longest ends). Continuous batching wins when
+ *     answers are long and of mixed lengths; with short answers behind long prompts the prefills
+ *     of newcomers interleave with every running row's steps, and static batches can give both
+ *     more throughput and a shorter tail
  */
-public record BatchSettings(int batchSize, long maxBatchDelayMs, int queueSize) {
+public record BatchSettings(int batchSize, long maxBatchDelayMs, int queueSize, boolean continuous) {
 
   // Validates the settings; each violation names the option.
   public BatchSettings {
@@ -26,7 +32,17 @@ public record BatchSettings(int batchSize, long maxBatchDelayMs, int queueSize) 
     }
   }
 
-  /** @return batches of up to 32 rows, 10 ms to fill them, 256 rows waiting at most */
+  /** Continuous batching where the model can ({@link #continuous}). */
+  public BatchSettings(int batchSize, long maxBatchDelayMs, int queueSize) {
+    this(batchSize, maxBatchDelayMs, queueSize, true);
+  }
+
+  /** @return these settings with answers batched statically instead ({@link #continuous} false) */
+  public BatchSettings staticAnswers() {
+    return new BatchSettings(batchSize, maxBatchDelayMs, queueSize, false);
+  }
+
+  /** @return batches of up to 32 rows, 10 ms to fill them, 256 rows waiting at most, continuous answers */
   public static BatchSettings defaults() {
     return new BatchSettings(32, 10, 256);
   }

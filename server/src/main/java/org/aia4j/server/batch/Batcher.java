@@ -88,7 +88,8 @@ public final class Batcher implements AutoCloseable {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     // Batch size 1 means batching off: one request at a time, call by call.
-    this.rolling = settings.batchSize() > 1 ? served.model().rollingBatch().orElse(null) : null;
+    this.rolling = settings.batchSize() > 1 && settings.continuous()
+        ? served.model().rollingBatch().orElse(null) : null;
     this.worker = new Thread(this::work, "aia-batcher");
     this.worker.setDaemon(true);
     this.worker.start();
