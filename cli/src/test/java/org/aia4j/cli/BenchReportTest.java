@@ -25,7 +25,8 @@ class BenchReportTest {
 
   /** Re-rendering a committed result (notes included) gives the committed report, byte for byte. */
   @ParameterizedTest
-  @ValueSource(strings = {"train-step", "decode", "serve", "serve-medium", "serve-small-300", "real-models"})
+  @ValueSource(strings = {"train-step", "decode", "serve", "serve-64", "serve-llama", "serve-llama-64", "serve-medium",
+      "serve-small-300", "real-models"})
   void aCommittedResultRendersToItsCommittedReport(String name) throws IOException {
     Path json = tmp.resolve(name + ".json");
     Files.copy(COMMITTED.resolve(name + ".json"), json);
@@ -57,11 +58,18 @@ class BenchReportTest {
         .contains("The whole comparison ran 5 times").contains("at least 5 calls and 1.0 s")
         .contains("ONNX Runtime sustains 56.2 GFLOP/s").contains("30 (22-38)% of this machine's measured float32 GEMM rate")
         .contains("measured in every comparison").contains("batch 1 identical; batch 16 identical.");
-    assertThat(render("real-models")).contains("| peak resident memory / float32 size of the model (goal: <= 1.5) | 1.29 (1.29-1.29) |")
-        .contains("| 1 | onnx | 61.6 (56.1-76.2) | 27.1 (26.7-30.7) | 1 | 2.31 (1.83-2.81)x |")
+    assertThat(render("real-models")).contains("| peak resident memory / float32 size of the model (goal: <= 1.5) | 1.12 (1.11-1.12) |")
+        .contains("| 1 | onnx | 85.7 (72.9-98.9) | 34.9 (34.1-37.2) | 1 | 2.30 (2.14-2.83)x |")
+        // An engine at one thread is read against the peer at one thread.
+        .contains("| 16 | onnx, 1 thread | 408.5 (392.1-424.0) | 283.7 (281.5-301.7) | 1 | 1.41 (1.39-1.44)x |")
+        .contains("streams 37.9 GB/s of weights, 102% of this machine's measured memory read bandwidth")
         .contains("110,512,896 parameters");
-    assertThat(render("serve")).contains("| chat | on | 587.63 | 48 | 120 | 32.0 | 1.53 | 90% | 5.4 | 0 |")
-        .contains("- images: batching gives 3.6x the throughput").contains("; 3181 vs 1506 answer tokens/s.");
+    assertThat(render("serve")).contains("| chat | on | 640.17 | 30 | 262 | 31.9 | 1.55 | 99% | 3.2 | 0 |")
+        .contains("| chat | static | 620.50 | 48 | 106 | 31.8 | 1.47 | 91% | 3.2 | 0 |")
+        .contains("- images: batching gives 3.6x the throughput (3.2-4.4x")
+        .contains("; 2046 vs 1161 answer tokens/s; batched statically (`--static-batching`), 1.7x (1.6-1.8x).");
+    assertThat(render("serve-llama")).contains("--workloads text --seconds 45 --warmup 15 --report serve-llama`")
+        .contains("- text: batching gives 4.0x the throughput (3.9-4.1x");
   }
 
   @Test
