@@ -407,28 +407,25 @@ final class ServeBenchCommand implements Callable<Integer> {
     results.put("max_batch_delay_ms", delayMs);
     results.put("batch_size_option", batchSize);
     results.put("runs", runs);
-    Map<String, Double> speedups = new LinkedHashMap<>();
-    for (String workload : workloads) {
-      Run off = find(runs, workload.strip(), "off");
-      Run on = find(runs, workload.strip(), "on");
-      if (off != null && on != null && off.throughput() > 0) {
-        speedups.put(workload.strip(), on.throughput() / off.throughput());
-      }
-    }
-    results.put("speedup", speedups);
+    results.put("speedup", speedups(runs, "on"));
     results.put("speedup_by_round", speedupByRound);
-    Map<String, Double> staticSpeedups = new LinkedHashMap<>();
-    for (String workload : workloads) {
-      Run off = find(runs, workload.strip(), "off");
-      Run fixed = find(runs, workload.strip(), "static");
-      if (off != null && fixed != null && off.throughput() > 0) {
-        staticSpeedups.put(workload.strip(), fixed.throughput() / off.throughput());
-      }
-    }
-    results.put("speedup_static", staticSpeedups);
+    results.put("speedup_static", speedups(runs, "static"));
     results.put("speedup_static_by_round", staticSpeedupByRound);
     console.print(BenchReport.write(output.out(), report, JSON.valueToTree(results)));
     console.flush();
+  }
+
+  /** Per workload measured in {@code mode}, its throughput over batching off's. */
+  private Map<String, Double> speedups(List<Run> runs, String mode) {
+    Map<String, Double> speedups = new LinkedHashMap<>();
+    for (String workload : workloads) {
+      Run off = find(runs, workload.strip(), "off");
+      Run batched = find(runs, workload.strip(), mode);
+      if (off != null && batched != null && off.throughput() > 0) {
+        speedups.put(workload.strip(), batched.throughput() / off.throughput());
+      }
+    }
+    return speedups;
   }
 
   private static Run find(List<Run> runs, String workload, String mode) {
